@@ -1,0 +1,89 @@
+//! Procedural macros of the `wasi-webgpu` SDK. Use them through the
+//! `wasi_webgpu` crate's re-exports, e.g. `#[wasi_webgpu::main]`.
+
+use proc_macro::TokenStream;
+use proc_macro2::Span;
+use quote::quote;
+use syn::{ItemFn, parse_macro_input, spanned::Spanned};
+
+/// Exports an `async fn` as the component's `wasi:cli/run`. See
+/// `wasi_webgpu::main` for the contract.
+#[proc_macro_attribute]
+pub fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
+    if !attr.is_empty() {
+        let attr = proc_macro2::TokenStream::from(attr);
+        return syn::Error::new(attr.span(), "#[wasi_webgpu::main] takes no arguments").to_compile_error().into();
+    }
+    let function = parse_macro_input!(item as ItemFn);
+    match expand_main(function) {
+        Ok(tokens) => tokens.into(),
+        Err(error) => error.to_compile_error().into(),
+    }
+}
+
+fn expand_main(function: ItemFn) -> syn::Result<proc_macro2::TokenStream> {
+    let sig = &function.sig;
+    if sig.asyncness.is_none() {
+        return Err(syn::Error::new(
+            sig.fn_token.span(),
+            "#[wasi_webgpu::main] needs an `async fn`: wasi:webgpu's calls are component-model async, \
+             so the entry point is too",
+        ));
+    }
+    if !sig.inputs.is_empty() {
+        return Err(syn::Error::new(
+            sig.inputs.span(),
+            "#[wasi_webgpu::main] takes no arguments; read them with `std::env::args()`",
+        ));
+    }
+    if !sig.generics.params.is_empty() {
+        return Err(syn::Error::new(sig.generics.span(), "#[wasi_webgpu::main] cannot be generic"));
+    }
+    check_crate_type()?;
+
+    let name = &sig.ident;
+    Ok(quote! {
+        #[allow(dead_code)]
+        #function
+
+        // Only a wasm component has a `wasi:cli/run` to export; natively the
+        // function is still type-checked, so `cargo check` works.
+        #[cfg(target_arch = "wasm32")]
+        const _: () = {
+            struct __WasiWebGpuMain;
+
+            impl ::wasi_webgpu::__private::wasip3::exports::cli::run::Guest for __WasiWebGpuMain {
+                async fn run() -> ::core::result::Result<(), ()> {
+                    ::wasi_webgpu::__private::MainResult::report(#name().await)
+                }
+            }
+
+            ::wasi_webgpu::__private::wasip3::cli::command::export!(__WasiWebGpuMain);
+        };
+    })
+}
+
+/// The entry must be exported by a `cdylib`. Cargo tells a proc macro which
+/// target it expands in only through the environment, so this catches the
+/// common mistakes: a `bin` target, or a manifest without `cdylib`.
+fn check_crate_type() -> syn::Result<()> {
+    const HELP: &str = "a wasi-webgpu guest is a library crate: add\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n\
+                        to its Cargo.toml and put #[wasi_webgpu::main] in src/lib.rs";
+    if std::env::var_os("CARGO_BIN_NAME").is_some() {
+        return Err(syn::Error::new(
+            Span::call_site(),
+            format!("#[wasi_webgpu::main] cannot be used in a bin target; {HELP}"),
+        ));
+    }
+    // Doctests are compiled with their crate's manifest dir; they are not guests.
+    if std::env::var_os("UNSTABLE_RUSTDOC_TEST_PATH").is_some() {
+        return Ok(());
+    }
+    let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") else { return Ok(()) };
+    match std::fs::read_to_string(std::path::Path::new(&dir).join("Cargo.toml")) {
+        Ok(manifest) if !manifest.contains("cdylib") => {
+            Err(syn::Error::new(Span::call_site(), format!("the crate is not a cdylib; {HELP}")))
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,717 @@
+//! [`Buffer`]: WebGPU's `GPUBuffer`, typed by its element.
+
+use std::cell::Cell;
+use std::marker::PhantomData;
+use std::ops::{Bound, RangeBounds};
+use std::rc::Rc;
+
+use bytemuck::Pod;
+
+use crate::bindings::webgpu as raw;
+use crate::device::{DeviceShared, same_device};
+use crate::flags::flags;
+use crate::{BindingResource, BufferBinding, Error, Result};
+
+/// Offsets and sizes of copies, clears and queue writes must be multiples of
+/// this many bytes. Every buffer's byte size is rounded up to it.
+pub const COPY_BUFFER_ALIGNMENT: u64 = 4;
+/// Offsets of mapped ranges must be multiples of this many bytes.
+pub const MAP_ALIGNMENT: u64 = 8;
+
+flags! {
+    /// What a buffer may be used for. Corresponds to WebGPU's
+    /// [`GPUBufferUsage`](https://www.w3.org/TR/webgpu/#buffer-usage).
+    pub struct BufferUsages {
+        /// Mappable for reading; combinable only with `COPY_DST`.
+        const MAP_READ = 0;
+        /// Mappable for writing; combinable only with `COPY_SRC`.
+        const MAP_WRITE = 1;
+        /// Source of copies.
+        const COPY_SRC = 2;
+        /// Destination of copies, clears and queue writes.
+        const COPY_DST = 3;
+        /// Index buffer.
+        const INDEX = 4;
+        /// Vertex buffer.
+        const VERTEX = 5;
+        /// Uniform buffer binding.
+        const UNIFORM = 6;
+        /// Storage buffer binding.
+        const STORAGE = 7;
+        /// Source of indirect dispatch and draw arguments.
+        const INDIRECT = 8;
+        /// Destination of query resolves.
+        const QUERY_RESOLVE = 9;
+    }
+}
+
+/// How a buffer is mapped. Corresponds to WebGPU's
+/// [`GPUMapMode`](https://www.w3.org/TR/webgpu/#typedefdef-gpumapmodeflags);
+/// exactly one of the two, as WebGPU requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MapMode {
+    /// Map to read what the GPU wrote; needs [`BufferUsages::MAP_READ`].
+    Read,
+    /// Map to write what the GPU will read; needs [`BufferUsages::MAP_WRITE`].
+    Write,
+}
+
+/// Where a buffer is in its mapping life cycle. Corresponds to WebGPU's
+/// [`GPUBufferMapState`](https://www.w3.org/TR/webgpu/#enumdef-gpubuffermapstate).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MapState {
+    /// Usable by the GPU; not readable or writable by the guest.
+    Unmapped,
+    /// A map was requested and has not completed.
+    Pending,
+    /// Readable or writable by the guest; the GPU may not use it.
+    Mapped,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mapping {
+    Unmapped,
+    Pending,
+    Mapped { mode: MapMode, start: u64, end: u64 },
+}
+
+/// The guest's record of a host buffer, shared by every [`Buffer`] clone and
+/// by the bind groups and command buffers that use it.
+///
+/// The reference host panics on several calls for a buffer in the wrong state
+/// (reading a mapping of an unmapped buffer, submitting work that uses a
+/// mapped one), so the guest tracks the state itself and checks it first.
+pub(crate) struct BufferShared {
+    pub(crate) raw: raw::GpuBuffer,
+    pub(crate) device: Rc<DeviceShared>,
+    /// Byte size, a multiple of [`COPY_BUFFER_ALIGNMENT`].
+    pub(crate) size: u64,
+    pub(crate) usage: BufferUsages,
+    mapping: Cell<Mapping>,
+    destroyed: Cell<bool>,
+}
+
+impl Drop for BufferShared {
+    fn drop(&mut self) {
+        // Frees the memory now rather than whenever the host collects the
+        // handle; the host defers it past work already submitted.
+        if !self.destroyed.get() {
+            self.raw.destroy();
+        }
+    }
+}
+
+impl BufferShared {
+    pub(crate) fn map_state(&self) -> MapState {
+        match self.mapping.get() {
+            Mapping::Unmapped => MapState::Unmapped,
+            Mapping::Pending => MapState::Pending,
+            Mapping::Mapped { .. } => MapState::Mapped,
+        }
+    }
+
+    pub(crate) fn check_alive(&self, operation: &'static str) -> Result<()> {
+        if self.destroyed.get() { Err(Error::Destroyed { operation }) } else { Ok(()) }
+    }
+
+    /// Checks the buffer may be used by the GPU: alive and unmapped.
+    pub(crate) fn check_gpu_usable(&self, operation: &'static str) -> Result<()> {
+        self.check_alive(operation)?;
+        match self.map_state() {
+            MapState::Unmapped => Ok(()),
+            actual => Err(Error::MapState { operation, expected: "unmapped", actual }),
+        }
+    }
+
+    pub(crate) fn check_usage(&self, operation: &'static str, required: BufferUsages) -> Result<()> {
+        if self.usage.intersects(required) {
+            Ok(())
+        } else {
+            Err(Error::MissingUsage { operation, required, actual: self.usage })
+        }
+    }
+
+    pub(crate) fn check_range(&self, operation: &'static str, start: u64, len: u64) -> Result<u64> {
+        match start.checked_add(len) {
+            Some(end) if end <= self.size => Ok(end),
+            end => Err(Error::OutOfBounds { operation, start, end: end.unwrap_or(u64::MAX), size: self.size }),
+        }
+    }
+
+    async fn map(&self, mode: MapMode, start: u64, end: u64) -> Result<()> {
+        let raw_mode = match mode {
+            MapMode::Read => raw::GpuMapMode::READ,
+            MapMode::Write => raw::GpuMapMode::WRITE,
+        };
+        self.device.flush_writes();
+        self.mapping.set(Mapping::Pending);
+        match self.raw.map_async(raw_mode, Some(start), Some(end - start)).await {
+            Ok(()) => {
+                self.mapping.set(Mapping::Mapped { mode, start, end });
+                Ok(())
+            }
+            Err(e) => {
+                self.mapping.set(Mapping::Unmapped);
+                Err(Error::Map(e.message))
+            }
+        }
+    }
+
+    fn get_mapped(&self, start: u64, end: u64) -> Result<Vec<u8>> {
+        self.raw.get_mapped_range_get_with_copy(Some(start), Some(end - start)).map_err(|e| Error::Map(e.message))
+    }
+
+    fn set_mapped(&self, start: u64, bytes: &[u8]) -> Result<()> {
+        self.raw
+            .get_mapped_range_set_with_copy(bytes, Some(start), Some(bytes.len() as u64))
+            .map_err(|e| Error::Map(e.message))
+    }
+
+    pub(crate) fn unmap(&self) -> Result<()> {
+        match self.mapping.get() {
+            // WebGPU makes unmapping an unmapped buffer a no-op; the host
+            // would fail the call, so it is not made.
+            Mapping::Unmapped => Ok(()),
+            Mapping::Pending => {
+                Err(Error::MapState { operation: "unmap", expected: "mapped or unmapped", actual: MapState::Pending })
+            }
+            Mapping::Mapped { .. } => {
+                self.mapping.set(Mapping::Unmapped);
+                self.raw.unmap().map_err(|e| Error::Map(e.message))
+            }
+        }
+    }
+
+    /// Maps `[start, end)` widened to the mapping alignments, reads it and
+    /// unmaps. The buffer must have `MAP_READ` and be unmapped.
+    async fn read_via_map(&self, start: u64, end: u64) -> Result<Vec<u8>> {
+        let (map_start, map_end) = (align_down(start, MAP_ALIGNMENT), align_up(end, COPY_BUFFER_ALIGNMENT));
+        self.map(MapMode::Read, map_start, map_end).await?;
+        let bytes = self.get_mapped(map_start, map_end);
+        self.unmap()?;
+        let bytes = bytes?;
+        let skip = (start - map_start) as usize;
+        Ok(bytes[skip..skip + (end - start) as usize].to_vec())
+    }
+
+    /// Writes `bytes` at `start` into a mapped range that covers it, reading
+    /// the surrounding bytes first when the range must be widened to the
+    /// host's alignment.
+    fn write_into_mapping(&self, start: u64, bytes: &[u8]) -> Result<()> {
+        let end = start + bytes.len() as u64;
+        let (wide_start, wide_end) = (align_down(start, MAP_ALIGNMENT), align_up(end, COPY_BUFFER_ALIGNMENT));
+        if (wide_start, wide_end) == (start, end) {
+            return self.set_mapped(start, bytes);
+        }
+        let mut wide = self.get_mapped(wide_start, wide_end)?;
+        let at = (start - wide_start) as usize;
+        wide[at..at + bytes.len()].copy_from_slice(bytes);
+        self.set_mapped(wide_start, &wide)
+    }
+}
+
+pub(crate) const fn align_up(value: u64, alignment: u64) -> u64 {
+    value.div_ceil(alignment) * alignment
+}
+
+pub(crate) const fn align_down(value: u64, alignment: u64) -> u64 {
+    value / alignment * alignment
+}
+
+/// Casts bytes to `T`s by copying, since the host's byte lists carry no
+/// alignment guarantee for `T`.
+fn cast_vec<T: Pod>(bytes: &[u8]) -> Vec<T> {
+    bytemuck::pod_collect_to_vec(bytes)
+}
+
+/// Describes a [`Buffer`]. Corresponds to WebGPU's
+/// [`GPUBufferDescriptor`](https://www.w3.org/TR/webgpu/#dictdef-gpubufferdescriptor),
+/// with the size given in elements.
+#[derive(Debug, Clone, Default)]
+pub struct BufferDescriptor<'a> {
+    /// A debug label.
+    pub label: Option<&'a str>,
+    /// Number of `T` elements. The byte size is `len * size_of::<T>()`,
+    /// rounded up to a multiple of [`COPY_BUFFER_ALIGNMENT`].
+    pub len: u64,
+    /// What the buffer may be used for.
+    pub usage: BufferUsages,
+    /// Create the buffer mapped for writing, so it can be filled with
+    /// [`BufferSlice::write_mapped`] before its first use.
+    pub mapped_at_creation: bool,
+}
+
+/// Describes a [`Buffer`] created with contents, for
+/// [`Device::create_buffer_init`](crate::Device::create_buffer_init).
+#[derive(Debug, Clone)]
+pub struct BufferInitDescriptor<'a, T> {
+    /// A debug label.
+    pub label: Option<&'a str>,
+    /// The initial contents; also the buffer's length.
+    pub contents: &'a [T],
+    /// What the buffer may be used for.
+    pub usage: BufferUsages,
+}
+
+impl<T> Default for BufferInitDescriptor<'_, T> {
+    fn default() -> Self {
+        Self { label: None, contents: &[], usage: BufferUsages::empty() }
+    }
+}
+
+/// A block of GPU memory holding `T`s. Corresponds to WebGPU's
+/// [`GPUBuffer`](https://www.w3.org/TR/webgpu/#gpubuffer).
+///
+/// # Mapping
+/// A buffer is either usable by the GPU (*unmapped*) or by the guest
+/// (*mapped*), never both: [`map_async`](BufferSlice::map_async) moves it to
+/// mapped once the GPU is done with it, [`unmap`](Self::unmap) hands it back.
+/// While mapped, [`get_mapped_range`](BufferSlice::get_mapped_range) reads a
+/// copy of its bytes and [`write_mapped`](BufferSlice::write_mapped) writes
+/// them. [`read`](Self::read) and [`write`](Self::write) do the whole round
+/// trip in one call, also for buffers that are not mappable.
+///
+/// # Lifetime
+/// `Buffer` is a cheap handle: clones share one GPU buffer. Bind groups and
+/// command buffers that use it keep it alive. When the last user is gone the
+/// buffer is destroyed, freeing its memory once submitted work is done.
+/// [`destroy`](Self::destroy) frees it earlier; using it afterwards is an
+/// [`Error::Destroyed`].
+///
+/// Offsets in methods that take a byte offset (like WebGPU's) say so; ranges
+/// in [`slice`](Self::slice) are in elements.
+pub struct Buffer<T: Pod = u8> {
+    pub(crate) shared: Rc<BufferShared>,
+    len: u64,
+    _element: PhantomData<T>,
+}
+
+impl<T: Pod> Clone for Buffer<T> {
+    fn clone(&self) -> Self {
+        Self { shared: self.shared.clone(), len: self.len, _element: PhantomData }
+    }
+}
+
+impl<T: Pod> core::fmt::Debug for Buffer<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Buffer")
+            .field("len", &self.len)
+            .field("size", &self.shared.size)
+            .field("usage", &self.shared.usage)
+            .field("map_state", &self.shared.map_state())
+            .finish()
+    }
+}
+
+impl<T: Pod> Buffer<T> {
+    const ELEMENT_SIZE: u64 = {
+        assert!(size_of::<T>() > 0, "Buffer<T> needs a T of non-zero size");
+        size_of::<T>() as u64
+    };
+
+    pub(crate) fn new(device: &Rc<DeviceShared>, descriptor: &BufferDescriptor<'_>) -> Result<Self> {
+        let usage = descriptor.usage;
+        if usage.is_empty() {
+            return Err(Error::InvalidUsage { usage, reason: "a buffer needs at least one usage" });
+        }
+        if usage.contains(BufferUsages::MAP_READ)
+            && !(usage - BufferUsages::MAP_READ - BufferUsages::COPY_DST).is_empty()
+        {
+            return Err(Error::InvalidUsage { usage, reason: "MAP_READ combines only with COPY_DST" });
+        }
+        if usage.contains(BufferUsages::MAP_WRITE)
+            && !(usage - BufferUsages::MAP_WRITE - BufferUsages::COPY_SRC).is_empty()
+        {
+            return Err(Error::InvalidUsage { usage, reason: "MAP_WRITE combines only with COPY_SRC" });
+        }
+        let max = device.limits.max_buffer_size;
+        let size = descriptor
+            .len
+            .checked_mul(Self::ELEMENT_SIZE)
+            .map(|bytes| align_up(bytes, COPY_BUFFER_ALIGNMENT))
+            .filter(|&size| size <= max)
+            .ok_or(Error::OverLimit {
+                what: "buffer size",
+                value: descriptor.len.saturating_mul(Self::ELEMENT_SIZE),
+                limit: "maxBufferSize",
+                max,
+            })?;
+        let mapped = descriptor.mapped_at_creation;
+        let raw = device.raw.create_buffer(&raw::GpuBufferDescriptor {
+            size,
+            usage: raw::GpuBufferUsage::from_bits_retain(usage.bits() as _),
+            mapped_at_creation: Some(mapped),
+            label: descriptor.label.map(str::to_owned),
+        });
+        let mapping =
+            if mapped { Mapping::Mapped { mode: MapMode::Write, start: 0, end: size } } else { Mapping::Unmapped };
+        let shared = BufferShared {
+            raw,
+            device: device.clone(),
+            size,
+            usage,
+            mapping: Cell::new(mapping),
+            destroyed: Cell::new(false),
+        };
+        Ok(Self { shared: Rc::new(shared), len: descriptor.len, _element: PhantomData })
+    }
+
+    pub(crate) fn new_init(device: &Rc<DeviceShared>, descriptor: &BufferInitDescriptor<'_, T>) -> Result<Self> {
+        let contents = descriptor.contents;
+        let buffer = Self::new(
+            device,
+            &BufferDescriptor {
+                label: descriptor.label,
+                len: contents.len() as u64,
+                usage: descriptor.usage,
+                mapped_at_creation: !contents.is_empty(),
+            },
+        )?;
+        if !contents.is_empty() {
+            buffer.slice(..).write_mapped(contents)?;
+            buffer.unmap()?;
+            if !buffer.usage().contains(BufferUsages::MAP_WRITE) {
+                // The host copies the contents in from a staging buffer at
+                // the next submit.
+                device.note_unflushed_writes();
+            }
+        }
+        Ok(buffer)
+    }
+
+    /// Number of `T` elements.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the buffer holds no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Size in bytes, a multiple of [`COPY_BUFFER_ALIGNMENT`].
+    pub fn size(&self) -> u64 {
+        self.shared.size
+    }
+
+    /// What the buffer may be used for.
+    pub fn usage(&self) -> BufferUsages {
+        self.shared.usage
+    }
+
+    /// Where the buffer is in its mapping life cycle.
+    pub fn map_state(&self) -> MapState {
+        self.shared.map_state()
+    }
+
+    /// A range of elements. The range is checked where it is used, so an
+    /// out-of-range slice is an [`Error::OutOfBounds`] there, never a panic.
+    pub fn slice(&self, range: impl RangeBounds<u64>) -> BufferSlice<'_, T> {
+        let start = match range.start_bound() {
+            Bound::Included(&s) => s,
+            Bound::Excluded(&s) => s.saturating_add(1),
+            Bound::Unbounded => 0,
+        };
+        let end = match range.end_bound() {
+            Bound::Included(&e) => e.saturating_add(1),
+            Bound::Excluded(&e) => e,
+            Bound::Unbounded => self.len,
+        };
+        BufferSlice { buffer: self, start, end }
+    }
+
+    /// The whole buffer as a binding resource for a bind group entry.
+    pub fn as_entire_binding(&self) -> BindingResource<'_> {
+        BindingResource::Buffer(self.as_entire_buffer_binding())
+    }
+
+    /// The whole buffer as a buffer binding.
+    pub fn as_entire_buffer_binding(&self) -> BufferBinding<'_> {
+        BufferBinding { buffer: &self.shared, offset: 0, size: None }
+    }
+
+    /// Maps the whole buffer; see [`BufferSlice::map_async`].
+    pub async fn map_async(&self, mode: MapMode) -> Result<()> {
+        self.slice(..).map_async(mode).await
+    }
+
+    /// Hands a mapped buffer back to the GPU. Unmapping an unmapped buffer
+    /// does nothing, as in WebGPU.
+    pub fn unmap(&self) -> Result<()> {
+        self.shared.unmap()
+    }
+
+    /// Reads the whole buffer; see [`BufferSlice::read`].
+    pub async fn read(&self) -> Result<Vec<T>> {
+        self.slice(..).read().await
+    }
+
+    /// Writes `data` from the start of the buffer; see [`BufferSlice::write`].
+    pub async fn write(&self, data: &[T]) -> Result<()> {
+        self.slice(..).write(data).await
+    }
+
+    /// Frees the buffer's memory now, once submitted work that uses it is
+    /// done. Later use of the buffer, by any clone, bind group or command
+    /// buffer, is an [`Error::Destroyed`].
+    pub fn destroy(&self) {
+        if !self.shared.destroyed.replace(true) {
+            self.shared.mapping.set(Mapping::Unmapped);
+            self.shared.raw.destroy();
+        }
+    }
+}
+
+/// A range of a [`Buffer`]'s elements, made by [`Buffer::slice`].
+#[derive(Debug)]
+pub struct BufferSlice<'a, T: Pod> {
+    buffer: &'a Buffer<T>,
+    start: u64,
+    end: u64,
+}
+
+impl<T: Pod> Clone for BufferSlice<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: Pod> Copy for BufferSlice<'_, T> {}
+
+impl<'a, T: Pod> BufferSlice<'a, T> {
+    /// The slice's byte range, checked against the buffer's length.
+    fn bytes(&self, operation: &'static str) -> Result<(u64, u64)> {
+        let element = Buffer::<T>::ELEMENT_SIZE;
+        if self.start > self.end || self.end > self.buffer.len {
+            return Err(Error::OutOfBounds {
+                operation,
+                start: self.start.saturating_mul(element),
+                end: self.end.saturating_mul(element),
+                size: self.buffer.len * element,
+            });
+        }
+        Ok((self.start * element, self.end * element))
+    }
+
+    /// Number of elements in the slice.
+    pub fn len(&self) -> u64 {
+        self.end.saturating_sub(self.start)
+    }
+
+    /// Whether the slice holds no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The slice as a binding resource for a bind group entry.
+    pub fn as_binding(&self) -> BindingResource<'a> {
+        let element = Buffer::<T>::ELEMENT_SIZE;
+        BindingResource::Buffer(BufferBinding {
+            buffer: &self.buffer.shared,
+            offset: self.start.saturating_mul(element),
+            size: Some(self.len().saturating_mul(element)),
+        })
+    }
+
+    /// Maps the slice for the guest, waiting until the GPU is done with the
+    /// buffer. Corresponds to WebGPU's
+    /// [`mapAsync`](https://www.w3.org/TR/webgpu/#dom-gpubuffer-mapasync).
+    ///
+    /// The buffer needs `MAP_READ` or `MAP_WRITE` for `mode` and must be
+    /// unmapped; the slice's byte offset must be a multiple of
+    /// [`MAP_ALIGNMENT`] and its byte length of [`COPY_BUFFER_ALIGNMENT`].
+    pub async fn map_async(&self, mode: MapMode) -> Result<()> {
+        const OP: &str = "map_async";
+        let shared = &self.buffer.shared;
+        shared.check_alive(OP)?;
+        let required = match mode {
+            MapMode::Read => BufferUsages::MAP_READ,
+            MapMode::Write => BufferUsages::MAP_WRITE,
+        };
+        shared.check_usage(OP, required)?;
+        if shared.map_state() != MapState::Unmapped {
+            return Err(Error::MapState { operation: OP, expected: "unmapped", actual: shared.map_state() });
+        }
+        let (start, end) = self.bytes(OP)?;
+        check_aligned(OP, "offset", start, MAP_ALIGNMENT)?;
+        check_aligned(OP, "size", end - start, COPY_BUFFER_ALIGNMENT)?;
+        shared.map(mode, start, end).await
+    }
+
+    /// The mapped range, which must lie inside the slice that was mapped.
+    fn mapped_bytes(&self, operation: &'static str, mode: Option<MapMode>) -> Result<(u64, u64)> {
+        let shared = &self.buffer.shared;
+        shared.check_alive(operation)?;
+        let (start, end) = self.bytes(operation)?;
+        match shared.mapping.get() {
+            Mapping::Mapped { mode: mapped_mode, start: map_start, end: map_end }
+                if mode.is_none_or(|m| m == mapped_mode) =>
+            {
+                if start < map_start || end > map_end {
+                    return Err(Error::OutOfBounds { operation, start, end, size: shared.size });
+                }
+                Ok((start, end))
+            }
+            _ => Err(Error::MapState {
+                operation,
+                expected: if mode == Some(MapMode::Write) { "mapped for writing" } else { "mapped" },
+                actual: shared.map_state(),
+            }),
+        }
+    }
+
+    /// A copy of the slice's contents while the buffer is mapped.
+    /// Corresponds to WebGPU's
+    /// [`getMappedRange`](https://www.w3.org/TR/webgpu/#dom-gpubuffer-getmappedrange),
+    /// which wasi:webgpu offers as a copy.
+    pub fn get_mapped_range(&self) -> Result<Vec<T>> {
+        let (start, end) = self.mapped_bytes("get_mapped_range", None)?;
+        if start == end {
+            return Ok(Vec::new());
+        }
+        let shared = &self.buffer.shared;
+        // The host wants 8-byte aligned offsets; widening stays inside the
+        // mapping, whose bounds are aligned.
+        let wide_start = align_down(start, MAP_ALIGNMENT);
+        let bytes = shared.get_mapped(wide_start, align_up(end, COPY_BUFFER_ALIGNMENT))?;
+        let skip = (start - wide_start) as usize;
+        Ok(cast_vec(&bytes[skip..skip + (end - start) as usize]))
+    }
+
+    /// Writes `data` at the slice's start while the buffer is mapped for
+    /// writing. `data` must fit in the slice.
+    pub fn write_mapped(&self, data: &[T]) -> Result<()> {
+        const OP: &str = "write_mapped";
+        let (start, end) = self.mapped_bytes(OP, Some(MapMode::Write))?;
+        let bytes: &[u8] = bytemuck::cast_slice(data);
+        if bytes.len() as u64 > end - start {
+            return Err(Error::OutOfBounds { operation: OP, start, end: start + bytes.len() as u64, size: end });
+        }
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        self.buffer.shared.write_into_mapping(start, bytes)
+    }
+
+    /// Reads the slice's contents: maps, copies and unmaps a `MAP_READ`
+    /// buffer, or copies a `COPY_SRC` buffer through a staging buffer.
+    ///
+    /// The buffer must be unmapped. Work submitted before is finished first,
+    /// so the result is what the GPU wrote.
+    pub async fn read(&self) -> Result<Vec<T>> {
+        const OP: &str = "read";
+        let shared = &self.buffer.shared;
+        shared.check_gpu_usable(OP)?;
+        let (start, end) = self.bytes(OP)?;
+        if start == end {
+            return Ok(Vec::new());
+        }
+        let bytes = if shared.usage.contains(BufferUsages::MAP_READ) {
+            shared.read_via_map(start, end).await?
+        } else {
+            shared.check_usage(OP, BufferUsages::MAP_READ | BufferUsages::COPY_SRC)?;
+            read_via_staging(shared, start, end).await?
+        };
+        Ok(cast_vec(&bytes))
+    }
+
+    /// Writes `data` at the slice's start: through the queue for a `COPY_DST`
+    /// buffer, or by mapping a `MAP_WRITE` buffer. `data` must fit in the
+    /// slice.
+    ///
+    /// Through the queue the byte offset must be a multiple of
+    /// [`COPY_BUFFER_ALIGNMENT`], and so must the byte length unless the
+    /// write ends at the buffer's end. The write happens before work
+    /// submitted after it.
+    pub async fn write(&self, data: &[T]) -> Result<()> {
+        const OP: &str = "write";
+        let shared = &self.buffer.shared;
+        shared.check_gpu_usable(OP)?;
+        let (start, end) = self.bytes(OP)?;
+        let bytes: &[u8] = bytemuck::cast_slice(data);
+        let write_end = start + bytes.len() as u64;
+        if write_end > end {
+            return Err(Error::OutOfBounds { operation: OP, start, end: write_end, size: end });
+        }
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        if shared.usage.contains(BufferUsages::COPY_DST) {
+            // A write that ends at the buffer's end may spill into the
+            // alignment padding, which nobody reads.
+            let logical_end = self.buffer.len * Buffer::<T>::ELEMENT_SIZE;
+            if write_end == logical_end && !write_end.is_multiple_of(COPY_BUFFER_ALIGNMENT) {
+                let mut padded = bytes.to_vec();
+                padded.resize(align_up(bytes.len() as u64, COPY_BUFFER_ALIGNMENT) as usize, 0);
+                return crate::queue::write_bytes(shared, start, &padded);
+            }
+            return crate::queue::write_bytes(shared, start, bytes);
+        }
+        shared.check_usage(OP, BufferUsages::COPY_DST | BufferUsages::MAP_WRITE)?;
+        let (map_start, map_end) = (align_down(start, MAP_ALIGNMENT), align_up(write_end, COPY_BUFFER_ALIGNMENT));
+        shared.map(MapMode::Write, map_start, map_end).await?;
+        let written = shared.write_into_mapping(start, bytes);
+        shared.unmap()?;
+        written
+    }
+}
+
+/// Copies `[start, end)` of a `COPY_SRC` buffer into a fresh `MAP_READ`
+/// buffer and reads that.
+async fn read_via_staging(source: &Rc<BufferShared>, start: u64, end: u64) -> Result<Vec<u8>> {
+    let (copy_start, copy_end) = (align_down(start, COPY_BUFFER_ALIGNMENT), align_up(end, COPY_BUFFER_ALIGNMENT));
+    let device = &source.device;
+    let staging = Buffer::<u8>::new(
+        device,
+        &BufferDescriptor {
+            label: Some("wasi-webgpu read staging"),
+            len: copy_end - copy_start,
+            usage: BufferUsages::MAP_READ | BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        },
+    )?;
+    let mut encoder = crate::CommandEncoder::new(device, &Default::default());
+    encoder.copy_raw(source, copy_start, &staging.shared, 0, copy_end - copy_start)?;
+    let commands = encoder.finish().await?;
+    crate::queue::submit(device, vec![commands])?;
+    let bytes = staging.shared.read_via_map(0, copy_end - copy_start).await?;
+    let skip = (start - copy_start) as usize;
+    Ok(bytes[skip..skip + (end - start) as usize].to_vec())
+}
+
+pub(crate) fn check_aligned(operation: &'static str, what: &'static str, value: u64, alignment: u64) -> Result<()> {
+    if value.is_multiple_of(alignment) { Ok(()) } else { Err(Error::Misaligned { operation, what, value, alignment }) }
+}
+
+pub(crate) fn check_same_device(
+    buffer: &BufferShared,
+    device: &Rc<DeviceShared>,
+    operation: &'static str,
+) -> Result<()> {
+    same_device(&buffer.device, device, operation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alignment_helpers() {
+        assert_eq!(align_up(0, 4), 0);
+        assert_eq!(align_up(5, 4), 8);
+        assert_eq!(align_down(13, 8), 8);
+        assert!(check_aligned("op", "offset", 12, 4).is_ok());
+        assert_eq!(
+            check_aligned("op", "offset", 6, 4),
+            Err(Error::Misaligned { operation: "op", what: "offset", value: 6, alignment: 4 })
+        );
+    }
+
+    #[test]
+    fn unaligned_bytes_cast_by_copy() {
+        // An odd offset into a byte vector is never 4-aligned, which a
+        // zero-copy cast to u32 would reject.
+        let bytes: Vec<u8> = (0u8..9).collect();
+        let values: Vec<u32> = cast_vec(&bytes[1..9]);
+        assert_eq!(values, vec![u32::from_le_bytes([1, 2, 3, 4]), u32::from_le_bytes([5, 6, 7, 8])]);
+    }
+}

@@ -1,0 +1,241 @@
+//! [`ComputePass`]: WebGPU's `GPUComputePassEncoder`.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use bytemuck::Pod;
+
+use crate::bind_group::BindGroupShared;
+use crate::bind_group_layout::LayoutOrigin;
+use crate::bindings::webgpu as raw;
+use crate::buffer::{BufferShared, check_aligned, check_same_device};
+use crate::compute_pipeline::ComputePipelineShared;
+use crate::device::same_device;
+use crate::{BindGroup, Buffer, BufferUsages, CommandEncoder, ComputePipeline, Error, Result};
+
+/// Describes a [`ComputePass`]. Corresponds to WebGPU's
+/// [`GPUComputePassDescriptor`](https://www.w3.org/TR/webgpu/#dictdef-gpucomputepassdescriptor).
+#[derive(Debug, Clone, Default)]
+pub struct ComputePassDescriptor<'a> {
+    /// A debug label.
+    pub label: Option<&'a str>,
+}
+
+/// Records compute dispatches. Corresponds to WebGPU's
+/// [`GPUComputePassEncoder`](https://www.w3.org/TR/webgpu/#gpucomputepassencoder).
+///
+/// Borrows its [`CommandEncoder`] until it ends, by [`end`](Self::end) or by
+/// being dropped. Each dispatch is checked in the guest against the set
+/// pipeline and bind groups (presence, layout compatibility, dynamic offsets,
+/// conflicting buffer use, workgroup limits); a failed check returns an
+/// [`Error`] and records nothing.
+///
+/// Setting the pipeline or bind group that is already set is free: the call
+/// does not reach the host.
+pub struct ComputePass<'a> {
+    raw: raw::GpuComputePassEncoder,
+    encoder: &'a mut CommandEncoder,
+    pipeline: Option<Rc<ComputePipelineShared>>,
+    groups: Vec<Option<(Rc<BindGroupShared>, Vec<u32>)>>,
+    /// Whether the current pipeline and groups passed the dispatch checks.
+    checked: bool,
+    ended: bool,
+}
+
+impl<'a> ComputePass<'a> {
+    pub(crate) fn new(encoder: &'a mut CommandEncoder, descriptor: &ComputePassDescriptor<'_>) -> Self {
+        let raw = encoder.raw.begin_compute_pass(Some(&raw::GpuComputePassDescriptor {
+            timestamp_writes: None,
+            label: descriptor.label.map(str::to_owned),
+        }));
+        let slots = encoder.device.limits.max_bind_groups as usize;
+        Self { raw, encoder, pipeline: None, groups: vec![None; slots], checked: false, ended: false }
+    }
+
+    /// Sets the pipeline for the following dispatches.
+    pub fn set_pipeline(&mut self, pipeline: &ComputePipeline) -> Result<()> {
+        same_device(&pipeline.shared.device, &self.encoder.device, "set_pipeline")?;
+        if self.pipeline.as_ref().is_some_and(|p| Rc::ptr_eq(p, &pipeline.shared)) {
+            return Ok(());
+        }
+        self.raw.set_pipeline(&pipeline.shared.raw);
+        self.pipeline = Some(pipeline.shared.clone());
+        self.checked = false;
+        Ok(())
+    }
+
+    /// Sets `@group(index)` for the following dispatches, with one dynamic
+    /// offset (in bytes) per dynamic-offset entry of its layout, in binding
+    /// order.
+    pub fn set_bind_group(&mut self, index: u32, bind_group: &BindGroup, offsets: &[u32]) -> Result<()> {
+        const OP: &str = "set_bind_group";
+        let group = &bind_group.shared;
+        same_device(&group.device, &self.encoder.device, OP)?;
+        let max = self.groups.len();
+        if index as usize >= max {
+            return Err(Error::OverLimit {
+                what: "bind group index",
+                value: index.into(),
+                limit: "maxBindGroups",
+                max: max as u64,
+            });
+        }
+        if offsets.len() != group.dynamic_count() {
+            return Err(Error::BindGroup(format!(
+                "{} dynamic offsets given, but the group's layout has {} dynamic entries",
+                offsets.len(),
+                group.dynamic_count()
+            )));
+        }
+        let dynamic = group.buffers.iter().filter_map(|b| b.dynamic_alignment.map(|a| (b, a)));
+        for ((bound, alignment), &offset) in dynamic.zip(offsets) {
+            check_aligned(OP, "dynamic offset", offset.into(), alignment)?;
+            bound.buffer.check_range(OP, bound.offset + u64::from(offset), bound.size)?;
+        }
+        let slot = &mut self.groups[index as usize];
+        if slot.as_ref().is_some_and(|(g, o)| Rc::ptr_eq(g, group) && o == offsets) {
+            return Ok(());
+        }
+        self.raw
+            .set_bind_group(index, Some(&group.raw), Some(offsets), None, None)
+            .map_err(|e| Error::BindGroup(e.message))?;
+        *slot = Some((group.clone(), offsets.to_vec()));
+        self.encoder.used.add_group(group);
+        self.checked = false;
+        Ok(())
+    }
+
+    /// Runs `x * y * z` workgroups of the pipeline's shader. Corresponds to
+    /// WebGPU's
+    /// [`dispatchWorkgroups`](https://www.w3.org/TR/webgpu/#dom-gpucomputepassencoder-dispatchworkgroups).
+    ///
+    /// Each count must be at most the device's
+    /// `max_compute_workgroups_per_dimension`.
+    pub fn dispatch_workgroups(&mut self, x: u32, y: u32, z: u32) -> Result<()> {
+        let max = self.encoder.device.limits.max_compute_workgroups_per_dimension;
+        if let Some(&count) = [x, y, z].iter().find(|&&c| c > max) {
+            return Err(Error::OverLimit {
+                what: "workgroup count",
+                value: count.into(),
+                limit: "maxComputeWorkgroupsPerDimension",
+                max: max.into(),
+            });
+        }
+        self.check_state(None)?;
+        self.raw.dispatch_workgroups(x, Some(y), Some(z));
+        Ok(())
+    }
+
+    /// Runs workgroups counted by three `u32`s (x, y, z) that the GPU reads
+    /// from `buffer` at byte `offset`. Corresponds to WebGPU's
+    /// [`dispatchWorkgroupsIndirect`](https://www.w3.org/TR/webgpu/#dom-gpucomputepassencoder-dispatchworkgroupsindirect).
+    ///
+    /// The buffer needs `INDIRECT`; the offset must be a multiple of 4.
+    pub fn dispatch_workgroups_indirect<T: Pod>(&mut self, buffer: &Buffer<T>, offset: u64) -> Result<()> {
+        const OP: &str = "dispatch_workgroups_indirect";
+        let shared = &buffer.shared;
+        check_same_device(shared, &self.encoder.device, OP)?;
+        shared.check_usage(OP, BufferUsages::INDIRECT)?;
+        check_aligned(OP, "offset", offset, 4)?;
+        shared.check_range(OP, offset, 12)?;
+        self.check_state(Some(shared))?;
+        self.raw.dispatch_workgroups_indirect(&shared.raw, offset);
+        self.encoder.used.add_buffer(shared);
+        Ok(())
+    }
+
+    /// Ends the pass, handing the encoder back. Dropping the pass does the
+    /// same.
+    pub fn end(mut self) {
+        self.end_once();
+    }
+
+    fn end_once(&mut self) {
+        if !std::mem::replace(&mut self.ended, true) {
+            self.raw.end();
+        }
+    }
+
+    /// The checks WebGPU makes at dispatch, for what the guest knows.
+    fn check_state(&mut self, indirect: Option<&Rc<BufferShared>>) -> Result<()> {
+        let pipeline = self
+            .pipeline
+            .as_ref()
+            .ok_or_else(|| Error::Dispatch("no pipeline is set; call set_pipeline first".into()))?;
+        // With an explicit layout the pipeline uses exactly its groups; with
+        // an auto layout the guest does not know which, so it checks only
+        // what it can tell wrong and leaves the rest to the host's check at
+        // finish.
+        let used = pipeline.layout.as_ref().map(|layout| layout.groups.len());
+        if !self.checked {
+            for (index, slot) in self.groups.iter().enumerate().take(used.unwrap_or(usize::MAX)) {
+                match (slot, &pipeline.layout) {
+                    (None, Some(_)) => {
+                        return Err(Error::Dispatch(format!(
+                            "bind group {index} is not set, and the pipeline's layout needs it"
+                        )));
+                    }
+                    (Some((group, _)), Some(layout)) if !group.layout.equivalent(&layout.groups[index]) => {
+                        return Err(Error::BindGroup(format!(
+                            "bind group {index} does not match the pipeline's layout for group {index}"
+                        )));
+                    }
+                    (Some((group, _)), None) if matches!(group.layout.origin, LayoutOrigin::Derived { pipeline: owner } if owner != pipeline.id) =>
+                    {
+                        return Err(Error::BindGroup(format!(
+                            "bind group {index} uses the auto layout of another pipeline; an auto layout fits only its own pipeline"
+                        )));
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(used) = used {
+                check_conflicts(self.groups.iter().take(used), None)?;
+            }
+            self.checked = true;
+        }
+        if let (Some(used), Some(indirect)) = (used, indirect) {
+            check_conflicts(self.groups.iter().take(used), Some(indirect))?;
+        }
+        Ok(())
+    }
+}
+
+/// WebGPU forbids one dispatch to use a buffer both as writable storage and
+/// in a read-only way (uniform, read-only storage, indirect arguments).
+fn check_conflicts<'g>(
+    groups: impl Iterator<Item = &'g Option<(Rc<BindGroupShared>, Vec<u32>)>>,
+    indirect: Option<&Rc<BufferShared>>,
+) -> Result<()> {
+    let mut uses: HashMap<*const BufferShared, (bool, bool)> = HashMap::new();
+    if let Some(buffer) = indirect {
+        uses.insert(Rc::as_ptr(buffer), (false, true));
+    }
+    for (group, _) in groups.flatten() {
+        for bound in &group.buffers {
+            let Some(writable) = bound.writable else { continue };
+            let (w, r) = uses.entry(Rc::as_ptr(&bound.buffer)).or_default();
+            if writable {
+                *w = true
+            } else {
+                *r = true
+            }
+            if *w && *r {
+                return Err(Error::UsageConflict {
+                    operation: "dispatch",
+                    reason: format!(
+                        "a buffer bound at binding {} is used both as read-write storage and read-only in one dispatch",
+                        bound.binding
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Drop for ComputePass<'_> {
+    fn drop(&mut self) {
+        self.end_once();
+    }
+}

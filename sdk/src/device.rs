@@ -1,0 +1,236 @@
+//! [`Device`]: WebGPU's `GPUDevice`, the factory for every GPU object.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use crate::bindings::webgpu as raw;
+use crate::{
+    BindGroup, BindGroupDescriptor, BindGroupLayout, BindGroupLayoutDescriptor, Buffer, BufferDescriptor,
+    BufferInitDescriptor, CommandEncoder, CommandEncoderDescriptor, ComputePipeline, ComputePipelineDescriptor, Error,
+    Features, Limits, PipelineLayout, PipelineLayoutDescriptor, Result, ShaderModule, ShaderModuleDescriptor,
+};
+
+/// State every object of a device shares: the host handles, and what the
+/// guest needs to validate calls without asking the host.
+pub(crate) struct DeviceShared {
+    pub(crate) raw: raw::GpuDevice,
+    pub(crate) queue: raw::GpuQueue,
+    pub(crate) features: Features,
+    pub(crate) limits: Limits,
+    /// Error scopes the user pushed and has not popped yet.
+    user_scopes: Cell<u32>,
+    /// Whether queue writes (or contents of buffers mapped at creation) may
+    /// wait in the host's pending writes, which it runs only at the next
+    /// submit.
+    unflushed_writes: Cell<bool>,
+}
+
+impl DeviceShared {
+    pub(crate) fn new(raw: raw::GpuDevice, features: Features, limits: Limits) -> Self {
+        let queue = raw.queue();
+        Self { raw, queue, features, limits, user_scopes: Cell::new(0), unflushed_writes: Cell::new(false) }
+    }
+
+    pub(crate) fn note_unflushed_writes(&self) {
+        self.unflushed_writes.set(true);
+    }
+
+    pub(crate) fn note_submitted(&self) {
+        self.unflushed_writes.set(false);
+    }
+
+    /// WebGPU orders a map after earlier queue writes, but the host runs
+    /// those writes only at a submit, and mapping does not submit: an empty
+    /// submit runs them first, so a mapping sees what was written.
+    pub(crate) fn flush_writes(&self) {
+        if self.unflushed_writes.replace(false) {
+            self.queue.submit(&[]);
+        }
+    }
+
+    /// Runs `f` inside fresh error scopes for every error kind and returns the
+    /// first error the host reported during it.
+    ///
+    /// The host reports most failures only through error scopes, and some of
+    /// its later calls panic on an object that failed this way (a command
+    /// buffer that failed validation panics `submit`). Capturing here turns
+    /// those failures into an `Err` at the call that caused them. The host
+    /// resolves `pop-error-scope` at once, so no other task can push a scope
+    /// between this push and pop.
+    pub(crate) async fn capture<T>(&self, f: impl FnOnce() -> T) -> Result<T> {
+        const FILTERS: [raw::GpuErrorFilter; 3] =
+            [raw::GpuErrorFilter::Internal, raw::GpuErrorFilter::OutOfMemory, raw::GpuErrorFilter::Validation];
+        for filter in FILTERS {
+            self.raw.push_error_scope(filter);
+        }
+        let value = f();
+        let mut first = None;
+        for _ in FILTERS {
+            if let Ok(Some(error)) = self.raw.pop_error_scope().await {
+                first.get_or_insert(error_from_raw(&error));
+            }
+        }
+        match first {
+            Some(error) => Err(error),
+            None => Ok(value),
+        }
+    }
+}
+
+pub(crate) fn error_from_raw(error: &raw::GpuError) -> Error {
+    let message = error.message();
+    match error.kind() {
+        raw::GpuErrorKind::ValidationError => Error::Validation(message),
+        raw::GpuErrorKind::OutOfMemoryError => Error::OutOfMemory(message),
+        raw::GpuErrorKind::InternalError => Error::Internal(message),
+    }
+}
+
+/// Checks that two objects come from the same device.
+pub(crate) fn same_device(a: &Rc<DeviceShared>, b: &Rc<DeviceShared>, operation: &'static str) -> Result<()> {
+    if Rc::ptr_eq(a, b) { Ok(()) } else { Err(Error::DeviceMismatch(operation)) }
+}
+
+/// An open connection to an adapter, which creates every other GPU object.
+/// Corresponds to WebGPU's [`GPUDevice`](https://www.w3.org/TR/webgpu/#gpudevice).
+///
+/// Obtained with its [`Queue`](crate::Queue) from
+/// [`Adapter::request_device`](crate::Adapter::request_device). `Device` is a
+/// cheap handle: clones share the device, and it stays open while any clone or
+/// any object created from it is alive.
+///
+/// Creation methods check their descriptor in the guest against the device's
+/// limits and features and return a typed [`Error`] instead of creating an
+/// invalid object. Shader modules and pipelines are created `async`, because
+/// only the host can compile a shader and it reports the outcome through an
+/// error scope.
+#[derive(Clone)]
+pub struct Device {
+    pub(crate) shared: Rc<DeviceShared>,
+}
+
+impl Device {
+    pub(crate) fn from_shared(shared: Rc<DeviceShared>) -> Self {
+        Self { shared }
+    }
+
+    /// The features this device was created with.
+    pub fn features(&self) -> Features {
+        self.shared.features
+    }
+
+    /// The limits this device was created with.
+    pub fn limits(&self) -> Limits {
+        self.shared.limits
+    }
+
+    /// Creates a buffer of `descriptor.len` elements of `T`.
+    pub fn create_buffer<T: bytemuck::Pod>(&self, descriptor: &BufferDescriptor<'_>) -> Result<Buffer<T>> {
+        Buffer::new(&self.shared, descriptor)
+    }
+
+    /// Creates a buffer holding `descriptor.contents`, mapped at creation and
+    /// filled before it is unmapped, so no queue write or copy is needed.
+    pub fn create_buffer_init<T: bytemuck::Pod>(&self, descriptor: &BufferInitDescriptor<'_, T>) -> Result<Buffer<T>> {
+        Buffer::new_init(&self.shared, descriptor)
+    }
+
+    /// Creates a shader module from WGSL source.
+    ///
+    /// Returns [`Error::Validation`] with the compiler's message when the WGSL
+    /// does not compile.
+    pub async fn create_shader_module(&self, descriptor: ShaderModuleDescriptor<'_>) -> Result<ShaderModule> {
+        ShaderModule::new(&self.shared, descriptor).await
+    }
+
+    /// Creates a bind group layout.
+    pub fn create_bind_group_layout(&self, descriptor: &BindGroupLayoutDescriptor<'_>) -> Result<BindGroupLayout> {
+        BindGroupLayout::new(&self.shared, descriptor)
+    }
+
+    /// Creates a pipeline layout from bind group layouts.
+    pub fn create_pipeline_layout(&self, descriptor: &PipelineLayoutDescriptor<'_>) -> Result<PipelineLayout> {
+        PipelineLayout::new(&self.shared, descriptor)
+    }
+
+    /// Creates a bind group: the buffers a shader's `@group` sees.
+    pub fn create_bind_group(&self, descriptor: &BindGroupDescriptor<'_>) -> Result<BindGroup> {
+        BindGroup::new(&self.shared, descriptor)
+    }
+
+    /// Creates a compute pipeline, compiling its shader for the GPU.
+    ///
+    /// Returns [`Error::Validation`] when the entry point is missing, an
+    /// override constant is unknown, or the shader does not fit the layout.
+    pub async fn create_compute_pipeline(&self, descriptor: &ComputePipelineDescriptor<'_>) -> Result<ComputePipeline> {
+        ComputePipeline::new(&self.shared, descriptor).await
+    }
+
+    /// Creates a command encoder, which records GPU work for a
+    /// [`Queue`](crate::Queue) to run.
+    pub fn create_command_encoder(&self, descriptor: &CommandEncoderDescriptor<'_>) -> CommandEncoder {
+        CommandEncoder::new(&self.shared, descriptor)
+    }
+
+    /// Starts capturing errors of `filter`'s kind. Corresponds to WebGPU's
+    /// [`pushErrorScope`](https://www.w3.org/TR/webgpu/#dom-gpudevice-pusherrorscope).
+    ///
+    /// Errors the SDK returns directly never reach a scope; scopes see what
+    /// the host reports for work the SDK cannot check in the guest.
+    pub fn push_error_scope(&self, filter: ErrorFilter) {
+        self.shared.user_scopes.set(self.shared.user_scopes.get() + 1);
+        self.shared.raw.push_error_scope(filter.to_raw());
+    }
+
+    /// Stops the innermost scope and returns the first error it captured.
+    /// Corresponds to WebGPU's
+    /// [`popErrorScope`](https://www.w3.org/TR/webgpu/#dom-gpudevice-poperrorscope).
+    ///
+    /// Returns [`Error::ErrorScopeStackEmpty`] when no scope is pushed.
+    pub async fn pop_error_scope(&self) -> Result<Option<Error>> {
+        let depth = self.shared.user_scopes.get();
+        if depth == 0 {
+            return Err(Error::ErrorScopeStackEmpty);
+        }
+        self.shared.user_scopes.set(depth - 1);
+        match self.shared.raw.pop_error_scope().await {
+            Ok(error) => Ok(error.as_ref().map(error_from_raw)),
+            Err(_) => Err(Error::ErrorScopeStackEmpty),
+        }
+    }
+}
+
+/// Which errors an error scope captures. Corresponds to WebGPU's
+/// [`GPUErrorFilter`](https://www.w3.org/TR/webgpu/#enumdef-gpuerrorfilter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorFilter {
+    /// Validation errors.
+    Validation,
+    /// Out-of-memory errors.
+    OutOfMemory,
+    /// Internal errors.
+    Internal,
+}
+
+impl ErrorFilter {
+    fn to_raw(self) -> raw::GpuErrorFilter {
+        match self {
+            Self::Validation => raw::GpuErrorFilter::Validation,
+            Self::OutOfMemory => raw::GpuErrorFilter::OutOfMemory,
+            Self::Internal => raw::GpuErrorFilter::Internal,
+        }
+    }
+}
+
+/// Describes a [`Device`]. Corresponds to WebGPU's
+/// [`GPUDeviceDescriptor`](https://www.w3.org/TR/webgpu/#dictdef-gpudevicedescriptor).
+#[derive(Debug, Clone, Default)]
+pub struct DeviceDescriptor<'a> {
+    /// A debug label.
+    pub label: Option<&'a str>,
+    /// Features the device must have; each must be in
+    /// [`Adapter::features`](crate::Adapter::features).
+    pub required_features: Features,
+    /// Limits the device must have; the default is WebGPU's default limits.
+    pub required_limits: Limits,
+}

@@ -1,0 +1,163 @@
+//! The SDK's one error type.
+//!
+//! Every fallible call returns [`Result`]. Most variants come from checks the
+//! SDK makes in the guest *before* calling the host, because the reference host
+//! (wasi-webgpu-wasmtime 0.5) answers several bad inputs with a panic, which
+//! would trap the whole component. The rest are errors the host reports
+//! through WebGPU error scopes ([`Error::Validation`], [`Error::OutOfMemory`],
+//! [`Error::Internal`]).
+
+use crate::{BufferUsages, MapState};
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+/// Everything that can go wrong in the SDK.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The host found no GPU adapter for the requested options.
+    #[error(
+        "no GPU adapter found: the host needs a GPU driver with Vulkan support, or Mesa's CPU \
+         driver lavapipe (apt-get install mesa-vulkan-drivers libvulkan1)"
+    )]
+    NoAdapter,
+
+    /// A required feature is not supported by the adapter.
+    #[error("the adapter does not support the feature `{0}`")]
+    UnsupportedFeature(&'static str),
+
+    /// A required limit is better than what the adapter supports.
+    #[error("requested limit {name} = {requested} is beyond the adapter's {supported}")]
+    LimitExceeded {
+        /// The limit's WebGPU name.
+        name: &'static str,
+        /// The value asked for.
+        requested: u64,
+        /// The adapter's value.
+        supported: u64,
+    },
+
+    /// The host refused the device request.
+    #[error("device request failed: {0}")]
+    RequestDevice(String),
+
+    /// A buffer, binding or dispatch is larger than a device limit allows.
+    #[error("{what} = {value} exceeds the device limit {limit} = {max}")]
+    OverLimit {
+        /// What was too large.
+        what: &'static str,
+        /// Its value.
+        value: u64,
+        /// The limit's WebGPU name.
+        limit: &'static str,
+        /// The limit's value on this device.
+        max: u64,
+    },
+
+    /// A buffer usage combination WebGPU forbids.
+    #[error("invalid buffer usage {usage:?}: {reason}")]
+    InvalidUsage {
+        /// The usage asked for.
+        usage: BufferUsages,
+        /// Why it is invalid.
+        reason: &'static str,
+    },
+
+    /// The buffer was created without a usage the operation needs.
+    #[error("{operation} needs a buffer with usage {required:?}, but it has {actual:?}")]
+    MissingUsage {
+        /// The operation attempted.
+        operation: &'static str,
+        /// Usage flags of which the operation needs at least one.
+        required: BufferUsages,
+        /// The buffer's usage flags.
+        actual: BufferUsages,
+    },
+
+    /// A byte range reaches past the end of a buffer.
+    #[error("{operation}: bytes {start}..{end} are out of bounds for a buffer of {size} bytes")]
+    OutOfBounds {
+        /// The operation attempted.
+        operation: &'static str,
+        /// First byte of the range.
+        start: u64,
+        /// One past the last byte of the range.
+        end: u64,
+        /// The buffer's size in bytes.
+        size: u64,
+    },
+
+    /// An offset or size breaks a WebGPU alignment rule.
+    #[error("{operation}: {what} = {value} is not a multiple of {alignment}")]
+    Misaligned {
+        /// The operation attempted.
+        operation: &'static str,
+        /// Which value is misaligned.
+        what: &'static str,
+        /// The value.
+        value: u64,
+        /// The alignment it needs.
+        alignment: u64,
+    },
+
+    /// The buffer is in the wrong mapping state for the operation.
+    #[error("{operation} needs the buffer {expected}, but it is {actual:?}")]
+    MapState {
+        /// The operation attempted.
+        operation: &'static str,
+        /// The state the operation needs, in words.
+        expected: &'static str,
+        /// The buffer's state.
+        actual: MapState,
+    },
+
+    /// The buffer was destroyed.
+    #[error("{operation}: the buffer has been destroyed")]
+    Destroyed {
+        /// The operation attempted.
+        operation: &'static str,
+    },
+
+    /// The host failed to map a buffer.
+    #[error("mapping the buffer failed: {0}")]
+    Map(String),
+
+    /// Two objects from different devices were used together.
+    #[error("{0}: the objects belong to different devices")]
+    DeviceMismatch(&'static str),
+
+    /// A bind group does not fit the layout it is created from or used with.
+    #[error("bind group: {0}")]
+    BindGroup(String),
+
+    /// A dispatch was recorded without the state it needs.
+    #[error("dispatch: {0}")]
+    Dispatch(String),
+
+    /// Two operations use the same buffer in conflicting ways.
+    #[error("{operation}: {reason}")]
+    UsageConflict {
+        /// The operation attempted.
+        operation: &'static str,
+        /// The conflict, in words.
+        reason: String,
+    },
+
+    /// `pop_error_scope` was called with no scope pushed.
+    #[error("pop_error_scope: the error scope stack is empty")]
+    ErrorScopeStackEmpty,
+
+    /// A WebGPU validation error reported by the host, for example a shader
+    /// that does not compile or a pipeline that does not match its layout.
+    #[error("validation error: {0}")]
+    Validation(String),
+
+    /// The host ran out of memory.
+    #[error("out of memory: {0}")]
+    OutOfMemory(String),
+
+    /// An internal error in the host's WebGPU implementation.
+    #[error("internal error: {0}")]
+    Internal(String),
+}

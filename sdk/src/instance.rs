@@ -1,0 +1,74 @@
+//! [`Instance`]: the entry point, WebGPU's `GPU` object.
+
+use crate::bindings::webgpu as raw;
+use crate::{Adapter, Error, Result};
+
+/// The entry point to the GPU. Corresponds to WebGPU's
+/// [`GPU`](https://www.w3.org/TR/webgpu/#gpu-interface), which wasi:webgpu
+/// hands out through `get-gpu`.
+///
+/// An instance is cheap; its only job is to find an [`Adapter`].
+pub struct Instance {
+    raw: raw::Gpu,
+}
+
+impl Default for Instance {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Instance {
+    /// Connects to the host's GPU.
+    pub fn new() -> Self {
+        Self { raw: raw::get_gpu() }
+    }
+
+    /// Asks the host for an adapter that fits `options`.
+    ///
+    /// Returns [`Error::NoAdapter`] when the host has none, for example when no
+    /// GPU driver (nor Mesa's lavapipe) is installed on the host.
+    pub async fn request_adapter(&self, options: &RequestAdapterOptions) -> Result<Adapter> {
+        let raw_options = raw::GpuRequestAdapterOptions {
+            feature_level: None,
+            power_preference: options.power_preference.to_raw(),
+            force_fallback_adapter: Some(options.force_fallback_adapter),
+            xr_compatible: None,
+        };
+        let adapter = self.raw.request_adapter(Some(raw_options)).await;
+        adapter.map(Adapter::from_raw).ok_or(Error::NoAdapter)
+    }
+}
+
+/// Which adapter to prefer. Corresponds to WebGPU's
+/// [`GPUPowerPreference`](https://www.w3.org/TR/webgpu/#enumdef-gpupowerpreference).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PowerPreference {
+    /// No preference: the host chooses.
+    #[default]
+    None,
+    /// Prefer an integrated or otherwise power-saving adapter.
+    LowPower,
+    /// Prefer a discrete, fast adapter.
+    HighPerformance,
+}
+
+impl PowerPreference {
+    fn to_raw(self) -> Option<raw::GpuPowerPreference> {
+        match self {
+            Self::None => None,
+            Self::LowPower => Some(raw::GpuPowerPreference::LowPower),
+            Self::HighPerformance => Some(raw::GpuPowerPreference::HighPerformance),
+        }
+    }
+}
+
+/// Options for [`Instance::request_adapter`]. Corresponds to WebGPU's
+/// [`GPURequestAdapterOptions`](https://www.w3.org/TR/webgpu/#dictdef-gpurequestadapteroptions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct RequestAdapterOptions {
+    /// Which kind of adapter to prefer.
+    pub power_preference: PowerPreference,
+    /// Ask for a fallback (software) adapter, such as lavapipe.
+    pub force_fallback_adapter: bool,
+}

@@ -1,0 +1,176 @@
+//! Safe, async Rust for WebAssembly components that compute on the GPU
+//! through [wasi:webgpu](https://github.com/WebAssembly/wasi-webgpu).
+//!
+//! The API follows [wgpu](https://docs.rs/wgpu)'s names and shapes, one type
+//! per WebGPU interface, over private bindings to `wasi:webgpu@0.3.0-rc.2`.
+//!
+//! # A guest in a few lines
+//!
+//! A guest is a `cdylib` crate for `wasm32-wasip2` whose entry is an
+//! `async fn` marked [`#[wasi_webgpu::main]`](main):
+//!
+//! ```toml
+//! [lib]
+//! crate-type = ["cdylib"]
+//!
+//! [dependencies]
+//! wasi-webgpu = "0.1"
+//! ```
+//!
+//! ```no_run
+//! use wasi_webgpu::{BufferInitDescriptor, BufferUsages, ComputePipelineDescriptor};
+//!
+//! #[wasi_webgpu::main]
+//! async fn run() -> Result<(), wasi_webgpu::Error> {
+//!     let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await?;
+//!     let (device, queue) = adapter.request_device(&Default::default()).await?;
+//!     let module = device
+//!         .create_shader_module(wasi_webgpu::ShaderModuleDescriptor {
+//!             label: None,
+//!             source: wasi_webgpu::ShaderSource::Wgsl(
+//!                 "@group(0) @binding(0) var<storage, read_write> v: array<u32>;
+//!                  @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3u) {
+//!                      if id.x < arrayLength(&v) { v[id.x] *= 2u; }
+//!                  }"
+//!                 .into(),
+//!             ),
+//!         })
+//!         .await?;
+//!     let pipeline = device.create_compute_pipeline(&ComputePipelineDescriptor::new(&module)).await?;
+//!     let data = device.create_buffer_init(&BufferInitDescriptor {
+//!         label: None,
+//!         contents: &[1u32, 2, 3],
+//!         usage: BufferUsages::STORAGE | BufferUsages::COPY_SRC,
+//!     })?;
+//!     let layout = pipeline.get_bind_group_layout(0)?;
+//!     let entries = [wasi_webgpu::BindGroupEntry { binding: 0, resource: data.as_entire_binding() }];
+//!     let bind_group = device.create_bind_group(&wasi_webgpu::BindGroupDescriptor::new(&layout, &entries))?;
+//!
+//!     let mut encoder = device.create_command_encoder(&Default::default());
+//!     let mut pass = encoder.begin_compute_pass(&Default::default());
+//!     pass.set_pipeline(&pipeline)?;
+//!     pass.set_bind_group(0, &bind_group, &[])?;
+//!     pass.dispatch_workgroups(1, 1, 1)?;
+//!     pass.end();
+//!     queue.submit([encoder.finish().await?])?;
+//!
+//!     assert_eq!(data.read().await?, [2, 4, 6]);
+//!     Ok(())
+//! }
+//! # fn main() {}
+//! ```
+//!
+//! Build it with `cargo build --release --target wasm32-wasip2` (after
+//! `rustup target add wasm32-wasip2`) and run the component on a host that
+//! implements wasi:webgpu, such as this project's `wasi-webgpu-run`.
+//!
+//! # Errors, never traps
+//!
+//! Every fallible call returns [`Result`] with the one [`Error`] type. The
+//! SDK checks arguments and object states in the guest before calling the
+//! host, because a wasi:webgpu host may answer a bad call with a trap that
+//! ends the component. What only the host can check — shader compilation,
+//! pipeline and encoder validation — is captured through WebGPU error scopes
+//! by the `async` calls that create shaders and pipelines and finish
+//! encoders, and comes back as [`Error::Validation`].
+//!
+//! # Async
+//!
+//! wasi:webgpu uses component-model `async` functions; mapping buffers and
+//! waiting for the GPU are `async` here too. The entry macro makes the
+//! guest's `main` the component's async `wasi:cli/run` export, so `.await`
+//! just works, with no executor to set up.
+//!
+//! # Native builds
+//!
+//! The crate also compiles for the host target, so `cargo check`, `cargo doc`
+//! and unit tests of code that uses it work natively. Calls that reach the
+//! GPU only work inside a wasm component.
+
+#![deny(missing_docs)]
+
+mod bindings {
+    wit_bindgen::generate!({
+        path: "wit",
+        world: "wasi-webgpu:sdk/guest",
+        generate_all,
+    });
+    pub(crate) use self::wasi::webgpu::webgpu;
+}
+
+mod flags;
+
+mod adapter;
+mod bind_group;
+mod bind_group_layout;
+mod buffer;
+mod command_buffer;
+mod command_encoder;
+mod compute_pass;
+mod compute_pipeline;
+mod device;
+mod error;
+mod features;
+mod instance;
+mod limits;
+mod pipeline_layout;
+mod queue;
+mod shader_module;
+
+pub use adapter::{Adapter, AdapterInfo};
+pub use bind_group::{BindGroup, BindGroupDescriptor, BindGroupEntry, BindingResource, BufferBinding};
+pub use bind_group_layout::{
+    BindGroupLayout, BindGroupLayoutDescriptor, BindGroupLayoutEntry, BindingType, BufferBindingType, ShaderStages,
+};
+pub use buffer::{
+    Buffer, BufferDescriptor, BufferInitDescriptor, BufferSlice, BufferUsages, COPY_BUFFER_ALIGNMENT, MAP_ALIGNMENT,
+    MapMode, MapState,
+};
+pub use command_buffer::CommandBuffer;
+pub use command_encoder::{CommandEncoder, CommandEncoderDescriptor};
+pub use compute_pass::{ComputePass, ComputePassDescriptor};
+pub use compute_pipeline::{ComputePipeline, ComputePipelineDescriptor, PipelineCompilationOptions};
+pub use device::{Device, DeviceDescriptor, ErrorFilter};
+pub use error::{Error, Result};
+pub use features::Features;
+pub use instance::{Instance, PowerPreference, RequestAdapterOptions};
+pub use limits::Limits;
+pub use pipeline_layout::{PipelineLayout, PipelineLayoutDescriptor};
+pub use queue::Queue;
+pub use shader_module::{ShaderModule, ShaderModuleDescriptor, ShaderSource};
+
+/// Marks the guest's entry point: an `async fn` taking no arguments and
+/// returning `()` or `Result<(), E>` with `E: Display`.
+///
+/// It exports the function as the component's `wasi:cli/run`. An `Err` is
+/// printed to stderr as `Error: {e}` and the component exits with failure.
+///
+/// The crate must be a `cdylib` (`[lib] crate-type = ["cdylib"]`), since the
+/// component's export is a library export rather than a `bin`'s `main`.
+pub use wasi_webgpu_macros::main;
+
+/// Used by the code [`main`] generates; not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use wasip3;
+
+    /// What an entry function may return.
+    // `Result<(), ()>` is what `wasi:cli/run` returns.
+    #[allow(clippy::result_unit_err)]
+    pub trait MainResult {
+        /// Prints an error, if any, and turns the outcome into `wasi:cli/run`'s.
+        fn report(self) -> Result<(), ()>;
+    }
+
+    impl MainResult for () {
+        fn report(self) -> Result<(), ()> {
+            Ok(())
+        }
+    }
+
+    impl<E: core::fmt::Display> MainResult for Result<(), E> {
+        fn report(self) -> Result<(), ()> {
+            self.map_err(|e| eprintln!("Error: {e}"))
+        }
+    }
+}

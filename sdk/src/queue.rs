@@ -1,0 +1,86 @@
+//! [`Queue`]: WebGPU's `GPUQueue`.
+
+use std::rc::Rc;
+
+use bytemuck::Pod;
+
+use crate::bindings::webgpu as raw;
+use crate::buffer::{BufferShared, COPY_BUFFER_ALIGNMENT, check_aligned, check_same_device};
+use crate::device::{DeviceShared, same_device};
+use crate::{Buffer, BufferUsages, CommandBuffer, Error, Result};
+
+/// Largest piece one `write-buffer-with-copy` call carries. The host copies
+/// each call's bytes twice into fresh allocations; pieces of 1 MiB stay in
+/// cache, which measured 3.5 times faster than one 64 MiB call.
+const WRITE_CHUNK: usize = 1 << 20;
+
+/// Runs recorded work and writes buffers. Corresponds to WebGPU's
+/// [`GPUQueue`](https://www.w3.org/TR/webgpu/#gpuqueue).
+///
+/// Obtained with its device from
+/// [`Adapter::request_device`](crate::Adapter::request_device). Work runs in
+/// submission order; queue writes take effect before work submitted after
+/// them. A cheap handle: clones share the queue.
+#[derive(Clone)]
+pub struct Queue {
+    shared: Rc<DeviceShared>,
+}
+
+impl Queue {
+    pub(crate) fn from_shared(shared: Rc<DeviceShared>) -> Self {
+        Self { shared }
+    }
+
+    /// Writes `data` into `buffer` at byte `offset`. Corresponds to WebGPU's
+    /// [`writeBuffer`](https://www.w3.org/TR/webgpu/#dom-gpuqueue-writebuffer).
+    ///
+    /// The buffer needs `COPY_DST` and must be unmapped; the offset and the
+    /// byte length of `data` must be multiples of [`COPY_BUFFER_ALIGNMENT`].
+    pub fn write_buffer<T: Pod>(&self, buffer: &Buffer<T>, offset: u64, data: &[T]) -> Result<()> {
+        check_same_device(&buffer.shared, &self.shared, "write_buffer")?;
+        write_bytes(&buffer.shared, offset, bytemuck::cast_slice(data))
+    }
+
+    /// Runs command buffers on the GPU, in order. Corresponds to WebGPU's
+    /// [`submit`](https://www.w3.org/TR/webgpu/#dom-gpuqueue-submit).
+    ///
+    /// Fails, submitting nothing, when a buffer the work uses is mapped or
+    /// destroyed.
+    pub fn submit<I: IntoIterator<Item = CommandBuffer>>(&self, command_buffers: I) -> Result<()> {
+        submit(&self.shared, command_buffers.into_iter().collect())
+    }
+
+    /// Waits until the GPU has finished all work submitted so far.
+    /// Corresponds to WebGPU's
+    /// [`onSubmittedWorkDone`](https://www.w3.org/TR/webgpu/#dom-gpuqueue-onsubmittedworkdone).
+    pub async fn on_submitted_work_done(&self) {
+        self.shared.queue.on_submitted_work_done().await;
+    }
+}
+
+pub(crate) fn write_bytes(buffer: &BufferShared, offset: u64, bytes: &[u8]) -> Result<()> {
+    const OP: &str = "write_buffer";
+    buffer.check_gpu_usable(OP)?;
+    buffer.check_usage(OP, BufferUsages::COPY_DST)?;
+    check_aligned(OP, "offset", offset, COPY_BUFFER_ALIGNMENT)?;
+    check_aligned(OP, "data size", bytes.len() as u64, COPY_BUFFER_ALIGNMENT)?;
+    buffer.check_range(OP, offset, bytes.len() as u64)?;
+    let queue = &buffer.device.queue;
+    for (index, chunk) in bytes.chunks(WRITE_CHUNK).enumerate() {
+        let at = offset + (index * WRITE_CHUNK) as u64;
+        queue.write_buffer_with_copy(&buffer.raw, at, chunk, None, None).map_err(|e| Error::Validation(e.message))?;
+    }
+    buffer.device.note_unflushed_writes();
+    Ok(())
+}
+
+pub(crate) fn submit(device: &Rc<DeviceShared>, command_buffers: Vec<CommandBuffer>) -> Result<()> {
+    for buffer in &command_buffers {
+        same_device(&buffer.device, device, "submit")?;
+        buffer.used.check_submittable()?;
+    }
+    let raws: Vec<&raw::GpuCommandBuffer> = command_buffers.iter().map(|b| &b.raw).collect();
+    device.queue.submit(&raws);
+    device.note_submitted();
+    Ok(())
+}

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Prepares a Debian 12/13 machine to build and run wasi-webgpu guests:
+#
+#  * a Rust toolchain that can build for wasm32-wasip2: rustup's target if
+#    rustup can fetch it, else Debian's rustc-web packages, which the runner
+#    (wasi-webgpu-run, tests/src/toolchain.rs) uses with -Zbuild-std;
+#  * a Vulkan loader and driver: Mesa's lavapipe CPU driver works on machines
+#    without a GPU.
+#
+# Idempotent: installs only what is missing, one line per check or action.
+# Run as root, or as a user with sudo.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+TARGET=wasm32-wasip2
+DEBIAN_RUST_PACKAGES=(rustc-web cargo-web rust-web-src wasi-libc lld-22)
+VULKAN_PACKAGES=(mesa-vulkan-drivers libvulkan1)
+
+log() { printf 'setup.sh: %s\n' "$*"; }
+die() {
+    printf 'setup.sh: error: %s\n' "$*" >&2
+    exit 1
+}
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        die "need root to run '$*': run this script as root (sudo is not installed)"
+    fi
+}
+
+apt_updated=0
+apt_install() {
+    command -v apt-get >/dev/null 2>&1 ||
+        die "apt-get not found: this script supports Debian 12/13; install $* by other means"
+    if [ "$apt_updated" -eq 0 ]; then
+        as_root apt-get update -q >/dev/null || die "apt-get update failed"
+        apt_updated=1
+    fi
+    as_root apt-get install -y -q "$@" >/dev/null ||
+        die "apt-get install $* failed (are these packages in your apt sources? see 'apt-cache policy $1')"
+    log "installed: $*"
+}
+
+package_installed() {
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+# rustc prints a target-libdir even for targets that are not installed, so
+# look for the std inside it.
+has_wasip2_std() {
+    command -v rustc >/dev/null 2>&1 || return 1
+    local libdir
+    libdir=$(rustc --print target-libdir --target "$TARGET" 2>/dev/null) || return 1
+    compgen -G "$libdir/libstd-*.rlib" >/dev/null
+}
+
+setup_rust() {
+    if has_wasip2_std; then
+        log "rust: $(rustc --version) has the $TARGET std"
+        return
+    fi
+    if command -v rustup >/dev/null 2>&1; then
+        # Offline machines fail here; a short timeout keeps that cheap.
+        if timeout 60 rustup target add "$TARGET" >/dev/null 2>&1 && has_wasip2_std; then
+            log "rust: added the $TARGET target with rustup"
+            return
+        fi
+        log "rust: 'rustup target add $TARGET' failed; using Debian's toolchain instead"
+    fi
+    local missing=() pkg
+    for pkg in "${DEBIAN_RUST_PACKAGES[@]}"; do
+        package_installed "$pkg" || missing+=("$pkg")
+    done
+    if [ "${#missing[@]}" -eq 0 ]; then
+        log "rust: Debian toolchain present (${DEBIAN_RUST_PACKAGES[*]})"
+    else
+        apt_install "${missing[@]}"
+    fi
+    [ -x /usr/bin/rustc ] && /usr/bin/rustc --print target-libdir --target "$TARGET" >/dev/null 2>&1 ||
+        die "/usr/bin/rustc cannot target $TARGET after installing ${DEBIAN_RUST_PACKAGES[*]}"
+}
+
+icd_present() {
+    local var value file dir files
+    for var in VK_DRIVER_FILES VK_ICD_FILENAMES; do
+        value=${!var:-}
+        [ -n "$value" ] || continue
+        IFS=: read -r -a files <<<"$value"
+        for file in "${files[@]}"; do
+            [ -e "$file" ] && return 0
+        done
+    done
+    for dir in /usr/share/vulkan/icd.d /etc/vulkan/icd.d /usr/local/share/vulkan/icd.d; do
+        compgen -G "$dir/*.json" >/dev/null && return 0
+    done
+    return 1
+}
+
+libvulkan_present() {
+    compgen -G '/usr/lib/*/libvulkan.so.1' >/dev/null ||
+        compgen -G '/lib/*/libvulkan.so.1' >/dev/null ||
+        [ -e /usr/lib/libvulkan.so.1 ] ||
+        [ -e /usr/local/lib/libvulkan.so.1 ]
+}
+
+setup_vulkan() {
+    if icd_present && libvulkan_present; then
+        log "vulkan: loader and a driver (ICD) present"
+        return
+    fi
+    apt_install "${VULKAN_PACKAGES[@]}"
+    icd_present && libvulkan_present ||
+        die "vulkan: still no loader or driver after installing ${VULKAN_PACKAGES[*]}"
+}
+
+setup_rust
+setup_vulkan
+log "ready: build and run guests with 'cargo run -p wasi-webgpu-host --bin wasi-webgpu-run -- <guest crate dir>'"

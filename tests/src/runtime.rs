@@ -1,0 +1,467 @@
+//! Wiring of wasmtime, `wasmtime-wasi` and `wasi-webgpu-wasmtime`, and the
+//! mapping of a guest's fate to an exit status.
+//!
+//! Guests are WASI 0.3 commands: the SDK exports `wasi:cli/run@0.3.0` through
+//! the `wasip3` crate, while Rust's std on `wasm32-wasip2` still prints through
+//! `wasi:cli/*@0.2`. Both WASI versions are therefore linked, plus
+//! `wasi:webgpu`, and `run` is called inside `Store::run_concurrent` because it
+//! is an async export.
+//!
+//! The engine, linker and GPU instance live as long as the [`Runner`]; each run
+//! gets a fresh `Store`, so guests never see each other's resources.
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+use wasi_webgpu_wasmtime::{WasiWebGpuCtx, WasiWebGpuCtxView, WasiWebGpuOptions};
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::p3::bindings::Command;
+use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+use crate::WasmtimeResultExt as _;
+use crate::cache::{ComponentCache, default_cache_dir};
+use crate::poller::{DevicePoller, PollHandle};
+use crate::toolchain;
+use crate::wgpu_core::global::Global;
+use crate::wgpu_types::{AdapterInfo, InstanceDescriptor, RequestAdapterError};
+use crate::{adapter, host_fixes};
+
+/// Exit code for a run that did not finish normally: a wasm trap (a guest
+/// panic ends in one; its message was already written to the guest's stderr)
+/// or a panic inside a host function. Same value as a panicking native Rust
+/// program, so scripts treat both alike.
+pub const TRAP_EXIT_CODE: i32 = 101;
+
+/// Exit code for a run stopped by [`RunOptions::timeout`], as `timeout(1)`
+/// uses.
+const TIMEOUT_EXIT_CODE: i32 = 124;
+
+/// Captured output is kept in memory; this bounds it so a guest printing in a
+/// loop fails with a trap instead of exhausting the test process.
+const CAPTURE_LIMIT: usize = 256 << 20;
+
+/// How a guest run is set up.
+///
+/// `Default` gives what the `wasi-webgpu-run` binary does: no arguments, no
+/// environment variables, no directories, and stdio passed through to the
+/// process.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// `argv[0]` as the guest sees it; defaults to the component's file stem.
+    pub program_name: Option<String>,
+    /// Arguments after the program name.
+    pub args: Vec<String>,
+    /// Environment variables; the guest sees none by default.
+    pub env: Vec<(String, String)>,
+    /// Collect the guest's stdout and stderr into [`RunOutcome`] instead of
+    /// writing them to the process's stdout and stderr. Also gives the guest
+    /// an empty stdin instead of the process's.
+    pub capture: bool,
+    /// Host directories to preopen, as `(host path, guest path)`, read-write.
+    pub dirs: Vec<(PathBuf, String)>,
+    /// Stop the guest after this long (exit code 124). This cancels guests
+    /// waiting on the host, e.g. on GPU work that never completes; it cannot
+    /// interrupt a guest spinning in its own code without yielding.
+    pub timeout: Option<Duration>,
+}
+
+impl RunOptions {
+    /// Options that capture stdout and stderr: what tests usually want.
+    pub fn captured() -> Self {
+        Self { capture: true, ..Self::default() }
+    }
+
+    /// Appends one argument.
+    pub fn arg(mut self, arg: impl Into<String>) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    /// Appends arguments.
+    pub fn args<I, S>(mut self, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds an environment variable.
+    pub fn env(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    /// Preopens `host` as `guest` (read-write).
+    pub fn dir(mut self, host: impl Into<PathBuf>, guest: impl Into<String>) -> Self {
+        self.dirs.push((host.into(), guest.into()));
+        self
+    }
+
+    /// Sets [`RunOptions::timeout`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+}
+
+/// How a guest run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GuestStatus {
+    /// `run` returned `Ok(())`. Exit code 0.
+    Ok,
+    /// `run` returned `Err(())`. Exit code 1.
+    Err,
+    /// The guest called `wasi:cli/exit` with this code.
+    Exit(i32),
+    /// The guest trapped, for example after a panic. Holds the one-line
+    /// reason. Exit code [`TRAP_EXIT_CODE`].
+    Trapped(String),
+    /// A host function panicked (e.g. a part of `wasi-webgpu-wasmtime` that
+    /// is not implemented yet). Holds the panic message. Exit code
+    /// [`TRAP_EXIT_CODE`].
+    HostPanicked(String),
+    /// [`RunOptions::timeout`] elapsed. Exit code 124.
+    TimedOut(Duration),
+}
+
+impl GuestStatus {
+    /// The process exit code this status maps to.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Self::Ok => 0,
+            Self::Err => 1,
+            Self::Exit(code) => *code,
+            Self::Trapped(_) | Self::HostPanicked(_) => TRAP_EXIT_CODE,
+            Self::TimedOut(_) => TIMEOUT_EXIT_CODE,
+        }
+    }
+}
+
+/// The result of a guest run.
+#[derive(Clone, Debug)]
+pub struct RunOutcome {
+    /// How the guest ended.
+    pub status: GuestStatus,
+    /// `status.exit_code()`, for convenience.
+    pub exit_code: i32,
+    /// Captured stdout; empty unless [`RunOptions::capture`] was set.
+    pub stdout: Vec<u8>,
+    /// Captured stderr, followed by the runner's own line on a trap, host
+    /// panic or timeout; empty unless [`RunOptions::capture`] was set.
+    pub stderr: Vec<u8>,
+    /// The full error (with wasm backtrace) behind a trap, for debugging.
+    pub trap_details: Option<String>,
+    /// Whether the compiled component came from the on-disk cache.
+    pub compiled_from_cache: bool,
+    /// Time spent compiling or loading the component.
+    pub load_time: Duration,
+    /// Time from instantiation to the end of `run`.
+    pub run_time: Duration,
+}
+
+impl RunOutcome {
+    /// `true` if the exit code is 0.
+    pub fn success(&self) -> bool {
+        self.exit_code == 0
+    }
+
+    /// Captured stdout as text (lossy UTF-8).
+    pub fn stdout_lossy(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// Captured stderr as text (lossy UTF-8).
+    pub fn stderr_lossy(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+}
+
+/// Store data: WASI state and the GPU instance share one resource table.
+pub(crate) struct HostState {
+    wasi: WasiCtx,
+    pub(crate) table: ResourceTable,
+    pub(crate) gpu: Arc<Global>,
+    gpu_options: WasiWebGpuOptions,
+    pub(crate) poll: PollHandle,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiWebGpuCtxView for HostState {
+    fn webgpu_ctx(&mut self) -> WasiWebGpuCtx<'_> {
+        WasiWebGpuCtx { instance: &self.gpu, table: &mut self.table, options: &self.gpu_options }
+    }
+}
+
+/// Runs guest components. Build one and reuse it: it owns the GPU instance
+/// (slow to create) and the compiled-component cache.
+pub struct Runner {
+    engine: Engine,
+    linker: Linker<HostState>,
+    global: Arc<Global>,
+    cache: ComponentCache,
+    poller: DevicePoller,
+}
+
+impl std::fmt::Debug for Runner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runner").field("cache", &self.cache).finish_non_exhaustive()
+    }
+}
+
+impl Runner {
+    /// A runner caching compiled components in [`default_cache_dir`].
+    pub fn new() -> Result<Self> {
+        Self::with_cache_dir(default_cache_dir())
+    }
+
+    /// A runner caching compiled components in `cache_dir`; `None` disables
+    /// the cache.
+    pub fn with_cache_dir(cache_dir: Option<PathBuf>) -> Result<Self> {
+        let mut config = Config::new();
+        // `wasi:cli/run@0.3.0` is an async export and the webgpu imports are
+        // async functions; both need the component-model async ABI.
+        config.wasm_component_model_async(true);
+        let engine = Engine::new(&config).anyhow().context("failed to configure wasmtime")?;
+
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
+            .anyhow()
+            .context("failed to link wasi:cli@0.2 (used by Rust std)")?;
+        wasmtime_wasi::p3::add_to_linker(&mut linker).anyhow().context("failed to link wasi@0.3")?;
+        wasi_webgpu_wasmtime::add_to_linker(&mut linker).anyhow().context("failed to link wasi:webgpu")?;
+        host_fixes::install(&mut linker)?;
+
+        let global = Arc::new(Global::new("wasi-webgpu", InstanceDescriptor::new_without_display_handle(), None));
+        let poller = DevicePoller::new(Arc::clone(&global)).context("failed to start the device polling thread")?;
+        let cache = ComponentCache::new(&engine, cache_dir);
+        Ok(Self { engine, linker, global, cache, poller })
+    }
+
+    /// The wasmtime engine guests are compiled with.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The GPU instance guests share.
+    pub fn global(&self) -> &Arc<Global> {
+        &self.global
+    }
+
+    /// The compiled-component cache.
+    pub fn cache(&self) -> &ComponentCache {
+        &self.cache
+    }
+
+    /// Info of the adapter a guest gets from `request-adapter(none)`.
+    pub fn adapter_info(&self) -> Result<AdapterInfo, RequestAdapterError> {
+        adapter::probe(&self.global)
+    }
+
+    /// One line naming the default adapter (see [`crate::describe_adapter`]),
+    /// or `None` if there is none; then [`crate::NO_ADAPTER_HELP`] says why.
+    pub fn adapter_summary(&self) -> Option<String> {
+        self.adapter_info().ok().map(|info| adapter::describe_adapter(&info))
+    }
+
+    /// Compiles `wasm` (a component binary), or loads it from the cache.
+    /// Returns the component and whether it came from the cache.
+    pub fn load(&self, wasm: &[u8]) -> Result<(Component, bool)> {
+        self.cache.load_or_compile(&self.engine, wasm)
+    }
+
+    /// Runs the component in the file `wasm`.
+    ///
+    /// Blocks until the guest ends. `Err` means the guest could not be
+    /// started (unreadable file, invalid component, missing imports, bad
+    /// preopen); everything that happens once it runs, including traps, is in
+    /// the [`RunOutcome`].
+    ///
+    /// Must not be called from inside an async runtime; use
+    /// [`Runner::run_async`] there.
+    pub fn run(&self, wasm: &Path, opts: &RunOptions) -> Result<RunOutcome> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .context("failed to start the async runtime")?;
+        runtime.block_on(self.run_async(wasm, opts))
+    }
+
+    /// Builds the guest crate in `crate_dir` (see [`crate::build_guest`]) and
+    /// runs it like [`Runner::run`].
+    pub fn run_crate(&self, crate_dir: &Path, opts: &RunOptions) -> Result<RunOutcome> {
+        let wasm = toolchain::build_guest(crate_dir)?;
+        self.run(&wasm, opts)
+    }
+
+    /// Async form of [`Runner::run`]; needs a tokio runtime with timers.
+    pub async fn run_async(&self, wasm: &Path, opts: &RunOptions) -> Result<RunOutcome> {
+        let bytes = std::fs::read(wasm).with_context(|| format!("failed to read {}", wasm.display()))?;
+        let load_start = Instant::now();
+        let (component, compiled_from_cache) =
+            self.load(&bytes).with_context(|| format!("{} is not a runnable component", wasm.display()))?;
+        let load_time = load_start.elapsed();
+        let program_name = opts.program_name.clone().unwrap_or_else(|| {
+            wasm.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "guest".into())
+        });
+        let mut outcome = self.run_component_async(&component, &program_name, opts).await?;
+        outcome.compiled_from_cache = compiled_from_cache;
+        outcome.load_time = load_time;
+        Ok(outcome)
+    }
+
+    /// Runs an already compiled component with `argv[0] = program_name`.
+    pub async fn run_component_async(
+        &self,
+        component: &Component,
+        program_name: &str,
+        opts: &RunOptions,
+    ) -> Result<RunOutcome> {
+        let mut builder = WasiCtxBuilder::new();
+        builder.arg(program_name).args(&opts.args).envs(&opts.env);
+        for (host, guest) in &opts.dirs {
+            builder
+                .preopened_dir(host, guest, FsPerms::ReadWrite)
+                .anyhow()
+                .with_context(|| format!("failed to preopen {}", host.display()))?;
+        }
+        let captured = if opts.capture {
+            let stdout = MemoryOutputPipe::new(CAPTURE_LIMIT);
+            let stderr = MemoryOutputPipe::new(CAPTURE_LIMIT);
+            builder.stdout(stdout.clone()).stderr(stderr.clone());
+            Some((stdout, stderr))
+        } else {
+            builder.inherit_stdio();
+            None
+        };
+        let mut store = Store::new(
+            &self.engine,
+            HostState {
+                wasi: builder.build(),
+                table: ResourceTable::new(),
+                gpu: Arc::clone(&self.global),
+                gpu_options: WasiWebGpuOptions::default(),
+                poll: self.poller.handle(),
+            },
+        );
+
+        let run_start = Instant::now();
+        let _polling = self.poller.activate();
+        let command = Command::instantiate_async(&mut store, component, &self.linker).await.anyhow().context(
+            "failed to instantiate the guest (it may import an interface the runner \
+                 does not provide)",
+        )?;
+        let run = CatchUnwind::new(
+            store.run_concurrent(async move |accessor| command.wasi_cli_run().call_run(accessor).await),
+        );
+        let result = match opts.timeout {
+            Some(limit) => tokio::time::timeout(limit, run).await.ok(),
+            None => Some(run.await),
+        };
+        let run_time = run_start.elapsed();
+
+        let mut trap_details = None;
+        let status = match result {
+            None => GuestStatus::TimedOut(opts.timeout.unwrap_or_default()),
+            Some(Err(payload)) => GuestStatus::HostPanicked(panic_message(payload.as_ref())),
+            Some(Ok(Ok(Ok(Ok(()))))) => GuestStatus::Ok,
+            Some(Ok(Ok(Ok(Err(()))))) => GuestStatus::Err,
+            Some(Ok(Ok(Err(error)) | Err(error))) => match error.downcast_ref::<I32Exit>() {
+                Some(exit) => GuestStatus::Exit(exit.0),
+                None => {
+                    trap_details = Some(format!("{error:?}"));
+                    GuestStatus::Trapped(one_line_reason(&error))
+                }
+            },
+        };
+        let runner_line = match &status {
+            GuestStatus::Trapped(reason) => Some(format!("guest trapped: {reason}")),
+            GuestStatus::HostPanicked(message) => Some(format!("host function panicked: {message}")),
+            GuestStatus::TimedOut(limit) => Some(format!("guest timed out after {limit:?}")),
+            _ => None,
+        };
+        let (stdout, mut stderr) = match &captured {
+            Some((out, err)) => (out.contents().to_vec(), err.contents().to_vec()),
+            None => (Vec::new(), Vec::new()),
+        };
+        if let Some(line) = runner_line {
+            let line = format!("{}: {line}\n", crate::LOG_PREFIX);
+            if captured.is_some() {
+                stderr.extend_from_slice(line.as_bytes());
+            } else {
+                eprint!("{line}");
+            }
+        }
+        Ok(RunOutcome {
+            exit_code: status.exit_code(),
+            status,
+            stdout,
+            stderr,
+            trap_details,
+            compiled_from_cache: false,
+            load_time: Duration::ZERO,
+            run_time,
+        })
+    }
+}
+
+/// The most telling single line of a trap error: the wasm trap code if there
+/// is one (the rest is a multi-line backtrace), else the innermost cause.
+fn one_line_reason(error: &wasmtime::Error) -> String {
+    let text = match error.downcast_ref::<wasmtime::Trap>() {
+        Some(trap) => trap.to_string(),
+        None => error.root_cause().to_string(),
+    };
+    text.lines().next().unwrap_or_default().to_owned()
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(message) = payload.downcast_ref::<&str>() {
+        (*message).to_owned()
+    } else if let Some(message) = payload.downcast_ref::<String>() {
+        message.clone()
+    } else {
+        "(non-string panic payload)".to_owned()
+    }
+}
+
+/// Turns a panic while polling the inner future into an `Err`, so a panic in
+/// a host function (which wasmtime resumes on the embedder's side of the
+/// call) ends one run instead of the whole test process.
+struct CatchUnwind<F> {
+    inner: Pin<Box<F>>,
+}
+
+impl<F: Future> CatchUnwind<F> {
+    fn new(inner: F) -> Self {
+        Self { inner: Box::pin(inner) }
+    }
+}
+
+impl<F: Future> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, Box<dyn Any + Send>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let inner = self.inner.as_mut();
+        match std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Err(payload) => Poll::Ready(Err(payload)),
+        }
+    }
+}

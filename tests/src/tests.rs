@@ -1,0 +1,191 @@
+//! Tests of the runner itself.
+//!
+//! Exit-status mapping and the cache are checked with tiny hand-written
+//! components (WAT), which need no guest toolchain. The end-to-end test builds
+//! `src/testdata/probe-guest`, a guest on raw `wasi:webgpu` bindings (not the
+//! SDK, so it checks the runner alone), exactly as integration tests build
+//! theirs.
+
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use crate::{BuildOptions, GuestStatus, RunOptions, Runner, TRAP_EXIT_CODE, build_guest_with};
+
+/// A `wasi:cli/run@0.3.0` command whose `run` executes `body`, a core wasm
+/// function body returning the async callback code (0 = done). `body` may call
+/// `$task-return` (with 0 for `Ok`, 1 for `Err`) and `$exit-with-code`.
+fn command(body: &str) -> Vec<u8> {
+    let wat = format!(
+        r#"
+(component
+  (import "wasi:cli/exit@0.3.0" (instance $exit
+    (export "exit-with-code" (func (param "status-code" u8)))))
+  (core func $exit-with-code (canon lower (func $exit "exit-with-code")))
+  (core func $task-return (canon task.return (result (result))))
+  (core module $m
+    (import "host" "task-return" (func $task-return (param i32)))
+    (import "host" "exit-with-code" (func $exit-with-code (param i32)))
+    (func (export "run") (result i32) {body})
+    (func (export "callback") (param i32 i32 i32) (result i32) unreachable))
+  (core instance $host
+    (export "task-return" (func $task-return))
+    (export "exit-with-code" (func $exit-with-code)))
+  (core instance $i (instantiate $m (with "host" (instance $host))))
+  (func $run async (result (result))
+    (canon lift (core func $i "run") async (callback (core func $i "callback"))))
+  (instance $run-instance (export "run" (func $run)))
+  (export "wasi:cli/run@0.3.0" (instance $run-instance)))
+"#
+    );
+    wat::parse_str(wat).expect("test component WAT is valid")
+}
+
+/// Writes `wasm` to a fresh file named `name` and returns its path.
+fn write_component(name: &str, wasm: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(name);
+    std::fs::write(&path, wasm).expect("write component");
+    (dir, path)
+}
+
+/// One runner for all tests, as integration tests would share it; no disk
+/// cache, so tests never depend on what earlier runs left behind.
+static RUNNER: LazyLock<Runner> = LazyLock::new(|| Runner::with_cache_dir(None).expect("runner starts"));
+
+fn run_wat(body: &str) -> crate::RunOutcome {
+    let (_dir, path) = write_component("t.wasm", &command(body));
+    RUNNER.run(&path, &RunOptions::captured()).expect("component starts")
+}
+
+#[test]
+fn ok_exits_zero() {
+    let outcome = run_wat("(call $task-return (i32.const 0)) (i32.const 0)");
+    assert_eq!(outcome.status, GuestStatus::Ok);
+    assert_eq!(outcome.exit_code, 0);
+    assert!(outcome.stderr.is_empty(), "{}", outcome.stderr_lossy());
+}
+
+#[test]
+fn err_exits_one() {
+    let outcome = run_wat("(call $task-return (i32.const 1)) (i32.const 0)");
+    assert_eq!(outcome.status, GuestStatus::Err);
+    assert_eq!(outcome.exit_code, 1);
+}
+
+#[test]
+fn exit_with_code_is_honoured() {
+    let outcome = run_wat("(call $exit-with-code (i32.const 42)) unreachable");
+    assert_eq!(outcome.status, GuestStatus::Exit(42));
+    assert_eq!(outcome.exit_code, 42);
+}
+
+#[test]
+fn trap_reports_one_line() {
+    let outcome = run_wat("unreachable");
+    assert_eq!(outcome.exit_code, TRAP_EXIT_CODE);
+    assert!(matches!(outcome.status, GuestStatus::Trapped(_)));
+    let stderr = outcome.stderr_lossy();
+    let line = "wasi-webgpu-run: guest trapped: wasm trap: wasm `unreachable` instruction executed\n";
+    assert_eq!(stderr, line);
+    assert!(outcome.trap_details.is_some());
+}
+
+#[test]
+fn invalid_component_is_a_setup_error() {
+    let (_dir, path) = write_component("bad.wasm", b"\0asm not really");
+    let error = RUNNER.run(&path, &RunOptions::captured()).unwrap_err();
+    assert!(format!("{error:#}").contains("bad.wasm"), "{error:#}");
+}
+
+#[test]
+fn missing_export_is_a_setup_error() {
+    let (_dir, path) = write_component("empty.wasm", &wat::parse_str("(component)").unwrap());
+    let error = RUNNER.run(&path, &RunOptions::captured()).unwrap_err();
+    assert!(format!("{error:#}").contains("instantiate"), "{error:#}");
+}
+
+#[test]
+fn cache_hits_on_rerun_and_survives_corruption() {
+    let cache = tempfile::tempdir().expect("temp dir");
+    let runner = Runner::with_cache_dir(Some(cache.path().to_owned())).expect("runner");
+    let (_dir, path) = write_component("ok.wasm", &command("(call $task-return (i32.const 0)) (i32.const 0)"));
+    let first = runner.run(&path, &RunOptions::captured()).unwrap();
+    assert!(!first.compiled_from_cache);
+    let second = runner.run(&path, &RunOptions::captured()).unwrap();
+    assert!(second.compiled_from_cache);
+    assert_eq!(second.status, GuestStatus::Ok);
+
+    let entries: Vec<_> = std::fs::read_dir(cache.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(entries.len(), 1, "one entry, no leftover temp files");
+    std::fs::write(&entries[0], b"garbage").unwrap();
+    let third = runner.run(&path, &RunOptions::captured()).unwrap();
+    assert!(!third.compiled_from_cache, "corrupt entry is recompiled");
+    assert_eq!(third.status, GuestStatus::Ok);
+    let fourth = runner.run(&path, &RunOptions::captured()).unwrap();
+    assert!(fourth.compiled_from_cache, "and rewritten");
+}
+
+/// Builds and runs the probe guest: stdout/stderr separation, argv, env, the
+/// GPU round trip (including `on-submitted-work-done`, which needs the device
+/// poller and the host fix), guest `Err`, guest panic, host panic, timeout.
+#[test]
+fn probe_guest_end_to_end() {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/testdata/probe-guest");
+    // Inside the workspace's target dir: the probe is its own workspace, so
+    // its default would be a `target/` in the source tree.
+    let target_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/wasi-webgpu-guests");
+    let opts = BuildOptions { target_dir: Some(target_dir), quiet: true, ..BuildOptions::default() };
+    let wasm = build_guest_with(&crate_dir, &opts).expect("probe guest builds");
+    let has_gpu = RUNNER.adapter_info().is_ok();
+
+    let outcome = RUNNER
+        .run(
+            &wasm,
+            &RunOptions::captured().args(["gpu", "two words"]).env("PROBE_ENV", "yes").timeout(Duration::from_secs(60)),
+        )
+        .unwrap();
+    let stdout = outcome.stdout_lossy();
+    let stderr = outcome.stderr_lossy();
+    assert!(
+        stdout.starts_with("args: [\"probe_guest\", \"gpu\", \"two words\"]\nenv: [(\"PROBE_ENV\", \"yes\")]\n"),
+        "{stdout}"
+    );
+    assert_eq!(stderr, "probe: stderr line\n");
+    if has_gpu {
+        assert_eq!(outcome.status, GuestStatus::Ok, "stdout: {stdout}\nstderr: {stderr}");
+        assert!(stdout.contains("work done\n"), "{stdout}");
+        assert!(stdout.ends_with("readback ok\n"), "{stdout}");
+    } else {
+        assert_eq!(outcome.status, GuestStatus::Err);
+        assert!(stdout.ends_with("no adapter\n"), "{stdout}");
+    }
+
+    let err = RUNNER.run(&wasm, &RunOptions::captured().arg("err")).unwrap();
+    assert_eq!((err.status, err.exit_code), (GuestStatus::Err, 1));
+
+    let panic = RUNNER.run(&wasm, &RunOptions::captured().arg("panic")).unwrap();
+    assert_eq!(panic.exit_code, TRAP_EXIT_CODE);
+    let stderr = panic.stderr_lossy();
+    assert!(stderr.contains("probe panicked on purpose"), "{stderr}");
+    assert!(
+        stderr.ends_with("wasi-webgpu-run: guest trapped: wasm trap: wasm `unreachable` instruction executed\n"),
+        "{stderr}"
+    );
+
+    let hang = RUNNER.run(&wasm, &RunOptions::captured().arg("hang").timeout(Duration::from_millis(300))).unwrap();
+    assert_eq!(hang.status, GuestStatus::TimedOut(Duration::from_millis(300)));
+    assert_eq!(hang.exit_code, 124);
+
+    if has_gpu {
+        let host_panic = RUNNER.run(&wasm, &RunOptions::captured().arg("host-panic")).unwrap();
+        assert!(
+            matches!(&host_panic.status, GuestStatus::HostPanicked(m) if m.contains("not yet implemented")),
+            "{:?}",
+            host_panic.status
+        );
+        // The runner stays usable after a host panic.
+        let again = RUNNER.run(&wasm, &RunOptions::captured().arg("gpu")).unwrap();
+        assert_eq!(again.status, GuestStatus::Ok, "{}", again.stdout_lossy());
+    }
+}

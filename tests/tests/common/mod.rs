@@ -1,0 +1,50 @@
+//! What the integration tests share: one runner per test binary, and guest
+//! crates built for wasm32-wasip2 once per binary.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use wasi_webgpu_host::{RunOptions, RunOutcome, Runner, build_guest};
+
+/// The workspace root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
+}
+
+pub fn runner() -> &'static Runner {
+    static RUNNER: OnceLock<Runner> = OnceLock::new();
+    RUNNER.get_or_init(|| Runner::new().expect("the reference host starts"))
+}
+
+/// Builds the guest crate at `crate_dir` (relative to the root), once.
+pub fn guest(crate_dir: &str) -> PathBuf {
+    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
+    let mut built = BUILT.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    built
+        .entry(crate_dir.to_owned())
+        .or_insert_with(|| {
+            build_guest(&root().join(crate_dir)).unwrap_or_else(|e| panic!("building {crate_dir}: {e:#}"))
+        })
+        .clone()
+}
+
+/// Runs a guest crate with `args`, capturing its output.
+pub fn run(crate_dir: &str, args: &[&str]) -> RunOutcome {
+    let wasm = guest(crate_dir);
+    runner()
+        .run(&wasm, &RunOptions::captured().args(args.iter().copied()))
+        .unwrap_or_else(|e| panic!("running {crate_dir}: {e:#}"))
+}
+
+/// The guest's output, for assertion messages.
+pub fn transcript(outcome: &RunOutcome) -> String {
+    format!(
+        "exit code {}\n--- stdout\n{}--- stderr\n{}",
+        outcome.exit_code,
+        outcome.stdout_lossy(),
+        outcome.stderr_lossy()
+    )
+}
