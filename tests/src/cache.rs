@@ -10,12 +10,16 @@
 //! runner built with another wasmtime or config never sees an incompatible
 //! entry. Entries are written to a temporary file and renamed into place, so a
 //! reader never maps a half-written file. Anything unreadable is compiled again
-//! and overwritten; the cache can only make a run faster, never fail it.
+//! and overwritten; the cache can only make a run faster, never fail it. The
+//! least recently used entries beyond a fixed count are deleted, so the
+//! directory stays bounded while guests are rebuilt again and again.
 
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use anyhow::{Context as _, Result};
 use sha2::{Digest as _, Sha256};
@@ -23,6 +27,11 @@ use wasmtime::Engine;
 
 use crate::WasmtimeResultExt as _;
 use wasmtime::component::Component;
+
+/// Entries kept per cache directory; older ones (by last use) are deleted
+/// when a new one is stored. Entries are ~0.5 MB, and every rebuild of a
+/// guest adds one.
+pub(crate) const MAX_ENTRIES: usize = 128;
 
 /// Environment variable that overrides the cache directory.
 pub const CACHE_DIR_ENV: &str = "WASI_WEBGPU_CACHE_DIR";
@@ -42,11 +51,19 @@ pub fn default_cache_dir() -> Option<PathBuf> {
     non_empty("HOME").map(|home| PathBuf::from(home).join(".cache").join("wasi-webgpu"))
 }
 
-/// Compiled-component cache for one [`Engine`].
-#[derive(Debug)]
+/// Compiled-component cache for one [`Engine`]: on disk, plus the components
+/// already loaded by this process, so a test suite running one guest many
+/// times neither compiles nor maps it again.
 pub struct ComponentCache {
     dir: Option<PathBuf>,
     engine_key: [u8; 32],
+    loaded: Mutex<HashMap<[u8; 32], Component>>,
+}
+
+impl std::fmt::Debug for ComponentCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ComponentCache").field("dir", &self.dir).finish_non_exhaustive()
+    }
 }
 
 /// Feeds `Hash` output into SHA-256, so the engine's compatibility hash (which
@@ -66,13 +83,13 @@ impl Hasher for Sha256Hasher {
 }
 
 impl ComponentCache {
-    /// A cache in `dir`, or a disabled cache (always compiles) for `None`.
+    /// A cache in `dir`, or only in memory for `None`.
     ///
     /// The directory is created lazily on the first store.
     pub fn new(engine: &Engine, dir: Option<PathBuf>) -> Self {
         let mut hasher = Sha256Hasher(Sha256::new());
         engine.precompile_compatibility_hash().hash(&mut hasher);
-        Self { dir, engine_key: hasher.0.finalize().into() }
+        Self { dir, engine_key: hasher.0.finalize().into(), loaded: Mutex::default() }
     }
 
     /// The directory entries live in; `None` if caching is disabled.
@@ -80,21 +97,39 @@ impl ComponentCache {
         self.dir.as_deref()
     }
 
-    fn entry_path(&self, wasm: &[u8]) -> Option<PathBuf> {
-        let dir = self.dir.as_ref()?;
+    fn key(&self, wasm: &[u8]) -> [u8; 32] {
         let mut hasher = Sha256::new();
         hasher.update(self.engine_key);
         hasher.update(wasm);
-        let digest = hasher.finalize();
-        let name: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        Some(dir.join(format!("{name}.cwasm")))
+        hasher.finalize().into()
+    }
+
+    fn entry_path(&self, key: &[u8; 32]) -> Option<PathBuf> {
+        let name: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        Some(self.dir.as_ref()?.join(format!("{name}.cwasm")))
+    }
+
+    fn loaded(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], Component>> {
+        // Holds only finished components; a panic elsewhere cannot leave
+        // the map half-updated.
+        self.loaded.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Loads the compiled form of `wasm`, compiling (and storing) it on a miss.
     ///
     /// Returns the component and whether it came from the cache.
     pub fn load_or_compile(&self, engine: &Engine, wasm: &[u8]) -> Result<(Component, bool)> {
-        let entry = self.entry_path(wasm);
+        let key = self.key(wasm);
+        if let Some(component) = self.loaded().get(&key) {
+            return Ok((component.clone(), true));
+        }
+        let (component, cached) = self.load_from_disk_or_compile(engine, &key, wasm)?;
+        self.loaded().insert(key, component.clone());
+        Ok((component, cached))
+    }
+
+    fn load_from_disk_or_compile(&self, engine: &Engine, key: &[u8; 32], wasm: &[u8]) -> Result<(Component, bool)> {
+        let entry = self.entry_path(key);
         if let Some(entry) = &entry
             && entry.is_file()
         {
@@ -105,7 +140,14 @@ impl ComponentCache {
             // additionally checks the header and version. A file that still
             // fails to load is discarded and recompiled.
             match unsafe { Component::deserialize_file(engine, entry) } {
-                Ok(component) => return Ok((component, true)),
+                Ok(component) => {
+                    // Marks the entry as recently used for `prune`.
+                    let _ = std::fs::File::options()
+                        .write(true)
+                        .open(entry)
+                        .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+                    return Ok((component, true));
+                }
                 Err(_) => {
                     let _ = std::fs::remove_file(entry);
                 }
@@ -114,7 +156,9 @@ impl ComponentCache {
         let component = Component::new(engine, wasm).anyhow().context("failed to compile the guest component")?;
         if let Some(entry) = &entry {
             // A read-only or full cache directory costs speed, not correctness.
-            let _ = store(&component, entry);
+            if store(&component, entry).is_ok() {
+                prune(entry.parent().unwrap_or(entry));
+            }
         }
         Ok((component, false))
     }
@@ -144,4 +188,21 @@ fn store(component: &Component, entry: &Path) -> Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Deletes the least recently used entries beyond [`MAX_ENTRIES`].
+pub(crate) fn prune(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<_> = entries
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "cwasm"))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    if entries.len() <= MAX_ENTRIES {
+        return;
+    }
+    entries.sort_unstable_by_key(|(modified, _)| std::cmp::Reverse(*modified));
+    for (_, path) in entries.drain(MAX_ENTRIES..) {
+        let _ = std::fs::remove_file(path);
+    }
 }

@@ -108,11 +108,13 @@ fn main() -> ExitCode {
     let cli = match parse_args(std::env::args().skip(1)) {
         Ok(Some(cli)) => cli,
         Ok(None) => {
-            println!("{USAGE}");
+            // `--help | head` closes the pipe early; that is not an error.
+            let _ = writeln!(std::io::stdout(), "{USAGE}");
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("{LOG_PREFIX}: {e:#}\n\n{USAGE}");
+            let synopsis = USAGE.lines().next().unwrap_or_default();
+            eprintln!("{LOG_PREFIX}: {e:#}\n{synopsis}\n(run `wasi-webgpu-run --help` for the options)");
             return ExitCode::from(RUNNER_FAILURE);
         }
     };

@@ -162,7 +162,9 @@ pub struct RunOutcome {
     pub stderr: Vec<u8>,
     /// The full error (with wasm backtrace) behind a trap, for debugging.
     pub trap_details: Option<String>,
-    /// Whether the compiled component came from the on-disk cache.
+    /// Whether the compiled component came from the cache (on disk, or in
+    /// memory for a component this runner loaded before) rather than being
+    /// compiled.
     pub compiled_from_cache: bool,
     /// Time spent compiling or loading the component.
     pub load_time: Duration,
@@ -218,6 +220,12 @@ pub struct Runner {
     poller: DevicePoller,
 }
 
+// Integration tests share one runner across test threads.
+const _: () = {
+    const fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Runner>();
+};
+
 impl std::fmt::Debug for Runner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Runner").field("cache", &self.cache).finish_non_exhaustive()
@@ -230,8 +238,8 @@ impl Runner {
         Self::with_cache_dir(default_cache_dir())
     }
 
-    /// A runner caching compiled components in `cache_dir`; `None` disables
-    /// the cache.
+    /// A runner caching compiled components in `cache_dir`; `None` keeps them
+    /// in memory only, for this runner's lifetime.
     pub fn with_cache_dir(cache_dir: Option<PathBuf>) -> Result<Self> {
         let mut config = Config::new();
         // `wasi:cli/run@0.3.0` is an async export and the webgpu imports are

@@ -108,22 +108,31 @@ fn missing_export_is_a_setup_error() {
 #[test]
 fn cache_hits_on_rerun_and_survives_corruption() {
     let cache = tempfile::tempdir().expect("temp dir");
-    let runner = Runner::with_cache_dir(Some(cache.path().to_owned())).expect("runner");
+    // A new runner per run, like separate `wasi-webgpu-run` processes, so the
+    // disk cache (not the runner's memory) is what is tested.
+    let run = |path: &Path| {
+        let runner = Runner::with_cache_dir(Some(cache.path().to_owned())).expect("runner");
+        let outcome = runner.run(path, &RunOptions::captured()).unwrap();
+        assert_eq!(outcome.status, GuestStatus::Ok);
+        outcome.compiled_from_cache
+    };
     let (_dir, path) = write_component("ok.wasm", &command("(call $task-return (i32.const 0)) (i32.const 0)"));
-    let first = runner.run(&path, &RunOptions::captured()).unwrap();
-    assert!(!first.compiled_from_cache);
-    let second = runner.run(&path, &RunOptions::captured()).unwrap();
-    assert!(second.compiled_from_cache);
-    assert_eq!(second.status, GuestStatus::Ok);
+    assert!(!run(&path), "first run compiles");
+    assert!(run(&path), "second run loads the cached entry");
 
     let entries: Vec<_> = std::fs::read_dir(cache.path()).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(entries.len(), 1, "one entry, no leftover temp files");
     std::fs::write(&entries[0], b"garbage").unwrap();
-    let third = runner.run(&path, &RunOptions::captured()).unwrap();
-    assert!(!third.compiled_from_cache, "corrupt entry is recompiled");
-    assert_eq!(third.status, GuestStatus::Ok);
-    let fourth = runner.run(&path, &RunOptions::captured()).unwrap();
-    assert!(fourth.compiled_from_cache, "and rewritten");
+    assert!(!run(&path), "a corrupt entry is recompiled");
+    assert!(run(&path), "and rewritten");
+}
+
+#[test]
+fn a_runner_compiles_each_component_once() {
+    let runner = Runner::with_cache_dir(None).expect("runner");
+    let (_dir, path) = write_component("ok.wasm", &command("(call $task-return (i32.const 0)) (i32.const 0)"));
+    assert!(!runner.run(&path, &RunOptions::captured()).unwrap().compiled_from_cache);
+    assert!(runner.run(&path, &RunOptions::captured()).unwrap().compiled_from_cache);
 }
 
 /// Builds and runs the probe guest: stdout/stderr separation, argv, env, the
@@ -188,4 +197,24 @@ fn probe_guest_end_to_end() {
         let again = RUNNER.run(&wasm, &RunOptions::captured().arg("gpu")).unwrap();
         assert_eq!(again.status, GuestStatus::Ok, "{}", again.stdout_lossy());
     }
+}
+
+#[test]
+fn cache_keeps_the_most_recently_used_entries() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let base = std::time::SystemTime::now() - Duration::from_secs(3600);
+    let total = crate::cache::MAX_ENTRIES + 3;
+    for i in 0..total {
+        let path = dir.path().join(format!("{i:04}.cwasm"));
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_modified(base + Duration::from_secs(i as u64)).unwrap();
+    }
+    std::fs::write(dir.path().join("unrelated.txt"), b"kept").unwrap();
+    crate::cache::prune(dir.path());
+    let mut left: Vec<String> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    left.sort();
+    assert_eq!(left.len(), crate::cache::MAX_ENTRIES + 1);
+    assert_eq!(left[0], "0003.cwasm", "the three oldest are gone");
+    assert!(left.contains(&"unrelated.txt".to_owned()));
 }

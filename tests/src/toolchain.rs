@@ -192,6 +192,10 @@ fn debian_toolchain() -> Result<Toolchain, String> {
     }
     if !rustc.is_file() {
         missing.push("/usr/bin/rustc (rustc-web)");
+    } else if !knows_target(&rustc) {
+        // Debian's plain `rustc` package (1.63 in Debian 12) predates the
+        // target; `rustc-web` replaces it with a recent one.
+        missing.push("a /usr/bin/rustc that knows wasm32-wasip2 (rustc-web)");
     }
     if !Path::new("/usr/lib/rustlib/src/rust/library/std").is_dir() {
         missing.push("the std source (rust-web-src)");
@@ -215,6 +219,15 @@ fn debian_toolchain() -> Result<Toolchain, String> {
         Some(wasi_libc) if missing.is_empty() => Ok(Toolchain::DebianBuildStd { cargo, rustc, wasi_libc, llvm_bin }),
         _ => Err(missing.join(", ")),
     }
+}
+
+fn knows_target(rustc: &Path) -> bool {
+    Command::new(rustc)
+        .args(["--print", "target-libdir", "--target", GUEST_TARGET])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success())
 }
 
 /// The `/usr/lib/llvm-N/bin` with the highest `N` that has `wasm-ld`.

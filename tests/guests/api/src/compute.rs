@@ -5,9 +5,9 @@ use std::num::NonZeroU64;
 
 use wasi_webgpu::{
     BindGroup, BindGroupDescriptor, BindGroupEntry, BindGroupLayout, BindGroupLayoutDescriptor, BindGroupLayoutEntry,
-    BindingType, Buffer, BufferBindingType, BufferDescriptor, BufferInitDescriptor, BufferUsages, ComputePipeline,
-    ComputePipelineDescriptor, Device, Error, PipelineCompilationOptions, PipelineLayoutDescriptor, ShaderModule,
-    ShaderModuleDescriptor, ShaderSource, ShaderStages,
+    BindingResource, BindingType, Buffer, BufferBindingType, BufferDescriptor, BufferInitDescriptor, BufferUsages,
+    ComputePipeline, ComputePipelineDescriptor, Device, Error, PipelineCompilationOptions, PipelineLayoutDescriptor,
+    ShaderModule, ShaderModuleDescriptor, ShaderSource, ShaderStages,
 };
 
 use crate::{Context, Gpu, Outcome, checks, ensure, expect_err};
@@ -71,6 +71,24 @@ const INCREMENT: &str = "
 async fn increment_pipeline(device: &Device) -> Result<ComputePipeline, String> {
     let module = module(device, INCREMENT).await?;
     device.create_compute_pipeline(&ComputePipelineDescriptor::new(&module)).await.at("create_compute_pipeline")
+}
+
+/// A pipeline for `module` with an explicit layout of `groups`.
+async fn explicit_pipeline(
+    device: &Device,
+    module: &ShaderModule,
+    groups: &[&BindGroupLayout],
+) -> Result<ComputePipeline, String> {
+    let layout = device
+        .create_pipeline_layout(&PipelineLayoutDescriptor { label: None, bind_group_layouts: groups })
+        .at("create_pipeline_layout")?;
+    device
+        .create_compute_pipeline(&ComputePipelineDescriptor {
+            layout: Some(&layout),
+            ..ComputePipelineDescriptor::new(module)
+        })
+        .await
+        .at("create_compute_pipeline")
 }
 
 async fn explicit_layout_with_uniforms_and_overrides(gpu: &Gpu) -> Outcome {
@@ -139,7 +157,7 @@ async fn explicit_layout_with_uniforms_and_overrides(gpu: &Gpu) -> Outcome {
         .at("y")?;
     let entries = [
         BindGroupEntry { binding: 0, resource: params.as_entire_binding() },
-        BindGroupEntry { binding: 1, resource: xs.as_entire_binding() },
+        BindGroupEntry { binding: 1, resource: BindingResource::Buffer(xs.as_entire_buffer_binding()) },
         BindGroupEntry { binding: 2, resource: ys.slice(..).as_binding() },
     ];
     let bind_group = device
@@ -183,16 +201,7 @@ async fn dynamic_offsets(gpu: &Gpu) -> Outcome {
             }],
         })
         .at("layout")?;
-    let pipeline_layout = device
-        .create_pipeline_layout(&PipelineLayoutDescriptor { label: None, bind_group_layouts: &[&layout] })
-        .at("pipeline layout")?;
-    let pipeline = device
-        .create_compute_pipeline(&ComputePipelineDescriptor {
-            layout: Some(&pipeline_layout),
-            ..ComputePipelineDescriptor::new(&module)
-        })
-        .await
-        .at("pipeline")?;
+    let pipeline = explicit_pipeline(device, &module, &[&layout]).await?;
     let words = (2 * align / 4) as usize;
     let initial: Vec<u32> = (0..words as u32).collect();
     let buffer = storage(device, &initial)?;
@@ -459,29 +468,8 @@ async fn dispatch_errors_leave_the_encoder_usable(gpu: &Gpu) -> Outcome {
             entries: &[buffer_entry(0, READ_ONLY, false)],
         })
         .at("ro layout")?;
-    let pipeline_layout = device
-        .create_pipeline_layout(&PipelineLayoutDescriptor { label: None, bind_group_layouts: &[&rw_layout] })
-        .at("pipeline layout")?;
-    let explicit = device
-        .create_compute_pipeline(&ComputePipelineDescriptor {
-            layout: Some(&pipeline_layout),
-            ..ComputePipelineDescriptor::new(&module)
-        })
-        .await
-        .at("explicit pipeline")?;
-    let two_groups = device
-        .create_pipeline_layout(&PipelineLayoutDescriptor {
-            label: None,
-            bind_group_layouts: &[&rw_layout, &ro_layout],
-        })
-        .at("two-group layout")?;
-    let explicit_two = device
-        .create_compute_pipeline(&ComputePipelineDescriptor {
-            layout: Some(&two_groups),
-            ..ComputePipelineDescriptor::new(&module)
-        })
-        .await
-        .at("two-group pipeline")?;
+    let explicit = explicit_pipeline(device, &module, &[&rw_layout]).await?;
+    let explicit_two = explicit_pipeline(device, &module, &[&rw_layout, &ro_layout]).await?;
     let auto_a = increment_pipeline(device).await?;
     let auto_b = increment_pipeline(device).await?;
     let values = storage(device, &[1; 64])?;

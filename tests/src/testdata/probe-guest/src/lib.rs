@@ -42,10 +42,7 @@ async fn device() -> Result<(gpu::GpuDevice, gpu::GpuQueue), ()> {
         println!("no adapter");
         return Err(());
     };
-    let device = adapter
-        .request_device(None)
-        .await
-        .map_err(|e| println!("request-device failed: {}", e.message))?;
+    let device = adapter.request_device(None).await.map_err(|e| println!("request-device failed: {}", e.message))?;
     let queue = device.queue();
     Ok((device, queue))
 }
@@ -53,12 +50,7 @@ async fn device() -> Result<(gpu::GpuDevice, gpu::GpuQueue), ()> {
 async fn round_trip() -> Result<(), ()> {
     let (device, queue) = device().await?;
     let buffer = |usage| {
-        device.create_buffer(&gpu::GpuBufferDescriptor {
-            size: 16,
-            usage,
-            mapped_at_creation: None,
-            label: None,
-        })
+        device.create_buffer(&gpu::GpuBufferDescriptor { size: 16, usage, mapped_at_creation: None, label: None })
     };
     let src = buffer(gpu::GpuBufferUsage::COPY_SRC | gpu::GpuBufferUsage::COPY_DST);
     let dst = buffer(gpu::GpuBufferUsage::MAP_READ | gpu::GpuBufferUsage::COPY_DST);
@@ -73,9 +65,7 @@ async fn round_trip() -> Result<(), ()> {
     // Resolves only if the runner polls the device and wakes the guest.
     queue.on_submitted_work_done().await;
     println!("work done");
-    dst.map_async(gpu::GpuMapMode::READ, None, None)
-        .await
-        .map_err(|e| println!("map-async failed: {}", e.message))?;
+    dst.map_async(gpu::GpuMapMode::READ, None, None).await.map_err(|e| println!("map-async failed: {}", e.message))?;
     let read = dst
         .get_mapped_range_get_with_copy(None, None)
         .map_err(|e| println!("get-mapped-range failed: {}", e.message))?;

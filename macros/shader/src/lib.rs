@@ -1,0 +1,395 @@
+//! Compile-time WGSL for the wasi-webgpu SDK: parsing, validation against the WebGPU profile, and
+//! reflection into plain Rust data.
+//!
+//! The `#[wasi_webgpu::shader]` attribute macro calls [`compile`] on the shader file and generates
+//! typed bindings from the returned [`Shader`]. The guest may call [`validate`] at run time on WGSL
+//! it builds itself.
+//!
+//! "Valid" means valid where the reference host runs it: the host validates with naga 29 through
+//! wgpu-core 29, and this crate runs the same naga with only what WebGPU guarantees:
+//!
+//! - naga's validator with WebGPU's core capabilities, plus a capability for each `enable`
+//!   directive WebGPU defines (`f16`, `clip_distances`, `dual_source_blending`,
+//!   `primitive_index`); naga-only extensions such as `f64`, `i64` or `wgpu_mesh_shader` are
+//!   rejected;
+//! - WebGPU's default limits, which wgpu-core only checks when a pipeline is created: workgroup
+//!   size and invocations, workgroup storage, bind group and binding indices, resources per
+//!   stage, and buffer binding sizes.
+//!
+//! Errors come back as a [`Diagnostic`] with the position of the offending code and a rendering
+//! with a source snippet. Nothing here panics on bad input.
+
+#![deny(missing_docs)]
+
+mod front;
+mod reflect;
+mod valid;
+
+use std::ops::Range;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+/// The file name shown in renderings when the caller gives none.
+const DEFAULT_PATH: &str = "wgsl";
+
+/// Parses `source`, validates it against WebGPU (capabilities and default limits), and reflects its
+/// interface.
+///
+/// `path` names the file in [`Diagnostic::rendered`].
+pub fn compile(source: &str, path: Option<&str>) -> Result<Shader, Diagnostic> {
+    let path = path.unwrap_or(DEFAULT_PATH);
+    guarded(source, path, || {
+        let parsed = front::parse(source, path)?;
+        let info = valid::validate(&parsed, source, path)?;
+        valid::check_limits(&parsed.module, &info, source, path)?;
+        reflect::reflect(&parsed, &info, source, path)
+    })
+}
+
+/// Parses and validates `source` like [`compile`], without building the reflection.
+pub fn validate(source: &str) -> Result<(), Diagnostic> {
+    guarded(source, DEFAULT_PATH, || {
+        let parsed = front::parse(source, DEFAULT_PATH)?;
+        let info = valid::validate(&parsed, source, DEFAULT_PATH)?;
+        valid::check_limits(&parsed.module, &info, source, DEFAULT_PATH)
+    })
+}
+
+/// Size and alignment in bytes of `ty` under WGSL's memory layout rules, which hold for uniform and
+/// storage buffers alike (naga rejects uniform layouts that would differ).
+///
+/// A runtime-sized array counts as one element, as for [`Global::min_binding_size`].
+pub fn type_size_align(shader: &Shader, ty: &Type) -> (u32, u32) {
+    ty.size_align(&shader.structs)
+}
+
+/// Runs `f`, turning a panic inside naga into a [`Diagnostic`]: inside a proc macro a panic would
+/// surface as an opaque compiler error.
+fn guarded<T>(source: &str, path: &str, f: impl FnOnce() -> Result<T, Diagnostic>) -> Result<T, Diagnostic> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        Err(Diagnostic::at(format!("internal error in the WGSL compiler: {what}"), &[], source, path))
+    })
+}
+
+/// A compile error in a shader: parse error, validation error or exceeded WebGPU limit.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{rendered}")]
+pub struct Diagnostic {
+    /// One line, e.g. "expected `)`, found \"{\"".
+    pub message: String,
+    /// 1-based line of the start of [`span`](Self::span); `None` when the error has no position.
+    pub line: Option<u32>,
+    /// 1-based column of the start of [`span`](Self::span), in characters (not bytes).
+    pub column: Option<u32>,
+    /// Byte range in the source of the primary location.
+    pub span: Option<Range<usize>>,
+    /// Multi-line rendering: the message, `path:line:column`, and the source lines with carets.
+    pub rendered: String,
+}
+
+impl Diagnostic {
+    fn new(message: String, span: Option<Range<usize>>, rendered: String, source: &str) -> Self {
+        let span = span.filter(|s| s.start <= s.end && source.is_char_boundary(s.start) && s.end <= source.len());
+        let (line, column) = match &span {
+            Some(span) => {
+                let prefix = &source[..span.start];
+                let line = prefix.matches('\n').count() + 1;
+                let column = prefix.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                (u32::try_from(line).ok(), u32::try_from(column).ok())
+            }
+            None => (None, None),
+        };
+        Diagnostic { message, line, column, span, rendered }
+    }
+
+    /// An error of this crate's own (limits), rendered like naga's errors. The first label with a
+    /// span is the primary location; the others are secondary.
+    fn at(message: String, labels: &[(Option<Range<usize>>, String)], source: &str, path: &str) -> Self {
+        use codespan_reporting::diagnostic::Label;
+
+        let mut primary = None;
+        let mut rendered_labels = Vec::new();
+        for (span, text) in labels {
+            let Some(span) = span.clone().filter(|s| s.start <= s.end && s.end <= source.len()) else { continue };
+            let label = if primary.is_none() {
+                primary = Some(span.clone());
+                Label::primary((), span)
+            } else {
+                Label::secondary((), span)
+            };
+            rendered_labels.push(label.with_message(text));
+        }
+        let diagnostic =
+            codespan_reporting::diagnostic::Diagnostic::error().with_message(&message).with_labels(rendered_labels);
+        let files = codespan_reporting::files::SimpleFile::new(path, display_source(source));
+        let rendered = codespan_reporting::term::emit_into_string(&Default::default(), &files, &diagnostic)
+            .unwrap_or_else(|_| format!("error: {message}\n  ┌─ {path}\n"));
+        Diagnostic::new(message, primary, rendered, source)
+    }
+}
+
+/// The source as the renderings show it. naga's renderer replaces control characters with the
+/// 3-byte U+FFFD, which shifts every later byte offset (and can split a character, panicking
+/// naga); a same-length stand-in keeps offsets valid.
+pub(crate) fn display_source(source: &str) -> std::borrow::Cow<'_, str> {
+    if !source.chars().any(is_hidden_control) {
+        return source.into();
+    }
+    let mut shown = String::with_capacity(source.len());
+    for c in source.chars() {
+        if is_hidden_control(c) {
+            shown.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            shown.push(c);
+        }
+    }
+    shown.into()
+}
+
+fn is_hidden_control(c: char) -> bool {
+    c.is_control() && !c.is_whitespace()
+}
+
+/// The interface of a validated shader module.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Shader {
+    /// Entry points in declaration order.
+    pub entry_points: Vec<EntryPoint>,
+    /// Resource bindings (`@group @binding` variables) in declaration order.
+    pub globals: Vec<Global>,
+    /// Every struct reachable from a binding's type, each after the structs it contains.
+    pub structs: Vec<StructDef>,
+    /// Pipeline-overridable constants in declaration order.
+    pub overrides: Vec<Override>,
+    /// Extension names of the `enable` directives, e.g. `"f16"`: the device needs the matching
+    /// WebGPU features (`shader-f16`, ...).
+    pub enables: Vec<String>,
+}
+
+/// Shader stage of an entry point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// `@compute`
+    Compute,
+    /// `@vertex`
+    Vertex,
+    /// `@fragment`
+    Fragment,
+}
+
+/// An entry point.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryPoint {
+    /// Function name.
+    pub name: String,
+    /// Stage.
+    pub stage: Stage,
+    /// `@workgroup_size` as X, Y, Z; an omitted dimension is `Fixed(1)`. Render stages have no
+    /// workgroup size and report `Fixed(0)`.
+    pub workgroup_size: [WorkgroupDim; 3],
+    /// Indices into [`Shader::globals`] of the bindings this entry point uses, directly or through
+    /// the functions it calls, ascending.
+    pub globals: Vec<usize>,
+    /// Workgroup storage the entry point uses, as WebGPU counts it: the sum over the
+    /// `var<workgroup>` it uses of their sizes rounded up to 16. Override-sized arrays count as 0.
+    pub workgroup_storage_bytes: u32,
+}
+
+/// One dimension of a compute entry point's workgroup size.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum WorkgroupDim {
+    /// Known at shader creation.
+    Fixed(u32),
+    /// Exactly the value of the named override.
+    Override {
+        /// The override's name.
+        name: String,
+    },
+    /// An expression involving overrides, e.g. `BLOCK * 2`.
+    Expression {
+        /// The expression as written in the source.
+        wgsl: String,
+        /// Names of the overrides it mentions, in order of first appearance.
+        overrides: Vec<String>,
+    },
+}
+
+/// A resource binding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Global {
+    /// Variable name.
+    pub name: String,
+    /// `@group` index.
+    pub group: u32,
+    /// `@binding` index.
+    pub binding: u32,
+    /// What kind of binding.
+    pub kind: BindingKind,
+    /// The variable's type; [`Type::Other`] for textures and samplers.
+    pub ty: Type,
+    /// WebGPU's minimum binding size: the size of `ty`, where a runtime-sized array counts as one
+    /// element. 0 for non-buffer bindings.
+    pub min_binding_size: u64,
+}
+
+/// The kind of a resource binding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum BindingKind {
+    /// `var<uniform>`
+    Uniform,
+    /// `var<storage, read>` (`read_only`) or `var<storage, read_write>`.
+    Storage {
+        /// Whether the shader can only read it.
+        read_only: bool,
+    },
+    /// A texture, sampler or other non-buffer binding, described by its WGSL type,
+    /// e.g. `texture_2d<f32>`.
+    Other(String),
+}
+
+/// A WGSL scalar type that can appear in a binding or an override.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Scalar {
+    /// `f16` (needs `enable f16;`)
+    F16,
+    /// `f32`
+    F32,
+    /// `i32`
+    I32,
+    /// `u32`
+    U32,
+    /// `bool` (overrides only; not host-shareable)
+    Bool,
+}
+
+impl Scalar {
+    /// Size in bytes in host-shareable memory (`bool` has none; 4 is reported).
+    pub fn size(self) -> u32 {
+        match self {
+            Scalar::F16 => 2,
+            Scalar::F32 | Scalar::I32 | Scalar::U32 | Scalar::Bool => 4,
+        }
+    }
+
+    /// The WGSL spelling.
+    pub fn wgsl(self) -> &'static str {
+        match self {
+            Scalar::F16 => "f16",
+            Scalar::F32 => "f32",
+            Scalar::I32 => "i32",
+            Scalar::U32 => "u32",
+            Scalar::Bool => "bool",
+        }
+    }
+}
+
+/// A WGSL type as seen from a binding.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// A scalar.
+    Scalar(Scalar),
+    /// `vecN<T>`.
+    Vector {
+        /// 2, 3 or 4.
+        size: u8,
+        /// Component type.
+        scalar: Scalar,
+    },
+    /// `matCxR<T>`, column-major.
+    Matrix {
+        /// Number of columns, 2 to 4.
+        columns: u8,
+        /// Number of rows, 2 to 4.
+        rows: u8,
+        /// Component type (`f32` or `f16`).
+        scalar: Scalar,
+    },
+    /// `array<E, N>` or the runtime-sized `array<E>`.
+    Array {
+        /// Element type.
+        element: Box<Type>,
+        /// Element count; `None` for a runtime-sized array.
+        length: Option<u32>,
+        /// Bytes from one element to the next.
+        stride: u32,
+    },
+    /// A struct: index into [`Shader::structs`].
+    Struct(usize),
+    /// `atomic<T>`.
+    Atomic(Scalar),
+    /// A type without a plain-data representation (texture, sampler, ...), by its WGSL name.
+    Other(String),
+}
+
+impl Type {
+    /// Size and alignment in bytes; see [`type_size_align`]. [`Type::Other`] is `(0, 1)`.
+    pub fn size_align(&self, structs: &[StructDef]) -> (u32, u32) {
+        match self {
+            Type::Scalar(s) | Type::Atomic(s) => (s.size(), s.size()),
+            Type::Vector { size, scalar } => {
+                let w = scalar.size();
+                (u32::from(*size) * w, if *size == 2 { 2 * w } else { 4 * w })
+            }
+            Type::Matrix { columns, rows, scalar } => {
+                let (_, column_align) = Type::Vector { size: *rows, scalar: *scalar }.size_align(structs);
+                (u32::from(*columns) * column_align, column_align)
+            }
+            Type::Array { element, length, stride } => {
+                (length.unwrap_or(1).saturating_mul(*stride), element.size_align(structs).1)
+            }
+            Type::Struct(index) => structs.get(*index).map_or((0, 1), |s| (s.size, s.align)),
+            Type::Other(_) => (0, 1),
+        }
+    }
+}
+
+/// A struct type, laid out per WGSL's memory layout rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StructDef {
+    /// WGSL name.
+    pub name: String,
+    /// Size in bytes, including trailing padding (a multiple of `align`).
+    pub size: u32,
+    /// Alignment in bytes.
+    pub align: u32,
+    /// Members in declaration order.
+    pub members: Vec<Member>,
+}
+
+/// A struct member.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    /// WGSL name.
+    pub name: String,
+    /// Type.
+    pub ty: Type,
+    /// Byte offset from the start of the struct.
+    pub offset: u32,
+    /// Size of `ty` in bytes (a runtime-sized array counts as one element). Padding before the
+    /// next member, or before the end of the struct, is not included.
+    pub size: u32,
+}
+
+/// A pipeline-overridable constant (`override`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Override {
+    /// WGSL name; the pipeline constant key when `id` is `None`.
+    pub name: String,
+    /// `@id(n)`, the pipeline constant key when present.
+    pub id: Option<u16>,
+    /// Type.
+    pub ty: Scalar,
+    /// The default value when it is a constant (bools as 0 or 1); `None` when there is no
+    /// initializer or it depends on other overrides.
+    pub default: Option<f64>,
+    /// The initializer as written in the source; `None` when the override has none and must be set
+    /// when the pipeline is created.
+    pub initializer: Option<String>,
+}
+
+#[cfg(test)]
+mod tests;
