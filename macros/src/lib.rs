@@ -1,10 +1,19 @@
 //! Procedural macros of the `wasi-webgpu` SDK. Use them through the
 //! `wasi_webgpu` crate's re-exports, e.g. `#[wasi_webgpu::main]`.
 
+mod shader;
+
 use proc_macro::TokenStream;
 use proc_macro2::Span;
 use quote::quote;
 use syn::{ItemFn, parse_macro_input, spanned::Spanned};
+
+/// Checks WGSL against WebGPU at compile time and generates typed bindings.
+/// See `wasi_webgpu::shader` for the contract.
+#[proc_macro_attribute]
+pub fn shader(attr: TokenStream, item: TokenStream) -> TokenStream {
+    shader::expand(attr.into(), item.into()).unwrap_or_else(syn::Error::into_compile_error).into()
+}
 
 /// Exports an `async fn` as the component's `wasi:cli/run`. See
 /// `wasi_webgpu::main` for the contract.

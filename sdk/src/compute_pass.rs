@@ -52,6 +52,11 @@ impl<'a> ComputePass<'a> {
         Self { raw, encoder, pipeline: None, groups: vec![None; slots], checked: false, ended: false }
     }
 
+    /// The device this pass records for.
+    pub fn device(&self) -> crate::Device {
+        crate::Device::from_shared(self.encoder.device.clone())
+    }
+
     /// Sets the pipeline for the following dispatches.
     pub fn set_pipeline(&mut self, pipeline: &ComputePipeline) -> Result<()> {
         same_device(&pipeline.shared.device, &self.encoder.device, "set_pipeline")?;

@@ -103,6 +103,7 @@ mod flags;
 mod adapter;
 mod bind_group;
 mod bind_group_layout;
+mod binding;
 mod buffer;
 mod command_buffer;
 mod command_encoder;
@@ -112,6 +113,7 @@ mod device;
 mod error;
 mod features;
 mod instance;
+mod kernel;
 mod limits;
 mod pipeline_layout;
 mod queue;
@@ -122,6 +124,7 @@ pub use bind_group::{BindGroup, BindGroupDescriptor, BindGroupEntry, BindingReso
 pub use bind_group_layout::{
     BindGroupLayout, BindGroupLayoutDescriptor, BindGroupLayoutEntry, BindingType, BufferBindingType, ShaderStages,
 };
+pub use binding::{Storage, StorageMut, Threads, Uniform};
 pub use buffer::{
     Buffer, BufferDescriptor, BufferInitDescriptor, BufferSlice, BufferUsages, COPY_BUFFER_ALIGNMENT, MAP_ALIGNMENT,
     MapMode, MapState,
@@ -149,10 +152,52 @@ pub use shader_module::{ShaderModule, ShaderModuleDescriptor, ShaderSource};
 /// component's export is a library export rather than a `bin`'s `main`.
 pub use wasi_webgpu_macros::main;
 
+/// Compiles WGSL at build time: parses and validates it with naga against
+/// WebGPU (its capabilities, plus `f16` when the shader says `enable f16;`,
+/// and its default limits), and generates typed bindings from it.
+///
+/// ```ignore
+/// #[wasi_webgpu::shader(path = "shaders/collatz.wgsl")] // relative to Cargo.toml
+/// mod collatz {}
+///
+/// #[wasi_webgpu::shader(wgsl = r#"...WGSL..."#)]
+/// mod inline {}
+/// ```
+///
+/// A shader that does not compile, or breaks a WebGPU limit (256
+/// invocations per workgroup, a 256×256×64 workgroup, 16 KiB of workgroup
+/// memory, 8 storage buffers per stage, 4 bind groups, 64 KiB uniform
+/// bindings), is a compile error with the WGSL line and column. Editing the
+/// file rebuilds the crate.
+///
+/// The module gets:
+/// - `SOURCE`, the WGSL text;
+/// - for each WGSL struct a buffer uses, a `#[repr(C)]`, `Pod` Rust struct
+///   of the same name with the WGSL layout (explicit `_padN` fields;
+///   `Default` is all zeros, so `Params { a: 1.0, ..Default::default() }`);
+///   `vecN<T>` is `[T; N]` (`[T; 4]` for `vec3` array elements), `matCxR<T>`
+///   is `[[T; R]; C]` with `R` of 3 widened to 4, `f16` is its `u16` bits;
+/// - `Overrides`, an `Option` per `override` (`None` keeps the default);
+/// - for each compute entry point `foo`: `FOO_WORKGROUP_SIZE` when it is
+///   fixed; `FooBindings<'a>`, one field per global it uses, typed
+///   [`Uniform`], [`Storage`] (read-only) or [`StorageMut`] (read-write) of
+///   the element type, so a buffer of the wrong type or access does not
+///   compile; and `Foo`, with `Foo::pipeline(&device, &overrides).await?`,
+///   `workgroup_size()` (overrides applied), `bind`, and
+///   `dispatch(&mut pass, &bindings, threads)`, which runs
+///   `ceil(threads / workgroup_size)` workgroups and returns an `Err` above
+///   `maxComputeWorkgroupsPerDimension`;
+/// - with a single compute entry point, also `pipeline(&device, &overrides)`
+///   and `Bindings<'a>` at module level.
+pub use wasi_webgpu_macros::shader;
+
 /// Used by the code [`main`] generates; not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use bytemuck;
     pub use wasip3;
+
+    pub use crate::kernel::{Kernel, KernelSpec, OverrideSpec, WorkgroupDim};
 
     /// What an entry function may return.
     // `Result<(), ()>` is what `wasi:cli/run` returns.

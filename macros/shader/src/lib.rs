@@ -21,6 +21,8 @@
 
 #![deny(missing_docs)]
 
+#[cfg(feature = "back")]
+pub mod back;
 mod front;
 mod reflect;
 mod valid;

@@ -1,0 +1,112 @@
+//! Typed buffer bindings for the code `#[wasi_webgpu::shader]` generates.
+//!
+//! A generated bindings struct has one field per shader global, typed by how
+//! the shader uses it: `var<uniform>` takes a [`Uniform`], `var<storage,
+//! read>` a [`Storage`] and `var<storage, read_write>` a [`StorageMut`], each
+//! of the element type the shader declares. Binding a buffer of the wrong
+//! element type, or with the wrong access, does not compile.
+
+use std::marker::PhantomData;
+
+use bytemuck::Pod;
+
+use crate::{BindingResource, Buffer, BufferSlice};
+
+macro_rules! typed_binding {
+    ($(#[$doc:meta])* $name:ident, $make:ident, $wgsl:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy)]
+        pub struct $name<'a, T> {
+            resource: BindingResource<'a>,
+            _element: PhantomData<&'a [T]>,
+        }
+
+        impl<'a, T: Pod> $name<'a, T> {
+            /// The bound range as a bind group resource.
+            pub fn resource(&self) -> BindingResource<'a> {
+                self.resource
+            }
+        }
+
+        impl<T: Pod> Buffer<T> {
+            #[doc = concat!("The whole buffer as a `", $wgsl, "` binding.")]
+            pub fn $make(&self) -> $name<'_, T> {
+                $name { resource: self.as_entire_binding(), _element: PhantomData }
+            }
+        }
+
+        impl<'a, T: Pod> BufferSlice<'a, T> {
+            #[doc = concat!("The slice as a `", $wgsl, "` binding.")]
+            pub fn $make(&self) -> $name<'a, T> {
+                $name { resource: self.as_binding(), _element: PhantomData }
+            }
+        }
+    };
+}
+
+typed_binding!(
+    /// A buffer bound as `var<uniform>` holding `T`s. Made by
+    /// [`Buffer::as_uniform`]; the buffer needs `UNIFORM`.
+    Uniform, as_uniform, "var<uniform>"
+);
+typed_binding!(
+    /// A buffer bound as read-only `var<storage, read>` holding `T`s. Made by
+    /// [`Buffer::as_storage`]; the buffer needs `STORAGE`.
+    Storage, as_storage, "var<storage, read>"
+);
+typed_binding!(
+    /// A buffer bound as `var<storage, read_write>` holding `T`s, which the
+    /// shader may write. Made by [`Buffer::as_storage_mut`]; the buffer needs
+    /// `STORAGE`.
+    StorageMut, as_storage_mut, "var<storage, read_write>"
+);
+
+/// How many invocations a dispatch runs, per dimension. The generated
+/// `dispatch` divides it by the workgroup size, rounding up, so every thread
+/// gets an invocation; shaders check their bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Threads(pub [u32; 3]);
+
+impl Threads {
+    /// Workgroups needed to cover the threads with `workgroup_size`.
+    pub fn workgroups(self, workgroup_size: [u32; 3]) -> [u32; 3] {
+        let Threads(threads) = self;
+        [0, 1, 2].map(|i| threads[i].div_ceil(workgroup_size[i].max(1)))
+    }
+}
+
+impl From<u32> for Threads {
+    fn from(x: u32) -> Self {
+        Self([x, 1, 1])
+    }
+}
+
+impl From<[u32; 3]> for Threads {
+    fn from(xyz: [u32; 3]) -> Self {
+        Self(xyz)
+    }
+}
+
+impl From<(u32, u32)> for Threads {
+    fn from((x, y): (u32, u32)) -> Self {
+        Self([x, y, 1])
+    }
+}
+
+impl From<(u32, u32, u32)> for Threads {
+    fn from((x, y, z): (u32, u32, u32)) -> Self {
+        Self([x, y, z])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workgroups_round_up() {
+        assert_eq!(Threads::from(1000).workgroups([64, 1, 1]), [16, 1, 1]);
+        assert_eq!(Threads::from((64, 65)).workgroups([8, 8, 1]), [8, 9, 1]);
+        assert_eq!(Threads::from([0, 1, 1]).workgroups([64, 1, 1]), [0, 1, 1]);
+    }
+}
