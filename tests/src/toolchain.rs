@@ -79,6 +79,13 @@ impl Toolchain {
         }
     }
 
+    /// The Debian route, whether or not the active toolchain could build
+    /// guests, so that route can be tested where both exist. The error names
+    /// what is missing.
+    pub fn debian() -> Result<Self> {
+        debian_toolchain().map_err(|missing| anyhow::anyhow!("Debian's toolchain is incomplete (missing {missing})"))
+    }
+
     /// One-line description, for logs.
     pub fn describe(&self) -> String {
         match self {

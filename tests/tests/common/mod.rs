@@ -39,6 +39,22 @@ pub fn run(crate_dir: &str, args: &[&str]) -> RunOutcome {
         .unwrap_or_else(|e| panic!("running {crate_dir}: {e:#}"))
 }
 
+/// Collatz steps from `n` to 1, the CPU reference for hello-compute.
+pub fn collatz_steps(mut n: u32) -> u32 {
+    let mut steps = 0;
+    while n > 1 {
+        n = if n.is_multiple_of(2) { n / 2 } else { 3 * n + 1 };
+        steps += 1;
+    }
+    steps
+}
+
+/// What hello-compute must print, computed on the CPU.
+pub fn hello_compute_expected() -> String {
+    let steps: Vec<u32> = [1, 2, 3, 4].into_iter().map(collatz_steps).collect();
+    format!("Steps: {steps:?}\n")
+}
+
 /// The guest's output, for assertion messages.
 pub fn transcript(outcome: &RunOutcome) -> String {
     format!(
