@@ -96,3 +96,14 @@ fn check_crate_type() -> syn::Result<()> {
         _ => Ok(()),
     }
 }
+
+mod gpu_type;
+
+/// Implements `wasi_webgpu::GpuType` for a `#[repr(C)]` struct and checks
+/// its layout against WGSL's at compile time. See `wasi_webgpu::GpuType`.
+#[proc_macro_derive(GpuType, attributes(gpu))]
+pub fn gpu_type(input: TokenStream) -> TokenStream {
+    gpu_type::expand(parse_macro_input!(input as syn::DeriveInput))
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}

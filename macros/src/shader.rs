@@ -54,7 +54,11 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         Source::Path(lit) => {
             let path = resolve(&lit.value());
             let wgsl = std::fs::read_to_string(&path).map_err(|e| {
-                syn::Error::new(lit.span(), format!("cannot read the shader `{}`: {e}", path.display()))
+                let shown = lit.value();
+                syn::Error::new(
+                    lit.span(),
+                    format!("cannot read the shader `{shown}` (relative to CARGO_MANIFEST_DIR): {e}"),
+                )
             })?;
             let absolute = path.to_string_lossy().into_owned();
             // include_str! makes cargo rebuild the crate when the file changes.
@@ -63,16 +67,22 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         Source::Inline(lit) => (lit.value(), quote!(#lit), lit, format!("{label} (inline WGSL)")),
     };
     let shader = wasi_webgpu_shader::compile(&wgsl, Some(&shown_path)).map_err(|d| {
-        // rustc prints its own `error: ` before the message.
+        // The message carries the whole cause; naga's rendering, whose own
+        // first line can be as vague as "Global variable [0] is invalid",
+        // follows for the source snippet.
         let rendered = d.rendered.trim_end();
-        let rendered = rendered.strip_prefix("error: ").unwrap_or(rendered);
+        let snippet = if rendered.contains(&d.message) {
+            rendered.lines().skip(1).collect::<Vec<_>>().join("\n")
+        } else {
+            rendered.to_owned()
+        };
         // Stable Rust cannot point inside a string literal, so an inline
         // shader's errors point at the literal and name the WGSL position.
         let message = match (&source, d.line, d.column) {
             (Source::Inline(_), Some(line), Some(column)) => {
-                format!("in the WGSL at line {line}, column {column}: {rendered}")
+                format!("in the WGSL at line {line}, column {column}: {}\n{snippet}", d.message)
             }
-            _ => rendered.to_owned(),
+            _ => format!("{}\n{snippet}", d.message),
         };
         syn::Error::new(literal.span(), message)
     })?;

@@ -160,4 +160,34 @@ pub enum Error {
     /// An internal error in the host's WebGPU implementation.
     #[error("internal error: {0}")]
     Internal(String),
+
+    /// WGSL that the guest's own validator rejected, with the cargo feature
+    /// `validate`: the host was never asked to compile it.
+    #[error(transparent)]
+    Shader(ShaderError),
 }
+
+/// A WGSL compile error found in the guest by naga (cargo feature
+/// `validate`), where the offending code is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ShaderError {
+    /// What is wrong, in one line.
+    pub message: String,
+    /// 1-based line in the WGSL source; `None` when the error has no position.
+    pub line: Option<u32>,
+    /// 1-based column, in characters; `None` when the error has no position.
+    pub column: Option<u32>,
+}
+
+impl core::fmt::Display for ShaderError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => write!(f, "invalid WGSL at {line}:{column}: {}", self.message),
+            (Some(line), None) => write!(f, "invalid WGSL at line {line}: {}", self.message),
+            _ => write!(f, "invalid WGSL: {}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for ShaderError {}

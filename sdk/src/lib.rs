@@ -89,6 +89,11 @@
 
 #![deny(missing_docs)]
 
+// The unit tests of `#[derive(GpuType)]` run inside this crate, and the
+// derive names it by its absolute path.
+#[cfg(test)]
+extern crate self as wasi_webgpu;
+
 mod bindings {
     wit_bindgen::generate!({
         path: "wit",
@@ -112,6 +117,7 @@ mod compute_pipeline;
 mod device;
 mod error;
 mod features;
+mod gpu_type;
 mod instance;
 mod kernel;
 mod limits;
@@ -134,8 +140,9 @@ pub use command_encoder::{CommandEncoder, CommandEncoderDescriptor};
 pub use compute_pass::{ComputePass, ComputePassDescriptor};
 pub use compute_pipeline::{ComputePipeline, ComputePipelineDescriptor, PipelineCompilationOptions};
 pub use device::{Device, DeviceDescriptor, ErrorFilter};
-pub use error::{Error, Result};
+pub use error::{Error, Result, ShaderError};
 pub use features::Features;
+pub use gpu_type::{GpuType, WgslMember, WgslType};
 pub use instance::{Instance, PowerPreference, RequestAdapterOptions};
 pub use limits::Limits;
 pub use pipeline_layout::{PipelineLayout, PipelineLayoutDescriptor};
@@ -191,12 +198,17 @@ pub use wasi_webgpu_macros::main;
 ///   and `Bindings<'a>` at module level.
 pub use wasi_webgpu_macros::shader;
 
+/// Derives [`GpuType`](trait@GpuType) for a `#[repr(C)]` struct, checking at
+/// compile time that its layout is WGSL's; see the trait's documentation.
+pub use wasi_webgpu_macros::GpuType;
+
 /// Used by the code [`main`] generates; not public API.
 #[doc(hidden)]
 pub mod __private {
     pub use bytemuck;
     pub use wasip3;
 
+    pub use crate::gpu_type::derive_support as gpu_type;
     pub use crate::kernel::{Kernel, KernelSpec, OverrideSpec, WorkgroupDim};
 
     /// What an entry function may return.

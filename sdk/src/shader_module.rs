@@ -38,8 +38,11 @@ pub struct ShaderModuleDescriptor<'a> {
 /// Creating one is `async` and fails with
 /// [`Error::Validation`](crate::Error::Validation), carrying the compiler's
 /// message, when the WGSL is invalid: wasi:webgpu hosts may not implement
-/// `getCompilationInfo`, so the SDK captures the compile error itself. A
-/// cheap handle: clones share the module.
+/// `getCompilationInfo`, so the SDK captures the compile error itself. With
+/// the cargo feature `validate`, naga checks the WGSL in the guest first, and
+/// invalid WGSL fails with [`Error::Shader`](crate::Error::Shader), which has
+/// the line and column, without reaching the host. A cheap handle: clones
+/// share the module.
 #[derive(Clone)]
 pub struct ShaderModule {
     pub(crate) raw: Rc<raw::GpuShaderModule>,
@@ -49,6 +52,8 @@ pub struct ShaderModule {
 impl ShaderModule {
     pub(crate) async fn new(device: &Rc<DeviceShared>, descriptor: ShaderModuleDescriptor<'_>) -> Result<Self> {
         let ShaderSource::Wgsl(code) = descriptor.source;
+        #[cfg(feature = "validate")]
+        validate(&code)?;
         let raw_descriptor = raw::GpuShaderModuleDescriptor {
             code: code.into_owned(),
             compilation_hints: None,
@@ -57,6 +62,21 @@ impl ShaderModule {
         let raw = device.capture(|| device.raw.create_shader_module(&raw_descriptor)).await?;
         Ok(Self { raw: Rc::new(raw), device: device.clone() })
     }
+}
+
+/// Validates WGSL in the guest, with the naga version and WebGPU profile the
+/// reference host compiles with, so that what passes here compiles there.
+/// The host's answer would carry only a message, and some hosts trap on
+/// WGSL they reject; this gives a position and never reaches the host.
+#[cfg(feature = "validate")]
+fn validate(code: &str) -> Result<()> {
+    wasi_webgpu_shader::validate(code).map_err(|diagnostic| {
+        crate::Error::Shader(crate::ShaderError {
+            message: diagnostic.message,
+            line: diagnostic.line,
+            column: diagnostic.column,
+        })
+    })
 }
 
 /// A [`ShaderModuleDescriptor`] for a WGSL file, read at compile time with
@@ -74,4 +94,35 @@ macro_rules! include_wgsl {
             source: $crate::ShaderSource::Wgsl(::std::borrow::Cow::Borrowed(::core::include_str!($path))),
         }
     };
+}
+
+#[cfg(all(test, feature = "validate"))]
+mod tests {
+    use super::*;
+    use crate::{Error, ShaderError};
+
+    #[test]
+    fn valid_wgsl_passes() {
+        let wgsl = "@group(0) @binding(0) var<storage, read_write> v: array<u32>;\n\
+                    @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3u) {\n\
+                    if id.x < arrayLength(&v) { v[id.x] *= 2u; }\n}\n";
+        assert_eq!(validate(wgsl), Ok(()));
+    }
+
+    #[test]
+    fn invalid_wgsl_is_a_shader_error_with_line_and_column() {
+        let wgsl = "@compute @workgroup_size(1)\nfn main() {\n    let x = y;\n}\n";
+        let Err(Error::Shader(error)) = validate(wgsl) else { panic!("expected Error::Shader") };
+        assert_eq!((error.line, error.column), (Some(3), Some(13)), "{error:?}");
+        assert!(error.message.contains('y'), "{error:?}");
+        assert_eq!(error.to_string(), format!("invalid WGSL at 3:13: {}", error.message));
+    }
+
+    #[test]
+    fn limits_are_checked_too() {
+        // Valid WGSL, but beyond WebGPU's 256 invocations per workgroup.
+        let wgsl = "@compute @workgroup_size(512) fn main() {}";
+        let Err(Error::Shader(ShaderError { line, .. })) = validate(wgsl) else { panic!("expected Error::Shader") };
+        assert_eq!(line, Some(1));
+    }
 }

@@ -1,0 +1,1056 @@
+//! [`GpuType`]: Rust types whose memory layout is checked, at compile time,
+//! against the WGSL type a shader reads them as.
+
+use core::fmt;
+
+/// A WGSL type, as a [`GpuType`] describes itself in
+/// [`GpuType::WGSL`]. `Display` gives its WGSL spelling, e.g.
+/// `array<vec4<f32>, 4>`; [`declarations`](Self::declarations) the WGSL
+/// declarations of the structs it uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WgslType {
+    /// `f32`
+    F32,
+    /// `i32`
+    I32,
+    /// `u32`
+    U32,
+    /// `vecN<T>`
+    Vector {
+        /// N: 2, 3 or 4.
+        size: u8,
+        /// T: [`F32`](Self::F32), [`I32`](Self::I32) or [`U32`](Self::U32).
+        component: &'static WgslType,
+    },
+    /// `array<T, N>`
+    Array {
+        /// T.
+        element: &'static WgslType,
+        /// N.
+        length: usize,
+    },
+    /// A struct, named after the Rust struct.
+    Struct {
+        /// The name.
+        name: &'static str,
+        /// The members, without the Rust-only padding fields.
+        members: &'static [WgslMember],
+    },
+}
+
+/// A member of a [`WgslType::Struct`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct WgslMember {
+    /// The name, the Rust field's.
+    pub name: &'static str,
+    /// The type.
+    pub ty: &'static WgslType,
+    /// Byte offset in the struct.
+    pub offset: u32,
+    /// `@align(N)`, from `#[gpu(align = N)]`.
+    pub align: Option<u32>,
+    /// `@size(N)`, from `#[gpu(size = N)]`.
+    pub size: Option<u32>,
+}
+
+impl WgslType {
+    /// WGSL declarations of the structs this type uses, each once and after
+    /// the structs it contains, ending with this one if it is a struct.
+    /// Paste them into a shader, or prepend them to WGSL built at run time,
+    /// to write the layout once.
+    pub fn declarations(&self) -> String {
+        let mut done = Vec::new();
+        let mut out = String::new();
+        self.declare(&mut done, &mut out);
+        out
+    }
+
+    fn declare(&self, done: &mut Vec<&'static str>, out: &mut String) {
+        match *self {
+            WgslType::Vector { .. } | WgslType::F32 | WgslType::I32 | WgslType::U32 => {}
+            WgslType::Array { element, .. } => element.declare(done, out),
+            WgslType::Struct { name, members } => {
+                if done.contains(&name) {
+                    return;
+                }
+                for member in members {
+                    member.ty.declare(done, out);
+                }
+                done.push(name);
+                out.push_str(&format!("struct {name} {{\n"));
+                for member in members {
+                    out.push_str("    ");
+                    if let Some(align) = member.align {
+                        out.push_str(&format!("@align({align}) "));
+                    }
+                    if let Some(size) = member.size {
+                        out.push_str(&format!("@size({size}) "));
+                    }
+                    out.push_str(&format!("{}: {},\n", member.name, member.ty));
+                }
+                out.push_str("}\n");
+            }
+        }
+    }
+}
+
+impl fmt::Display for WgslType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WgslType::F32 => f.write_str("f32"),
+            WgslType::I32 => f.write_str("i32"),
+            WgslType::U32 => f.write_str("u32"),
+            WgslType::Vector { size, component } => write!(f, "vec{size}<{component}>"),
+            WgslType::Array { element, length } => write!(f, "array<{element}, {length}>"),
+            WgslType::Struct { name, .. } => f.write_str(name),
+        }
+    }
+}
+
+/// A plain-data Rust type with the memory layout of a WGSL type, so that a
+/// buffer of it reads in a shader as that type, in a `storage` buffer (and in
+/// a `uniform` one when [`UNIFORM_COMPATIBLE`](Self::UNIFORM_COMPATIBLE)).
+///
+/// A buffer is bytes; the shader reads them with WGSL's
+/// [memory layout](https://www.w3.org/TR/WGSL/#memory-layouts), which aligns
+/// some types more than Rust does (`vec3<f32>` to 16 bytes, where `[f32; 3]`
+/// aligns to 4). A struct that looks the same in both languages can therefore
+/// put its fields at different offsets, and the shader silently reads the
+/// wrong values. `#[derive(GpuType)]` turns that into a compile error that
+/// names the field.
+///
+/// # The Rust types and their WGSL types
+///
+/// | Rust | WGSL | size | align |
+/// |---|---|---|---|
+/// | `f32`, `i32`, `u32` | `f32`, `i32`, `u32` | 4 | 4 |
+/// | `[T; 2]`, T one of those | `vec2<T>` | 8 | 8 |
+/// | `[T; 3]`, T one of those | `vec3<T>` | 12 | 16 |
+/// | `[T; 4]`, T one of those | `vec4<T>` | 16 | 16 |
+/// | any other `[T; N]` | `array<T, N>` | N × stride | align of T |
+/// | a `#[derive(GpuType)]` struct | a struct of its non-padding fields | | |
+///
+/// So `[f32; 4]` is a `vec4<f32>`, as in the structs
+/// [`#[shader]`](crate::shader) generates and as wgpu code usually writes it,
+/// and `[[f32; 4]; 4]` has the layout of `mat4x4<f32>`. A field marked
+/// `#[gpu(array)]` reads its `[T; N]` as `array<T, N>` instead, for the rare
+/// `array<f32, 4>`.
+///
+/// WGSL spaces the elements of `array<vec3<f32>, N>` 16 bytes apart, but a
+/// `[f32; 3]` is 12 bytes, so `[[f32; 3]; N]` matches no WGSL type: the derive
+/// rejects it and suggests `[[f32; 4]; N]`, whose layout is the same as the
+/// WGSL array's.
+///
+/// # Deriving
+///
+/// ```
+/// use bytemuck::{Pod, Zeroable};
+/// use wasi_webgpu::GpuType;
+///
+/// #[derive(Clone, Copy, Pod, Zeroable, GpuType)]
+/// #[repr(C)]
+/// struct Particle {
+///     mass: f32,
+///     _pad: [u32; 3],          // Rust-only: WGSL aligns `velocity` to 16
+///     velocity: [f32; 3],      // vec3<f32>
+///     charge: f32,             // packs into the vec3's last 4 bytes
+/// }
+///
+/// assert_eq!(Particle::WGSL_SIZE, 32);
+/// assert_eq!(
+///     Particle::WGSL.declarations(),
+///     "struct Particle {\n    mass: f32,\n    velocity: vec3<f32>,\n    charge: f32,\n}\n"
+/// );
+/// ```
+///
+/// The struct must be `#[repr(C)]`, have named fields and no generics, and be
+/// [`Pod`](bytemuck::Pod), which rules out implicit padding: the gaps WGSL
+/// leaves are filled with padding fields, named `_pad…` or marked
+/// `#[gpu(padding)]`, which exist only on the Rust side. Every other field is
+/// a member of the WGSL struct, must be a `GpuType`, and must sit at the
+/// offset WGSL gives it; the struct's size must be WGSL's.
+///
+/// Attributes:
+///
+/// - `#[gpu(uniform)]` on the struct also enforces the stricter rules of the
+///   `uniform` address space: arrays with elements 16 bytes apart, arrays
+///   and structs at offsets that are multiples of 16, and 16-byte rounded
+///   room for a struct member before the next member. Without it the
+///   derive checks the `storage` rules, and
+///   [`UNIFORM_COMPATIBLE`](GpuType::UNIFORM_COMPATIBLE) tells whether the
+///   type happens to follow the uniform rules too.
+/// - `#[gpu(align = N)]` and `#[gpu(size = N)]` on a field mirror WGSL's
+///   `@align(N)` and `@size(N)` on the member.
+/// - `#[gpu(padding)]` makes a field Rust-only whatever its name.
+/// - `#[gpu(array)]` reads a field's `[T; N]` as `array<T, N>`, not `vecN<T>`.
+///
+/// A mismatch is an error at the field:
+///
+/// ```compile_fail
+/// # use bytemuck::{Pod, Zeroable};
+/// #[derive(Clone, Copy, Pod, Zeroable, wasi_webgpu::GpuType)]
+/// #[repr(C)]
+/// struct Light {
+///     intensity: f32,
+///     position: [f32; 3], // error: field `position` of `Light` is at byte 4, but WGSL puts it at byte 16 ...
+/// }
+/// ```
+///
+/// Runtime-sized arrays (`array<T>` as the last member) have no Rust struct
+/// counterpart: bind a `Buffer<T>` of the elements instead.
+///
+/// # Implementing it by hand
+///
+/// For every type that is a field of a derived struct, `size_of::<Self>()`
+/// equals [`WGSL_SIZE`](Self::WGSL_SIZE), so a slice of them has WGSL's array
+/// stride; the Rust alignment may be smaller than WGSL's, which the
+/// containing struct's padding makes up for.
+///
+/// The trait is safe to implement: the constants only feed compile-time
+/// checks, and the bytes of a buffer are sound to reinterpret whatever they
+/// say, because of [`Pod`](bytemuck::Pod). A wrong hand-written
+/// implementation makes a shader read wrong values, never undefined
+/// behavior.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `GpuType`, so it has no WGSL layout",
+    label = "not a GPU type",
+    note = "GPU types are f32, i32, u32; [T; 2..=4] of those (vecN<T>); [T; N] of GPU types (array<T, N>); \
+            and #[repr(C)] structs with #[derive(wasi_webgpu::GpuType)]. Rust-only padding fields are named `_pad…`"
+)]
+pub trait GpuType: bytemuck::Pod {
+    /// The WGSL type.
+    const WGSL: WgslType;
+    /// `SizeOf` in WGSL: bytes, including trailing padding.
+    const WGSL_SIZE: u32;
+    /// `AlignOf` in WGSL, which the `storage` address space requires.
+    const WGSL_ALIGN: u32;
+    /// The alignment the `uniform` address space requires: 16 or more for
+    /// arrays and structs, [`WGSL_ALIGN`](Self::WGSL_ALIGN) otherwise.
+    const UNIFORM_ALIGN: u32;
+    /// Whether the type may be used in the `uniform` address space: its
+    /// arrays space their elements a multiple of 16 bytes apart, and its
+    /// structs follow the uniform rules (see `#[gpu(uniform)]` above).
+    const UNIFORM_COMPATIBLE: bool;
+}
+
+macro_rules! scalar {
+    ($($rust:ty => $wgsl:ident),*) => {$(
+        impl GpuType for $rust {
+            const WGSL: WgslType = WgslType::$wgsl;
+            const WGSL_SIZE: u32 = 4;
+            const WGSL_ALIGN: u32 = 4;
+            const UNIFORM_ALIGN: u32 = 4;
+            const UNIFORM_COMPATIBLE: bool = true;
+        }
+    )*};
+}
+
+scalar!(f32 => F32, i32 => I32, u32 => U32);
+
+impl<T: GpuType, const N: usize> GpuType for [T; N] {
+    const WGSL: WgslType = if is_vector::<T>(N) {
+        WgslType::Vector { size: N as u8, component: &T::WGSL }
+    } else {
+        WgslType::Array { element: &T::WGSL, length: N }
+    };
+    const WGSL_SIZE: u32 = array_dims::<T>(N, is_vector::<T>(N)).size;
+    const WGSL_ALIGN: u32 = array_dims::<T>(N, is_vector::<T>(N)).align;
+    const UNIFORM_ALIGN: u32 = array_dims::<T>(N, is_vector::<T>(N)).uniform_align;
+    const UNIFORM_COMPATIBLE: bool = array_dims::<T>(N, is_vector::<T>(N)).uniform_compatible;
+}
+
+/// Whether `[T; n]` stands for a WGSL vector.
+const fn is_vector<T: GpuType>(n: usize) -> bool {
+    matches!(T::WGSL, WgslType::F32 | WgslType::I32 | WgslType::U32) && n >= 2 && n <= 4
+}
+
+/// Layout numbers of a type, as in [`GpuType`]'s constants.
+#[derive(Clone, Copy)]
+struct Dims {
+    size: u32,
+    align: u32,
+    uniform_align: u32,
+    uniform_compatible: bool,
+}
+
+/// The layout of `[T; n]` as `vecN<T>` or as `array<T, n>`.
+const fn array_dims<T: GpuType>(n: usize, vector: bool) -> Dims {
+    let n = n as u32;
+    if vector {
+        // vec2 aligns to twice its component, vec3 and vec4 to four times.
+        let align = if n == 2 { 2 * T::WGSL_SIZE } else { 4 * T::WGSL_SIZE };
+        return Dims { size: n * T::WGSL_SIZE, align, uniform_align: align, uniform_compatible: true };
+    }
+    let stride = round_up(T::WGSL_ALIGN, T::WGSL_SIZE);
+    let uniform_align = max(16, T::UNIFORM_ALIGN);
+    Dims {
+        size: n * stride,
+        align: T::WGSL_ALIGN,
+        uniform_align,
+        uniform_compatible: T::UNIFORM_COMPATIBLE && stride.is_multiple_of(uniform_align),
+    }
+}
+
+const fn round_up(align: u32, n: u32) -> u32 {
+    n.div_ceil(align) * align
+}
+
+const fn max(a: u32, b: u32) -> u32 {
+    if a > b { a } else { b }
+}
+
+/// What `#[derive(GpuType)]` expands to calls; not public API.
+///
+/// The derive describes the struct's fields as a `&[Field]`, and these
+/// `const fn`s compute the WGSL layout and check the Rust one against it.
+/// Keeping the rules here, not in the macro, lets them be unit-tested and
+/// keeps the expansion small.
+#[doc(hidden)]
+pub mod derive_support {
+    use super::{GpuType, WgslMember, WgslType, array_dims, max, round_up};
+
+    /// A field of the Rust struct.
+    #[derive(Clone, Copy)]
+    pub struct Field {
+        /// The Rust name.
+        pub name: &'static str,
+        /// `offset_of!` the field.
+        pub rust_offset: usize,
+        /// `size_of` its type.
+        pub rust_size: usize,
+        /// The WGSL member it is; `None` for a padding field.
+        pub member: Option<Member>,
+    }
+
+    /// The WGSL side of a field.
+    #[derive(Clone, Copy)]
+    pub struct Member {
+        ty: &'static WgslType,
+        size: u32,
+        align: u32,
+        uniform_align: u32,
+        uniform_compatible: bool,
+        align_attr: Option<u32>,
+        size_attr: Option<u32>,
+    }
+
+    impl Member {
+        /// A member of type `T`; `ty` is `&T::WGSL`, which a generic `const
+        /// fn` cannot borrow for `'static` itself.
+        pub const fn of<T: GpuType>(ty: &'static WgslType) -> Self {
+            Member {
+                ty,
+                size: T::WGSL_SIZE,
+                align: T::WGSL_ALIGN,
+                uniform_align: T::UNIFORM_ALIGN,
+                uniform_compatible: T::UNIFORM_COMPATIBLE,
+                align_attr: None,
+                size_attr: None,
+            }
+        }
+
+        /// A `#[gpu(array)]` member: `array<T, length>`, where `ty` describes it.
+        pub const fn array<T: GpuType>(ty: &'static WgslType, length: usize) -> Self {
+            let dims = array_dims::<T>(length, false);
+            Member {
+                ty,
+                size: dims.size,
+                align: dims.align,
+                uniform_align: dims.uniform_align,
+                uniform_compatible: dims.uniform_compatible,
+                align_attr: None,
+                size_attr: None,
+            }
+        }
+
+        /// With `@align(n)`.
+        pub const fn align(mut self, n: u32) -> Self {
+            self.align_attr = Some(n);
+            self
+        }
+
+        /// With `@size(n)`.
+        pub const fn size(mut self, n: u32) -> Self {
+            self.size_attr = Some(n);
+            self
+        }
+
+        const fn member_align(&self) -> u32 {
+            match self.align_attr {
+                Some(n) => n,
+                None => self.align,
+            }
+        }
+
+        const fn member_size(&self) -> u32 {
+            match self.size_attr {
+                Some(n) => n,
+                None => self.size,
+            }
+        }
+    }
+
+    /// The WGSL layout of a struct, as in [`GpuType`]'s constants.
+    #[derive(Clone, Copy)]
+    pub struct Layout {
+        /// `WGSL_SIZE`.
+        pub size: u32,
+        /// `WGSL_ALIGN`.
+        pub align: u32,
+        /// `UNIFORM_ALIGN`.
+        pub uniform_align: u32,
+        /// `UNIFORM_COMPATIBLE`.
+        pub uniform_compatible: bool,
+    }
+
+    /// The WGSL walk over the members before field `upto`.
+    struct Walk {
+        /// Where the member `upto` goes (if it is one).
+        offset: u32,
+        /// The end of the last member.
+        end: u32,
+        align: u32,
+        /// Whether the members so far follow the uniform rules.
+        uniform_compatible: bool,
+        /// The last member, when it is a struct: its name, offset and size.
+        prev_struct: Option<(&'static str, u32, u32)>,
+    }
+
+    const fn walk(fields: &[Field], upto: usize) -> Walk {
+        let mut walk = Walk { offset: 0, end: 0, align: 1, uniform_compatible: true, prev_struct: None };
+        let mut i = 0;
+        while i < fields.len() {
+            let Some(member) = &fields[i].member else {
+                i += 1;
+                continue;
+            };
+            let offset = round_up(member.member_align(), walk.end);
+            if i == upto {
+                walk.offset = offset;
+                return walk;
+            }
+            walk.uniform_compatible = walk.uniform_compatible
+                && member.uniform_compatible
+                && offset.is_multiple_of(member.uniform_align)
+                && room_after_struct(walk.prev_struct, offset).is_none();
+            walk.prev_struct = match member.ty {
+                WgslType::Struct { .. } => Some((fields[i].name, offset, member.size)),
+                _ => None,
+            };
+            walk.end = offset + member.member_size();
+            walk.align = max(walk.align, member.member_align());
+            i += 1;
+        }
+        walk.offset = walk.end;
+        walk
+    }
+
+    /// The uniform rule for a member after a struct: it starts at least
+    /// `roundUp(16, SizeOf(S))` after the struct. `Some(earliest offset)`
+    /// when `offset` breaks it.
+    const fn room_after_struct(prev_struct: Option<(&'static str, u32, u32)>, offset: u32) -> Option<u32> {
+        match prev_struct {
+            Some((_, start, size)) if offset - start < round_up(16, size) => Some(start + round_up(16, size)),
+            _ => None,
+        }
+    }
+
+    /// The struct's WGSL layout. Never fails: the checks report mismatches.
+    pub const fn layout(fields: &[Field]) -> Layout {
+        let walk = walk(fields, usize::MAX);
+        Layout {
+            size: round_up(walk.align, walk.end),
+            align: walk.align,
+            uniform_align: max(16, walk.align),
+            uniform_compatible: walk.uniform_compatible,
+        }
+    }
+
+    /// Field `i` as a [`WgslMember`]; it must not be padding.
+    pub const fn wgsl_member(fields: &'static [Field], i: usize) -> WgslMember {
+        let Some(member) = &fields[i].member else { panic!("a padding field is no WGSL member") };
+        WgslMember {
+            name: fields[i].name,
+            ty: member.ty,
+            offset: walk(fields, i).offset,
+            align: member.align_attr,
+            size: member.size_attr,
+        }
+    }
+
+    /// The error for field `i`, if it has one and no field before it has: an
+    /// error shifts the offsets of the fields after it, which would report
+    /// the same mistake again.
+    pub const fn check_field(struct_name: &str, fields: &[Field], i: usize, uniform: bool) -> Option<Message> {
+        let mut j = 0;
+        while j < i {
+            if field_error(struct_name, fields, j, uniform).is_some() {
+                return None;
+            }
+            j += 1;
+        }
+        field_error(struct_name, fields, i, uniform)
+    }
+
+    /// The power-of-two alignment that puts a member ending the previous
+    /// ones at `end` at `offset`, if one does; 0 otherwise.
+    const fn align_reaching(end: u32, offset: usize) -> u32 {
+        if offset == 0 || offset > u32::MAX as usize {
+            return 0;
+        }
+        let offset = offset as u32;
+        // The largest power of two dividing `offset`.
+        let align = 1 << offset.trailing_zeros();
+        if round_up(align, end) == offset { align } else { 0 }
+    }
+
+    /// The error for the struct as a whole, if no field has one.
+    pub const fn check_struct(struct_name: &str, fields: &[Field], rust_size: usize, uniform: bool) -> Option<Message> {
+        let mut j = 0;
+        while j < fields.len() {
+            if field_error(struct_name, fields, j, uniform).is_some() {
+                return None;
+            }
+            j += 1;
+        }
+        let layout = layout(fields);
+        if rust_size == layout.size as usize {
+            return None;
+        }
+        let mut m = Message::new();
+        m.push("`").push(struct_name).push("` is ").push_num(rust_size).push(" bytes in Rust, but ");
+        m.push_num(layout.size as usize).push(" in WGSL, where it aligns to ").push_num(layout.align as usize);
+        if rust_size < layout.size as usize {
+            m.push(": add ").push_padding(layout.size as usize - rust_size, " at the end");
+        } else {
+            m.push(": remove ").push_num(rust_size - layout.size as usize).push(" bytes of padding at the end");
+        }
+        Some(m)
+    }
+
+    const fn field_error(struct_name: &str, fields: &[Field], i: usize, uniform: bool) -> Option<Message> {
+        let field = &fields[i];
+        let Some(member) = &field.member else { return None };
+        let mut m = Message::new();
+        m.push("field `").push(field.name).push("` of `").push(struct_name).push("`");
+
+        if let Some(n) = member.align_attr
+            && n < member.align
+        {
+            m.push(": #[gpu(align = ").push_num(n as usize).push(")] is below the alignment ");
+            m.push_num(member.align as usize).push(" of `").push_type(member.ty).push("`");
+            return Some(m);
+        }
+        if let Some(n) = member.size_attr
+            && n < member.size
+        {
+            m.push(": #[gpu(size = ").push_num(n as usize).push(")] is below the size ");
+            m.push_num(member.size as usize).push(" of `").push_type(member.ty).push("`");
+            return Some(m);
+        }
+        if member.size == 0 {
+            m.push(" has type `").push_type(member.ty).push("`, but WGSL has no zero-sized types");
+            return Some(m);
+        }
+        if field.rust_size != member.size as usize {
+            m.push(" is ").push_num(field.rust_size).push(" bytes in Rust, but its WGSL type `");
+            m.push_type(member.ty).push("` is ").push_num(member.size as usize).push(" bytes");
+            if let WgslType::Array { element: WgslType::Vector { size: 3, .. }, .. } = member.ty {
+                m.push(": WGSL puts vec3 array elements 16 bytes apart; use [[T; 4]; N]");
+            }
+            return Some(m);
+        }
+
+        let walk = walk(fields, i);
+        let expected = walk.offset as usize;
+        if field.rust_offset != expected {
+            m.push(" is at byte ").push_num(field.rust_offset).push(", but WGSL puts it at byte ");
+            m.push_num(expected);
+            if field.rust_offset < expected {
+                match member.align_attr {
+                    Some(n) => m.push(" (its #[gpu(align = ").push_num(n as usize).push(")])"),
+                    None => m
+                        .push(" (`")
+                        .push_type(member.ty)
+                        .push("` aligns to ")
+                        .push_num(member.align as usize)
+                        .push(")"),
+                };
+                m.push(": add ").push_padding(expected - field.rust_offset, " before it");
+            } else {
+                m.push(": remove ").push_num(field.rust_offset - expected).push(" bytes of padding before it");
+                // The padding may be there on purpose, for a WGSL @align.
+                let align = align_reaching(walk.end, field.rust_offset);
+                if align > member.member_align() {
+                    m.push(", or give it #[gpu(align = ").push_num(align as usize).push(")] (WGSL @align(");
+                    m.push_num(align as usize).push("))");
+                }
+            }
+            return Some(m);
+        }
+
+        if !uniform {
+            return None;
+        }
+        if !member.uniform_compatible {
+            m.push(": `").push_type(member.ty).push("` cannot be in a uniform buffer");
+            match member.ty {
+                WgslType::Struct { .. } => {
+                    m.push("; mark it #[gpu(uniform)] to see why");
+                }
+                _ => {
+                    m.push(", where array elements must be a multiple of 16 bytes apart");
+                    m.push(" (and struct elements follow the uniform rules)");
+                }
+            }
+            return Some(m);
+        }
+        if !walk.offset.is_multiple_of(member.uniform_align) {
+            m.push(" is at byte ").push_num(expected).push(", but in a uniform buffer `").push_type(member.ty);
+            m.push("` must start at a multiple of ").push_num(member.uniform_align as usize);
+            m.push(": give it #[gpu(align = ").push_num(member.uniform_align as usize);
+            m.push(")] (WGSL @align(").push_num(member.uniform_align as usize).push(")) and pad up to it");
+            return Some(m);
+        }
+        if let Some(earliest) = room_after_struct(walk.prev_struct, walk.offset)
+            && let Some((prev, _, size)) = walk.prev_struct
+        {
+            m.push(" is at byte ").push_num(expected).push(", but in a uniform buffer it must start at byte ");
+            m.push_num(earliest as usize).push(" or later, 16-byte rounded past the struct `").push(prev);
+            m.push("`: give `").push(prev).push("` #[gpu(size = ").push_num(round_up(16, size) as usize);
+            m.push(")] (WGSL @size) and pad up to it");
+            return Some(m);
+        }
+        None
+    }
+
+    /// A compile-time error message. A `const` panic cannot format, so
+    /// messages are assembled here and panicked with as one `&str`.
+    pub struct Message {
+        buf: [u8; 1024],
+        len: usize,
+    }
+
+    impl Message {
+        const fn new() -> Self {
+            Message { buf: [0; 1024], len: 0 }
+        }
+
+        /// The message; cut short if it did not fit.
+        pub const fn as_str(&self) -> &str {
+            let (bytes, _) = self.buf.split_at(self.len);
+            match core::str::from_utf8(bytes) {
+                Ok(s) => s,
+                // Cut inside a character: drop the partial character.
+                Err(e) => match core::str::from_utf8(bytes.split_at(e.valid_up_to()).0) {
+                    Ok(s) => s,
+                    Err(_) => "",
+                },
+            }
+        }
+
+        const fn push(&mut self, s: &str) -> &mut Self {
+            let bytes = s.as_bytes();
+            let mut i = 0;
+            while i < bytes.len() && self.len < self.buf.len() {
+                self.buf[self.len] = bytes[i];
+                self.len += 1;
+                i += 1;
+            }
+            self
+        }
+
+        const fn push_num(&mut self, n: usize) -> &mut Self {
+            let mut digits = [0u8; 20];
+            let (mut n, mut count) = (n, 0);
+            loop {
+                digits[count] = b'0' + (n % 10) as u8;
+                count += 1;
+                n /= 10;
+                if n == 0 {
+                    break;
+                }
+            }
+            while count > 0 && self.len < self.buf.len() {
+                count -= 1;
+                self.buf[self.len] = digits[count];
+                self.len += 1;
+            }
+            self
+        }
+
+        /// "N bytes of padding {place}, e.g. `_pad: [u32; K]`".
+        const fn push_padding(&mut self, bytes: usize, place: &str) -> &mut Self {
+            self.push_num(bytes).push(" bytes of padding").push(place).push(", e.g. `_pad: ");
+            if bytes == 4 {
+                self.push("u32");
+            } else if bytes.is_multiple_of(4) {
+                self.push("[u32; ").push_num(bytes / 4).push("]");
+            } else {
+                self.push("[u8; ").push_num(bytes).push("]");
+            }
+            self.push("`")
+        }
+
+        const fn push_type(&mut self, ty: &WgslType) -> &mut Self {
+            match ty {
+                WgslType::F32 => self.push("f32"),
+                WgslType::I32 => self.push("i32"),
+                WgslType::U32 => self.push("u32"),
+                WgslType::Vector { size, component } => {
+                    self.push("vec").push_num(*size as usize).push("<").push_type(component).push(">")
+                }
+                WgslType::Array { element, length } => {
+                    self.push("array<").push_type(element).push(", ").push_num(*length).push(">")
+                }
+                WgslType::Struct { name, .. } => self.push(name),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bytemuck::{Pod, Zeroable};
+
+    use super::derive_support::{Field, Member, check_field, check_struct};
+    use super::*;
+    use crate::GpuType;
+
+    /// The example of the documentation: a vec3 after a scalar, and a scalar
+    /// packed into the vec3's last 4 bytes.
+    #[derive(Clone, Copy, Pod, Zeroable, GpuType)]
+    #[repr(C)]
+    struct Particle {
+        mass: f32,
+        _pad: [u32; 3],
+        velocity: [f32; 3],
+        charge: f32,
+    }
+
+    /// Uniform rules: a nested struct at a multiple of 16 with 16 bytes of
+    /// room, an array of vec4 (stride 16), and `@align`/`@size`.
+    #[derive(Clone, Copy, Pod, Zeroable, GpuType)]
+    #[repr(C)]
+    #[gpu(uniform)]
+    struct Camera {
+        view: [[f32; 4]; 4],
+        position: [f32; 3],
+        fov: f32,
+        #[gpu(size = 16)]
+        light: Light,
+        #[gpu(padding)]
+        tail: [u32; 3],
+        #[gpu(align = 16)]
+        exposure: f32,
+        _pad1: [u32; 3],
+        palette: [[f32; 4]; 2],
+    }
+
+    #[derive(Clone, Copy, Pod, Zeroable, GpuType)]
+    #[repr(C)]
+    struct Light {
+        intensity: f32,
+    }
+
+    /// Storage rules only: scalar arrays, `#[gpu(array)]`, a struct array
+    /// whose element is padded to its WGSL size, and trailing padding.
+    #[derive(Clone, Copy, Pod, Zeroable, GpuType)]
+    #[repr(C)]
+    struct Mesh {
+        weights: [f32; 5],
+        #[gpu(array)]
+        bones: [u32; 4],
+        _pad: [u32; 3],
+        points: [Point; 2],
+        count: u32,
+        _pad_end: [u32; 3],
+    }
+
+    #[derive(Clone, Copy, Pod, Zeroable, GpuType)]
+    #[repr(C)]
+    struct Point {
+        position: [f32; 3],
+        id: u32,
+    }
+
+    #[test]
+    fn scalars_vectors_and_arrays() {
+        assert_eq!((f32::WGSL_SIZE, f32::WGSL_ALIGN, f32::WGSL.to_string()), (4, 4, "f32".to_string()));
+        assert_eq!((<[u32; 2]>::WGSL_SIZE, <[u32; 2]>::WGSL_ALIGN), (8, 8));
+        assert_eq!((<[f32; 3]>::WGSL_SIZE, <[f32; 3]>::WGSL_ALIGN), (12, 16));
+        assert_eq!((<[i32; 4]>::WGSL_SIZE, <[i32; 4]>::WGSL_ALIGN), (16, 16));
+        assert_eq!(<[f32; 3]>::WGSL.to_string(), "vec3<f32>");
+        // Not a vector: one element, five elements, or vector elements.
+        assert_eq!(<[f32; 1]>::WGSL.to_string(), "array<f32, 1>");
+        assert_eq!((<[f32; 5]>::WGSL_SIZE, <[f32; 5]>::WGSL_ALIGN), (20, 4));
+        assert_eq!(<[[f32; 4]; 4]>::WGSL.to_string(), "array<vec4<f32>, 4>");
+        assert_eq!((<[[f32; 4]; 4]>::WGSL_SIZE, <[[f32; 4]; 4]>::WGSL_ALIGN), (64, 16));
+        // vec3 elements are 16 bytes apart in WGSL, 12 in Rust.
+        assert_eq!(<[[f32; 3]; 2]>::WGSL_SIZE, 32);
+        assert_eq!(size_of::<[[f32; 3]; 2]>(), 24);
+        // Uniform: vectors are fine, arrays need a 16-byte stride.
+        const { assert!(<[f32; 3]>::UNIFORM_COMPATIBLE) };
+        const { assert!(<[[f32; 4]; 3]>::UNIFORM_COMPATIBLE) };
+        const { assert!(!<[u32; 8]>::UNIFORM_COMPATIBLE) };
+        const { assert!(!<[[f32; 2]; 2]>::UNIFORM_COMPATIBLE) };
+        assert_eq!((<[[f32; 2]; 2]>::UNIFORM_ALIGN, <[f32; 2]>::UNIFORM_ALIGN), (16, 8));
+    }
+
+    #[test]
+    fn derived_layouts() {
+        assert_eq!((Particle::WGSL_SIZE, Particle::WGSL_ALIGN, size_of::<Particle>()), (32, 16, 32));
+        const { assert!(Particle::UNIFORM_COMPATIBLE) };
+        assert_eq!(Light::WGSL_SIZE, 4);
+        // A struct after which the next member has less than 16 bytes.
+        const { assert!(Light::UNIFORM_COMPATIBLE) };
+        assert_eq!((Camera::WGSL_SIZE, Camera::WGSL_ALIGN, Camera::UNIFORM_ALIGN), (144, 16, 16));
+        const { assert!(Camera::UNIFORM_COMPATIBLE) };
+        assert_eq!((Mesh::WGSL_SIZE, Mesh::WGSL_ALIGN), (96, 16));
+        // `weights` is an array<f32, 5>: a stride of 4.
+        const { assert!(!Mesh::UNIFORM_COMPATIBLE) };
+
+        let WgslType::Struct { name, members } = Mesh::WGSL else { panic!("a struct") };
+        assert_eq!(name, "Mesh");
+        let members: Vec<_> = members.iter().map(|m| (m.name, m.ty.to_string(), m.offset)).collect();
+        assert_eq!(
+            members,
+            [
+                ("weights", "array<f32, 5>".to_string(), 0),
+                ("bones", "array<u32, 4>".to_string(), 20),
+                ("points", "array<Point, 2>".to_string(), 48),
+                ("count", "u32".to_string(), 80),
+            ]
+        );
+    }
+
+    /// Fine for storage; in a uniform buffer `b` would need to start 16
+    /// bytes after `a`.
+    #[derive(Clone, Copy, Pod, Zeroable, GpuType)]
+    #[repr(C)]
+    struct Pair {
+        a: Light,
+        b: Light,
+    }
+
+    /// Fine for storage; in a uniform buffer `light` would need an offset
+    /// that is a multiple of 16.
+    #[derive(Clone, Copy, Pod, Zeroable, GpuType)]
+    #[repr(C)]
+    struct Lit {
+        x: f32,
+        light: Light,
+    }
+
+    #[test]
+    fn declarations_list_nested_structs_first_and_once() {
+        assert_eq!(
+            Pair::WGSL.declarations(),
+            "struct Light {\n    intensity: f32,\n}\nstruct Pair {\n    a: Light,\n    b: Light,\n}\n"
+        );
+        assert!(Camera::WGSL.declarations().contains("    @size(16) light: Light,\n    @align(16) exposure: f32,\n"));
+        assert_eq!(<[f32; 4]>::WGSL.declarations(), "");
+    }
+
+    /// naga, the compiler the reference host uses, lays out the generated
+    /// WGSL declarations exactly as the derive checked the Rust structs, and
+    /// accepts in a uniform buffer exactly the UNIFORM_COMPATIBLE ones.
+    #[test]
+    fn naga_agrees() {
+        fn check<T: GpuType>(rust_offsets: &[usize]) {
+            let WgslType::Struct { name, members } = T::WGSL else { panic!("a struct") };
+            let declarations = T::WGSL.declarations();
+            let wgsl = |space: &str| {
+                format!(
+                    "{declarations}@group(0) @binding(0) var<{space}> data: {name};\n\
+                     @compute @workgroup_size(1) fn main() {{ _ = data; }}\n"
+                )
+            };
+            let shader = wasi_webgpu_shader::compile(&wgsl("storage, read_write"), None)
+                .unwrap_or_else(|e| panic!("{}", e.rendered));
+            let def = shader.structs.iter().find(|s| s.name == name).expect("the struct is reflected");
+            assert_eq!((def.size, def.align), (T::WGSL_SIZE, T::WGSL_ALIGN), "{name}");
+            assert_eq!(size_of::<T>(), T::WGSL_SIZE as usize, "{name}");
+            let naga: Vec<_> = def.members.iter().map(|m| (m.name.as_str(), m.offset as usize)).collect();
+            let ours: Vec<_> = members.iter().zip(rust_offsets).map(|(m, &rust)| (m.name, rust)).collect();
+            assert_eq!(naga, ours, "{name}");
+            let uniform = wasi_webgpu_shader::compile(&wgsl("uniform"), None);
+            assert_eq!(uniform.is_ok(), T::UNIFORM_COMPATIBLE, "{name} in a uniform buffer: {uniform:?}");
+        }
+        use core::mem::offset_of;
+        check::<Particle>(&[offset_of!(Particle, mass), offset_of!(Particle, velocity), offset_of!(Particle, charge)]);
+        check::<Camera>(&[
+            offset_of!(Camera, view),
+            offset_of!(Camera, position),
+            offset_of!(Camera, fov),
+            offset_of!(Camera, light),
+            offset_of!(Camera, exposure),
+            offset_of!(Camera, palette),
+        ]);
+        check::<Mesh>(&[
+            offset_of!(Mesh, weights),
+            offset_of!(Mesh, bones),
+            offset_of!(Mesh, points),
+            offset_of!(Mesh, count),
+        ]);
+        check::<Point>(&[offset_of!(Point, position), offset_of!(Point, id)]);
+        check::<Light>(&[offset_of!(Light, intensity)]);
+        check::<Pair>(&[offset_of!(Pair, a), offset_of!(Pair, b)]);
+        check::<Lit>(&[offset_of!(Lit, x), offset_of!(Lit, light)]);
+        const { assert!(!Pair::UNIFORM_COMPATIBLE && !Lit::UNIFORM_COMPATIBLE) };
+    }
+
+    /// The messages the derive panics with, for layouts that would not
+    /// compile; the trybuild cases in `tests/ui/fail/gpu_type_*` check that
+    /// they surface at the field.
+    mod messages {
+        use super::*;
+
+        const fn member<T: GpuType>(name: &'static str, rust_offset: usize, ty: &'static WgslType) -> Field {
+            Field { name, rust_offset, rust_size: size_of::<T>(), member: Some(Member::of::<T>(ty)) }
+        }
+
+        fn field_error(fields: &[Field], i: usize, uniform: bool) -> Option<String> {
+            check_field("S", fields, i, uniform).map(|m| m.as_str().to_string())
+        }
+
+        #[test]
+        fn vec3_after_a_scalar_needs_padding() {
+            let fields = [member::<f32>("a", 0, &f32::WGSL), member::<[f32; 3]>("b", 4, &<[f32; 3]>::WGSL)];
+            assert_eq!(field_error(&fields, 0, false), None);
+            assert_eq!(
+                field_error(&fields, 1, false).as_deref(),
+                Some(
+                    "field `b` of `S` is at byte 4, but WGSL puts it at byte 16 (`vec3<f32>` aligns to 16): \
+                     add 12 bytes of padding before it, e.g. `_pad: [u32; 3]`"
+                )
+            );
+        }
+
+        #[test]
+        fn padding_that_an_align_attribute_explains() {
+            let fields = [member::<u32>("a", 0, &u32::WGSL), member::<u32>("b", 16, &u32::WGSL)];
+            assert_eq!(
+                field_error(&fields, 1, false).as_deref(),
+                Some(
+                    "field `b` of `S` is at byte 16, but WGSL puts it at byte 4: remove 12 bytes of padding \
+                     before it, or give it #[gpu(align = 16)] (WGSL @align(16))"
+                )
+            );
+            let aligned = [Field { member: Some(Member::of::<u32>(&u32::WGSL).align(16)), ..fields[1] }];
+            let fields = [fields[0], aligned[0]];
+            assert_eq!(field_error(&fields, 1, true), None);
+            let early = [fields[0], Field { rust_offset: 4, ..fields[1] }];
+            assert_eq!(
+                field_error(&early, 1, false).as_deref(),
+                Some(
+                    "field `b` of `S` is at byte 4, but WGSL puts it at byte 16 (its #[gpu(align = 16)]): add 12 \
+                     bytes of padding before it, e.g. `_pad: [u32; 3]`"
+                )
+            );
+        }
+
+        #[test]
+        fn too_much_padding() {
+            // No @align puts it at 12.
+            let fields = [member::<f32>("a", 0, &f32::WGSL), member::<f32>("b", 12, &f32::WGSL)];
+            assert_eq!(
+                field_error(&fields, 1, false).as_deref(),
+                Some("field `b` of `S` is at byte 12, but WGSL puts it at byte 4: remove 8 bytes of padding before it")
+            );
+        }
+
+        #[test]
+        fn only_the_first_mistake_is_reported() {
+            let fields = [
+                member::<f32>("a", 0, &f32::WGSL),
+                member::<[f32; 4]>("b", 4, &<[f32; 4]>::WGSL),
+                member::<f32>("c", 20, &f32::WGSL),
+            ];
+            assert!(field_error(&fields, 1, false).is_some());
+            assert_eq!(field_error(&fields, 2, false), None);
+            assert_eq!(check_struct("S", &fields, 24, false).map(|m| m.as_str().to_string()), None);
+        }
+
+        #[test]
+        fn struct_size_names_the_trailing_padding() {
+            let fields = [member::<[f32; 3]>("a", 0, &<[f32; 3]>::WGSL)];
+            let message = check_struct("S", &fields, 12, false).expect("an error");
+            assert_eq!(
+                message.as_str(),
+                "`S` is 12 bytes in Rust, but 16 in WGSL, where it aligns to 16: \
+                 add 4 bytes of padding at the end, e.g. `_pad: u32`"
+            );
+        }
+
+        #[test]
+        fn vec3_arrays_are_strided_by_16() {
+            let fields = [member::<[[f32; 3]; 2]>("a", 0, &<[[f32; 3]; 2]>::WGSL)];
+            assert_eq!(
+                field_error(&fields, 0, false).as_deref(),
+                Some(
+                    "field `a` of `S` is 24 bytes in Rust, but its WGSL type `array<vec3<f32>, 2>` is 32 bytes: \
+                     WGSL puts vec3 array elements 16 bytes apart; use [[T; 4]; N]"
+                )
+            );
+        }
+
+        #[test]
+        fn uniform_rules_apply_only_when_asked() {
+            // array<u32, 4>: a stride of 4.
+            const ARRAY: WgslType = WgslType::Array { element: &WgslType::U32, length: 4 };
+            let fields =
+                [Field { name: "a", rust_offset: 0, rust_size: 16, member: Some(Member::array::<u32>(&ARRAY, 4)) }];
+            assert_eq!(field_error(&fields, 0, false), None);
+            assert_eq!(
+                field_error(&fields, 0, true).as_deref(),
+                Some(
+                    "field `a` of `S`: `array<u32, 4>` cannot be in a uniform buffer, where array elements must \
+                     be a multiple of 16 bytes apart (and struct elements follow the uniform rules)"
+                )
+            );
+
+            // A struct of 4 bytes, then a scalar 4 bytes later.
+            let fields = [member::<Light>("l", 0, &Light::WGSL), member::<f32>("b", 4, &f32::WGSL)];
+            assert_eq!(field_error(&fields, 1, false), None);
+            assert_eq!(
+                field_error(&fields, 1, true).as_deref(),
+                Some(
+                    "field `b` of `S` is at byte 4, but in a uniform buffer it must start at byte 16 or later, \
+                     16-byte rounded past the struct `l`: give `l` #[gpu(size = 16)] (WGSL @size) and pad up to it"
+                )
+            );
+
+            // A struct at an offset that is not a multiple of 16.
+            let fields = [member::<f32>("a", 0, &f32::WGSL), member::<Light>("l", 4, &Light::WGSL)];
+            assert_eq!(
+                field_error(&fields, 1, true).as_deref(),
+                Some(
+                    "field `l` of `S` is at byte 4, but in a uniform buffer `Light` must start at a multiple of \
+                     16: give it #[gpu(align = 16)] (WGSL @align(16)) and pad up to it"
+                )
+            );
+        }
+
+        #[test]
+        fn attributes_below_the_natural_layout() {
+            let fields = [Field {
+                member: Some(Member::of::<[f32; 4]>(&<[f32; 4]>::WGSL).align(8)),
+                ..member::<[f32; 4]>("a", 0, &f32::WGSL)
+            }];
+            assert_eq!(
+                field_error(&fields, 0, false).as_deref(),
+                Some("field `a` of `S`: #[gpu(align = 8)] is below the alignment 16 of `vec4<f32>`")
+            );
+            let fields = [Field {
+                member: Some(Member::of::<[f32; 4]>(&<[f32; 4]>::WGSL).size(8)),
+                ..member::<[f32; 4]>("a", 0, &f32::WGSL)
+            }];
+            assert_eq!(
+                field_error(&fields, 0, false).as_deref(),
+                Some("field `a` of `S`: #[gpu(size = 8)] is below the size 16 of `vec4<f32>`")
+            );
+        }
+    }
+}
