@@ -1,6 +1,8 @@
 //! Procedural macros of the `wasi-webgpu` SDK. Use them through the
 //! `wasi_webgpu` crate's re-exports, e.g. `#[wasi_webgpu::main]`.
 
+#![deny(missing_docs)]
+
 mod shader;
 
 use proc_macro::TokenStream;

@@ -146,9 +146,11 @@ impl ComponentCache {
                         .write(true)
                         .open(entry)
                         .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+                    log::debug!("loaded the compiled component from {}", entry.display());
                     return Ok((component, true));
                 }
-                Err(_) => {
+                Err(error) => {
+                    log::debug!("discarding unloadable cache entry {}: {error}", entry.display());
                     let _ = std::fs::remove_file(entry);
                 }
             }
@@ -156,8 +158,12 @@ impl ComponentCache {
         let component = Component::new(engine, wasm).anyhow().context("failed to compile the guest component")?;
         if let Some(entry) = &entry {
             // A read-only or full cache directory costs speed, not correctness.
-            if store(&component, entry).is_ok() {
-                prune(entry.parent().unwrap_or(entry));
+            match store(&component, entry) {
+                Ok(()) => {
+                    log::debug!("stored the compiled component in {}", entry.display());
+                    prune(entry.parent().unwrap_or(entry));
+                }
+                Err(error) => log::debug!("could not store the compiled component in {}: {error:#}", entry.display()),
             }
         }
         Ok((component, false))

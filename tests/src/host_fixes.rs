@@ -11,13 +11,21 @@
 //! not, so it is defined again here on a channel, which registers the current
 //! waker on every poll. The device poller thread fires the callback, polling
 //! quickly while such a wait is pending.
+//!
+//! `request-adapter` is also defined again here, but only when the user
+//! chose an adapter (`wasi-webgpu-run --adapter`): `wasi-webgpu-wasmtime` lets
+//! wgpu pick from the guest's options, which cannot name one adapter.
+
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
-use wasi_webgpu_wasmtime::Queue;
+use wasi_webgpu_wasmtime::wasi::webgpu::webgpu::{Gpu, GpuRequestAdapterOptions};
+use wasi_webgpu_wasmtime::{Adapter, Queue};
 use wasmtime::component::{Accessor, Linker, Resource};
 
-use crate::WasmtimeResultExt as _;
 use crate::runtime::HostState;
+use crate::wgpu_types::Backends;
+use crate::{AdapterChoice, WasmtimeResultExt as _, adapter};
 
 /// The interface `wasi-webgpu-wasmtime` implements.
 const WEBGPU_INTERFACE: &str = "wasi:webgpu/webgpu@0.3.0-rc.2";
@@ -61,4 +69,43 @@ async fn on_submitted_work_done(accessor: &Accessor<HostState>, queue: Resource<
     // destroyed); the submitted work is over either way.
     let _ = wait.await;
     Ok(())
+}
+
+/// Makes every `request-adapter` call return the adapter `choice` names
+/// (enumerated on `backends`), or none if it has gone since the runner
+/// checked it. The guest's options are ignored: the user's choice wins.
+pub(crate) fn install_adapter_choice(
+    linker: &mut Linker<HostState>,
+    backends: Backends,
+    choice: AdapterChoice,
+) -> Result<()> {
+    let choice = Arc::new(choice);
+    linker.allow_shadowing(true);
+    let result = linker
+        .instance(WEBGPU_INTERFACE)
+        .and_then(|mut instance| {
+            instance.func_wrap_concurrent(
+                "[method]gpu.request-adapter",
+                move |accessor: &Accessor<HostState>,
+                      (_gpu, _options): (Resource<Gpu>, Option<GpuRequestAdapterOptions>)| {
+                    let choice = Arc::clone(&choice);
+                    Box::pin(async move {
+                        accessor.with(|mut access| -> wasmtime::Result<(Option<Resource<Adapter>>,)> {
+                            let state = access.get();
+                            let Some(id) = adapter::select(&state.gpu, backends, &choice) else {
+                                log::warn!("the chosen adapter ({choice}) is gone; the guest gets none");
+                                return Ok((None,));
+                            };
+                            log::debug!("request-adapter: returning the chosen {choice}");
+                            let adapter: Adapter = Arc::new(id);
+                            Ok((Some(state.table.push(adapter)?),))
+                        })
+                    })
+                },
+            )
+        })
+        .anyhow()
+        .context("failed to override gpu.request-adapter");
+    linker.allow_shadowing(false);
+    result
 }

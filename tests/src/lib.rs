@@ -8,7 +8,8 @@
 //! It is used two ways:
 //!
 //! * the `wasi-webgpu-run` binary, for people running guests by hand:
-//!   `wasi-webgpu-run <component.wasm | guest crate dir> [-- args]`;
+//!   `wasi-webgpu-run <component.wasm | guest crate dir> [-- args]`, and
+//!   starting them: `wasi-webgpu-run new <dir>` (see [`new_guest`]);
 //! * as a library from integration tests, which build a guest crate and check
 //!   its exit status and captured output:
 //!
@@ -38,14 +39,19 @@ mod cache;
 mod host_fixes;
 mod poller;
 mod runtime;
+mod scaffold;
 mod toolchain;
 
 #[cfg(test)]
 mod tests;
 
-pub use adapter::{NO_ADAPTER_HELP, describe_adapter, ensure_xdg_runtime_dir};
+pub use adapter::{
+    AdapterChoice, BACKEND_NAMES, NO_ADAPTER_HELP, describe_adapter, ensure_xdg_runtime_dir, list_adapters,
+    parse_backends,
+};
 pub use cache::{CACHE_DIR_ENV, ComponentCache, default_cache_dir};
-pub use runtime::{GuestStatus, RunOptions, RunOutcome, Runner, TRAP_EXIT_CODE};
+pub use runtime::{GuestStatus, RunOptions, RunOutcome, Runner, RunnerConfig, TRAP_EXIT_CODE};
+pub use scaffold::{SdkSource, new_guest};
 pub use toolchain::{BuildOptions, GUEST_TARGET, GUEST_TARGET_DIR_ENV, Toolchain, build_guest, build_guest_with};
 
 /// The `wgpu-core` and `wgpu-types` crates the runner is built against; the

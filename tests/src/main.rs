@@ -1,36 +1,52 @@
 //! `wasi-webgpu-run`: runs a wasi:webgpu guest component, building it first
-//! when given a guest crate directory.
+//! when given a guest crate directory; `wasi-webgpu-run new <dir>` creates a
+//! guest crate.
 //!
 //! stdout is exactly the guest's stdout, so the output can be piped and
 //! compared; everything the runner says goes to stderr, prefixed with
 //! `wasi-webgpu-run:`.
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 use wasi_webgpu_host::wgpu_types::RequestAdapterError;
 use wasi_webgpu_host::{
-    GuestStatus, LOG_PREFIX, NO_ADAPTER_HELP, RunOptions, Runner, build_guest, describe_adapter, ensure_xdg_runtime_dir,
+    AdapterChoice, BuildOptions, GuestStatus, LOG_PREFIX, RunOptions, Runner, RunnerConfig, SdkSource,
+    build_guest_with, describe_adapter, ensure_xdg_runtime_dir, new_guest, parse_backends,
 };
 
 const USAGE: &str = "\
 usage: wasi-webgpu-run [OPTIONS] <COMPONENT.wasm | GUEST-CRATE-DIR> [--] [ARGS...]
+       wasi-webgpu-run new <DIR>
+       wasi-webgpu-run --list-adapters [--backend LIST]
 
 Runs a wasi:webgpu guest component. Given a crate directory, builds it for
 wasm32-wasip2 (release) first. ARGS are passed to the guest after its program
-name.
+name. `new DIR` creates a guest crate in the new directory DIR, with one
+compute kernel; `wasi-webgpu-run DIR` then builds and runs it.
 
 options:
   -e, --env NAME=VALUE   set an environment variable for the guest (repeatable)
       --dir HOST[::GUEST]
                          give the guest read-write access to a host directory
-                         (GUEST defaults to HOST)
+                         (GUEST defaults to HOST; repeatable)
       --timeout SECONDS  stop the guest after this long (exit code 124)
+      --list-adapters    print the GPU adapters, one per line with its index,
+                         name, backend and device type, and exit
+      --adapter INDEX|NAME
+                         give the guest this adapter (an index from
+                         --list-adapters, or part of a name), whatever the
+                         guest's request-adapter options
+      --backend LIST     create the GPU instance with only these backends,
+                         comma-separated: vulkan, gl, metal, dx12, noop (noop
+                         runs no GPU work; it is only used when named)
       --no-cache         compile the component even if a cached copy exists
-  -v, --verbose          report the build artifact, cache use and timings
+  -q, --quiet            print only errors: not the adapter line, the exit
+                         summary or cargo's progress
+  -v, --verbose          log the build, the cache and timings (-vv: more)
   -h, --help             print this help
 
 exit status: the guest's (0 when `run` returns Ok, 1 when it returns Err, the
@@ -38,42 +54,78 @@ code passed to wasi:cli/exit); 101 when the guest traps (e.g. panics) or a host
 function panics; 124 on timeout; 2 when the runner itself fails (bad usage,
 build error, invalid component).
 
-environment: WASI_WEBGPU_CACHE_DIR (compiled-component cache, default
+environment: RUST_LOG (the runner's logging, e.g. `debug` or
+`wasi_webgpu_host=debug,wgpu_core=warn`; overrides -v),
+WASI_WEBGPU_CACHE_DIR (compiled-component cache, default
 $XDG_CACHE_HOME/wasi-webgpu or ~/.cache/wasi-webgpu),
 WASI_WEBGPU_GUEST_TARGET_DIR (target directory for guest builds).";
 
 /// Exit code when the runner fails before the guest starts.
 const RUNNER_FAILURE: u8 = 2;
 
+/// What the command line asks for.
+#[derive(Debug)]
+enum Action {
+    Help,
+    Run(Cli),
+    New(PathBuf),
+    ListAdapters(RunnerConfig),
+}
+
+#[derive(Debug)]
 struct Cli {
     target: PathBuf,
     opts: RunOptions,
-    no_cache: bool,
-    verbose: bool,
+    config: RunnerConfig,
+    quiet: bool,
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Cli>> {
+/// The parsed command line, and the verbosity for the logger, which is set up
+/// even when the rest fails to parse.
+fn parse_args(args: impl Iterator<Item = String>) -> (u8, Result<Action>) {
+    let mut verbosity = 0;
+    let action = parse_action(args, &mut verbosity);
+    (verbosity, action)
+}
+
+fn parse_action(mut args: impl Iterator<Item = String>, verbosity: &mut u8) -> Result<Action> {
     let mut opts = RunOptions::default();
-    let mut no_cache = false;
-    let mut verbose = false;
+    let mut config = RunnerConfig::default();
+    let mut quiet = false;
+    let mut list_adapters = false;
+    let mut seen_option = false;
     let target = loop {
         let Some(arg) = args.next() else {
+            if list_adapters {
+                return Ok(Action::ListAdapters(config));
+            }
             bail!("missing the component or guest crate directory to run");
         };
         let mut value = |name: &str| args.next().with_context(|| format!("option {name} needs a value"));
         match arg.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "-v" | "--verbose" => verbose = true,
-            "--no-cache" => no_cache = true,
+            "-h" | "--help" => return Ok(Action::Help),
+            "-v" | "--verbose" => *verbosity += 1,
+            "-vv" => *verbosity += 2,
+            "-q" | "--quiet" => quiet = true,
+            "--no-cache" => config.cache_dir = None,
+            "--list-adapters" => list_adapters = true,
+            "--adapter" => config.adapter = Some(AdapterChoice::parse(&value(&arg)?)?),
+            "--backend" | "--backends" => config.backends = parse_backends(&value(&arg)?)?,
             "-e" | "--env" => {
                 let pair = value(&arg)?;
                 let (name, val) =
                     pair.split_once('=').with_context(|| format!("--env expects NAME=VALUE, got `{pair}`"))?;
+                if name.is_empty() {
+                    bail!("--env expects NAME=VALUE, got `{pair}`");
+                }
                 opts.env.push((name.to_owned(), val.to_owned()));
             }
             "--dir" => {
                 let spec = value(&arg)?;
                 let (host, guest) = spec.split_once("::").unwrap_or((&spec, &spec));
+                if host.is_empty() || guest.is_empty() {
+                    bail!("--dir expects HOST or HOST::GUEST, got `{spec}`");
+                }
                 opts.dirs.push((PathBuf::from(host), guest.to_owned()));
             }
             "--timeout" => {
@@ -88,37 +140,67 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Cli>> {
             "--" => {
                 break args.next().context("missing the component or guest crate directory after `--`")?;
             }
+            "new" if !seen_option && !list_adapters => {
+                let dir = args.next().context("`new` needs the directory of the guest crate to create")?;
+                if let Some(extra) = args.next() {
+                    bail!("`new` takes one directory, got `{extra}` too");
+                }
+                return Ok(Action::New(PathBuf::from(dir)));
+            }
             flag if flag.starts_with('-') && flag.len() > 1 => {
                 bail!("unknown option `{flag}`")
             }
             _ => break arg,
         }
+        seen_option = true;
     };
+    if list_adapters {
+        bail!("--list-adapters takes no component (got `{target}`)");
+    }
     let mut rest: Vec<String> = args.collect();
     if rest.first().is_some_and(|a| a == "--") {
         rest.remove(0);
     }
     opts.args = rest;
-    Ok(Some(Cli { target: PathBuf::from(target), opts, no_cache, verbose }))
+    Ok(Action::Run(Cli { target: PathBuf::from(target), opts, config, quiet }))
+}
+
+/// Logs to stderr with the runner's prefix. `RUST_LOG` decides what is
+/// logged; without it, `verbosity` does (0: warnings of the runner's own,
+/// 1: info, 2: debug).
+fn init_logging(verbosity: u8) {
+    let level = match verbosity {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let default = format!("wasi_webgpu_host={level},wasi_webgpu_run={level}");
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(default))
+        .format(|buf, record| writeln!(buf, "{LOG_PREFIX}: [{} {}] {}", record.level(), record.target(), record.args()))
+        .init();
 }
 
 fn main() -> ExitCode {
     // SAFETY: first thing in `main`, before any thread exists.
     unsafe { ensure_xdg_runtime_dir() };
-    let cli = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(cli)) => cli,
-        Ok(None) => {
+    let (verbosity, action) = parse_args(std::env::args().skip(1));
+    init_logging(verbosity);
+    let result = match action {
+        Ok(Action::Help) => {
             // `--help | head` closes the pipe early; that is not an error.
             let _ = writeln!(std::io::stdout(), "{USAGE}");
             return ExitCode::SUCCESS;
         }
+        Ok(Action::Run(cli)) => run(cli),
+        Ok(Action::New(dir)) => new(&dir),
+        Ok(Action::ListAdapters(config)) => list_adapters(config),
         Err(e) => {
             let synopsis = USAGE.lines().next().unwrap_or_default();
             eprintln!("{LOG_PREFIX}: {e:#}\n{synopsis}\n(run `wasi-webgpu-run --help` for the options)");
             return ExitCode::from(RUNNER_FAILURE);
         }
     };
-    match run(cli) {
+    match result {
         Ok(code) => {
             let _ = std::io::stdout().flush();
             // Exit codes outside 0..=255 (possible through wasi:cli/exit) are
@@ -132,45 +214,146 @@ fn main() -> ExitCode {
     }
 }
 
+fn new(dir: &Path) -> Result<i32> {
+    let sdk = SdkSource::detect();
+    let name = new_guest(dir, &sdk)?;
+    let from = match &sdk {
+        SdkSource::Path(path) => format!("wasi-webgpu from {}", path.display()),
+        SdkSource::Registry => "wasi-webgpu 0.1 from crates.io".to_owned(),
+    };
+    eprintln!(
+        "{LOG_PREFIX}: created guest crate `{name}` in {} ({from}); run it with `wasi-webgpu-run {}`",
+        dir.display(),
+        dir.display()
+    );
+    Ok(0)
+}
+
+fn list_adapters(config: RunnerConfig) -> Result<i32> {
+    // With `--adapter`, this fails (listing the adapters) unless it names one.
+    let runner = Runner::with_config(RunnerConfig { cache_dir: None, ..config })?;
+    let adapters = runner.adapters();
+    if adapters.is_empty() {
+        eprintln!("{LOG_PREFIX}: {}", runner.no_adapter_help());
+        return Ok(1);
+    }
+    let mut stdout = std::io::stdout().lock();
+    for (index, info) in adapters.iter().enumerate() {
+        let _ = writeln!(stdout, "{index}: {}", describe_adapter(info));
+    }
+    Ok(0)
+}
+
 fn run(cli: Cli) -> Result<i32> {
     let started = Instant::now();
     // Creating the GPU instance takes a while; do it while cargo builds.
-    let runner = std::thread::spawn(move || if cli.no_cache { Runner::with_cache_dir(None) } else { Runner::new() });
-    let wasm = if cli.target.is_dir() {
-        let wasm = build_guest(&cli.target)?;
-        if cli.verbose {
-            eprintln!("{LOG_PREFIX}: built {} in {:.0?}", wasm.display(), started.elapsed());
-        }
-        wasm
+    let config = cli.config.clone();
+    let runner = std::thread::spawn(move || Runner::with_config(config));
+    let (wasm, build_time) = if cli.target.is_dir() {
+        let wasm = build_guest_with(&cli.target, &BuildOptions { quiet: cli.quiet, ..BuildOptions::default() })?;
+        log::info!("built {} in {:.1?}", wasm.display(), started.elapsed());
+        (wasm, Some(started.elapsed()))
     } else if cli.target.exists() {
-        cli.target.clone()
+        (cli.target.clone(), None)
     } else {
         bail!("{} does not exist", cli.target.display());
     };
     let runner = runner.join().map_err(|_| anyhow::anyhow!("creating the runner panicked"))??;
 
     match runner.adapter_info() {
-        Ok(info) => eprintln!("{LOG_PREFIX}: adapter: {}", describe_adapter(&info)),
-        Err(RequestAdapterError::NotFound { .. }) => eprintln!("{LOG_PREFIX}: {NO_ADAPTER_HELP}"),
+        Ok(info) if !cli.quiet => eprintln!("{LOG_PREFIX}: adapter: {}", describe_adapter(&info)),
+        Ok(_) => {}
+        Err(RequestAdapterError::NotFound { .. }) => eprintln!("{LOG_PREFIX}: {}", runner.no_adapter_help()),
         Err(e) => {
-            eprintln!("{LOG_PREFIX}: requesting a GPU adapter failed ({e}); {NO_ADAPTER_HELP}")
+            eprintln!("{LOG_PREFIX}: requesting a GPU adapter failed ({e}); {}", runner.no_adapter_help())
         }
     }
 
     let outcome = runner.run(&wasm, &cli.opts)?;
-    if cli.verbose {
-        let how = if outcome.compiled_from_cache { "loaded from cache" } else { "compiled" };
+    if let GuestStatus::Trapped(_) = outcome.status
+        && let Some(details) = &outcome.trap_details
+    {
+        log::info!("trap details:\n{details}");
+    }
+    if !cli.quiet {
+        let ending = match &outcome.status {
+            GuestStatus::Ok | GuestStatus::Err | GuestStatus::Exit(_) => "guest exited with",
+            GuestStatus::Trapped(_) => "guest trapped, exit status",
+            GuestStatus::HostPanicked(_) => "a host function panicked, exit status",
+            GuestStatus::TimedOut(_) => "guest timed out, exit status",
+        };
+        let how = if outcome.compiled_from_cache { "cached" } else { "compiled" };
+        let build = build_time.map(|t| format!(", build {}", seconds(t))).unwrap_or_default();
         eprintln!(
-            "{LOG_PREFIX}: component {how} in {:.1?}, ran in {:.1?}, total {:.1?}",
-            outcome.load_time,
-            outcome.run_time,
-            started.elapsed()
+            "{LOG_PREFIX}: {ending} {} in {} (load {}, {how}{build}; total {})",
+            outcome.exit_code,
+            seconds(outcome.run_time),
+            seconds(outcome.load_time),
+            seconds(started.elapsed())
         );
-        if let GuestStatus::Trapped(_) = outcome.status
-            && let Some(details) = &outcome.trap_details
-        {
-            eprintln!("{LOG_PREFIX}: trap details:\n{details}");
-        }
     }
     Ok(outcome.exit_code)
+}
+
+/// A duration for people: `0.21 s`, `12.3 ms`, `0.4 ms`.
+fn seconds(duration: Duration) -> String {
+    let secs = duration.as_secs_f64();
+    if secs >= 0.1 { format!("{secs:.2} s") } else { format!("{:.1} ms", secs * 1000.0) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Action> {
+        parse_args(args.iter().map(|a| (*a).to_owned())).1
+    }
+
+    #[test]
+    fn new_takes_one_directory() {
+        assert!(matches!(parse(&["new", "demo"]), Ok(Action::New(dir)) if dir == Path::new("demo")));
+        assert!(parse(&["new"]).is_err());
+        assert!(parse(&["new", "a", "b"]).is_err());
+        // After an option, `new` is a crate directory like any other.
+        assert!(matches!(parse(&["-q", "new"]), Ok(Action::Run(cli)) if cli.target == Path::new("new")));
+    }
+
+    #[test]
+    fn adapter_and_backend_options() {
+        let Ok(Action::Run(cli)) = parse(&["--backend", "vulkan,noop", "--adapter", "1", "x.wasm"]) else {
+            panic!("parses");
+        };
+        use wasi_webgpu_host::wgpu_types::Backends;
+        assert_eq!(cli.config.backends, Backends::VULKAN | Backends::NOOP);
+        assert_eq!(cli.config.adapter, Some(AdapterChoice::Index(1)));
+        let Ok(Action::Run(cli)) = parse(&["--adapter", "llvmpipe", "x.wasm"]) else { panic!("parses") };
+        assert_eq!(cli.config.adapter, Some(AdapterChoice::Name("llvmpipe".into())));
+        assert!(parse(&["--backend", "vulkan,bogus", "x.wasm"]).unwrap_err().to_string().contains("bogus"));
+        assert!(matches!(parse(&["--list-adapters"]), Ok(Action::ListAdapters(_))));
+        assert!(parse(&["--list-adapters", "x.wasm"]).is_err());
+    }
+
+    #[test]
+    fn env_and_dir_options() {
+        let Ok(Action::Run(cli)) =
+            parse(&["-e", "A=1", "--env", "B=x=y", "--dir", "/tmp::/data", "--dir", "/srv", "g.wasm", "--", "-x"])
+        else {
+            panic!("parses");
+        };
+        assert_eq!(cli.opts.env, [("A".into(), "1".into()), ("B".into(), "x=y".into())]);
+        assert_eq!(
+            cli.opts.dirs,
+            [(PathBuf::from("/tmp"), "/data".to_owned()), (PathBuf::from("/srv"), "/srv".into())]
+        );
+        assert_eq!(cli.opts.args, ["-x"]);
+        assert!(parse(&["-e", "novalue", "g.wasm"]).is_err());
+        assert!(parse(&["-e", "=v", "g.wasm"]).is_err());
+    }
+
+    #[test]
+    fn durations_read_well() {
+        assert_eq!(seconds(Duration::from_millis(210)), "0.21 s");
+        assert_eq!(seconds(Duration::from_micros(400)), "0.4 ms");
+        assert_eq!(seconds(Duration::from_millis(2500)), "2.50 s");
+    }
 }

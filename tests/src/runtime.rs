@@ -32,8 +32,8 @@ use crate::cache::{ComponentCache, default_cache_dir};
 use crate::poller::{DevicePoller, PollHandle};
 use crate::toolchain;
 use crate::wgpu_core::global::Global;
-use crate::wgpu_types::{AdapterInfo, InstanceDescriptor, RequestAdapterError};
-use crate::{adapter, host_fixes};
+use crate::wgpu_types::{AdapterInfo, Backends, InstanceDescriptor, NoopBackendOptions, RequestAdapterError};
+use crate::{AdapterChoice, adapter, host_fixes};
 
 /// Exit code for a run that did not finish normally: a wasm trap (a guest
 /// panic ends in one; its message was already written to the guest's stderr)
@@ -210,12 +210,42 @@ impl WasiWebGpuCtxView for HostState {
     }
 }
 
+/// How a [`Runner`] is set up: where compiled components are cached and which
+/// GPU its guests get.
+///
+/// `Default` is what [`Runner::new`] uses: the [`default_cache_dir`], every
+/// real backend, and the adapter wgpu picks from each guest's
+/// `request-adapter` options.
+#[derive(Clone, Debug)]
+pub struct RunnerConfig {
+    /// Directory of the compiled-component cache; `None` keeps compiled
+    /// components in memory only, for the runner's lifetime.
+    pub cache_dir: Option<PathBuf>,
+    /// The backends the GPU instance is created with; guests only see
+    /// adapters on these. [`Backends::NOOP`] enables wgpu's noop backend,
+    /// which creates and maps buffers but executes no GPU work; the default
+    /// leaves it out.
+    pub backends: Backends,
+    /// The adapter every `request-adapter` call returns, whatever options the
+    /// guest passes; `None` lets wgpu pick from the guest's options.
+    /// [`Runner::with_config`] fails if no adapter matches.
+    pub adapter: Option<AdapterChoice>,
+}
+
+impl Default for RunnerConfig {
+    fn default() -> Self {
+        Self { cache_dir: default_cache_dir(), backends: Backends::all() - Backends::NOOP, adapter: None }
+    }
+}
+
 /// Runs guest components. Build one and reuse it: it owns the GPU instance
 /// (slow to create) and the compiled-component cache.
 pub struct Runner {
     engine: Engine,
     linker: Linker<HostState>,
     global: Arc<Global>,
+    backends: Backends,
+    adapter: Option<AdapterChoice>,
     cache: ComponentCache,
     poller: DevicePoller,
 }
@@ -228,24 +258,36 @@ const _: () = {
 
 impl std::fmt::Debug for Runner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Runner").field("cache", &self.cache).finish_non_exhaustive()
+        f.debug_struct("Runner")
+            .field("backends", &self.backends)
+            .field("adapter", &self.adapter)
+            .field("cache", &self.cache)
+            .finish_non_exhaustive()
     }
 }
 
 impl Runner {
-    /// A runner caching compiled components in [`default_cache_dir`].
+    /// A runner with the default [`RunnerConfig`]: caching compiled
+    /// components in [`default_cache_dir`].
     pub fn new() -> Result<Self> {
-        Self::with_cache_dir(default_cache_dir())
+        Self::with_config(RunnerConfig::default())
     }
 
     /// A runner caching compiled components in `cache_dir`; `None` keeps them
     /// in memory only, for this runner's lifetime.
     pub fn with_cache_dir(cache_dir: Option<PathBuf>) -> Result<Self> {
-        let mut config = Config::new();
+        Self::with_config(RunnerConfig { cache_dir, ..RunnerConfig::default() })
+    }
+
+    /// A runner set up by `config`. Fails if `config.adapter` matches no
+    /// adapter; the error lists those there are.
+    pub fn with_config(config: RunnerConfig) -> Result<Self> {
+        let RunnerConfig { cache_dir, backends, adapter } = config;
+        let mut engine_config = Config::new();
         // `wasi:cli/run@0.3.0` is an async export and the webgpu imports are
         // async functions; both need the component-model async ABI.
-        config.wasm_component_model_async(true);
-        let engine = Engine::new(&config).anyhow().context("failed to configure wasmtime")?;
+        engine_config.wasm_component_model_async(true);
+        let engine = Engine::new(&engine_config).anyhow().context("failed to configure wasmtime")?;
 
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)
@@ -255,10 +297,18 @@ impl Runner {
         wasi_webgpu_wasmtime::add_to_linker(&mut linker).anyhow().context("failed to link wasi:webgpu")?;
         host_fixes::install(&mut linker)?;
 
-        let global = Arc::new(Global::new("wasi-webgpu", InstanceDescriptor::new_without_display_handle(), None));
+        let mut descriptor = InstanceDescriptor::new_without_display_handle();
+        descriptor.backends = backends;
+        descriptor.backend_options.noop = NoopBackendOptions { enable: backends.contains(Backends::NOOP) };
+        let global = Arc::new(Global::new("wasi-webgpu", descriptor, None));
+        log::debug!("GPU instance created for backends {backends:?}");
+        if let Some(choice) = &adapter {
+            adapter::check_choice(&global, backends, choice)?;
+            host_fixes::install_adapter_choice(&mut linker, backends, choice.clone())?;
+        }
         let poller = DevicePoller::new(Arc::clone(&global)).context("failed to start the device polling thread")?;
         let cache = ComponentCache::new(&engine, cache_dir);
-        Ok(Self { engine, linker, global, cache, poller })
+        Ok(Self { engine, linker, global, backends, adapter, cache, poller })
     }
 
     /// The wasmtime engine guests are compiled with.
@@ -276,9 +326,24 @@ impl Runner {
         &self.cache
     }
 
-    /// Info of the adapter a guest gets from `request-adapter(none)`.
+    /// Info of the adapter a guest gets from `request-adapter(none)`: the
+    /// chosen one if [`RunnerConfig::adapter`] is set.
     pub fn adapter_info(&self) -> Result<AdapterInfo, RequestAdapterError> {
-        adapter::probe(&self.global)
+        adapter::probe(&self.global, self.backends, self.adapter.as_ref())
+    }
+
+    /// Why guests of this runner find no adapter, naming the fix (for when
+    /// [`Runner::adapter_info`] fails with `NotFound`): the
+    /// [`NO_ADAPTER_HELP`](crate::NO_ADAPTER_HELP) message, or with
+    /// [`RunnerConfig::backends`] limited, which of them could be started.
+    pub fn no_adapter_help(&self) -> String {
+        adapter::no_adapter_help(&self.global, self.backends)
+    }
+
+    /// Every adapter on the runner's backends, in the order
+    /// [`AdapterChoice::Index`] counts them.
+    pub fn adapters(&self) -> Vec<AdapterInfo> {
+        adapter::list_adapters(&self.global, self.backends)
     }
 
     /// One line naming the default adapter (see [`crate::describe_adapter`]),

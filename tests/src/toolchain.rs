@@ -298,6 +298,7 @@ pub fn build_guest_with(crate_dir: &Path, opts: &BuildOptions) -> Result<PathBuf
             .unwrap_or_else(|| workspace_target_dir.join(GUEST_TARGET_SUBDIR)),
     };
 
+    log::debug!("building guest `{}` ({}) into {}", package.name, toolchain.describe(), target_dir.display());
     let mut cmd = toolchain.cargo(&crate_dir);
     cmd.args(["build", "--release", "--lib", "--target", GUEST_TARGET])
         .args(toolchain.build_args())

@@ -1,7 +1,8 @@
 //! Probe guest for the runner's tests. `argv[1]` picks the behaviour:
 //! `gpu` (default) does a buffer round trip on the GPU, `err` returns `Err`,
 //! `panic` panics, `hang` waits on a host timer for an hour, `host-panic`
-//! calls a host function that `wasi-webgpu-wasmtime` leaves unimplemented.
+//! calls a host function that `wasi-webgpu-wasmtime` leaves unimplemented,
+//! `fs DIR` prints `DIR/in.txt` and writes `DIR/out.txt` (for preopens).
 
 wit_bindgen::generate!({
     path: "../../../../wit",
@@ -26,6 +27,12 @@ impl wasip3::exports::cli::run::Guest for Probe {
             Some("hang") => {
                 wasip3::clocks::monotonic_clock::wait_for(3_600_000_000_000).await;
                 Ok(())
+            }
+            Some("fs") => {
+                let dir = std::path::Path::new(args.get(2).map_or("/", String::as_str));
+                let text = std::fs::read_to_string(dir.join("in.txt")).map_err(|e| println!("read failed: {e}"))?;
+                println!("in.txt: {text}");
+                std::fs::write(dir.join("out.txt"), "written by the guest").map_err(|e| println!("write failed: {e}"))
             }
             Some("host-panic") => {
                 let (_device, queue) = device().await?;

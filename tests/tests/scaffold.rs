@@ -1,0 +1,69 @@
+//! `wasi-webgpu-run new demo && wasi-webgpu-run demo`, in a fresh directory,
+//! through the real binary: the new crate must build on its own and print its
+//! kernel's result, which is checked against the same computation on the CPU.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn runner(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run"))
+        .args(args)
+        .current_dir(dir)
+        // The generated crate would build into its own `target/`; the shared
+        // guest directory reuses what the other tests built.
+        .env("WASI_WEBGPU_GUEST_TARGET_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("../wasi-webgpu-guests"))
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("wasi-webgpu-run starts")
+}
+
+fn transcript(output: &Output) -> String {
+    format!(
+        "{}\n--- stdout\n{}--- stderr\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn new_creates_a_guest_that_runs() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let created = runner(dir.path(), &["new", "demo"]);
+    assert!(created.status.success(), "{}", transcript(&created));
+    let crate_dir = dir.path().join("demo");
+    for file in ["Cargo.toml", "src/lib.rs", "src/kernel.wgsl", ".gitignore"] {
+        assert!(crate_dir.join(file).is_file(), "`new` wrote no {file}");
+    }
+    let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("crate-type = [\"cdylib\"]") && manifest.contains("\n[workspace]\n"), "{manifest}");
+    // The runner under test was built from this checkout: the new crate uses
+    // its SDK by path.
+    let sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk").canonicalize().unwrap();
+    assert!(manifest.contains(&format!("wasi-webgpu = {{ path = \"{}\" }}", sdk.display())), "{manifest}");
+    let lib = std::fs::read_to_string(crate_dir.join("src/lib.rs")).unwrap();
+    assert!(lib.contains("#[wasi_webgpu::main]"), "{lib}");
+    assert!(lib.contains("#[wasi_webgpu::shader(path = \"src/kernel.wgsl\")]"), "{lib}");
+
+    let ran = runner(dir.path(), &["demo"]);
+    let numbers: Vec<u32> = (0..8).collect();
+    let squares: Vec<u32> = numbers.iter().map(|n| n * n).collect();
+    let expected = format!("squares of {numbers:?}: {squares:?}\n");
+    assert_eq!(String::from_utf8_lossy(&ran.stdout), expected, "{}", transcript(&ran));
+    assert!(ran.status.success(), "{}", transcript(&ran));
+}
+
+#[test]
+fn new_never_overwrites() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join("taken")).unwrap();
+    std::fs::write(dir.path().join("taken/keep.txt"), "mine").unwrap();
+    let output = runner(dir.path(), &["new", "taken"]);
+    assert_eq!(output.status.code(), Some(2), "{}", transcript(&output));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("already exists"), "{}", transcript(&output));
+    assert_eq!(std::fs::read_dir(dir.path().join("taken")).unwrap().count(), 1);
+
+    let output = runner(dir.path(), &["new", "1st-try"]);
+    assert_eq!(output.status.code(), Some(2), "{}", transcript(&output));
+    assert!(!dir.path().join("1st-try").exists());
+}
