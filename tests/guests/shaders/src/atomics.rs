@@ -1,7 +1,7 @@
 //! Kernels built on atomics: in storage and in workgroup memory, add, min,
 //! max, and the old value atomicAdd returns.
 
-use crate::{Context, Gpu, Outcome, Rng, checks, ensure, read, same};
+use crate::{Context, Gpu, GpuExt, Outcome, Rng, checks, ensure, read, same};
 
 checks![histogram, extremes, compact];
 

@@ -1,7 +1,7 @@
 //! Pipeline-overridable constants through the generated `Overrides` struct:
 //! defaults, a required one, a numeric @id, a bool, and the workgroup size.
 
-use crate::{Context, Gpu, Outcome, checks, ensure, read, same};
+use crate::{Context, Gpu, GpuExt, Outcome, checks, ensure, read, same};
 
 checks![overrides_required_is_an_error, overrides_defaults, overrides_all_set];
 

@@ -1,7 +1,7 @@
 //! Kernels whose buffers hold structs, vec3s, matrices and fixed-size arrays:
 //! the generated Rust types must match WGSL's layout, padding included.
 
-use crate::{Context, Gpu, Outcome, Rng, checks, close, ensure, read, same};
+use crate::{Context, Gpu, GpuExt, Outcome, Rng, checks, close, ensure, read, same};
 
 checks![particles, params_uniform, lookup_table, transform, two_stage];
 

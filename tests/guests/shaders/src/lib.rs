@@ -11,71 +11,40 @@ mod math;
 mod workgroup;
 
 use std::fmt::Debug;
-use std::future::Future;
-use std::pin::Pin;
 
 use bytemuck::Pod;
-use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages, ComputePass, Device, Queue};
+use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages, ComputePass};
 
-/// What a check gets: a device of its own, so one check's leftovers cannot
-/// hide or cause another's failure.
-pub struct Gpu {
-    pub device: Device,
-    pub queue: Queue,
-}
+pub use guest_harness::{Context, Gpu, Outcome, checks, ensure};
 
-pub type Outcome = Result<(), String>;
-pub type Check = for<'a> fn(&'a Gpu) -> Pin<Box<dyn Future<Output = Outcome> + 'a>>;
-
-/// Lists check functions as `(name, Check)` pairs.
-#[macro_export]
-macro_rules! checks {
-    ($($name:ident),* $(,)?) => {
-        pub const CHECKS: &[(&str, $crate::Check)] = &[$((stringify!($name), |gpu| Box::pin($name(gpu)))),*];
-    };
-}
-
-/// Fails the check with a message unless `cond` holds.
-#[macro_export]
-macro_rules! ensure {
-    ($cond:expr, $($msg:tt)+) => {
-        if !$cond {
-            return Err(format!($($msg)+));
-        }
-    };
-}
-
-/// Turns an SDK error into a check failure that names the call.
-pub trait Context<T> {
-    fn at(self, what: &str) -> Result<T, String>;
-}
-
-impl<T> Context<T> for wasi_webgpu::Result<T> {
-    fn at(self, what: &str) -> Result<T, String> {
-        self.map_err(|e| format!("{what}: {e}"))
-    }
-}
-
-impl Gpu {
+/// Buffers and passes as the checks make them.
+pub(crate) trait GpuExt {
     /// A storage buffer holding `contents`, readable back.
-    pub fn storage<T: Pod>(&self, contents: &[T]) -> Result<Buffer<T>, String> {
+    fn storage<T: Pod>(&self, contents: &[T]) -> Result<Buffer<T>, String>;
+    /// A storage buffer of `len` zeroed elements, readable back.
+    fn zeroed<T: Pod>(&self, len: usize) -> Result<Buffer<T>, String>;
+    /// A uniform buffer holding `value`.
+    fn uniform<T: Pod>(&self, value: T) -> Result<Buffer<T>, String>;
+    /// Records one compute pass with `record` and submits it; reads wait for it.
+    async fn run(&self, record: impl FnOnce(&mut ComputePass<'_>) -> wasi_webgpu::Result<()>) -> Outcome;
+}
+
+impl GpuExt for Gpu {
+    fn storage<T: Pod>(&self, contents: &[T]) -> Result<Buffer<T>, String> {
         let usage = BufferUsages::STORAGE | BufferUsages::COPY_SRC;
         self.device.create_buffer_init(&BufferInitDescriptor { label: None, contents, usage }).at("storage buffer")
     }
 
-    /// A storage buffer of `len` zeroed elements, readable back.
-    pub fn zeroed<T: Pod>(&self, len: usize) -> Result<Buffer<T>, String> {
+    fn zeroed<T: Pod>(&self, len: usize) -> Result<Buffer<T>, String> {
         self.storage(&vec![T::zeroed(); len])
     }
 
-    /// A uniform buffer holding `value`.
-    pub fn uniform<T: Pod>(&self, value: T) -> Result<Buffer<T>, String> {
+    fn uniform<T: Pod>(&self, value: T) -> Result<Buffer<T>, String> {
         let usage = BufferUsages::UNIFORM;
         self.device.create_buffer_init(&BufferInitDescriptor { label: None, contents: &[value], usage }).at("uniform")
     }
 
-    /// Records one compute pass with `record` and submits it; reads wait for it.
-    pub async fn run(&self, record: impl FnOnce(&mut ComputePass<'_>) -> wasi_webgpu::Result<()>) -> Outcome {
+    async fn run(&self, record: impl FnOnce(&mut ComputePass<'_>) -> wasi_webgpu::Result<()>) -> Outcome {
         let mut encoder = self.device.create_command_encoder(&Default::default());
         let mut pass = encoder.begin_compute_pass(&Default::default());
         record(&mut pass).at("dispatch")?;
@@ -138,36 +107,9 @@ impl Rng {
     }
 }
 
-async fn gpu() -> wasi_webgpu::Result<Gpu> {
-    let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await?;
-    let (device, queue) = adapter.request_device(&Default::default()).await?;
-    Ok(Gpu { device, queue })
-}
-
 #[wasi_webgpu::main]
 async fn main() -> Result<(), String> {
     let filters: Vec<String> = std::env::args().skip(1).collect();
     let checks = [atomics::CHECKS, workgroup::CHECKS, layout::CHECKS, math::CHECKS, constants::CHECKS].concat();
-    let (mut passed, mut failed) = (0, 0);
-    for (name, check) in checks {
-        if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
-            continue;
-        }
-        let outcome = match gpu().await {
-            Ok(gpu) => check(&gpu).await,
-            Err(e) => Err(format!("no device: {e}")),
-        };
-        match outcome {
-            Ok(()) => {
-                passed += 1;
-                println!("check {name} ... ok");
-            }
-            Err(why) => {
-                failed += 1;
-                println!("check {name} ... FAILED: {why}");
-            }
-        }
-    }
-    println!("shaders: {passed} passed, {failed} failed");
-    if failed == 0 { Ok(()) } else { Err(format!("{failed} checks failed")) }
+    guest_harness::run_checks("shaders", &checks, &filters).await
 }

@@ -1,7 +1,7 @@
 //! Arithmetic kernels: vector geometry, bit manipulation, signed integers,
 //! vec4 elementwise math, transcendental functions and a 2D image filter.
 
-use crate::{Context, Gpu, Outcome, Rng, checks, close, ensure, read, same};
+use crate::{Context, Gpu, GpuExt, Outcome, Rng, checks, close, ensure, read, same};
 
 checks![vector_math, bits, int_math, saxpy_vec4, transcendental, blur];
 

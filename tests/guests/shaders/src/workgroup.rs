@@ -1,7 +1,7 @@
 //! Kernels that cooperate through workgroup memory and workgroupBarrier:
 //! reductions, scans and tiled matrix kernels, over 1D and 2D dispatches.
 
-use crate::{Context, Gpu, Outcome, Rng, checks, close, read, same};
+use crate::{Context, Gpu, GpuExt, Outcome, Rng, checks, close, read, same};
 
 checks![reduce_sum, prefix_sum, matmul_tiled, transpose];
 

@@ -1,0 +1,103 @@
+//! The check runner the test guests share. A guest lists its checks with
+//! [`checks!`] and hands them to [`run_checks`], which gives each check a
+//! device of its own (so one check's leftovers cannot hide or cause another's
+//! failure) and prints `check <name> ... ok` or `check <name> ... FAILED:
+//! <why>`, then `<suite>: N passed, M failed`. The integration tests read
+//! those lines.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use wasi_webgpu::{Adapter, Device, Queue};
+
+/// What a check gets.
+pub struct Gpu {
+    /// The adapter the device came from.
+    pub adapter: Adapter,
+    /// A device of the check's own, with default features and limits.
+    pub device: Device,
+    /// Its queue.
+    pub queue: Queue,
+}
+
+/// A check's result: `Err` says why it failed.
+pub type Outcome = Result<(), String>;
+
+/// A check, as [`checks!`] lists it.
+pub type Check = for<'a> fn(&'a Gpu) -> Pin<Box<dyn Future<Output = Outcome> + 'a>>;
+
+/// Declares `pub const CHECKS: &[(&str, Check)]` from async check functions
+/// taking `&Gpu`.
+#[macro_export]
+macro_rules! checks {
+    ($($name:ident),* $(,)?) => {
+        pub const CHECKS: &[(&str, $crate::Check)] = &[$((stringify!($name), |gpu| Box::pin($name(gpu)))),*];
+    };
+}
+
+/// Fails the check with a message unless `cond` holds.
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+));
+        }
+    };
+}
+
+/// Fails the check unless `result` is an `Err` matching `pattern`.
+#[macro_export]
+macro_rules! expect_err {
+    ($result:expr, $pattern:pat) => {
+        match $result {
+            Err($pattern) => {}
+            Err(other) => return Err(format!("{}: wrong error: {other:?}", stringify!($result))),
+            Ok(_) => return Err(format!("{}: succeeded, expected {}", stringify!($result), stringify!($pattern))),
+        }
+    };
+}
+
+/// Turns an SDK error into a check failure that names the call.
+pub trait Context<T> {
+    /// `Err(e)` becomes `Err("{what}: {e}")`.
+    fn at(self, what: &str) -> Result<T, String>;
+}
+
+impl<T> Context<T> for wasi_webgpu::Result<T> {
+    fn at(self, what: &str) -> Result<T, String> {
+        self.map_err(|e| format!("{what}: {e}"))
+    }
+}
+
+async fn gpu() -> wasi_webgpu::Result<Gpu> {
+    let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await?;
+    let (device, queue) = adapter.request_device(&Default::default()).await?;
+    Ok(Gpu { adapter, device, queue })
+}
+
+/// Runs the checks whose names contain one of `filters` (all when there are
+/// none) and fails when any check failed.
+pub async fn run_checks(suite: &str, checks: &[(&str, Check)], filters: &[String]) -> Result<(), String> {
+    let (mut passed, mut failed) = (0, 0);
+    for (name, check) in checks {
+        if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        let outcome = match gpu().await {
+            Ok(gpu) => check(&gpu).await,
+            Err(e) => Err(format!("no device: {e}")),
+        };
+        match outcome {
+            Ok(()) => {
+                passed += 1;
+                println!("check {name} ... ok");
+            }
+            Err(why) => {
+                failed += 1;
+                println!("check {name} ... FAILED: {why}");
+            }
+        }
+    }
+    println!("{suite}: {passed} passed, {failed} failed");
+    if failed == 0 { Ok(()) } else { Err(format!("{failed} checks failed")) }
+}
