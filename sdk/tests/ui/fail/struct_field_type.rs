@@ -1,23 +1,6 @@
 // The generated struct's field types follow the WGSL types: `count` is a `u32`, not a float.
-#[wasi_webgpu::shader(wgsl = r#"
-struct Params {
-    scale: f32,
-    count: u32,
-}
+include!("../common/typed.rs");
 
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> data: array<f32>;
-
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) id: vec3<u32>) {
-    if id.x < params.count {
-        data[id.x] = data[id.x] * params.scale;
-    }
-}
-"#)]
-mod scale {}
-
-fn main() {
-    let params = scale::Params { scale: 2.0, count: 10.0, ..Default::default() };
-    let _ = params;
+fn case() {
+    let _ = scale::Params { scale: 2, count: 10.0, ..Default::default() };
 }
