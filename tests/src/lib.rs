@@ -38,6 +38,7 @@ mod adapter;
 mod cache;
 mod host_fixes;
 mod poller;
+mod report;
 mod runtime;
 mod scaffold;
 mod toolchain;

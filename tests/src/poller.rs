@@ -6,12 +6,18 @@
 //! `on-submitted-work-done`, so a guest awaiting that would hang forever unless
 //! someone polls. One thread per [`Runner`] does:
 //!
-//! * nothing while no guest runs (it sleeps on a condition variable);
-//! * a poll every [`URGENT_INTERVAL`] while a guest waits for submitted work,
-//!   so the wait ends within a fraction of a millisecond of the GPU finishing;
-//! * a poll every [`IDLE_INTERVAL`] otherwise, to let wgpu-core free resources
-//!   the guest dropped. Polling a device costs ~15 µs, so polling every
-//!   200 µs the whole time would keep ~7% of a core busy for nothing.
+//! * nothing unless a guest waits for submitted work (it sleeps on a
+//!   condition variable);
+//! * a poll every [`URGENT_INTERVAL`] while one does, so the wait ends within
+//!   a fraction of a millisecond of the GPU finishing.
+//!
+//! It must not poll at other times: `map-async` in `wasi-webgpu-wasmtime` 0.5
+//! keeps only the waker of its first poll, which wasmtime 48 makes with a
+//! no-op waker, and relies on firing its callback itself, inside that first
+//! poll. A poll from this thread that fired the callback later would leave the
+//! guest waiting forever, which an earlier version that also polled every
+//! 10 ms did now and then. wgpu-core still frees dropped resources at every
+//! submit and map, which poll too.
 //!
 //! [`Runner`]: crate::Runner
 
@@ -23,9 +29,6 @@ use crate::wgpu_core::global::Global;
 
 /// Poll interval while a guest waits for submitted GPU work.
 pub(crate) const URGENT_INTERVAL: Duration = Duration::from_micros(200);
-
-/// Poll interval while guests run but none waits for GPU work.
-pub(crate) const IDLE_INTERVAL: Duration = Duration::from_millis(10);
 
 #[derive(Default)]
 struct State {
@@ -132,7 +135,7 @@ fn poll_loop(global: &Global, shared: &Shared) {
         if state.shutdown {
             return;
         }
-        if state.active_runs == 0 {
+        if state.active_runs == 0 || state.waiters == 0 {
             state = shared.wake.wait(state).unwrap_or_else(PoisonError::into_inner);
             continue;
         }
@@ -141,8 +144,7 @@ fn poll_loop(global: &Global, shared: &Shared) {
         // particular device; the guest observes those through its own calls.
         let _ = global.poll_all_devices(false);
         state = shared.lock();
-        let interval = if state.waiters > 0 { URGENT_INTERVAL } else { IDLE_INTERVAL };
-        // A new waiter or shutdown notifies the condvar and cuts this short.
-        state = shared.wake.wait_timeout(state, interval).unwrap_or_else(PoisonError::into_inner).0;
+        // Shutdown notifies the condvar and cuts this short.
+        state = shared.wake.wait_timeout(state, URGENT_INTERVAL).unwrap_or_else(PoisonError::into_inner).0;
     }
 }

@@ -69,7 +69,8 @@ impl<T> Context<T> for wasi_webgpu::Result<T> {
     }
 }
 
-async fn gpu() -> wasi_webgpu::Result<Gpu> {
+/// A fresh device on the default adapter.
+pub async fn gpu() -> wasi_webgpu::Result<Gpu> {
     let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await?;
     let (device, queue) = adapter.request_device(&Default::default()).await?;
     Ok(Gpu { adapter, device, queue })

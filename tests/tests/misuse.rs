@@ -1,0 +1,89 @@
+//! Misuse must be a typed error, never a trap: runs the misuse guest
+//! (`tests/guests/misuse`), and checks that no guest imports a host function
+//! that the reference host leaves unimplemented (`todo!()`), such as
+//! `gpu-device.lost`. `tests/BAD_INPUTS.md` catalogues what is covered where.
+
+mod common;
+
+use std::time::Duration;
+
+use wasi_webgpu_host::{GuestStatus, RunOptions};
+use wasmtime::component::types::ComponentItem;
+
+#[test]
+fn every_misuse_check_passes_without_a_trap() {
+    // A timeout turns a hang into a failure: the reference host's
+    // `map-async` can miss its wake-up (see tests/BAD_INPUTS.md).
+    let wasm = common::guest("tests/guests/misuse");
+    let options = RunOptions::captured().timeout(Duration::from_secs(120));
+    let outcome = common::runner().run(&wasm, &options).expect("the misuse guest runs");
+    let transcript = common::transcript(&outcome);
+    assert!(
+        !matches!(outcome.status, GuestStatus::Trapped(_) | GuestStatus::HostPanicked(_) | GuestStatus::TimedOut(_)),
+        "the guest trapped or hung:\n{transcript}"
+    );
+    let stdout = outcome.stdout_lossy();
+    let checks: Vec<&str> = stdout.lines().filter(|l| l.starts_with("check ")).collect();
+    let failed: Vec<&&str> = checks.iter().filter(|l| !l.ends_with("... ok")).collect();
+    assert!(failed.is_empty(), "failed checks: {failed:#?}\n{transcript}");
+    assert!(checks.len() >= 9, "only {} checks ran\n{transcript}", checks.len());
+    assert!(stdout.contains(&format!("misuse: {} passed, 0 failed", checks.len())), "{transcript}");
+    assert_eq!(outcome.exit_code, 0, "{transcript}");
+}
+
+/// Functions of `wasi:webgpu/webgpu@0.3.0-rc.2` whose implementation in
+/// wasi-webgpu-wasmtime 0.5 is `todo!()` (a host panic, which ends the
+/// guest), by name suffix; `.lost` is the device-lost promise.
+const UNIMPLEMENTED: &[&str] = &[
+    "[method]gpu-device.lost",
+    "[method]gpu-device.label",
+    ".set-label",
+    ".label",
+    ".get-compilation-info",
+    ".set-immediates",
+    "gpu-device-lost-info.",
+    "gpu-compilation-message.",
+    "gpu-compilation-info.",
+    "gpu-canvas-context.",
+    "gpu-uncaptured-error-event.",
+    "[method]gpu-query-set.",
+    "[method]gpu-texture.",
+    "in-vertex-stage",
+    "in-fragment-stage",
+];
+
+/// The webgpu functions a component imports. A component imports only what
+/// its code calls, so this is what the SDK can ever ask the host for.
+fn webgpu_imports(crate_dir: &str) -> Vec<String> {
+    let runner = common::runner();
+    let wasm = std::fs::read(common::guest(crate_dir)).expect("the component is readable");
+    let (component, _) = runner.load(&wasm).expect("the component compiles");
+    let ty = component.component_type();
+    let engine = runner.engine();
+    let (_, webgpu) = ty
+        .imports(engine)
+        .find(|(name, _)| name.starts_with("wasi:webgpu/webgpu@"))
+        .unwrap_or_else(|| panic!("{crate_dir} imports no wasi:webgpu"));
+    let ComponentItem::ComponentInstance(instance) = webgpu.ty else { panic!("wasi:webgpu is not an instance") };
+    instance
+        .exports(engine)
+        .filter(|(_, item)| matches!(item.ty, ComponentItem::ComponentFunc(_)))
+        .map(|(name, _)| name.to_owned())
+        .collect()
+}
+
+#[test]
+fn no_guest_calls_an_unimplemented_host_function_such_as_device_lost() {
+    for crate_dir in ["tests/guests/misuse", "tests/guests/api", "examples/hello-compute"] {
+        let imports = webgpu_imports(crate_dir);
+        // The import list is the used subset, not the whole interface.
+        assert!(imports.iter().any(|f| f == "[method]gpu-buffer.map-async"), "{crate_dir}: {imports:#?}");
+        assert!(imports.len() < 150, "{crate_dir} imports the whole interface, the guard proves nothing: {imports:#?}");
+        let forbidden: Vec<&String> = imports
+            .iter()
+            .filter(|f| UNIMPLEMENTED.iter().any(|u| if u.starts_with('.') { f.ends_with(u) } else { f.contains(u) }))
+            .collect();
+        assert!(forbidden.is_empty(), "{crate_dir} imports unimplemented host functions: {forbidden:?}");
+        println!("{crate_dir}: {} webgpu functions imported, none unimplemented", imports.len());
+    }
+}
