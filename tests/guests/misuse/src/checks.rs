@@ -3,8 +3,9 @@
 //! call as valid, succeed), never trap, and leave the device usable.
 
 use wasi_webgpu::{
-    BindGroupDescriptor, BindGroupEntry, Buffer, BufferDescriptor, BufferInitDescriptor, BufferUsages,
-    ComputePipelineDescriptor, Device, Error, MapMode, MapState, ShaderModuleDescriptor, ShaderSource,
+    BindGroupDescriptor, BindGroupEntry, BindGroupLayout, Buffer, BufferDescriptor, BufferInitDescriptor, BufferUsages,
+    ComputePipeline, ComputePipelineDescriptor, Device, Error, MapMode, MapState, ShaderModule, ShaderModuleDescriptor,
+    ShaderSource,
 };
 
 use crate::{Context, Gpu, Outcome, checks, ensure, expect_err, join2};
@@ -26,6 +27,21 @@ const INCREMENT: &str = "
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3u) {
     if id.x < arrayLength(&v) { v[id.x] += 1u; }
 }";
+
+async fn increment_module(device: &Device) -> Result<ShaderModule, String> {
+    device
+        .create_shader_module(ShaderModuleDescriptor { label: None, source: ShaderSource::Wgsl(INCREMENT.into()) })
+        .await
+        .at("module")
+}
+
+/// The INCREMENT pipeline, with the auto layout of its group 0.
+async fn increment_pipeline(device: &Device) -> Result<(ComputePipeline, BindGroupLayout), String> {
+    let module = increment_module(device).await?;
+    let pipeline = device.create_compute_pipeline(&ComputePipelineDescriptor::new(&module)).await.at("pipeline")?;
+    let layout = pipeline.get_bind_group_layout(0).at("layout")?;
+    Ok((pipeline, layout))
+}
 
 fn buffer(device: &Device, len: u64, usage: BufferUsages) -> Result<Buffer<u32>, String> {
     device.create_buffer::<u32>(&BufferDescriptor { len, usage, ..Default::default() }).at("create_buffer")
@@ -176,12 +192,7 @@ async fn zero_size_buffers(gpu: &Gpu) -> Outcome {
         .at("create_buffer_init of nothing")?;
     ensure!(init.is_empty(), "init of nothing");
 
-    let module = device
-        .create_shader_module(ShaderModuleDescriptor { label: None, source: ShaderSource::Wgsl(INCREMENT.into()) })
-        .await
-        .at("module")?;
-    let pipeline = device.create_compute_pipeline(&ComputePipelineDescriptor::new(&module)).await.at("pipeline")?;
-    let layout = pipeline.get_bind_group_layout(0).at("layout")?;
+    let (_pipeline, layout) = increment_pipeline(device).await?;
     let entries = [BindGroupEntry { binding: 0, resource: empty.as_entire_binding() }];
     expect_err!(device.create_bind_group(&BindGroupDescriptor::new(&layout, &entries)), Error::BindGroup(_));
     Ok(())
@@ -196,12 +207,7 @@ async fn use_after_destroy(gpu: &Gpu) -> Outcome {
     let gone = buffer(device, 16, usage)?;
     let alive = buffer(device, 16, usage)?;
     let clone = gone.clone();
-    let module = device
-        .create_shader_module(ShaderModuleDescriptor { label: None, source: ShaderSource::Wgsl(INCREMENT.into()) })
-        .await
-        .at("module")?;
-    let pipeline = device.create_compute_pipeline(&ComputePipelineDescriptor::new(&module)).await.at("pipeline")?;
-    let layout = pipeline.get_bind_group_layout(0).at("layout")?;
+    let (pipeline, layout) = increment_pipeline(device).await?;
     let group = device
         .create_bind_group(&BindGroupDescriptor::new(
             &layout,
@@ -319,10 +325,7 @@ async fn objects_of_another_device(gpu: &Gpu) -> Outcome {
     expect_err!(encoder.copy_buffer_to_buffer(&mine, 0, &theirs, 0, 4), Error::DeviceMismatch(_));
     expect_err!(encoder.clear_buffer(&theirs, 0, None), Error::DeviceMismatch(_));
     expect_err!(other_queue.submit([encoder.finish().await.at("finish")?]), Error::DeviceMismatch(_));
-    let module = other
-        .create_shader_module(ShaderModuleDescriptor { label: None, source: ShaderSource::Wgsl(INCREMENT.into()) })
-        .await
-        .at("module")?;
+    let module = increment_module(&other).await?;
     expect_err!(
         gpu.device.create_compute_pipeline(&ComputePipelineDescriptor::new(&module)).await,
         Error::DeviceMismatch(_)
