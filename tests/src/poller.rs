@@ -32,7 +32,6 @@ pub(crate) const URGENT_INTERVAL: Duration = Duration::from_micros(200);
 
 #[derive(Default)]
 struct State {
-    active_runs: usize,
     waiters: usize,
     shutdown: bool,
 }
@@ -45,7 +44,7 @@ struct Shared {
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
-        // The state is two plain counters; a panic elsewhere cannot leave
+        // The state is a counter and a flag; a panic elsewhere cannot leave
         // them inconsistent, so poisoning carries no information here.
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -55,12 +54,6 @@ impl Shared {
 pub(crate) struct DevicePoller {
     shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
-}
-
-/// Keeps the poller active for one guest run; polling stops when the last
-/// guard is dropped (also when the run panics).
-pub(crate) struct PollGuard {
-    shared: Arc<Shared>,
 }
 
 /// Lets host functions ask for fast polling; cheap to clone into each store.
@@ -104,19 +97,6 @@ impl DevicePoller {
     pub(crate) fn handle(&self) -> PollHandle {
         PollHandle { shared: Arc::clone(&self.shared) }
     }
-
-    /// Starts polling until the returned guard is dropped.
-    pub(crate) fn activate(&self) -> PollGuard {
-        self.shared.lock().active_runs += 1;
-        self.shared.wake.notify_all();
-        PollGuard { shared: Arc::clone(&self.shared) }
-    }
-}
-
-impl Drop for PollGuard {
-    fn drop(&mut self) {
-        self.shared.lock().active_runs -= 1;
-    }
 }
 
 impl Drop for DevicePoller {
@@ -135,7 +115,7 @@ fn poll_loop(global: &Global, shared: &Shared) {
         if state.shutdown {
             return;
         }
-        if state.active_runs == 0 || state.waiters == 0 {
+        if state.waiters == 0 {
             state = shared.wake.wait(state).unwrap_or_else(PoisonError::into_inner);
             continue;
         }

@@ -434,7 +434,6 @@ impl Runner {
         );
 
         let run_start = Instant::now();
-        let _polling = self.poller.activate();
         let command = Command::instantiate_async(&mut store, component, &self.linker).await.anyhow().context(
             "failed to instantiate the guest (it may import an interface the runner \
                  does not provide)",
