@@ -1,0 +1,688 @@
+//! Compute kernels written in a subset of Rust, for the wasi-webgpu SDK: the translator behind
+//! `#[wasi_webgpu::kernel]` and `#[wasi_webgpu::gpu]`.
+//!
+//! A kernel is lowered to a typed IR (`ir`), with every node keeping its Rust span. From the IR the
+//! crate emits WGSL (`wgsl`), validated at compile time by [`wasi_webgpu_shader`] (naga 29 with
+//! WebGPU's capabilities and default limits, the same check as `#[wasi_webgpu::shader]`), and a
+//! CPU translation (`cpu`) that the SDK runs on its CPU device. Constructs outside the subset are
+//! errors at their Rust span saying what to write instead; a naga error on the generated WGSL is
+//! mapped back through the WGSL-to-Rust span map to the Rust code that produced it.
+//!
+//! Helpers marked `#[gpu]` reach the kernel macro through "callback" macros: `#[gpu] fn sq` also
+//! defines a hidden `macro_rules!` named `sq` (macro namespace, so `use m::sq;` imports both) that
+//! hands its own tokens to the next step. A kernel that calls `sq(..)` expands to `sq! { .. }`,
+//! which ends in [`continue_kernel`] with all helper sources, so naga validates the whole module.
+//!
+//! The supported subset is documented on `wasi_webgpu::kernel`.
+
+#![deny(missing_docs)]
+
+mod cpu;
+mod expand;
+mod ir;
+mod lower;
+mod wgsl;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{HashMap, HashSet};
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{Ident, ItemFn, Token};
+
+use ir::*;
+
+/// Expands `#[kernel(..)]` on `item`. Errors come back as `compile_error!` tokens.
+pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let result = (|| {
+        let options: Options = syn::parse2(attr.clone())?;
+        let func: ItemFn = syn::parse2(item.clone())
+            .map_err(|e| syn::Error::new(e.span(), "#[wasi_webgpu::kernel] goes on a `fn`"))?;
+        let mut pending = Vec::new();
+        for f in instances(&func, &options)? {
+            for name in callees(&f.block) {
+                if !pending.contains(&name) && name != f.sig.ident.to_string() {
+                    pending.push(name);
+                }
+            }
+        }
+        if pending.is_empty() {
+            return expand_all(&options, &func, &[]);
+        }
+        Ok(next_callback(&attr, &item, pending, Vec::new()))
+    })();
+    result.unwrap_or_else(syn::Error::into_compile_error)
+}
+
+/// The step after a helper's callback macro: `{ helper fn } { attr } { kernel fn } { pending names }
+/// { collected helper fns }`.
+pub fn continue_kernel(input: TokenStream) -> TokenStream {
+    let result = (|| {
+        let step: Step = syn::parse2(input)?;
+        let mut collected = step.collected;
+        let mut pending = step.pending;
+        pending.retain(|n| *n != step.helper.sig.ident.to_string());
+        let known: HashSet<String> = collected.iter().map(|f| f.sig.ident.to_string()).collect();
+        for name in callees(&step.helper.block) {
+            if !known.contains(&name) && !pending.contains(&name) && name != step.helper.sig.ident.to_string() {
+                pending.push(name);
+            }
+        }
+        collected.push(step.helper);
+        if pending.is_empty() {
+            let options: Options = syn::parse2(step.attr)?;
+            let func: ItemFn = syn::parse2(step.item)?;
+            return expand_all(&options, &func, &collected);
+        }
+        Ok(next_callback(&step.attr, &step.item, pending, collected))
+    })();
+    result.unwrap_or_else(syn::Error::into_compile_error)
+}
+
+/// Expands `#[gpu]` on a helper: the function itself (callable from normal Rust too) plus its
+/// callback macro.
+pub fn gpu(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let result = (|| {
+        if !attr.is_empty() {
+            return Err(syn::Error::new(attr.span(), "#[wasi_webgpu::gpu] takes no arguments"));
+        }
+        let func: ItemFn = syn::parse2(item.clone())
+            .map_err(|e| syn::Error::new(e.span(), "#[wasi_webgpu::gpu] goes on a `fn`"))?;
+        // Check the helper on its own, so its errors appear even when no kernel calls it.
+        lower_helper(&func, &HashMap::new(), true)?;
+        let name = &func.sig.ident;
+        let hidden = format_ident!("__wasi_webgpu_gpu_{}", name);
+        Ok(quote! {
+            #func
+
+            #[doc(hidden)]
+            macro_rules! #hidden {
+                ($($rest:tt)*) => { ::wasi_webgpu::__private::kernel_continue! { { #item } $($rest)* } };
+            }
+            #[doc(hidden)]
+            #[allow(unused_imports)]
+            pub(crate) use #hidden as #name;
+        })
+    })();
+    result.unwrap_or_else(syn::Error::into_compile_error)
+}
+
+fn next_callback(attr: &TokenStream, item: &TokenStream, pending: Vec<String>, collected: Vec<ItemFn>) -> TokenStream {
+    let next = Ident::new(&pending[0], Span::call_site());
+    let names = pending.iter().map(|n| Ident::new(n, Span::call_site()));
+    quote! {
+        #next! { { #attr } { #item } { #(#names)* } { #(#collected)* } }
+    }
+}
+
+struct Step {
+    helper: ItemFn,
+    attr: TokenStream,
+    item: TokenStream,
+    pending: Vec<String>,
+    collected: Vec<ItemFn>,
+}
+
+impl Parse for Step {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let group = |input: ParseStream<'_>| -> syn::Result<TokenStream> {
+            let content;
+            syn::braced!(content in input);
+            content.parse()
+        };
+        let helper = syn::parse2(group(input)?)?;
+        let attr = group(input)?;
+        let item = group(input)?;
+        let pending = group(input)?.into_iter().map(|t| t.to_string()).collect();
+        let collected_tokens = group(input)?;
+        let collected = syn::parse::Parser::parse2(
+            |input: ParseStream<'_>| {
+                let mut fns = Vec::new();
+                while !input.is_empty() {
+                    fns.push(input.parse::<ItemFn>()?);
+                }
+                Ok(fns)
+            },
+            collected_tokens,
+        )?;
+        Ok(Step { helper, attr, item, pending, collected })
+    }
+}
+
+/// Names a body calls as plain functions that are not builtins: the candidate `#[gpu]` helpers.
+fn callees(block: &syn::Block) -> Vec<String> {
+    struct Calls(Vec<String>);
+    impl syn::visit_mut::VisitMut for Calls {
+        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+            if let syn::Expr::Path(p) = &*call.func
+                && p.path.segments.len() == 1
+                && p.path.leading_colon.is_none()
+            {
+                let name = p.path.segments[0].ident.to_string();
+                if !BUILTIN_FNS.contains(&name.as_str()) && !self.0.contains(&name) {
+                    self.0.push(name);
+                }
+            }
+            syn::visit_mut::visit_expr_call_mut(self, call);
+        }
+    }
+    let mut calls = Calls(Vec::new());
+    calls.visit_block_mut(&mut block.clone());
+    calls.0
+}
+
+/// Functions the kernel language itself provides.
+const BUILTIN_FNS: &[&str] = &[
+    "global_id",
+    "local_id",
+    "workgroup_id",
+    "num_workgroups",
+    "local_index",
+    "workgroup_barrier",
+    "storage_barrier",
+    "vec2",
+    "vec3",
+    "vec4",
+    "select",
+    "min",
+    "max",
+    "clamp",
+    "dot",
+    "Some",
+    "Ok",
+    "Err",
+];
+
+/// `#[kernel(workgroup_size = 64, types(T = [f32, u32]))]`.
+struct Options {
+    workgroup_size: Option<([u32; 3], Span)>,
+    types: Vec<(Ident, Vec<syn::Type>)>,
+    span: Span,
+}
+
+impl Parse for Options {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let span = input.span();
+        let mut options = Options { workgroup_size: None, types: Vec::new(), span };
+        while !input.is_empty() {
+            let key: Ident = input.parse()?;
+            match key.to_string().as_str() {
+                "workgroup_size" => {
+                    input.parse::<Token![=]>()?;
+                    let expr: syn::Expr = input.parse()?;
+                    let dims: Vec<&syn::Expr> = match &expr {
+                        syn::Expr::Tuple(t) => t.elems.iter().collect(),
+                        syn::Expr::Array(a) => a.elems.iter().collect(),
+                        syn::Expr::Paren(p) => vec![&*p.expr],
+                        other => vec![other],
+                    };
+                    if dims.is_empty() || dims.len() > 3 {
+                        return Err(syn::Error::new(expr.span(), "`workgroup_size` is `x`, `(x, y)` or `(x, y, z)`"));
+                    }
+                    let mut size = [1u32; 3];
+                    for (slot, dim) in size.iter_mut().zip(dims) {
+                        let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(lit), .. }) = dim else {
+                            return Err(syn::Error::new(dim.span(), "workgroup sizes are integer literals"));
+                        };
+                        *slot = lit.base10_parse()?;
+                        if *slot == 0 {
+                            return Err(syn::Error::new(dim.span(), "a workgroup size is at least 1"));
+                        }
+                    }
+                    if options.workgroup_size.replace((size, expr.span())).is_some() {
+                        return Err(syn::Error::new(key.span(), "`workgroup_size` is given twice"));
+                    }
+                }
+                "types" => {
+                    let content;
+                    syn::parenthesized!(content in input);
+                    while !content.is_empty() {
+                        let param: Ident = content.parse()?;
+                        content.parse::<Token![=]>()?;
+                        let list;
+                        syn::bracketed!(list in content);
+                        let tys = list.parse_terminated(syn::Type::parse, Token![,])?;
+                        if tys.is_empty() {
+                            return Err(syn::Error::new(param.span(), "list at least one type: `T = [f32, u32]`"));
+                        }
+                        options.types.push((param, tys.into_iter().collect()));
+                        if !content.is_empty() {
+                            content.parse::<Token![,]>()?;
+                        }
+                    }
+                }
+                other => {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        format!("unknown kernel option `{other}`; expected `workgroup_size = ..` or `types(T = [..])`"),
+                    ));
+                }
+            }
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// The kernel's concrete instances: the function itself, or one per combination of `types(..)`,
+/// with the generic parameters substituted and the name suffixed (`add_f32`).
+fn instances(func: &ItemFn, options: &Options) -> syn::Result<Vec<ItemFn>> {
+    let generics: Vec<&syn::GenericParam> = func.sig.generics.params.iter().collect();
+    if generics.is_empty() {
+        if let Some((param, _)) = options.types.first() {
+            return Err(syn::Error::new(param.span(), format!("`types({param} = ..)` but the kernel has no `<{param}>`")));
+        }
+        return Ok(vec![func.clone()]);
+    }
+    let mut names = Vec::new();
+    for g in &generics {
+        match g {
+            syn::GenericParam::Type(t) => names.push(t.ident.clone()),
+            other => {
+                return Err(syn::Error::new(other.span(), "kernels are generic over types only, listed in `types(..)`"));
+            }
+        }
+    }
+    for name in &names {
+        if !options.types.iter().any(|(p, _)| p == name) {
+            return Err(syn::Error::new(
+                name.span(),
+                format!("list the types to instantiate `{name}` with: `#[kernel(.., types({name} = [f32, u32]))]`"),
+            ));
+        }
+    }
+    if let Some((p, _)) = options.types.iter().find(|(p, _)| !names.contains(p)) {
+        return Err(syn::Error::new(p.span(), format!("the kernel has no type parameter `{p}`")));
+    }
+    // Cartesian product over the listed types.
+    let mut combos: Vec<Vec<(Ident, syn::Type)>> = vec![Vec::new()];
+    for (param, tys) in &options.types {
+        combos = combos
+            .into_iter()
+            .flat_map(|c| {
+                tys.iter().map(move |t| {
+                    let mut c = c.clone();
+                    c.push((param.clone(), t.clone()));
+                    c
+                })
+            })
+            .collect();
+    }
+    Ok(combos
+        .into_iter()
+        .map(|combo| {
+            let mut f = func.clone();
+            f.sig.generics = syn::Generics::default();
+            let suffix: Vec<String> = combo.iter().map(|(_, t)| type_suffix(t)).collect();
+            f.sig.ident = format_ident!("{}_{}", func.sig.ident, suffix.join("_"), span = func.sig.ident.span());
+            Substitute(combo).visit_item_fn_mut(&mut f);
+            f
+        })
+        .collect())
+}
+
+fn type_suffix(ty: &syn::Type) -> String {
+    quote!(#ty).to_string().chars().filter(|c| c.is_alphanumeric() || *c == '_').collect::<String>().to_lowercase()
+}
+
+struct Substitute(Vec<(Ident, syn::Type)>);
+
+impl VisitMut for Substitute {
+    fn visit_type_mut(&mut self, ty: &mut syn::Type) {
+        if let syn::Type::Path(p) = ty
+            && p.qself.is_none()
+            && p.path.segments.len() == 1
+            && p.path.segments[0].arguments.is_empty()
+            && let Some((_, concrete)) = self.0.iter().find(|(name, _)| p.path.segments[0].ident == *name)
+        {
+            *ty = concrete.clone();
+            return;
+        }
+        syn::visit_mut::visit_type_mut(self, ty);
+    }
+
+    fn visit_expr_path_mut(&mut self, e: &mut syn::ExprPath) {
+        // `T::MAX` and the like.
+        if e.qself.is_none()
+            && e.path.segments.len() == 2
+            && let Some((_, concrete)) = self.0.iter().find(|(name, _)| e.path.segments[0].ident == *name)
+            && let syn::Type::Path(tp) = concrete
+            && let Some(seg) = tp.path.segments.last()
+        {
+            e.path.segments[0].ident = seg.ident.clone();
+        }
+        syn::visit_mut::visit_expr_path_mut(self, e);
+    }
+}
+
+/// Lowers the helpers (callees before callers), then every kernel instance, and generates the
+/// modules.
+fn expand_all(options: &Options, func: &ItemFn, helper_fns: &[ItemFn]) -> syn::Result<TokenStream> {
+    let Some((workgroup_size, workgroup_size_span)) = options.workgroup_size else {
+        return Err(syn::Error::new(
+            options.span,
+            "missing `workgroup_size`: write `#[wasi_webgpu::kernel(workgroup_size = 64)]` \
+             (or `(x, y)` / `(x, y, z)`)",
+        ));
+    };
+    let helpers = lower_helpers(helper_fns)?;
+    let mut out = TokenStream::new();
+    let generic = !func.sig.generics.params.is_empty();
+    for instance in instances(func, options)? {
+        let kernel = lower_kernel(&instance, workgroup_size, workgroup_size_span, &helpers)?;
+        let wgsl = validate(&kernel)?;
+        out.extend(expand::module(&instance, &kernel, &wgsl, generic));
+    }
+    Ok(out)
+}
+
+/// A validated kernel's WGSL.
+fn validate(kernel: &Kernel) -> syn::Result<String> {
+    let emitted = wgsl::emit(kernel);
+    if let Err(d) = wasi_webgpu_shader::validate(&emitted.source) {
+        let span = d.span.as_ref().and_then(|r| emitted.rust_span(r)).unwrap_or(kernel.workgroup_size_span);
+        let line = d
+            .line
+            .and_then(|l| emitted.source.lines().nth(l as usize - 1))
+            .map(|l| format!("\n  in the generated WGSL: `{}`", l.trim()))
+            .unwrap_or_default();
+        return Err(syn::Error::new(span, format!("{}{line}", explain(&d.message))));
+    }
+    Ok(emitted.source)
+}
+
+/// naga's message, with a Rust-side explanation for the errors users hit in kernels.
+fn explain(message: &str) -> String {
+    if message.contains("non-uniform control flow") || message.contains("NonUniformControlFlow") {
+        return format!(
+            "this barrier may run in non-uniform control flow: every invocation of a workgroup must reach the same \
+             barriers, so do not put them under a condition that depends on the invocation (e.g. on \
+             `global_id()`) or on buffer contents (naga: {message})"
+        );
+    }
+    if message.contains("workgroup") && (message.contains("exceeds") || message.contains("limit")) {
+        return format!("{message} (WebGPU's default limits: 256 invocations, 256×256×64, 16 KiB of shared memory)");
+    }
+    message.to_string()
+}
+
+struct LoweredHelpers {
+    sigs: HashMap<String, lower::Signature>,
+    /// Callees before callers.
+    functions: Vec<(Function, Vec<String>)>,
+}
+
+fn lower_helpers(fns: &[ItemFn]) -> syn::Result<LoweredHelpers> {
+    let mut sigs = HashMap::new();
+    for f in fns {
+        sigs.insert(f.sig.ident.to_string(), helper_signature(f)?);
+    }
+    let mut lowered = Vec::new();
+    for f in fns {
+        lowered.push(lower_helper(f, &sigs, false)?);
+    }
+    // Order callees first; a cycle is recursion, which WGSL forbids.
+    let mut ordered: Vec<(Function, Vec<String>)> = Vec::new();
+    let mut remaining = lowered;
+    while !remaining.is_empty() {
+        let before = remaining.len();
+        let mut i = 0;
+        while i < remaining.len() {
+            let ready = remaining[i].1.iter().all(|c| ordered.iter().any(|(f, _)| &f.name == c));
+            if ready {
+                ordered.push(remaining.remove(i));
+            } else {
+                i += 1;
+            }
+        }
+        if remaining.len() == before {
+            let f = &remaining[0].0;
+            return Err(syn::Error::new(
+                f.span,
+                format!("`{}` is part of a recursive cycle of `#[gpu]` calls: WGSL has no recursion", f.name),
+            ));
+        }
+    }
+    Ok(LoweredHelpers { sigs, functions: ordered })
+}
+
+fn helper_signature(f: &ItemFn) -> syn::Result<lower::Signature> {
+    check_plain_fn(f, "#[wasi_webgpu::gpu]")?;
+    let mut f16 = false;
+    let mut args = Vec::new();
+    for input in &f.sig.inputs {
+        let syn::FnArg::Typed(pt) = input else {
+            return Err(syn::Error::new(input.span(), "`#[gpu]` helpers are free functions, without `self`"));
+        };
+        args.push(lower::parse_ty(&pt.ty, &mut f16)?);
+    }
+    let ret = match &f.sig.output {
+        syn::ReturnType::Default => Ty::Unit,
+        syn::ReturnType::Type(_, t) => lower::parse_ty(t, &mut f16)?,
+    };
+    Ok(lower::Signature { args, ret })
+}
+
+fn lower_helper(
+    f: &ItemFn,
+    sigs: &HashMap<String, lower::Signature>,
+    standalone: bool,
+) -> syn::Result<(Function, Vec<String>)> {
+    let sig = helper_signature(f)?;
+    let name = f.sig.ident.to_string();
+    let mut own;
+    let sigs = if standalone {
+        // Alone, calls to other helpers cannot be checked yet; the kernel checks them.
+        own = sigs.clone();
+        own.insert(name.clone(), sig.clone());
+        for callee in callees(&f.block) {
+            own.entry(callee).or_insert_with(|| lower::Signature { args: Vec::new(), ret: Ty::Unit });
+        }
+        &own
+    } else {
+        sigs
+    };
+    let mut lowerer = lower::Lowerer::new(&name, false, &[], sigs, sig.ret.clone());
+    let mut args = Vec::new();
+    let mut stmts = Vec::new();
+    for (input, ty) in f.sig.inputs.iter().zip(&sig.args) {
+        let syn::FnArg::Typed(pt) = input else { unreachable!("checked by helper_signature") };
+        let syn::Pat::Ident(pi) = &*pt.pat else {
+            return Err(syn::Error::new(pt.pat.span(), "helper arguments bind one name each"));
+        };
+        let rust = pi.ident.to_string();
+        let span = pi.span();
+        if pi.mutability.is_some() {
+            // WGSL arguments are immutable: a `mut` argument is copied into a `var`.
+            let arg = lowerer.declare_with("", &format!("{rust}_arg"), ty.clone(), false);
+            let local = lowerer.declare_with(&rust, &rust, ty.clone(), true);
+            let init = Expr { kind: ExprKind::Var(Place::Local(arg.clone())), ty: ty.clone(), span };
+            stmts.push(Stmt::Let { name: local, mutable: true, ty: ty.clone(), init: Some(init), span });
+            args.push((arg, ty.clone(), span));
+        } else {
+            args.push((lowerer.declare_with(&rust, &rust, ty.clone(), false), ty.clone(), span));
+        }
+    }
+    let mut body = lowerer.lower_block(&f.block, sig.ret != Ty::Unit)?;
+    if sig.ret != Ty::Unit && !ends_in_return(&body) {
+        return Err(syn::Error::new(
+            f.block.span(),
+            format!("`{name}` must end with its `{}` value (WGSL needs a return on every path)", sig.ret.rust_name()),
+        ));
+    }
+    stmts.append(&mut body.stmts);
+    let mut body = Block { stmts };
+    lowerer.resolve_block(&mut body)?;
+    let calls = lowerer.calls.clone();
+    let function = Function {
+        name,
+        args,
+        ret: sig.ret,
+        body,
+        span: f.sig.ident.span(),
+        uses_barrier: lowerer.uses_barrier,
+    };
+    Ok((function, calls))
+}
+
+fn ends_in_return(block: &Block) -> bool {
+    match block.stmts.last() {
+        Some(Stmt::Return(..)) => true,
+        Some(Stmt::If { then, otherwise: Some(other), .. }) => ends_in_return(then) && ends_in_return(other),
+        Some(Stmt::Loop { .. }) => true,
+        _ => false,
+    }
+}
+
+fn check_plain_fn(f: &ItemFn, what: &str) -> syn::Result<()> {
+    let sig = &f.sig;
+    if let Some(a) = &sig.asyncness {
+        return Err(syn::Error::new(a.span(), format!("{what} functions are not `async`")));
+    }
+    if let Some(u) = &sig.unsafety {
+        return Err(syn::Error::new(u.span(), format!("{what} functions are not `unsafe`")));
+    }
+    if let Some(c) = &sig.constness {
+        return Err(syn::Error::new(c.span(), format!("{what} functions are not `const`")));
+    }
+    if let Some(v) = &sig.variadic {
+        return Err(syn::Error::new(v.span(), format!("{what} functions are not variadic")));
+    }
+    Ok(())
+}
+
+fn lower_kernel(
+    f: &ItemFn,
+    workgroup_size: [u32; 3],
+    workgroup_size_span: Span,
+    helpers: &LoweredHelpers,
+) -> syn::Result<Kernel> {
+    check_plain_fn(f, "#[wasi_webgpu::kernel]")?;
+    if let syn::ReturnType::Type(_, t) = &f.sig.output {
+        return Err(syn::Error::new(t.span(), "kernels return nothing: write results into a `&mut [T]` parameter"));
+    }
+    let mut params = Vec::new();
+    let mut uses_f16 = false;
+    for input in &f.sig.inputs {
+        let syn::FnArg::Typed(pt) = input else {
+            return Err(syn::Error::new(input.span(), "kernels are free functions, without `self`"));
+        };
+        let syn::Pat::Ident(pi) = &*pt.pat else {
+            return Err(syn::Error::new(pt.pat.span(), "kernel parameters bind one name each"));
+        };
+        if let Some(m) = &pi.mutability {
+            return Err(syn::Error::new(m.span(), "kernel parameters are read-only: copy into a `let mut` instead"));
+        }
+        let name = pi.ident.to_string();
+        if name.starts_with('_') || name == wgsl::UNIFORMS || name == "main" {
+            return Err(syn::Error::new(pi.span(), format!("rename the parameter `{name}`: the name is reserved")));
+        }
+        let kind = param_kind(&pt.ty, &mut uses_f16)?;
+        params.push(Param { name, kind, span: pi.span(), rust_ty: (*pt.ty).clone() });
+    }
+    let name = f.sig.ident.to_string();
+    let mut lowerer = lower::Lowerer::new(&name, true, &params, &helpers.sigs, Ty::Unit);
+    let mut body = lowerer.lower_block(&f.block, false)?;
+    lowerer.resolve_block(&mut body)?;
+    // Only the helpers this kernel reaches, callees first.
+    let mut reached: Vec<String> = lowerer.calls.clone();
+    let mut i = 0;
+    while i < reached.len() {
+        if let Some((_, calls)) = helpers.functions.iter().find(|(f, _)| f.name == reached[i]) {
+            for c in calls {
+                if !reached.contains(c) {
+                    reached.push(c.clone());
+                }
+            }
+        }
+        i += 1;
+    }
+    let helper_fns: Vec<Function> =
+        helpers.functions.iter().filter(|(f, _)| reached.contains(&f.name)).map(|(f, _)| f.clone()).collect();
+    let uses_barrier = lowerer.uses_barrier || helper_fns.iter().any(|f| f.uses_barrier);
+    let uses_f16 = uses_f16 || lowerer.uses_f16;
+    let (shared, builtins) = (lowerer.shared, lowerer.builtins);
+    Ok(Kernel {
+        name,
+        workgroup_size,
+        workgroup_size_span,
+        params,
+        shared,
+        builtins,
+        body,
+        helpers: helper_fns,
+        uses_barrier,
+        uses_f16,
+    })
+}
+
+fn param_kind(ty: &syn::Type, uses_f16: &mut bool) -> syn::Result<ParamKind> {
+    match ty {
+        syn::Type::Reference(r) => {
+            let syn::Type::Slice(slice) = &*r.elem else {
+                return Err(syn::Error::new(
+                    ty.span(),
+                    "kernel parameters are values (`f32`), `&[T]` (read-only buffer) or `&mut [T]` (read-write \
+                     buffer); pass other values by value",
+                ));
+            };
+            if let Some(s) = lower::atomic_scalar(&slice.elem) {
+                if r.mutability.is_some() {
+                    return Err(syn::Error::new(ty.span(), "atomics are written through `&[AtomicU32]`: drop the `mut`"));
+                }
+                return Ok(ParamKind::Atomics(s));
+            }
+            let elem = lower::parse_ty(&slice.elem, uses_f16)?;
+            if !elem.host_shareable() {
+                return Err(syn::Error::new(
+                    slice.elem.span(),
+                    format!("`{}` cannot live in a buffer (WGSL bools are not host-shareable): use `u32`", elem.rust_name()),
+                ));
+            }
+            if matches!(elem, Ty::Vector(3, _)) {
+                return Err(syn::Error::new(
+                    slice.elem.span(),
+                    "a WGSL `array<vec3<T>>` has a 16-byte stride but Rust's `Vec3<T>` is 12 bytes: use `Vec4<T>` \
+                     or a flat `[T]`",
+                ));
+            }
+            if matches!(elem, Ty::Array(..)) {
+                return Err(syn::Error::new(slice.elem.span(), "buffers of arrays are not in the kernel subset: use a flat `[T]`"));
+            }
+            Ok(if r.mutability.is_some() { ParamKind::SliceMut(elem) } else { ParamKind::Slice(elem) })
+        }
+        _ => {
+            let t = lower::parse_ty(ty, uses_f16)?;
+            match t {
+                Ty::Scalar(_) | Ty::Vector(..) => Ok(ParamKind::Value(t)),
+                _ => Err(syn::Error::new(
+                    ty.span(),
+                    format!("`{}` cannot be a kernel parameter: use scalars, vectors or buffers (`&[T]`)", t.rust_name()),
+                )),
+            }
+        }
+    }
+}
+
+
+/// Translates a kernel (no helpers) to validated WGSL, for tests and benchmarks.
+#[doc(hidden)]
+pub fn translate(attr: TokenStream, item: TokenStream, helpers: &[ItemFn]) -> syn::Result<Vec<String>> {
+    let options: Options = syn::parse2(attr)?;
+    let func: ItemFn = syn::parse2(item)?;
+    let Some((size, span)) = options.workgroup_size else {
+        return Err(syn::Error::new(options.span, "missing `workgroup_size`"));
+    };
+    let helpers = lower_helpers(helpers)?;
+    instances(&func, &options)?
+        .iter()
+        .map(|f| validate(&lower_kernel(f, size, span, &helpers)?))
+        .collect()
+}

@@ -1,0 +1,148 @@
+//! Unit tests: every construct of the subset translates to WGSL that naga accepts, and what is
+//! outside the subset is an error saying what to write instead.
+
+use quote::quote;
+
+use crate::translate;
+
+fn wgsl(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> String {
+    match translate(attr, item, &[]) {
+        Ok(mut w) => w.remove(0),
+        Err(e) => panic!("translation failed: {e}"),
+    }
+}
+
+fn error(item: proc_macro2::TokenStream) -> String {
+    match translate(quote!(workgroup_size = 64), item, &[]) {
+        Ok(w) => panic!("expected an error, got WGSL:\n{}", w[0]),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn saxpy() {
+    let w = wgsl(
+        quote!(workgroup_size = 64),
+        quote! {
+            fn saxpy(a: f32, x: &[f32], y: &mut [f32]) {
+                let i = wasi_webgpu::global_id().x as usize;
+                if i < y.len() {
+                    y[i] = a * x[i] + y[i];
+                }
+            }
+        },
+    );
+    assert!(w.contains("var<storage, read> x: array<f32>;"), "{w}");
+    assert!(w.contains("var<storage, read_write> y: array<f32>;"), "{w}");
+    assert!(w.contains("@group(0) @binding(2) var<uniform> params: Params;"), "{w}");
+    assert!(w.contains("@compute @workgroup_size(64, 1, 1)"), "{w}");
+    assert!(w.contains("arrayLength(&y)"), "{w}");
+}
+
+#[test]
+fn statements_and_operators() {
+    wgsl(
+        quote!(workgroup_size = (8, 8)),
+        quote! {
+            fn all(n: u32, flag: bool, scale: f32, out: &mut [i32], fout: &mut [f32]) {
+                let id = wasi_webgpu::global_id();
+                let lid = wasi_webgpu::local_id();
+                let wid = wasi_webgpu::workgroup_id();
+                let nwg = wasi_webgpu::num_workgroups();
+                let li = wasi_webgpu::local_index();
+                let i = (id.y * nwg.x * 8 + id.x) as usize;
+                if i >= out.len() { return; }
+                let mut acc = 0;
+                let mut f = 1.5;
+                for k in 0..n {
+                    if k % 2 == 0 { continue; }
+                    acc += k as i32 * 3 - 1;
+                    if acc > 1000 { break; }
+                }
+                for k in 1..=3u32 { acc ^= (k << 2u32) as i32; acc = acc >> 1; }
+                let mut j = 0u32;
+                while j < 4 { j += 1; f = f * 0.5 + 1.0; }
+                loop { j -= 1; if j == 0 { break; } }
+                let b = !flag && (li < 3 || lid.x != wid.x);
+                if b { acc = -acc; } else if flag { acc = acc / 3 % 7; } else { acc = !acc & 0xff | 1; }
+                let u = acc as u32;
+                let back = u as i32 + (f as i32) + (scale as u32) as i32 + (true as i32);
+                out[i] = back;
+                fout[i] = f * scale - (acc as f32) / 2.0;
+            }
+        },
+    );
+}
+
+#[test]
+fn math_vectors_arrays() {
+    wgsl(
+        quote!(workgroup_size = 64),
+        quote! {
+            fn maths(v: Vec4<f32>, out: &mut [f32], ints: &mut [u32]) {
+                let i = wasi_webgpu::global_id().x as usize;
+                let x = out[i];
+                let a = x.abs().min(2.0).max(-2.0).clamp(0.0, 1.0).sqrt().exp().ln().powf(2.0);
+                let b = x.sin() + x.cos() + x.tanh() + x.mul_add(2.0, 1.0) + x.exp2() + x.log2() + x.floor();
+                let p = vec3(1.0, 2.0, x);
+                let q = Vec3::splat(2.0f32);
+                let r = (p + q) * 2.0 - q / 3.0;
+                let d = p.dot(q) + r.length() + dot(p, r) + p.normalize().x;
+                let s = select(a, b, d > 0.0);
+                let m = min(a, b) + max(a, b) + clamp(x, 0.0, 1.0);
+                let mut arr = [0.0f32; 4];
+                arr[1] = s;
+                let list = [1u32, 2, 3];
+                let mut c = ints[i] + list[i % 3];
+                c = c.min(5).max(1);
+                let w = v * v.w;
+                let eq = p == q;
+                let iv = UVec2::new(c, 2) * 3u32;
+                out[i] = arr[1] + m + w.x + (iv.y as f32) + (eq as u32 as f32);
+                ints[i] = c;
+            }
+        },
+    );
+}
+
+#[test]
+fn unknown_function_is_an_error() {
+    let e = error(quote! {
+        fn k(out: &mut [u32]) { out[0] = foo(1u32); }
+    });
+    assert!(e.contains("`foo` is not callable from a kernel"), "{e}");
+}
+
+#[test]
+fn shared_memory_atomics_and_barriers() {
+    let w = wgsl(
+        quote!(workgroup_size = 64),
+        quote! {
+            fn reduce(input: &[f32], sums: &mut [f32], count: &[AtomicU32]) {
+                static TILE: Workgroup<[f32; 64]> = Workgroup::new();
+                static HITS: Workgroup<[AtomicU32; 1]> = Workgroup::new();
+                let lid = wasi_webgpu::local_index() as usize;
+                let gid = wasi_webgpu::global_id().x as usize;
+                TILE[lid] = input[gid];
+                HITS[0].fetch_add(1, Ordering::Relaxed);
+                wasi_webgpu::workgroup_barrier();
+                let mut stride = 32usize;
+                while stride > 0 {
+                    if lid < stride { TILE[lid] += TILE[lid + stride]; }
+                    wasi_webgpu::workgroup_barrier();
+                    stride /= 2;
+                }
+                if lid == 0 {
+                    sums[wasi_webgpu::workgroup_id().x as usize] = TILE[0];
+                    count[0].fetch_add(HITS[0].load(Ordering::Relaxed), Ordering::Relaxed);
+                    let old = count[1].swap(3, Ordering::Relaxed);
+                    count[2].store(old, Ordering::Relaxed);
+                }
+                wasi_webgpu::storage_barrier();
+            }
+        },
+    );
+    assert!(w.contains("var<workgroup> TILE: array<f32, 64>;"), "{w}");
+    assert!(w.contains("atomicAdd(&count[0u]"), "{w}");
+    assert!(w.contains("workgroupBarrier();"), "{w}");
+}
