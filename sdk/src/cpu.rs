@@ -1,0 +1,51 @@
+//! The in-guest CPU device: a [`Device`](crate::Device) with no host device
+//! behind it, whose buffers live in guest memory and whose kernels are the
+//! Rust bodies of `#[wasi_webgpu::kernel]` functions, run by
+//! [`crate::kernel_rt`]'s executor.
+//!
+//! Work recorded on its command encoders (buffer copies and clears) runs at
+//! `Queue::submit`, in order, as a GPU would run it; kernels run when they
+//! are launched. Every GPU-only operation on it returns
+//! [`Error::CpuDevice`](crate::Error::CpuDevice).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::buffer::{BufferShared, CpuBlock};
+use crate::{Error, Result};
+
+/// Buffer work recorded by a CPU device's command encoder.
+pub(crate) enum CpuCommand {
+    /// `copy_buffer_to_buffer`, already checked.
+    Copy {
+        source: Rc<BufferShared>,
+        source_offset: u64,
+        destination: Rc<BufferShared>,
+        destination_offset: u64,
+        size: u64,
+    },
+    /// `clear_buffer`, already checked.
+    Clear { buffer: Rc<BufferShared>, offset: u64, size: u64 },
+}
+
+impl CpuCommand {
+    /// Runs the command; its buffers were checked when it was recorded and
+    /// again (alive, unmapped) by the submit.
+    pub(crate) fn run(&self) -> Result<()> {
+        match self {
+            Self::Copy { source, source_offset, destination, destination_offset, size } => {
+                let (from, to) = (memory(source)?, memory(destination)?);
+                let bytes = source.cpu_read(from, *source_offset, source_offset + size)?;
+                destination.cpu_write(to, *destination_offset, &bytes)
+            }
+            Self::Clear { buffer, offset, size } => {
+                buffer.cpu_write(memory(buffer)?, *offset, &vec![0; *size as usize])
+            }
+        }
+    }
+}
+
+/// A recorded buffer's memory; recording checked it belongs to the CPU device.
+fn memory(buffer: &BufferShared) -> Result<&RefCell<Vec<CpuBlock>>> {
+    buffer.cpu_memory().ok_or(Error::DeviceMismatch("submit"))
+}

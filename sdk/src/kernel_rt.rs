@@ -1,0 +1,422 @@
+//! What the code `#[wasi_webgpu::kernel]` generates runs on: the GPU launch
+//! (a pipeline compiled once per device, a uniform block, one pass, one
+//! submit) and the CPU executor of the in-guest CPU device. Not public API;
+//! the semantics users see are documented on [`crate::kernel`].
+//!
+//! # The CPU executor
+//! A kernel runs as its Rust body, invocation by invocation, in WGSL's
+//! order of `local_invocation_index` (x fastest) within each workgroup and
+//! workgroup after workgroup. A kernel without barriers runs as a plain loop
+//! ([`for_each_invocation`]). A kernel with workgroup barriers runs each
+//! workgroup in lock-step ([`for_each_workgroup`] + [`lockstep`]): every
+//! invocation is a future whose barriers suspend it once ([`barrier`]); the
+//! executor polls the workgroup's futures round-robin, so every invocation
+//! reaches a barrier before any passes it, as on a GPU.
+
+use std::cell::{Cell, Ref, RefCell, RefMut};
+use std::future::Future;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+use bytemuck::Pod;
+
+use crate::buffer::{BufferShared, CpuBlock};
+use crate::kernel::{Kernel, KernelSpec};
+use crate::vector::{UVec3, vec3};
+use crate::{
+    BindGroupEntry, BindingResource, Buffer, BufferDescriptor, BufferUsages, Device, Error, Result, Threads,
+};
+
+/// Whether `device` is the in-guest CPU device, where a kernel runs as Rust.
+pub fn is_cpu(device: &Device) -> bool {
+    device.is_cpu()
+}
+
+/// Checks that `buffer` can be a kernel's storage binding on the CPU
+/// `device`, with the rules the GPU path's bind group applies.
+fn cpu_memory<'b, T: Pod>(device: &Device, buffer: &'b Buffer<T>) -> Result<&'b RefCell<Vec<CpuBlock>>> {
+    const OP: &str = "launch";
+    let shared: &BufferShared = &buffer.shared;
+    crate::device::same_device(&shared.device, &device.shared, OP)?;
+    shared.check_gpu_usable(OP)?;
+    shared.check_usage(OP, BufferUsages::STORAGE)?;
+    if align_of::<T>() > align_of::<CpuBlock>() {
+        return Err(Error::UsageConflict {
+            operation: OP,
+            reason: format!("elements aligned to {} bytes; kernels bind at most 16-byte aligned types", align_of::<T>()),
+        });
+    }
+    shared.cpu_memory().ok_or(Error::DeviceMismatch(OP))
+}
+
+fn in_use() -> Error {
+    Error::UsageConflict {
+        operation: "launch",
+        reason: "a buffer is bound twice, and at least once writable, which WebGPU forbids in one dispatch".into(),
+    }
+}
+
+/// The elements of a CPU buffer, borrowed for a launch.
+pub struct CpuSlice<'b, T> {
+    memory: Ref<'b, Vec<CpuBlock>>,
+    len: usize,
+    _element: PhantomData<&'b [T]>,
+}
+
+impl<T: Pod> Deref for CpuSlice<'_, T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        let bytes: &[u8] = bytemuck::cast_slice(&self.memory);
+        // The memory is 16-byte aligned (checked against `T` in
+        // `cpu_memory`) and holds at least `len` elements.
+        bytemuck::cast_slice(&bytes[..self.len * size_of::<T>()])
+    }
+}
+
+/// The elements of a CPU buffer, borrowed writable for a launch.
+pub struct CpuSliceMut<'b, T> {
+    memory: RefMut<'b, Vec<CpuBlock>>,
+    len: usize,
+    _element: PhantomData<&'b mut [T]>,
+}
+
+impl<T: Pod> Deref for CpuSliceMut<'_, T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        let bytes: &[u8] = bytemuck::cast_slice(&self.memory);
+        bytemuck::cast_slice(&bytes[..self.len * size_of::<T>()])
+    }
+}
+
+impl<T: Pod> DerefMut for CpuSliceMut<'_, T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut self.memory);
+        bytemuck::cast_slice_mut(&mut bytes[..self.len * size_of::<T>()])
+    }
+}
+
+/// Borrows a CPU buffer read-only for a launch on `device`.
+///
+/// Fails like the GPU path's binding would: a buffer of another device, a
+/// destroyed or mapped one, one without `STORAGE`, or one that another
+/// argument of the launch borrows writable.
+pub fn cpu_slice<'b, T: Pod>(device: &Device, buffer: &'b Buffer<T>) -> Result<CpuSlice<'b, T>> {
+    let memory = cpu_memory(device, buffer)?.try_borrow().map_err(|_| in_use())?;
+    Ok(CpuSlice { memory, len: buffer.len() as usize, _element: PhantomData })
+}
+
+/// Borrows a CPU buffer writable for a launch on `device`; see [`cpu_slice`].
+pub fn cpu_slice_mut<'b, T: Pod>(device: &Device, buffer: &'b mut Buffer<T>) -> Result<CpuSliceMut<'b, T>> {
+    let memory = cpu_memory(device, buffer)?.try_borrow_mut().map_err(|_| in_use())?;
+    Ok(CpuSliceMut { memory, len: buffer.len() as usize, _element: PhantomData })
+}
+
+/// The built-in values of one invocation, as WGSL names them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Invocation {
+    /// `global_invocation_id`.
+    pub global_id: UVec3,
+    /// `local_invocation_id`.
+    pub local_id: UVec3,
+    /// `workgroup_id`.
+    pub workgroup_id: UVec3,
+    /// `num_workgroups`.
+    pub num_workgroups: UVec3,
+    /// `local_invocation_index`.
+    pub local_index: u32,
+}
+
+thread_local! {
+    /// The invocation the CPU executor is running, for the builtin functions.
+    static CURRENT: Cell<Invocation> = Cell::new(Invocation::default());
+    /// The workgroup `lockstep` runs, to tell each future's invocation.
+    static WORKGROUP: Cell<Option<Workgroup>> = const { Cell::new(None) };
+}
+
+/// The invocation running on the CPU; all zeros outside a CPU launch.
+pub(crate) fn current() -> Invocation {
+    CURRENT.with(Cell::get)
+}
+
+/// One workgroup of a CPU launch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Workgroup {
+    id: UVec3,
+    size: [u32; 3],
+    count: UVec3,
+}
+
+impl Workgroup {
+    /// `workgroup_id`.
+    pub fn id(&self) -> UVec3 {
+        self.id
+    }
+
+    /// The workgroup size.
+    pub fn size(&self) -> [u32; 3] {
+        self.size
+    }
+
+    /// Number of invocations.
+    pub fn len(&self) -> usize {
+        self.size.iter().map(|&s| s as usize).product()
+    }
+
+    /// Whether the workgroup has no invocations (never, for a valid size).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The invocation of `local_index`.
+    pub fn invocation(&self, local_index: u32) -> Invocation {
+        let [sx, sy, _] = self.size;
+        let local = vec3(local_index % sx, local_index / sx % sy, local_index / (sx * sy));
+        let size = vec3(self.size[0], self.size[1], self.size[2]);
+        Invocation {
+            global_id: self.id * size + local,
+            local_id: local,
+            workgroup_id: self.id,
+            num_workgroups: self.count,
+            local_index,
+        }
+    }
+
+    /// The invocations, in `local_invocation_index` order (x fastest).
+    pub fn invocations(&self) -> impl Iterator<Item = Invocation> + '_ {
+        (0..self.len() as u32).map(|i| self.invocation(i))
+    }
+}
+
+/// Checks the workgroup size and count against `device`'s limits, as the
+/// GPU path does, and returns the workgroup count.
+fn workgroups(device: &Device, workgroup_size: [u32; 3], threads: Threads) -> Result<[u32; 3]> {
+    crate::kernel::check_workgroup_size(device, workgroup_size)?;
+    let count = threads.workgroups(workgroup_size);
+    let max = device.limits().max_compute_workgroups_per_dimension;
+    if let Some(&n) = count.iter().find(|&&n| n > max) {
+        return Err(Error::OverLimit {
+            what: "workgroup count",
+            value: n.into(),
+            limit: "maxComputeWorkgroupsPerDimension",
+            max: max.into(),
+        });
+    }
+    Ok(count)
+}
+
+/// Runs `f` once per workgroup of a launch of `threads` invocations, in
+/// `workgroup_id` order (x fastest).
+pub fn for_each_workgroup(
+    device: &Device,
+    workgroup_size: [u32; 3],
+    threads: Threads,
+    mut f: impl FnMut(&Workgroup),
+) -> Result<()> {
+    let [nx, ny, nz] = workgroups(device, workgroup_size, threads)?;
+    let count = vec3(nx, ny, nz);
+    for z in 0..nz {
+        for y in 0..ny {
+            for x in 0..nx {
+                let group = Workgroup { id: vec3(x, y, z), size: workgroup_size, count };
+                WORKGROUP.with(|w| w.set(Some(group)));
+                f(&group);
+            }
+        }
+    }
+    WORKGROUP.with(|w| w.set(None));
+    CURRENT.with(|c| c.set(Invocation::default()));
+    Ok(())
+}
+
+/// Runs `f` once per invocation of a launch of `threads` invocations (the
+/// workgroups times the workgroup size, as on the GPU: the body checks its
+/// bounds), workgroup after workgroup.
+pub fn for_each_invocation(
+    device: &Device,
+    workgroup_size: [u32; 3],
+    threads: Threads,
+    mut f: impl FnMut(&Invocation),
+) -> Result<()> {
+    for_each_workgroup(device, workgroup_size, threads, |group| {
+        for invocation in group.invocations() {
+            CURRENT.with(|c| c.set(invocation));
+            f(&invocation);
+        }
+    })
+}
+
+/// Runs the invocation futures of one workgroup to completion in lock-step:
+/// each round polls every unfinished one once, in order, so all of them
+/// reach a [`barrier`] before any goes past it.
+///
+/// WGSL requires every invocation of a workgroup to reach the same
+/// barriers; an invocation that returns early simply stops taking part, so
+/// the others never wait forever.
+pub fn lockstep<F: Future<Output = ()>>(invocations: impl IntoIterator<Item = F>) {
+    let group = WORKGROUP.with(Cell::get);
+    let mut futures: Vec<Option<F>> = invocations.into_iter().map(Some).collect();
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut running = futures.len();
+    while running > 0 {
+        for (index, slot) in futures.iter_mut().enumerate() {
+            let Some(future) = slot else { continue };
+            if let Some(group) = group {
+                CURRENT.with(|c| c.set(group.invocation(index as u32)));
+            }
+            // SAFETY: the future stays in this slot, which the vector never
+            // moves (it is not resized), until it is dropped in place below
+            // or with the vector.
+            let future = unsafe { Pin::new_unchecked(future) };
+            if future.poll(&mut cx).is_ready() {
+                *slot = None;
+                running -= 1;
+            }
+        }
+    }
+}
+
+/// A workgroup barrier in a CPU kernel: suspends the invocation once, so
+/// [`lockstep`] runs the rest of the workgroup up to the same barrier.
+pub fn barrier() -> Barrier {
+    Barrier { passed: false }
+}
+
+/// The future [`barrier`] returns.
+#[derive(Debug)]
+#[must_use = "a barrier does nothing unless awaited"]
+pub struct Barrier {
+    passed: bool,
+}
+
+impl Future for Barrier {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        if std::mem::replace(&mut self.passed, true) { Poll::Ready(()) } else { Poll::Pending }
+    }
+}
+
+/// A kernel compiled for one device, with the buffer its uniforms go in.
+struct Compiled {
+    spec: &'static KernelSpec,
+    kernel: Kernel,
+    uniforms: RefCell<Option<Buffer<u8>>>,
+}
+
+/// The kernels a device has compiled, keyed by their spec's address.
+///
+/// It belongs to the [`Device`] handles, not to the device's shared state
+/// that pipelines point back to, so dropping the last `Device` frees the
+/// pipelines instead of leaking a reference cycle.
+#[derive(Default)]
+pub(crate) struct KernelCache {
+    compiled: RefCell<Vec<Rc<Compiled>>>,
+}
+
+impl KernelCache {
+    async fn get(&self, device: &Device, spec: &'static KernelSpec) -> Result<Rc<Compiled>> {
+        let found = self.compiled.borrow().iter().find(|c| std::ptr::eq(c.spec, spec)).cloned();
+        if let Some(compiled) = found {
+            return Ok(compiled);
+        }
+        let kernel = Kernel::new(device, spec, &[]).await?;
+        let compiled = Rc::new(Compiled { spec, kernel, uniforms: RefCell::new(None) });
+        self.compiled.borrow_mut().push(compiled.clone());
+        Ok(compiled)
+    }
+}
+
+/// Launches a kernel on a GPU device: its pipeline (compiled on first use
+/// and cached in the device), `buffers` at bindings `0..n` of group 0 and,
+/// when `uniforms` is not empty, a uniform block holding them at binding
+/// `n`; one compute pass covering `threads`, submitted at once.
+pub async fn launch_gpu(
+    device: &Device,
+    spec: &'static KernelSpec,
+    uniforms: &[u8],
+    buffers: &[BindingResource<'_>],
+    threads: Threads,
+) -> Result<()> {
+    let compiled = device.kernels.get(device, spec).await?;
+    let mut entries: Vec<BindGroupEntry<'_>> = buffers
+        .iter()
+        .enumerate()
+        .map(|(binding, &resource)| BindGroupEntry { binding: binding as u32, resource })
+        .collect();
+    let uniform_buffer = if uniforms.is_empty() { None } else { Some(uniform_buffer(device, &compiled, uniforms)?) };
+    if let Some(buffer) = &uniform_buffer {
+        entries.push(BindGroupEntry { binding: buffers.len() as u32, resource: buffer.as_entire_binding() });
+    }
+    let groups = compiled.kernel.bind(device, &[&entries])?;
+    let mut encoder = device.create_command_encoder(&Default::default());
+    let mut pass = encoder.begin_compute_pass(&Default::default());
+    compiled.kernel.dispatch(&mut pass, &groups, threads)?;
+    pass.end();
+    let commands = encoder.finish().await?;
+    crate::queue::submit(&device.shared, vec![commands])
+}
+
+/// The kernel's uniform buffer, holding `uniforms` once the next submit
+/// runs (queue writes run before it, and after earlier submits, so earlier
+/// launches keep their values).
+fn uniform_buffer(device: &Device, compiled: &Compiled, uniforms: &[u8]) -> Result<Buffer<u8>> {
+    // WGSL rounds a struct's size up to its alignment, at most 16.
+    let len = uniforms.len().next_multiple_of(16);
+    let mut cached = compiled.uniforms.borrow_mut();
+    let buffer = match &*cached {
+        Some(buffer) if buffer.len() == len as u64 => buffer.clone(),
+        _ => {
+            let buffer = device.create_buffer::<u8>(&BufferDescriptor {
+                label: Some(compiled.spec.label),
+                len: len as u64,
+                usage: BufferUsages::UNIFORM | BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })?;
+            *cached = Some(buffer.clone());
+            buffer
+        }
+    };
+    let mut padded = uniforms.to_vec();
+    padded.resize(len, 0);
+    crate::queue::write_bytes(&buffer.shared, 0, &padded)?;
+    Ok(buffer)
+}
+
+/// `global_invocation_id` of the running invocation. In a kernel body the
+/// macro reads it from the invocation directly; called from other code that
+/// a CPU launch runs (a `#[gpu]` helper, say) it gives the current
+/// invocation's, and outside a launch zeros.
+pub fn global_id() -> UVec3 {
+    current().global_id
+}
+
+/// `local_invocation_id` of the running invocation; see [`global_id`].
+pub fn local_id() -> UVec3 {
+    current().local_id
+}
+
+/// `workgroup_id` of the running invocation; see [`global_id`].
+pub fn workgroup_id() -> UVec3 {
+    current().workgroup_id
+}
+
+/// `num_workgroups` of the running launch; see [`global_id`].
+pub fn num_workgroups() -> UVec3 {
+    current().num_workgroups
+}
+
+/// `local_invocation_index` of the running invocation; see [`global_id`].
+pub fn local_index() -> u32 {
+    current().local_index
+}
+
+/// WGSL's `workgroupBarrier()`. In a kernel body the macro turns it into a
+/// barrier of the whole workgroup (a lock-step point on the CPU); as a
+/// plain function call, which only ever runs one invocation at a time, it
+/// has nothing to wait for.
+pub fn workgroup_barrier() {}
+
+/// WGSL's `storageBarrier()`; see [`workgroup_barrier`].
+pub fn storage_barrier() {}

@@ -1,0 +1,135 @@
+//! One `#[wasi_webgpu::kernel]` per construct of the Rust kernel subset.
+//! Each check runs its kernel on the GPU (lavapipe, through the reference
+//! host) and on the in-guest CPU device, through the same `launch` call,
+//! and compares both with the same computation written as plain Rust:
+//! integers exactly, floats within the tolerance the check states. Each
+//! check prints `check <name> ... ok` or `... FAILED: <why>`; arguments
+//! select checks by substring. The integration test `kernels` runs it.
+
+mod handwritten;
+
+use std::fmt::Debug;
+
+use bytemuck::Pod;
+use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages, Device, Instance, Queue};
+
+pub use guest_harness::{Context, Gpu, Outcome, checks, ensure};
+
+/// A device a check runs its kernel on: the GPU one or the CPU one.
+pub struct On {
+    /// `"gpu"` or `"cpu"`, for messages.
+    pub name: &'static str,
+    pub device: Device,
+    pub queue: Queue,
+}
+
+impl On {
+    /// A storage buffer holding `contents`, readable and writable.
+    pub fn storage<T: Pod>(&self, contents: &[T]) -> Result<Buffer<T>, String> {
+        let usage = BufferUsages::STORAGE | BufferUsages::COPY_SRC | BufferUsages::COPY_DST;
+        self.device.create_buffer_init(&BufferInitDescriptor { label: None, contents, usage }).at("storage buffer")
+    }
+
+    /// A zeroed storage buffer of `len` elements.
+    pub fn zeroed<T: Pod>(&self, len: usize) -> Result<Buffer<T>, String> {
+        self.storage(&vec![T::zeroed(); len])
+    }
+
+    /// Reads a buffer back.
+    pub async fn read<T: Pod>(&self, buffer: &Buffer<T>) -> Result<Vec<T>, String> {
+        buffer.read().await.at("read")
+    }
+
+    /// A launch's error as a check failure.
+    pub fn at<T>(&self, result: wasi_webgpu::Result<T>) -> Result<T, String> {
+        result.at("launch")
+    }
+}
+
+/// The two devices of a check.
+pub struct Both<'a> {
+    gpu: &'a Gpu,
+}
+
+impl Both<'_> {
+    /// Runs `check` on the GPU device, then on a fresh CPU device; a failure
+    /// says which.
+    pub async fn each(&self, check: impl AsyncFn(&On) -> Outcome) -> Outcome {
+        let gpu = On { name: "gpu", device: self.gpu.device.clone(), queue: self.gpu.queue.clone() };
+        check(&gpu).await.map_err(|e| format!("gpu: {e}"))?;
+        let adapter = Instance::new().cpu_adapter();
+        let (device, queue) = adapter.request_device(&Default::default()).await.at("cpu request_device")?;
+        ensure!(device.is_cpu(), "the CPU adapter gave a GPU device");
+        let cpu = On { name: "cpu", device, queue };
+        check(&cpu).await.map_err(|e| format!("cpu: {e}"))
+    }
+}
+
+/// Declares each `name(both: &Both)` check as a harness check.
+macro_rules! both_checks {
+    ($($path:path => $name:ident),* $(,)?) => {
+        $(async fn $name(gpu: &Gpu) -> Outcome { $path(&Both { gpu }).await })*
+        checks![$($name),*];
+    };
+}
+
+both_checks![
+    handwritten::hand_saxpy => hand_saxpy,
+    handwritten::hand_block_sum => hand_block_sum,
+];
+
+/// Fails at the first element that differs from plain Rust's.
+pub fn same<T: PartialEq + Debug>(what: &str, got: &[T], expected: &[T]) -> Outcome {
+    ensure!(got.len() == expected.len(), "{what}: {} elements, expected {}", got.len(), expected.len());
+    match got.iter().zip(expected).position(|(g, e)| g != e) {
+        Some(i) => Err(format!("{what}[{i}]: kernel {:?}, plain Rust {:?}", got[i], expected[i])),
+        None => Ok(()),
+    }
+}
+
+/// Fails at the first element where `|got - expected| > abs + rel * |expected|`.
+pub fn close(what: &str, got: &[f32], expected: &[f32], abs: f32, rel: f32) -> Outcome {
+    ensure!(got.len() == expected.len(), "{what}: {} elements, expected {}", got.len(), expected.len());
+    for (i, (&g, &e)) in got.iter().zip(expected).enumerate() {
+        // Written so that a NaN on either side fails.
+        if (g - e).abs() <= abs + rel * e.abs() {
+            continue;
+        }
+        return Err(format!("{what}[{i}]: kernel {g}, plain Rust {e}, beyond {abs} + {rel} * |expected|"));
+    }
+    Ok(())
+}
+
+/// A small deterministic generator (xorshift32) for test inputs.
+pub struct Rng(u32);
+
+impl Rng {
+    pub fn new(seed: u32) -> Self {
+        Self(seed.max(1))
+    }
+
+    pub fn next_u32(&mut self) -> u32 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.0 = x;
+        x
+    }
+
+    /// Uniform in `[lo, hi)`, with 24 bits of resolution.
+    pub fn f32_in(&mut self, lo: f32, hi: f32) -> f32 {
+        lo + (hi - lo) * (self.next_u32() >> 8) as f32 / (1u32 << 24) as f32
+    }
+
+    /// Uniform in `[lo, hi)`.
+    pub fn i32_in(&mut self, lo: i32, hi: i32) -> i32 {
+        lo + (self.next_u32() % (hi - lo) as u32) as i32
+    }
+}
+
+#[wasi_webgpu::main]
+async fn main() -> Result<(), String> {
+    let filters: Vec<String> = std::env::args().skip(1).collect();
+    guest_harness::run_checks("kernels", CHECKS, &filters).await
+}
