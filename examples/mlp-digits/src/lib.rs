@@ -1,0 +1,196 @@
+//! Trains a small multilayer perceptron on the GPU to classify 8x8
+//! handwritten digits, the data set that ships inside scikit-learn
+//! (`data/digits.bin`, written once by `data/convert.py`).
+//!
+//! 64 pixels -> `--hidden` ReLU units -> 10 classes, softmax cross-entropy,
+//! mini-batch SGD with momentum, fixed seeds. The forward and backward
+//! passes run on the GPU (see `gpu.rs`). The example prints each epoch's
+//! mean loss, then `accuracy: NN.N%` on the held-out test images, then
+//! compares the GPU's test logits with a forward pass on the CPU using the
+//! weights read back from the GPU. It fails when the accuracy is below
+//! `--min-accuracy` or the logits differ beyond `--tolerance`.
+//!
+//! ```text
+//! cd examples/mlp-digits && wasi-webgpu-run --dir . .
+//! ```
+
+mod data;
+mod gpu;
+mod model;
+
+use std::time::Instant;
+
+use crate::model::{Params, predictions};
+
+const USAGE: &str = "usage: mlp-digits [--epochs N] [--hidden N] [--batch N] [--lr X] [--momentum X] [--seed N] \
+                     [--min-accuracy PERCENT] [--tolerance X]";
+
+/// Share of the images held out for testing.
+const TEST_SHARE: f64 = 0.2;
+
+/// The run, as the command line sets it.
+#[derive(Debug, Clone, Copy)]
+struct Config {
+    epochs: u32,
+    hidden: usize,
+    batch: usize,
+    learning_rate: f32,
+    momentum: f32,
+    seed: u64,
+    min_accuracy: f64,
+    /// Most a GPU logit may differ from the CPU's, per unit of `1 + |logit|`.
+    tolerance: f32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            epochs: 20,
+            hidden: 64,
+            batch: 32,
+            learning_rate: 0.05,
+            momentum: 0.9,
+            seed: 1,
+            min_accuracy: 90.0,
+            // f32 sums of 64 and 64 products on the GPU, against f64 sums
+            // rounded once: about 1e-6 apart.
+            tolerance: 1e-4,
+        }
+    }
+}
+
+impl Config {
+    fn parse(mut args: impl Iterator<Item = String>) -> Result<Self, String> {
+        let mut config = Self::default();
+        while let Some(flag) = args.next() {
+            if flag == "-h" || flag == "--help" {
+                return Err(USAGE.into());
+            }
+            let value = args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+            let bad = |e: &dyn std::fmt::Display| format!("{flag} {value}: {e}\n{USAGE}");
+            match flag.as_str() {
+                "--epochs" => config.epochs = value.parse().map_err(|e| bad(&e))?,
+                "--hidden" => config.hidden = value.parse().map_err(|e| bad(&e))?,
+                "--batch" => config.batch = value.parse().map_err(|e| bad(&e))?,
+                "--lr" => config.learning_rate = value.parse().map_err(|e| bad(&e))?,
+                "--momentum" => config.momentum = value.parse().map_err(|e| bad(&e))?,
+                "--seed" => config.seed = value.parse().map_err(|e| bad(&e))?,
+                "--min-accuracy" => config.min_accuracy = value.parse().map_err(|e| bad(&e))?,
+                "--tolerance" => config.tolerance = value.parse().map_err(|e| bad(&e))?,
+                _ => return Err(format!("unknown argument `{flag}`\n{USAGE}")),
+            }
+        }
+        let check = |ok: bool, what: &str| if ok { Ok(()) } else { Err(format!("{what}\n{USAGE}")) };
+        check(config.epochs >= 1, "--epochs must be at least 1")?;
+        check((1..=4096).contains(&config.hidden), "--hidden must be 1 to 4096")?;
+        check(config.batch >= 1, "--batch must be at least 1")?;
+        check(config.learning_rate.is_finite() && config.learning_rate > 0.0, "--lr must be positive")?;
+        check((0.0..1.0).contains(&config.momentum), "--momentum must be in [0, 1)")?;
+        check((0.0..=100.0).contains(&config.min_accuracy), "--min-accuracy must be a percentage")?;
+        check(config.tolerance.is_finite() && config.tolerance >= 0.0, "--tolerance must be a number >= 0")?;
+        Ok(config)
+    }
+}
+
+/// SplitMix64: small and deterministic, for weights and shuffles.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `[0, 1)`.
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Fisher-Yates.
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            items.swap(i, (self.next_u64() % (i as u64 + 1)) as usize);
+        }
+    }
+}
+
+#[wasi_webgpu::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let config = Config::parse(std::env::args().skip(1))?;
+    let all = data::load().map_err(|e| e.to_string())?;
+    let (train, test) = data::split(&all, TEST_SHARE);
+    if config.batch > train.len() {
+        return Err(format!("--batch {} is more than the {} training images", config.batch, train.len()).into());
+    }
+    let Config { epochs, hidden, batch, learning_rate, momentum, seed, .. } = config;
+    println!(
+        "mlp-digits: {} training and {} test images; 64-{hidden}-10 MLP, batch {batch}, {epochs} epochs, \
+         lr {learning_rate}, momentum {momentum}, seed {seed}",
+        train.len(),
+        test.len()
+    );
+
+    let mut rng = Rng::new(seed);
+    let initial = Params::init(hidden, &mut rng);
+    let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await?;
+    let (device, queue) = adapter.request_device(&Default::default()).await?;
+    let trainer =
+        gpu::Trainer::new(&device, &queue, &initial, train.len(), batch, &test.images, learning_rate, momentum).await?;
+
+    let clock = Instant::now();
+    let mut order: Vec<usize> = (0..train.len()).collect();
+    let (mut images, mut labels) = (Vec::with_capacity(train.images.len()), Vec::with_capacity(train.len()));
+    for epoch in 1..=epochs {
+        rng.shuffle(&mut order);
+        images.clear();
+        labels.clear();
+        for &i in &order {
+            images.extend_from_slice(train.image(i));
+            labels.push(train.labels[i]);
+        }
+        let loss = trainer.epoch(&images, &labels).await?;
+        println!("epoch {epoch:>3}: loss {loss:.4}");
+    }
+    let seconds = clock.elapsed().as_secs_f64();
+    let seen = (train.len() / batch * batch) as f64 * f64::from(epochs);
+    println!("trained in {seconds:.2} s ({:.0} images/s)", seen / seconds);
+
+    let gpu_logits = trainer.test_logits().await?;
+    let gpu_predictions = predictions(&gpu_logits);
+    let correct = gpu_predictions.iter().zip(&test.labels).filter(|(p, l)| p == l).count();
+    let accuracy = 100.0 * correct as f64 / test.len() as f64;
+    println!("accuracy: {accuracy:.1}% ({correct}/{} test images)", test.len());
+
+    let params = trainer.params().await?;
+    let cpu_logits = params.forward(&test.images);
+    let differences: Vec<f32> =
+        gpu_logits.iter().zip(&cpu_logits).map(|(g, c)| (g - c).abs() / (1.0 + c.abs())).collect();
+    let worst = differences.iter().copied().fold(0.0, f32::max);
+    // Written so that a NaN counts as a mismatch.
+    let matches = gpu_logits.len() == cpu_logits.len() && differences.iter().all(|&d| d <= config.tolerance);
+    let agree = gpu_predictions.iter().zip(predictions(&cpu_logits)).filter(|(g, c)| **g == *c).count();
+    println!(
+        "gpu inference vs cpu forward pass: max |difference| / (1 + |logit|) {worst:.2e} (tolerance {:.0e}), \
+         same prediction for {agree}/{} images",
+        config.tolerance,
+        test.len()
+    );
+
+    if !(accuracy >= config.min_accuracy) {
+        return Err(format!("accuracy {accuracy:.1}% is below --min-accuracy {}%", config.min_accuracy).into());
+    }
+    if !matches {
+        return Err(
+            format!("GPU inference differs from the CPU's by {worst:.2e}, beyond {:.0e}", config.tolerance).into()
+        );
+    }
+    println!("gpu inference matches the cpu: ok");
+    Ok(())
+}

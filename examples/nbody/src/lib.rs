@@ -1,0 +1,308 @@
+//! Gravitational N-body simulation on the GPU, checked against the CPU.
+//!
+//! A Plummer sphere of equal-mass bodies (standard N-body units: G = 1,
+//! total mass 1, total energy near -1/4) is integrated with softened gravity
+//! and kick-drift-kick leapfrog, twice: on the GPU in `f32`
+//! (`src/nbody.wgsl`, all pairs tiled through workgroup memory) and in this
+//! guest on the CPU in `f64`. Leapfrog is symplectic, so the total energy
+//! only wobbles; its relative drift over the run measures the integration.
+//! The example prints the steps per second of both, the energy drift of
+//! both, and fails unless
+//! - the GPU's energy kernel agrees with an `f64` evaluation of the same
+//!   state (relative difference at most `ENERGY_TOLERANCE`), and
+//! - the GPU's drift matches the CPU's within `--tolerance` (absolute
+//!   difference of the relative drifts, default `DRIFT_TOLERANCE`).
+//!
+//! ```text
+//! wasi-webgpu-run examples/nbody -- --bodies 1024 --steps 200
+//! ```
+
+mod cpu;
+
+use std::time::Instant;
+
+use wasi_webgpu::{BufferInitDescriptor, BufferUsages, Device, Queue};
+
+use crate::cpu::{Body, Rng};
+
+#[wasi_webgpu::shader(path = "src/nbody.wgsl")]
+mod nbody {}
+
+/// Most the GPU's energy kernel (`f32`) may differ from the `f64`
+/// evaluation of the same state, relative to the energy. Summing ~1000
+/// `f32` terms per body, then ~1000 bodies, rounds at about 1e-6.
+const ENERGY_TOLERANCE: f64 = 1e-5;
+
+/// Default bound on |GPU drift - CPU drift|, each relative to the initial
+/// energy. The GPU rounds every step to `f32` (about 6e-8 relative), and
+/// N-body trajectories are chaotic, so the two runs part ways after close
+/// encounters and the leapfrog's energy wobble differs between them.
+/// Measured on lavapipe: 3e-8 for the default run, 2e-7 at dt 0.05, up to
+/// 7e-6 for 256 bodies over 2000 steps (20 time units). A broken force or
+/// integrator drifts by 1e-3 or more. Runs of few bodies over many crossing
+/// times part ways further (3.5e-5 for 64 bodies over 4000 steps): raise
+/// `--tolerance` for those.
+const DRIFT_TOLERANCE: f64 = 1e-5;
+
+/// Steps recorded in one command buffer.
+const STEPS_PER_SUBMIT: u32 = 50;
+
+const USAGE: &str = "usage: nbody [--bodies N] [--steps N] [--dt DT] [--softening EPS] [--seed N] [--tolerance T]";
+
+/// The run, as the command line sets it.
+#[derive(Debug, Clone, Copy)]
+struct Config {
+    bodies: u32,
+    steps: u32,
+    dt: f32,
+    softening: f32,
+    seed: u64,
+    tolerance: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self { bodies: 1024, steps: 200, dt: 0.01, softening: 0.05, seed: 1, tolerance: DRIFT_TOLERANCE }
+    }
+}
+
+impl Config {
+    fn parse(mut args: impl Iterator<Item = String>) -> Result<Self, String> {
+        let mut config = Self::default();
+        while let Some(flag) = args.next() {
+            if flag == "-h" || flag == "--help" {
+                return Err(USAGE.into());
+            }
+            let value = args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+            let bad = |e: &dyn std::fmt::Display| format!("{flag} {value}: {e}\n{USAGE}");
+            match flag.as_str() {
+                "--bodies" => config.bodies = value.parse().map_err(|e| bad(&e))?,
+                "--steps" => config.steps = value.parse().map_err(|e| bad(&e))?,
+                "--dt" => config.dt = value.parse().map_err(|e| bad(&e))?,
+                "--softening" => config.softening = value.parse().map_err(|e| bad(&e))?,
+                "--seed" => config.seed = value.parse().map_err(|e| bad(&e))?,
+                "--tolerance" => config.tolerance = value.parse().map_err(|e| bad(&e))?,
+                _ => return Err(format!("unknown argument `{flag}`\n{USAGE}")),
+            }
+        }
+        if config.bodies < 2 {
+            return Err(format!("--bodies must be at least 2, got {}", config.bodies));
+        }
+        if config.steps == 0 {
+            return Err("--steps must be at least 1".into());
+        }
+        let positive = |name: &str, v: f64| {
+            if v.is_finite() && v > 0.0 { Ok(()) } else { Err(format!("{name} must be a positive number, got {v}")) }
+        };
+        positive("--dt", config.dt.into())?;
+        positive("--softening", config.softening.into())?;
+        positive("--tolerance", config.tolerance)?;
+        Ok(config)
+    }
+}
+
+/// The bodies, on the GPU, with bind groups made once for every step.
+struct Simulation {
+    kick_drift: (nbody::KickDrift, nbody::KickDriftBound),
+    accelerate: (nbody::AccelerateKick, nbody::AccelerateKickBound),
+    energy: (nbody::Energy, nbody::EnergyBound),
+    positions: wasi_webgpu::Buffer<[f32; 4]>,
+    velocities: wasi_webgpu::Buffer<[f32; 4]>,
+    energies: wasi_webgpu::Buffer<f32>,
+    count: u32,
+}
+
+impl Simulation {
+    async fn new(device: &Device, queue: &Queue, config: &Config, bodies: &[Body]) -> wasi_webgpu::Result<Self> {
+        let storage = |label, contents: &[[f32; 4]]| {
+            let usage = BufferUsages::STORAGE | BufferUsages::COPY_SRC;
+            device.create_buffer_init(&BufferInitDescriptor { label: Some(label), contents, usage })
+        };
+        let uniform = |dt: f32| {
+            let params = nbody::Params {
+                count: bodies.len() as u32,
+                dt,
+                softening_sq: config.softening * config.softening,
+                gravity: 1.0,
+            };
+            device.create_buffer_init(&BufferInitDescriptor {
+                label: Some("params"),
+                contents: &[params],
+                usage: BufferUsages::UNIFORM,
+            })
+        };
+        let positions = storage("positions", &bodies.iter().map(Body::position_mass).collect::<Vec<_>>())?;
+        let velocities = storage("velocities", &bodies.iter().map(Body::velocity).collect::<Vec<_>>())?;
+        let accelerations = storage("accelerations", &vec![[0.0; 4]; bodies.len()])?;
+        let energies = device.create_buffer_init(&BufferInitDescriptor {
+            label: Some("energies"),
+            contents: &vec![0f32; bodies.len()],
+            usage: BufferUsages::STORAGE | BufferUsages::COPY_SRC,
+        })?;
+        let (step_params, start_params) = (uniform(config.dt)?, uniform(0.0)?);
+
+        let kick_drift = nbody::KickDrift::pipeline(device, &Default::default()).await?;
+        let accelerate = nbody::AccelerateKick::pipeline(device, &Default::default()).await?;
+        let energy = nbody::Energy::pipeline(device, &Default::default()).await?;
+        let kick_drift_bound = kick_drift.bind(
+            device,
+            &nbody::KickDriftBindings {
+                params: step_params.as_uniform(),
+                positions: positions.as_storage_mut(),
+                velocities: velocities.as_storage_mut(),
+                accelerations: accelerations.as_storage_mut(),
+            },
+        )?;
+        let accelerate_with = |params: &wasi_webgpu::Buffer<nbody::Params>| {
+            accelerate.bind(
+                device,
+                &nbody::AccelerateKickBindings {
+                    params: params.as_uniform(),
+                    positions: positions.as_storage_mut(),
+                    velocities: velocities.as_storage_mut(),
+                    accelerations: accelerations.as_storage_mut(),
+                },
+            )
+        };
+        let (accelerate_bound, start_bound) = (accelerate_with(&step_params)?, accelerate_with(&start_params)?);
+        let energy_bound = energy.bind(
+            device,
+            &nbody::EnergyBindings {
+                params: step_params.as_uniform(),
+                positions: positions.as_storage_mut(),
+                velocities: velocities.as_storage_mut(),
+                energies: energies.as_storage_mut(),
+            },
+        )?;
+
+        // The first half kick needs the starting accelerations.
+        let count = bodies.len() as u32;
+        let mut encoder = device.create_command_encoder(&Default::default());
+        let mut pass = encoder.begin_compute_pass(&Default::default());
+        accelerate.dispatch_bound(&mut pass, &start_bound, count)?;
+        pass.end();
+        queue.submit([encoder.finish().await?])?;
+
+        Ok(Self {
+            kick_drift: (kick_drift, kick_drift_bound),
+            accelerate: (accelerate, accelerate_bound),
+            energy: (energy, energy_bound),
+            positions,
+            velocities,
+            energies,
+            count,
+        })
+    }
+
+    /// Records and submits `steps` leapfrog steps.
+    async fn step(&self, device: &Device, queue: &Queue, steps: u32) -> wasi_webgpu::Result<()> {
+        let mut done = 0;
+        while done < steps {
+            let batch = STEPS_PER_SUBMIT.min(steps - done);
+            let mut encoder = device.create_command_encoder(&Default::default());
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            for _ in 0..batch {
+                self.kick_drift.0.dispatch_bound(&mut pass, &self.kick_drift.1, self.count)?;
+                self.accelerate.0.dispatch_bound(&mut pass, &self.accelerate.1, self.count)?;
+            }
+            pass.end();
+            queue.submit([encoder.finish().await?])?;
+            done += batch;
+        }
+        Ok(())
+    }
+
+    /// Waits for submitted work by reading one body back.
+    async fn wait(&self) -> wasi_webgpu::Result<()> {
+        self.positions.slice(..1).read().await.map(drop)
+    }
+
+    /// The total energy by the GPU's energy kernel (per body in `f32`,
+    /// summed here in `f64`), and the state it was computed from.
+    async fn energy(&self, device: &Device, queue: &Queue) -> wasi_webgpu::Result<(f64, Vec<Body>)> {
+        let mut encoder = device.create_command_encoder(&Default::default());
+        let mut pass = encoder.begin_compute_pass(&Default::default());
+        self.energy.0.dispatch_bound(&mut pass, &self.energy.1, self.count)?;
+        pass.end();
+        queue.submit([encoder.finish().await?])?;
+        let energy = self.energies.read().await?.iter().map(|&e| f64::from(e)).sum();
+        let positions = self.positions.read().await?;
+        let velocities = self.velocities.read().await?;
+        Ok((energy, positions.iter().zip(&velocities).map(|(p, v)| Body::from_gpu(p, v)).collect()))
+    }
+}
+
+/// Relative difference of `a` from `b`.
+fn relative(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs()
+}
+
+#[wasi_webgpu::main]
+async fn main() -> Result<(), String> {
+    let config = Config::parse(std::env::args().skip(1))?;
+    let Config { bodies: n, steps, dt, softening, seed, tolerance } = config;
+    println!("nbody: {n} bodies (Plummer sphere, seed {seed}), {steps} steps of dt {dt}, softening {softening}");
+
+    // Both runs start from the same f32 state.
+    let start = cpu::plummer(n as usize, &mut Rng::new(seed));
+    let pairs = f64::from(n) * f64::from(n);
+
+    let gpu = async {
+        let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await?;
+        let (device, queue) = adapter.request_device(&Default::default()).await?;
+        let simulation = Simulation::new(&device, &queue, &config, &start).await?;
+        let (initial, initial_state) = simulation.energy(&device, &queue).await?;
+        let clock = Instant::now();
+        simulation.step(&device, &queue, steps).await?;
+        simulation.wait().await?;
+        let seconds = clock.elapsed().as_secs_f64();
+        let (last, last_state) = simulation.energy(&device, &queue).await?;
+        Ok::<_, wasi_webgpu::Error>((seconds, [(initial, initial_state), (last, last_state)]))
+    };
+    let (gpu_seconds, gpu_energies) = gpu.await.map_err(|e| format!("GPU: {e}"))?;
+    let rate = f64::from(steps) / gpu_seconds;
+    println!(
+        "gpu: {steps} steps in {gpu_seconds:.3} s: {rate:.1} steps/s ({:.1} M interactions/s)",
+        rate * pairs / 1e6
+    );
+
+    let mut bodies = start.clone();
+    let cpu_initial = cpu::energy(&bodies, softening.into());
+    let clock = Instant::now();
+    cpu::integrate(&mut bodies, dt.into(), softening.into(), steps);
+    let cpu_seconds = clock.elapsed().as_secs_f64();
+    let cpu_last = cpu::energy(&bodies, softening.into());
+    let rate = f64::from(steps) / cpu_seconds;
+    println!(
+        "cpu: {steps} steps in {cpu_seconds:.3} s: {rate:.1} steps/s ({:.1} M interactions/s, f64)",
+        rate * pairs / 1e6
+    );
+
+    // The GPU's energy kernel against an f64 evaluation of its own state.
+    let mut kernel_error: f64 = 0.0;
+    for (energy, state) in &gpu_energies {
+        kernel_error = kernel_error.max(relative(*energy, cpu::energy(state, softening.into())));
+    }
+    let [(gpu_initial, _), (gpu_last, _)] = &gpu_energies;
+    let gpu_drift = (gpu_last - gpu_initial) / gpu_initial.abs();
+    let cpu_drift = (cpu_last - cpu_initial) / cpu_initial.abs();
+    println!("energy: gpu {gpu_initial:.7} -> {gpu_last:.7}, cpu {cpu_initial:.7} -> {cpu_last:.7}");
+    println!("energy kernel vs f64: max relative difference {kernel_error:.2e} (tolerance {ENERGY_TOLERANCE:.0e})");
+    let difference = (gpu_drift - cpu_drift).abs();
+    println!(
+        "drift: gpu {gpu_drift:+.3e}, cpu {cpu_drift:+.3e}, difference {difference:.2e} (tolerance {tolerance:.0e})"
+    );
+
+    // Written so that a NaN fails.
+    if !(kernel_error <= ENERGY_TOLERANCE) {
+        return Err(format!("the GPU energy kernel is off by {kernel_error:.2e}, beyond {ENERGY_TOLERANCE:.0e}"));
+    }
+    if !(difference <= tolerance) {
+        return Err(format!(
+            "the GPU's energy drift differs from the CPU's by {difference:.2e}, beyond {tolerance:.0e} \
+             (long runs of few bodies part ways chaotically: raise --tolerance for those)"
+        ));
+    }
+    println!("energy drift matches the cpu: ok");
+    Ok(())
+}
