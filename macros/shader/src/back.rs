@@ -5,7 +5,10 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::{BindingKind, EntryPoint, Scalar, Shader, Stage, StructDef, Type, WorkgroupDim};
+use crate::{
+    BindingKind, EntryPoint, Global, Scalar, Shader, Stage, StorageAccess, StructDef, TextureSample, Type,
+    ViewDimension, WorkgroupDim,
+};
 
 /// Generates the module's items. `source` is an expression of type
 /// `&'static str` holding the WGSL (an `include_str!` for files, so editing
@@ -18,7 +21,7 @@ pub fn generate(shader: &Shader, source: TokenStream, label: &str) -> TokenStrea
         .entry_points
         .iter()
         .filter(|e| e.stage == Stage::Compute)
-        // Entry points using textures or samplers get no typed API: the SDK binds buffers only.
+        // Entry points using external textures get no typed API: the SDK cannot bind them.
         .filter(|e| e.globals.iter().all(|&g| !matches!(shader.globals[g].kind, BindingKind::Other(_))))
         .collect();
     let kernels = computes.iter().map(|e| kernel_items(shader, e, label));
@@ -238,13 +241,16 @@ fn kernel_items(shader: &Shader, entry: &EntryPoint, label: &str) -> TokenStream
     for group in 0..group_count {
         let members: Vec<_> = globals.iter().filter(|g| g.group == group).collect();
         let layout_entries = members.iter().map(|g| {
+            if let Some(entry) = texture_layout_entry(g) {
+                return entry;
+            }
             let binding = g.binding;
             let kind = match g.kind {
                 BindingKind::Uniform => quote!(#sdk::BufferBindingType::Uniform),
                 BindingKind::Storage { read_only } => {
                     quote!(#sdk::BufferBindingType::Storage { read_only: #read_only })
                 }
-                BindingKind::Other(_) => unreachable_kind(),
+                _ => unreachable_kind(),
             };
             let min = g.min_binding_size;
             quote! {
@@ -263,7 +269,14 @@ fn kernel_items(shader: &Shader, entry: &EntryPoint, label: &str) -> TokenStream
         let entries = members.iter().map(|g| {
             let binding = g.binding;
             let field = ident(&g.name);
-            quote!(#sdk::BindGroupEntry { binding: #binding, resource: bindings.#field.resource() })
+            let resource = match g.kind {
+                BindingKind::Texture { .. } | BindingKind::StorageTexture { .. } => {
+                    quote!(#sdk::BindingResource::TextureView(bindings.#field))
+                }
+                BindingKind::Sampler { .. } => quote!(#sdk::BindingResource::Sampler(bindings.#field)),
+                _ => quote!(bindings.#field.resource()),
+            };
+            quote!(#sdk::BindGroupEntry { binding: #binding, resource: #resource })
         });
         bind_groups.push(quote!(&[#(#entries),*]));
     }
@@ -272,6 +285,9 @@ fn kernel_items(shader: &Shader, entry: &EntryPoint, label: &str) -> TokenStream
         .iter()
         .map(|g| {
             let field = ident(&g.name);
+            if let Some((ty, doc)) = texture_field(g) {
+                return quote!(#[doc = #doc] pub #field: &'a #sdk::#ty);
+            }
             let element = rust_type(shader, &g.ty, false);
             let wrapper = match g.kind {
                 BindingKind::Uniform => quote!(Uniform),
@@ -391,4 +407,102 @@ fn kernel_items(shader: &Shader, entry: &EntryPoint, label: &str) -> TokenStream
 /// compile rather than panicking in the macro.
 fn unreachable_kind() -> TokenStream {
     quote!(compile_error!("wasi-webgpu: a texture or sampler binding reached buffer code generation"))
+}
+
+fn view_dimension(dimension: ViewDimension) -> TokenStream {
+    let sdk = quote!(::wasi_webgpu);
+    let variant = match dimension {
+        ViewDimension::D1 => quote!(D1),
+        ViewDimension::D2 => quote!(D2),
+        ViewDimension::D2Array => quote!(D2Array),
+        ViewDimension::Cube => quote!(Cube),
+        ViewDimension::CubeArray => quote!(CubeArray),
+        ViewDimension::D3 => quote!(D3),
+    };
+    quote!(#sdk::TextureViewDimension::#variant)
+}
+
+/// `rgba8unorm` → `Rgba8Unorm`, `rg11b10ufloat` → `Rg11b10Ufloat`: the SDK's
+/// `TextureFormat` variant for a WGSL storage format.
+fn format_variant(name: &str) -> Ident {
+    const SUFFIXES: [&str; 6] = ["ufloat", "unorm", "snorm", "float", "uint", "sint"];
+    let capitalize = |s: &str| {
+        let mut chars = s.chars();
+        chars.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(chars).collect::<String>()
+    };
+    let camel = match SUFFIXES.iter().find(|suffix| name.ends_with(*suffix)) {
+        Some(suffix) => capitalize(&name[..name.len() - suffix.len()]) + &capitalize(suffix),
+        None => capitalize(name),
+    };
+    Ident::new(&camel, Span::call_site())
+}
+
+/// The layout entry of a texture, storage texture or sampler global.
+fn texture_layout_entry(g: &Global) -> Option<TokenStream> {
+    let sdk = quote!(::wasi_webgpu);
+    let binding = g.binding;
+    let ty = match &g.kind {
+        BindingKind::Texture { sample, dimension, multisampled } => {
+            let sample_type = match sample {
+                TextureSample::FilterableFloat => quote!(#sdk::TextureSampleType::Float { filterable: true }),
+                TextureSample::UnfilterableFloat => quote!(#sdk::TextureSampleType::Float { filterable: false }),
+                TextureSample::Depth => quote!(#sdk::TextureSampleType::Depth),
+                TextureSample::Sint => quote!(#sdk::TextureSampleType::Sint),
+                TextureSample::Uint => quote!(#sdk::TextureSampleType::Uint),
+            };
+            let view_dimension = view_dimension(*dimension);
+            quote!(#sdk::BindingType::Texture {
+                sample_type: #sample_type,
+                view_dimension: #view_dimension,
+                multisampled: #multisampled,
+            })
+        }
+        BindingKind::StorageTexture { format, access, dimension } => {
+            let access = match access {
+                StorageAccess::Read => quote!(ReadOnly),
+                StorageAccess::Write => quote!(WriteOnly),
+                StorageAccess::ReadWrite => quote!(ReadWrite),
+            };
+            let format = format_variant(format);
+            let view_dimension = view_dimension(*dimension);
+            quote!(#sdk::BindingType::StorageTexture {
+                access: #sdk::StorageTextureAccess::#access,
+                format: #sdk::TextureFormat::#format,
+                view_dimension: #view_dimension,
+            })
+        }
+        BindingKind::Sampler { comparison } => {
+            let ty = if *comparison { quote!(Comparison) } else { quote!(Filtering) };
+            quote!(#sdk::BindingType::Sampler(#sdk::SamplerBindingType::#ty))
+        }
+        _ => return None,
+    };
+    Some(quote!(#sdk::BindGroupLayoutEntry { binding: #binding, visibility: #sdk::ShaderStages::COMPUTE, ty: #ty }))
+}
+
+/// The bindings field type of a texture, storage texture or sampler global,
+/// with its documentation.
+fn texture_field(g: &Global) -> Option<(TokenStream, String)> {
+    let at = format!("`@group({}) @binding({})` `{}`", g.group, g.binding, g.name);
+    match &g.kind {
+        BindingKind::Texture { sample, dimension, multisampled } => {
+            let doc = format!(
+                "{at}: a {dimension:?} texture view{} of {sample:?} texels, with TEXTURE_BINDING usage.",
+                if *multisampled { ", multisampled," } else { "" }
+            );
+            Some((quote!(TextureView), doc))
+        }
+        BindingKind::StorageTexture { format, access, dimension } => {
+            let doc = format!(
+                "{at}: a {dimension:?} `{format}` texture view with one mip level and STORAGE_BINDING usage, \
+                 accessed {access:?}."
+            );
+            Some((quote!(TextureView), doc))
+        }
+        BindingKind::Sampler { comparison } => {
+            let doc = format!("{at}: a {}sampler.", if *comparison { "comparison " } else { "" });
+            Some((quote!(Sampler), doc))
+        }
+        _ => None,
+    }
 }

@@ -248,9 +248,75 @@ pub enum BindingKind {
         /// Whether the shader can only read it.
         read_only: bool,
     },
-    /// A texture, sampler or other non-buffer binding, described by its WGSL type,
-    /// e.g. `texture_2d<f32>`.
+    /// A sampled texture: `texture_2d<f32>`, `texture_depth_2d`, `texture_multisampled_2d<u32>`, ...
+    Texture {
+        /// What the shader reads from it.
+        sample: TextureSample,
+        /// The view dimension it needs.
+        dimension: ViewDimension,
+        /// `texture_multisampled_*` or `texture_depth_multisampled_2d`.
+        multisampled: bool,
+    },
+    /// A storage texture: `texture_storage_2d<rgba8unorm, write>`, ...
+    StorageTexture {
+        /// The texel format's WebGPU name, e.g. `rgba8unorm`.
+        format: String,
+        /// How the shader accesses it.
+        access: StorageAccess,
+        /// The view dimension it needs.
+        dimension: ViewDimension,
+    },
+    /// `sampler` or `sampler_comparison`.
+    Sampler {
+        /// Whether it is a `sampler_comparison`.
+        comparison: bool,
+    },
+    /// Another non-buffer binding (an external texture), described by its WGSL type.
     Other(String),
+}
+
+/// What a sampled texture binding reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TextureSample {
+    /// `f32` texels from a texture some entry point samples with a sampler (so it must be
+    /// filterable, as WebGPU's derived layouts assume).
+    FilterableFloat,
+    /// `f32` texels only loaded (`textureLoad`), so any float format fits.
+    UnfilterableFloat,
+    /// A depth texture (`texture_depth_*`).
+    Depth,
+    /// `i32` texels.
+    Sint,
+    /// `u32` texels.
+    Uint,
+}
+
+/// The view dimension of a texture binding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ViewDimension {
+    /// `*_1d`
+    D1,
+    /// `*_2d`
+    D2,
+    /// `*_2d_array`
+    D2Array,
+    /// `*_cube`
+    Cube,
+    /// `*_cube_array`
+    CubeArray,
+    /// `*_3d`
+    D3,
+}
+
+/// How a shader accesses a storage texture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StorageAccess {
+    /// `read`
+    Read,
+    /// `write`
+    Write,
+    /// `read_write`
+    ReadWrite,
 }
 
 /// A WGSL scalar type that can appear in a binding or an override.

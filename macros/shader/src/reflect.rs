@@ -10,7 +10,8 @@ use naga::{AddressSpace, ArraySize, Expression, Handle, Literal, Module, ScalarK
 use crate::front::{self, Parsed};
 use crate::valid::{self, span_of_global};
 use crate::{
-    BindingKind, Diagnostic, EntryPoint, Global, Member, Override, Scalar, Shader, Stage, StructDef, Type, WorkgroupDim,
+    BindingKind, Diagnostic, EntryPoint, Global, Member, Override, Scalar, Shader, Stage, StorageAccess, StructDef,
+    TextureSample, Type, ViewDimension, WorkgroupDim,
 };
 
 pub(crate) fn reflect(parsed: &Parsed, info: &ModuleInfo, source: &str, path: &str) -> Result<Shader, Diagnostic> {
@@ -31,7 +32,7 @@ pub(crate) fn reflect(parsed: &Parsed, info: &ModuleInfo, source: &str, path: &s
             AddressSpace::Storage { access } => {
                 BindingKind::Storage { read_only: !access.contains(naga::StorageAccess::STORE) }
             }
-            _ => BindingKind::Other(module.to_ctx().type_to_string(var.ty)),
+            _ => texture_kind(module, info, handle, var.ty),
         };
         let min_binding_size = match kind {
             // naga sizes a runtime-sized array as one element, which is WebGPU's rule for the
@@ -46,7 +47,10 @@ pub(crate) fn reflect(parsed: &Parsed, info: &ModuleInfo, source: &str, path: &s
                     )
                 })?)
             }
-            BindingKind::Other(_) => 0,
+            BindingKind::Texture { .. }
+            | BindingKind::StorageTexture { .. }
+            | BindingKind::Sampler { .. }
+            | BindingKind::Other(_) => 0,
         };
         global_index.insert(handle, globals.len());
         globals.push(Global {
@@ -225,4 +229,56 @@ fn wgsl_text(module: &Module, expr: Handle<Expression>, source: &str) -> String 
         .to_range()
         .and_then(|r| source.get(r))
         .map_or_else(String::new, |s| s.trim().to_string())
+}
+
+/// The binding kind of a texture or sampler global.
+fn texture_kind(
+    module: &Module,
+    info: &ModuleInfo,
+    handle: Handle<naga::GlobalVariable>,
+    ty: Handle<naga::Type>,
+) -> BindingKind {
+    use naga::{ImageClass, ImageDimension};
+    let dimension = |dim: ImageDimension, arrayed: bool| match (dim, arrayed) {
+        (ImageDimension::D1, _) => ViewDimension::D1,
+        (ImageDimension::D2, false) => ViewDimension::D2,
+        (ImageDimension::D2, true) => ViewDimension::D2Array,
+        (ImageDimension::Cube, false) => ViewDimension::Cube,
+        (ImageDimension::Cube, true) => ViewDimension::CubeArray,
+        (ImageDimension::D3, _) => ViewDimension::D3,
+    };
+    match module.types[ty].inner {
+        TypeInner::Sampler { comparison } => BindingKind::Sampler { comparison },
+        TypeInner::Image { dim, arrayed, class: ImageClass::Sampled { kind, multi } } => {
+            // A texture some entry point samples must be filterable; one that
+            // is only loaded takes any float format.
+            let sampled = (0..module.entry_points.len())
+                .any(|i| info.get_entry_point(i).sampling_set.iter().any(|key| key.image == handle));
+            let sample = match kind {
+                ScalarKind::Sint => TextureSample::Sint,
+                ScalarKind::Uint => TextureSample::Uint,
+                _ if sampled && !multi => TextureSample::FilterableFloat,
+                _ => TextureSample::UnfilterableFloat,
+            };
+            BindingKind::Texture { sample, dimension: dimension(dim, arrayed), multisampled: multi }
+        }
+        TypeInner::Image { dim, arrayed, class: ImageClass::Depth { multi } } => BindingKind::Texture {
+            sample: TextureSample::Depth,
+            dimension: dimension(dim, arrayed),
+            multisampled: multi,
+        },
+        TypeInner::Image { dim, arrayed, class: ImageClass::Storage { access, .. } } => {
+            // WGSL spells the format as WebGPU names it: `texture_storage_2d<rgba8unorm, write>`.
+            let wgsl = module.to_ctx().type_to_string(ty);
+            let format = wgsl.split(['<', ',']).nth(1).unwrap_or_default().trim().to_string();
+            let access = match (access.contains(naga::StorageAccess::LOAD), access.contains(naga::StorageAccess::STORE))
+            {
+                (true, true) => StorageAccess::ReadWrite,
+                (true, false) => StorageAccess::Read,
+                _ => StorageAccess::Write,
+            };
+            BindingKind::StorageTexture { format, access, dimension: dimension(dim, arrayed) }
+        }
+        _ => BindingKind::Other(module.to_ctx().type_to_string(ty)),
+    }
 }

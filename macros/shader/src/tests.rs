@@ -388,9 +388,15 @@ fn reflection() {
     assert_eq!(summary("counters"), (0, 2, BindingKind::Storage { read_only: false }, 4));
     assert_eq!(g("counters").ty, Type::Array { element: Box::new(Type::Atomic(Scalar::U32)), length: None, stride: 4 });
     assert_eq!(summary("halves"), (1, 0, BindingKind::Storage { read_only: true }, 4));
-    assert_eq!(summary("tex"), (1, 1, BindingKind::Other("texture_2d<f32>".into()), 0));
+    // `tex` is sampled, so its layout needs a filterable format.
+    let tex_kind = BindingKind::Texture {
+        sample: TextureSample::FilterableFloat,
+        dimension: ViewDimension::D2,
+        multisampled: false,
+    };
+    assert_eq!(summary("tex"), (1, 1, tex_kind, 0));
     assert_eq!(g("tex").ty, Type::Other("texture_2d<f32>".into()));
-    assert_eq!(summary("samp"), (1, 2, BindingKind::Other("sampler".into()), 0));
+    assert_eq!(summary("samp"), (1, 2, BindingKind::Sampler { comparison: false }, 0));
     let names: Vec<_> = shader.globals.iter().map(|g| g.name.as_str()).collect();
     assert_eq!(names, ["params", "particles", "counters", "halves", "tex", "samp"]);
 
@@ -496,3 +502,46 @@ fn vertex_stage_and_render_workgroup_size() {
 }
 
 // ---- speed ----
+
+#[test]
+fn texture_bindings_reflect_their_layout() {
+    let shader = compile(
+        "@group(0) @binding(0) var loaded: texture_2d_array<f32>;
+         @group(0) @binding(1) var ints: texture_3d<i32>;
+         @group(0) @binding(2) var depth: texture_depth_multisampled_2d;
+         @group(0) @binding(3) var out: texture_storage_2d<rgba16float, write>;
+         @group(0) @binding(4) var rw: texture_storage_1d<r32uint, read_write>;
+         @group(0) @binding(5) var cmp: sampler_comparison;
+         @group(0) @binding(6) var shadow: texture_depth_cube;
+         @compute @workgroup_size(1) fn main() {
+             let a = textureLoad(loaded, vec2(0), 0, 0) + vec4f(textureLoad(ints, vec3(0), 0));
+             let d = textureLoad(depth, vec2(0), 0) + textureSampleCompareLevel(shadow, cmp, vec3f(1.0), 0.5);
+             textureStore(out, vec2(0), a * d);
+             textureStore(rw, 0, textureLoad(rw, 0) + 1u);
+         }",
+        None,
+    )
+    .expect("valid WGSL");
+    let kinds: Vec<_> = shader.globals.iter().map(|g| g.kind.clone()).collect();
+    let texture = |sample, dimension, multisampled| BindingKind::Texture { sample, dimension, multisampled };
+    assert_eq!(
+        kinds,
+        [
+            texture(TextureSample::UnfilterableFloat, ViewDimension::D2Array, false),
+            texture(TextureSample::Sint, ViewDimension::D3, false),
+            texture(TextureSample::Depth, ViewDimension::D2, true),
+            BindingKind::StorageTexture {
+                format: "rgba16float".into(),
+                access: StorageAccess::Write,
+                dimension: ViewDimension::D2
+            },
+            BindingKind::StorageTexture {
+                format: "r32uint".into(),
+                access: StorageAccess::ReadWrite,
+                dimension: ViewDimension::D1
+            },
+            BindingKind::Sampler { comparison: true },
+            texture(TextureSample::Depth, ViewDimension::Cube, false),
+        ]
+    );
+}
