@@ -183,7 +183,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         test.len()
     );
 
-    if !(accuracy >= config.min_accuracy) {
+    let accurate = accuracy >= config.min_accuracy;
+    if !accurate {
         return Err(format!("accuracy {accuracy:.1}% is below --min-accuracy {}%", config.min_accuracy).into());
     }
     if !matches {

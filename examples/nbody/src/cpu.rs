@@ -135,15 +135,15 @@ pub fn integrate(bodies: &mut [Body], dt: f64, softening: f64, steps: u32) {
     accelerations(bodies, eps2, &mut acc);
     for _ in 0..steps {
         for (body, a) in bodies.iter_mut().zip(&acc) {
-            for k in 0..3 {
-                body.velocity[k] += 0.5 * dt * a[k];
-                body.position[k] += dt * body.velocity[k];
+            for ((v, x), a) in body.velocity.iter_mut().zip(&mut body.position).zip(a) {
+                *v += 0.5 * dt * a;
+                *x += dt * *v;
             }
         }
         accelerations(bodies, eps2, &mut acc);
         for (body, a) in bodies.iter_mut().zip(&acc) {
-            for k in 0..3 {
-                body.velocity[k] += 0.5 * dt * a[k];
+            for (v, a) in body.velocity.iter_mut().zip(a) {
+                *v += 0.5 * dt * a;
             }
         }
     }

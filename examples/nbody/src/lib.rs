@@ -294,10 +294,11 @@ async fn main() -> Result<(), String> {
     );
 
     // Written so that a NaN fails.
-    if !(kernel_error <= ENERGY_TOLERANCE) {
+    let (kernel_ok, drift_ok) = (kernel_error <= ENERGY_TOLERANCE, difference <= tolerance);
+    if !kernel_ok {
         return Err(format!("the GPU energy kernel is off by {kernel_error:.2e}, beyond {ENERGY_TOLERANCE:.0e}"));
     }
-    if !(difference <= tolerance) {
+    if !drift_ok {
         return Err(format!(
             "the GPU's energy drift differs from the CPU's by {difference:.2e}, beyond {tolerance:.0e} \
              (long runs of few bodies part ways chaotically: raise --tolerance for those)"
