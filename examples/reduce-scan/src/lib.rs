@@ -1,0 +1,151 @@
+//! Sums, maxima and prefix sums of large arrays on the GPU with
+//! `wasi-webgpu-ops`: each result is checked against the CPU, then timed.
+//!
+//! ```text
+//! wasi-webgpu-run examples/reduce-scan -- [LEN]... [--runs R]
+//! ```
+//!
+//! Defaults: 1000000 and 16777216 elements, 5 timed runs. For each length
+//! and operation it prints
+//! `OP n=LEN: B GB/s (median of R runs: T ms); checked: ok`, where a run is
+//! one submit plus the wait for the GPU, timed in the guest, and B counts
+//! the bytes the operation must at least move: the input read once (sum,
+//! max), or read once and the output written once (scans), over the time.
+
+use std::time::{Duration, Instant};
+
+use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages, Device, Queue};
+use wasi_webgpu_ops::{Op, Ops, ReduceDesc, ScanKind};
+
+#[wasi_webgpu::main]
+async fn main() -> Result<(), String> {
+    let (lens, runs) = parse_args(std::env::args().skip(1))?;
+    let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await.map_err(|e| e.to_string())?;
+    let (device, queue) = adapter.request_device(&Default::default()).await.map_err(|e| e.to_string())?;
+    let ops = Ops::new(&device);
+    for len in lens {
+        measure(&device, &queue, &ops, len, runs).await.map_err(|e| format!("n={len}: {e}"))?;
+    }
+    println!("reduce-scan: all results match the CPU");
+    Ok(())
+}
+
+fn parse_args(args: impl Iterator<Item = String>) -> Result<(Vec<u32>, usize), String> {
+    let usage = "usage: reduce-scan [LEN]... [--runs R]";
+    let mut lens = Vec::new();
+    let mut runs = 5;
+    let mut args = args.peekable();
+    while let Some(arg) = args.next() {
+        if arg == "--runs" {
+            let value = args.next().ok_or(usage)?;
+            runs = value.parse().ok().filter(|&r| r > 0).ok_or(format!("--runs {value}: not a positive count"))?;
+            continue;
+        }
+        lens.push(arg.parse().ok().filter(|&n| n > 0).ok_or(format!("`{arg}` is not a length; {usage}"))?);
+    }
+    if lens.is_empty() {
+        lens = vec![1_000_000, 16_777_216];
+    }
+    Ok((lens, runs))
+}
+
+async fn measure(device: &Device, queue: &Queue, ops: &Ops, len: u32, runs: usize) -> Result<(), String> {
+    let n = len as usize;
+    let mut rng = len.wrapping_mul(0x9e37_79b9) | 1;
+    // Uniform in [0, 1): prefix sums grow steadily, as in histograms and
+    // stream compaction offsets.
+    let x: Vec<f32> = (0..n)
+        .map(|_| {
+            rng ^= rng << 13;
+            rng ^= rng >> 17;
+            rng ^= rng << 5;
+            (rng >> 8) as f32 / (1u32 << 24) as f32
+        })
+        .collect();
+    let usage = BufferUsages::STORAGE | BufferUsages::COPY_SRC;
+    let create = |contents: &[f32]| {
+        device.create_buffer_init(&BufferInitDescriptor { label: None, contents, usage }).map_err(|e| e.to_string())
+    };
+    let (input, scalar, scanned) = (create(&x)?, create(&[f32::NAN])?, create(&vec![f32::NAN; n])?);
+    let err = |e: wasi_webgpu_ops::Error| e.to_string();
+    let bytes = 4.0 * n as f64;
+
+    // Sum: the f64 sum of |x| bounds the rounding of any summation order:
+    // tolerance 1e-6 + n * f32::EPSILON * Σ|x|, far above what a tree
+    // reduction's log2(n)-deep sums give, far below a lost element.
+    let sum = ops.sum(&ReduceDesc::vector(len), &input, &scalar).await.map_err(err)?;
+    let expected: f64 = x.iter().map(|&v| f64::from(v)).sum();
+    let got = run_checked(queue, &sum, &scalar).await?[0];
+    let tolerance = 1e-6 + n as f64 * f64::from(f32::EPSILON) * expected;
+    if !within(got, expected, tolerance) {
+        return Err(format!("sum is {got} on the GPU, {expected} on the CPU"));
+    }
+    report("sum", len, bytes, time(queue, &sum, runs).await?, runs);
+
+    let max = ops.max(&ReduceDesc::vector(len), &input, &scalar).await.map_err(err)?;
+    let expected = x.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+    let got = run_checked(queue, &max, &scalar).await?[0];
+    if got != expected {
+        return Err(format!("max is {got} on the GPU, {expected} on the CPU"));
+    }
+    report("max", len, bytes, time(queue, &max, runs).await?, runs);
+
+    for (name, kind) in [("inclusive scan", ScanKind::Inclusive), ("exclusive scan", ScanKind::Exclusive)] {
+        let scan = ops.scan(kind, &input, &scanned).await.map_err(err)?;
+        let got = run_checked(queue, &scan, &scanned).await?;
+        // Every prefix is a sum of non-negative terms through fewer than 64
+        // roundings: tolerance 1e-6 + 64 * f32::EPSILON * prefix.
+        let mut prefix = 0.0f64;
+        for (i, (&g, &v)) in got.iter().zip(&x).enumerate() {
+            let before = prefix;
+            prefix += f64::from(v);
+            let expected = if kind == ScanKind::Inclusive { prefix } else { before };
+            let tolerance = 1e-6 + 64.0 * f64::from(f32::EPSILON) * expected;
+            if !within(g, expected, tolerance) {
+                return Err(format!("{name}[{i}] is {g} on the GPU, {expected} on the CPU"));
+            }
+        }
+        report(name, len, 2.0 * bytes, time(queue, &scan, runs).await?, runs);
+    }
+    Ok(())
+}
+
+/// Whether `gpu` is within `tolerance` of `cpu`; false for a NaN (an element
+/// never written).
+fn within(gpu: f32, cpu: f64, tolerance: f64) -> bool {
+    (f64::from(gpu) - cpu).abs() <= tolerance
+}
+
+/// Runs `op` once (which also compiles and uploads) and reads `output`.
+async fn run_checked(queue: &Queue, op: &Op, output: &Buffer<f32>) -> Result<Vec<f32>, String> {
+    op.submit(queue).await.map_err(|e| e.to_string())?;
+    output.read().await.map_err(|e| e.to_string())
+}
+
+/// The median time of `runs` submits of `op`, each waited for.
+async fn time(queue: &Queue, op: &Op, runs: usize) -> Result<Duration, String> {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        op.submit(queue).await.map_err(|e| e.to_string())?;
+        queue.on_submitted_work_done().await;
+        times.push(start.elapsed());
+    }
+    times.sort();
+    Ok(times[times.len() / 2])
+}
+
+fn report(name: &str, len: u32, bytes: f64, median: Duration, runs: usize) {
+    let seconds = median.as_secs_f64();
+    println!(
+        "{name} n={len}: {} GB/s (median of {runs} runs: {:.3} ms); checked: ok",
+        significant(bytes / seconds / 1e9),
+        seconds * 1e3
+    );
+}
+
+/// `x` with three significant digits, so tiny rates do not print as 0.
+fn significant(x: f64) -> String {
+    let decimals = if x > 0.0 && x.is_finite() { (2 - x.log10().floor() as i32).clamp(0, 12) as usize } else { 2 };
+    format!("{x:.decimals$}")
+}

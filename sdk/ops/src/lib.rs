@@ -1,0 +1,286 @@
+//! Tuned, tested `f32` compute kernels for [`wasi_webgpu`] guests: the
+//! building blocks of ML inference and training.
+//!
+//! | Operation | Method |
+//! |---|---|
+//! | Tiled matrix product, batched, with transposed operands | [`Ops::matmul`] |
+//! | Sum or max along an axis of a 2D (or 1D) tensor | [`Ops::reduce`], [`Ops::sum`], [`Ops::max`] |
+//! | Inclusive and exclusive prefix sums | [`Ops::scan`] |
+//! | Softmax per row | [`Ops::softmax`] |
+//! | Layer normalisation per row | [`Ops::layer_norm`] |
+//! | Elementwise `a + b`, `a * b`, ReLU, GELU, row-broadcast bias | [`Ops::add`], [`Ops::mul`], [`Ops::relu`], [`Ops::gelu`], [`Ops::bias_add`] |
+//! | For training: ReLU's gradient, `y += αx`, `y *= α` | [`Ops::relu_backward`], [`Ops::axpy`], [`Ops::scale`] |
+//!
+//! Tensors are [`Buffer<f32>`](wasi_webgpu::Buffer)s holding row-major
+//! matrices; the buffers need [`BufferUsages::STORAGE`](wasi_webgpu::BufferUsages::STORAGE).
+//! The kernels are WGSL files compiled and validated at build time by
+//! [`#[wasi_webgpu::shader]`](wasi_webgpu::shader).
+//!
+//! # Prepare once, encode many times
+//!
+//! An operation is prepared by an async method of [`Ops`], which checks the
+//! shapes against the buffers, compiles the pipelines it needs (once per
+//! [`Ops`]: they are cached), and creates its shape uniforms, scratch
+//! buffers and bind groups. The resulting [`Op`] records its dispatches into
+//! any [`ComputePass`] with [`Op::encode`], which allocates nothing and calls
+//! the host only to set pipelines and bind groups and to dispatch, so a
+//! training step of many operations is one pass and one submit:
+//!
+//! ```no_run
+//! use wasi_webgpu::{BufferInitDescriptor, BufferUsages};
+//! use wasi_webgpu_ops::{MatmulDesc, Ops};
+//!
+//! #[wasi_webgpu::main]
+//! async fn main() -> Result<(), wasi_webgpu_ops::Error> {
+//!     let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await?;
+//!     let (device, queue) = adapter.request_device(&Default::default()).await?;
+//!     let usage = BufferUsages::STORAGE | BufferUsages::COPY_SRC;
+//!     let a = device.create_buffer_init(&BufferInitDescriptor { label: None, contents: &[1.0f32; 6], usage })?;
+//!     let b = device.create_buffer_init(&BufferInitDescriptor { label: None, contents: &[2.0f32; 12], usage })?;
+//!     let c = device.create_buffer_init(&BufferInitDescriptor { label: None, contents: &[0.0f32; 8], usage })?;
+//!     let bias = device.create_buffer_init(&BufferInitDescriptor { label: None, contents: &[0.5f32; 4], usage })?;
+//!     let out = device.create_buffer_init(&BufferInitDescriptor { label: None, contents: &[0.0f32; 8], usage })?;
+//!
+//!     let ops = Ops::new(&device);
+//!     // c = a (2 x 3) * b (3 x 4); out = relu(c + bias)
+//!     let matmul = ops.matmul(&MatmulDesc::new(2, 4, 3), &a, &b, &c).await?;
+//!     let add_bias = ops.bias_add(&c, &bias, &out).await?;
+//!     let relu = ops.relu(&out, &c).await?;
+//!
+//!     let mut encoder = device.create_command_encoder(&Default::default());
+//!     let mut pass = encoder.begin_compute_pass(&Default::default());
+//!     for op in [&matmul, &add_bias, &relu] {
+//!         op.encode(&mut pass)?;
+//!     }
+//!     pass.end();
+//!     queue.submit([encoder.finish().await?])?;
+//!     assert_eq!(c.read().await?, [6.5; 8]);
+//!     Ok(())
+//! }
+//! # fn main() {}
+//! ```
+//!
+//! [`Op::submit`] and [`Ops::run`] are the one-call forms: they record into
+//! a pass of their own and submit it.
+//!
+//! # Shapes and buffers
+//!
+//! Shapes are counted in elements. A buffer may be longer than its shape
+//! needs (so buffers sized for the largest batch serve smaller ones); the
+//! elements past the shape are neither read nor written. Elementwise
+//! operations, which have no shape but their buffers', need buffers of equal
+//! length. A shape a buffer cannot hold, or that breaks a limit, is an
+//! [`Error`] when the operation is prepared; nothing reaches the GPU.
+//!
+//! Inputs and outputs must be distinct buffers: WebGPU does not let one
+//! dispatch read a buffer through one binding while writing it through
+//! another, and [`Op::encode`] reports such aliasing as
+//! [`wasi_webgpu::Error::UsageConflict`]. [`Ops::axpy`] and [`Ops::scale`]
+//! update their buffer in place.
+//!
+//! # Precision
+//!
+//! Everything computes in `f32`. Sums (matmul's dot products, reductions,
+//! scans, softmax and layernorm's statistics) are formed in a different order
+//! from a sequential loop, so they differ from one in the last bits; the
+//! tests state their tolerances. GELU is the tanh approximation,
+//! `0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))`.
+
+#![deny(missing_docs)]
+
+use std::cell::RefCell;
+use std::future::Future;
+
+use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages, ComputePass, Device, Queue, Threads, Uniform};
+
+mod elementwise;
+mod error;
+mod matmul;
+mod reduce;
+mod rows;
+mod scan;
+
+pub use error::{Error, Result};
+pub use matmul::MatmulDesc;
+pub use reduce::{ReduceDesc, Reduction};
+pub use rows::{LayerNormDesc, RowsDesc};
+pub use scan::ScanKind;
+
+/// One recorded dispatch of an [`Op`].
+type Step = Box<dyn Fn(&mut ComputePass<'_>) -> wasi_webgpu::Result<()>>;
+
+/// A prepared operation: its buffers, shapes, scratch buffers and bind groups
+/// are fixed, so it can be recorded any number of times without allocating.
+///
+/// Made by the methods of [`Ops`]. It keeps the buffers it uses alive. Reads
+/// and writes of those buffers between recordings are fine: an `Op` holds no
+/// data of its own besides shape uniforms and scratch space.
+pub struct Op {
+    name: &'static str,
+    device: Device,
+    steps: Vec<Step>,
+}
+
+impl Op {
+    fn new(name: &'static str, device: &Device) -> Self {
+        Self { name, device: device.clone(), steps: Vec::new() }
+    }
+
+    /// What the operation is, e.g. `"matmul"`.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// How many dispatches [`encode`](Self::encode) records: 0 for an
+    /// operation on empty tensors, more than 1 for multi-pass ones.
+    pub fn dispatch_count(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Records the operation's dispatches into `pass`, after whatever the
+    /// pass holds already; later dispatches see its results.
+    pub fn encode(&self, pass: &mut ComputePass<'_>) -> Result<()> {
+        for step in &self.steps {
+            step(pass)?;
+        }
+        Ok(())
+    }
+
+    /// Records the operation into a compute pass of its own and submits it.
+    /// Reading an output buffer afterwards waits for the GPU.
+    pub async fn submit(&self, queue: &Queue) -> Result<()> {
+        run(&self.device, queue, &[self]).await
+    }
+
+    fn push(&mut self, step: Step) {
+        self.steps.push(step);
+    }
+}
+
+impl core::fmt::Debug for Op {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Op").field("name", &self.name).field("dispatches", &self.steps.len()).finish()
+    }
+}
+
+/// The operations on one [`Device`], with their compiled pipelines.
+///
+/// Pipelines are compiled on first use and cached, so preparing a second
+/// operation of a kind costs only its uniforms and bind groups. A cheap
+/// object: create one per device and keep it.
+pub struct Ops {
+    device: Device,
+    kernels: Kernels,
+}
+
+impl Ops {
+    /// Operations on `device`. Compiles nothing yet.
+    pub fn new(device: &Device) -> Self {
+        Self { device: device.clone(), kernels: Kernels::default() }
+    }
+
+    /// The device the operations run on.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Records `ops` in order into one compute pass and submits it.
+    pub async fn run(&self, queue: &Queue, ops: &[&Op]) -> Result<()> {
+        run(&self.device, queue, ops).await
+    }
+
+    /// A uniform buffer holding `params`.
+    fn uniform<T: bytemuck::Pod>(&self, label: &'static str, params: T) -> Result<Buffer<T>> {
+        Ok(self.device.create_buffer_init(&BufferInitDescriptor {
+            label: Some(label),
+            contents: &[params],
+            usage: BufferUsages::UNIFORM,
+        })?)
+    }
+
+    /// A scratch storage buffer of `len` elements, for partial results.
+    fn scratch(&self, label: &'static str, len: u64) -> Result<Buffer<f32>> {
+        Ok(self.device.create_buffer(&wasi_webgpu::BufferDescriptor {
+            label: Some(label),
+            len,
+            usage: BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        })?)
+    }
+
+    /// The threads to dispatch for `workgroups` workgroups of size
+    /// `workgroup_size` numbered over a 2D grid: x up to the per-dimension
+    /// limit, then y. The kernels number workgroups `y * x_count + x` and
+    /// skip those past the end.
+    fn grid(&self, op: &'static str, workgroups: u64, workgroup_size: [u32; 3]) -> Result<Threads> {
+        let max = u64::from(self.device.limits().max_compute_workgroups_per_dimension);
+        let x = workgroups.min(max);
+        let y = workgroups.div_ceil(max.max(1));
+        if y > max {
+            return Err(Error::Shape {
+                op,
+                reason: format!("{workgroups} workgroups exceed the dispatch limit of {max} x {max}"),
+            });
+        }
+        Ok(Threads([x as u32 * workgroup_size[0], y as u32 * workgroup_size[1], 1]))
+    }
+}
+
+/// Records `ops` into one pass on a fresh encoder and submits it.
+async fn run(device: &Device, queue: &Queue, ops: &[&Op]) -> Result<()> {
+    let mut encoder = device.create_command_encoder(&Default::default());
+    let mut pass = encoder.begin_compute_pass(&Default::default());
+    for op in ops {
+        op.encode(&mut pass)?;
+    }
+    pass.end();
+    queue.submit([encoder.finish().await?])?;
+    Ok(())
+}
+
+/// A uniform binding of a one-element buffer.
+fn uniform<T: bytemuck::Pod>(buffer: &Buffer<T>) -> Uniform<'_, T> {
+    buffer.as_uniform()
+}
+
+/// The compiled pipelines, by kind and variant, filled on first use.
+#[derive(Default)]
+struct Kernels {
+    matmul: [RefCell<Option<matmul::wgsl::Matmul>>; 4],
+    elementwise: elementwise::Kernels,
+    reduce_rows: [RefCell<Option<reduce::wgsl::ReduceRows>>; 2],
+    reduce_cols: [RefCell<Option<reduce::wgsl::ReduceCols>>; 2],
+    softmax: RefCell<Option<rows::wgsl::Softmax>>,
+    layer_norm: RefCell<Option<rows::wgsl::LayerNorm>>,
+    scan: scan::Kernels,
+}
+
+/// The pipeline in `cell`, compiled by `compile` the first time.
+async fn cached<K: Clone>(
+    cell: &RefCell<Option<K>>,
+    compile: impl Future<Output = wasi_webgpu::Result<K>>,
+) -> Result<K> {
+    if let Some(kernel) = cell.borrow().as_ref() {
+        return Ok(kernel.clone());
+    }
+    let kernel = compile.await?;
+    *cell.borrow_mut() = Some(kernel.clone());
+    Ok(kernel)
+}
+
+/// Checks that `buffer` holds at least `needed` elements.
+fn check_len(op: &'static str, buffer: &'static str, actual: &Buffer<f32>, needed: u64) -> Result<()> {
+    if actual.len() < needed {
+        return Err(Error::TooSmall { op, buffer, len: actual.len(), needed });
+    }
+    Ok(())
+}
+
+/// A shape's element count, which the kernels index with `u32`.
+fn elements(op: &'static str, what: &str, factors: &[u64]) -> Result<u64> {
+    factors
+        .iter()
+        .try_fold(1u64, |acc, &f| acc.checked_mul(f))
+        .filter(|&n| n <= u64::from(u32::MAX))
+        .ok_or_else(|| Error::Shape { op, reason: format!("{what} has more than 2^32 - 1 elements") })
+}

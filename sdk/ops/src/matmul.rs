@@ -1,0 +1,178 @@
+//! [`Ops::matmul`]: the tiled, batched matrix product.
+
+use wasi_webgpu::Buffer;
+
+use crate::{Error, Op, Ops, Result, cached, check_len, elements, uniform};
+
+// The shader's generated items that the ops do not use are not dead weight
+// in the component: only what is called is linked.
+#[allow(dead_code)]
+#[wasi_webgpu::shader(path = "src/wgsl/matmul.wgsl")]
+pub(crate) mod wgsl {}
+
+/// Rows and columns of C that one workgroup computes (`TILE_M`, `TILE_N` in
+/// the shader).
+const TILE: u64 = 64;
+
+/// The shape of `C = op(A) · op(B)`, batched.
+///
+/// `op(A)` is `m × k` and `op(B)` is `k × n`, so `C` is `m × n`, all
+/// row-major. With `transpose_a`, A is stored `k × m` and used transposed
+/// (likewise B, stored `n × k`), so `Aᵀ·B` and `A·Bᵀ` need no transposed
+/// copy. With `batch > 1`, matrix `i` of each operand starts `i * stride`
+/// elements into its buffer; the strides default to the matrices' sizes
+/// (packed batches), and a stride of 0 uses one matrix for every batch
+/// entry (for example shared weights).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MatmulDesc {
+    /// Rows of `op(A)` and `C`.
+    pub m: u32,
+    /// Columns of `op(B)` and `C`.
+    pub n: u32,
+    /// Columns of `op(A)`, rows of `op(B)`: the length of each dot product.
+    pub k: u32,
+    /// Number of products.
+    pub batch: u32,
+    /// Use A transposed: A is stored `k × m`.
+    pub transpose_a: bool,
+    /// Use B transposed: B is stored `n × k`.
+    pub transpose_b: bool,
+    /// Elements between batch entries of A; `None` is `m * k`.
+    pub stride_a: Option<u32>,
+    /// Elements between batch entries of B; `None` is `k * n`.
+    pub stride_b: Option<u32>,
+    /// Elements between batch entries of C; `None` is `m * n`. At least
+    /// `m * n` when `batch > 1`, so the products do not overlap.
+    pub stride_c: Option<u32>,
+}
+
+impl Default for MatmulDesc {
+    fn default() -> Self {
+        Self::new(0, 0, 0)
+    }
+}
+
+impl MatmulDesc {
+    /// One `m × k` by `k × n` product.
+    pub fn new(m: u32, n: u32, k: u32) -> Self {
+        Self {
+            m,
+            n,
+            k,
+            batch: 1,
+            transpose_a: false,
+            transpose_b: false,
+            stride_a: None,
+            stride_b: None,
+            stride_c: None,
+        }
+    }
+
+    /// `batch` products, packed one after another in each buffer.
+    pub fn batched(self, batch: u32) -> Self {
+        Self { batch, ..self }
+    }
+
+    /// Uses A transposed (stored `k × m`).
+    pub fn transpose_a(self) -> Self {
+        Self { transpose_a: true, ..self }
+    }
+
+    /// Uses B transposed (stored `n × k`).
+    pub fn transpose_b(self) -> Self {
+        Self { transpose_b: true, ..self }
+    }
+
+    /// Sets the batch strides of A, B and C, in elements.
+    pub fn strides(self, a: u32, b: u32, c: u32) -> Self {
+        Self { stride_a: Some(a), stride_b: Some(b), stride_c: Some(c), ..self }
+    }
+
+    /// Floating-point operations of the product: `2 m n k` per batch entry.
+    pub fn flops(&self) -> u64 {
+        2 * u64::from(self.m) * u64::from(self.n) * u64::from(self.k) * u64::from(self.batch)
+    }
+}
+
+impl Ops {
+    /// Prepares `c = op(a) · op(b)` for the shape `desc`; see [`MatmulDesc`].
+    ///
+    /// Each workgroup computes a 64 × 64 tile of C, 4 × 4 elements per
+    /// invocation, staging 64 × 16 slices of A and B in workgroup memory.
+    /// Any `m`, `n`, `k` works; `k = 0` writes zeros. Fails when a buffer is
+    /// shorter than the shape and strides need, or the grid of tiles
+    /// (`⌈n/64⌉ × ⌈m/64⌉ × batch`) exceeds the dispatch limit.
+    pub async fn matmul(&self, desc: &MatmulDesc, a: &Buffer<f32>, b: &Buffer<f32>, c: &Buffer<f32>) -> Result<Op> {
+        const OP: &str = "matmul";
+        let MatmulDesc { m, n, k, batch, transpose_a, transpose_b, .. } = *desc;
+        let (m64, n64, k64) = (u64::from(m), u64::from(n), u64::from(k));
+        let size_a = elements(OP, "A", &[m64, k64])?;
+        let size_b = elements(OP, "B", &[k64, n64])?;
+        let size_c = elements(OP, "C", &[m64, n64])?;
+        let stride_a = desc.stride_a.map_or(size_a, u64::from);
+        let stride_b = desc.stride_b.map_or(size_b, u64::from);
+        let stride_c = desc.stride_c.map_or(size_c, u64::from);
+        if batch > 1 && stride_c < size_c {
+            return Err(Error::Shape {
+                op: OP,
+                reason: format!(
+                    "stride_c = {stride_c} is less than m * n = {size_c}: batch entries of C would overlap"
+                ),
+            });
+        }
+        let mut op = Op::new(OP, &self.device);
+        if size_c == 0 || batch == 0 {
+            return Ok(op);
+        }
+        // The last batch entry's end, which the buffer must reach.
+        let extent = |stride: u64, size: u64, what: &str| {
+            (u64::from(batch) - 1)
+                .checked_mul(stride)
+                .and_then(|start| start.checked_add(size))
+                .filter(|&end| end <= u64::from(u32::MAX))
+                .ok_or_else(|| Error::Shape { op: OP, reason: format!("{what} spans more than 2^32 - 1 elements") })
+        };
+        check_len(OP, "a", a, extent(stride_a, size_a, "A")?)?;
+        check_len(OP, "b", b, extent(stride_b, size_b, "B")?)?;
+        check_len(OP, "c", c, extent(stride_c, size_c, "C")?)?;
+
+        let max = u64::from(self.device.limits().max_compute_workgroups_per_dimension);
+        let grid = [n64.div_ceil(TILE), m64.div_ceil(TILE), u64::from(batch)];
+        if let Some(&over) = grid.iter().find(|&&g| g > max) {
+            return Err(Error::Shape {
+                op: OP,
+                reason: format!(
+                    "the grid of 64 x 64 tiles needs {over} workgroups in one dimension; the limit is {max}"
+                ),
+            });
+        }
+
+        let variant = usize::from(transpose_a) | usize::from(transpose_b) << 1;
+        let overrides = wgsl::Overrides { TRANSPOSE_A: Some(transpose_a), TRANSPOSE_B: Some(transpose_b) };
+        let kernel = cached(&self.kernels.matmul[variant], wgsl::Matmul::pipeline(&self.device, &overrides)).await?;
+        let params = self.uniform(
+            "matmul shape",
+            wgsl::MatmulParams {
+                m,
+                n,
+                k,
+                stride_a: stride_a as u32,
+                stride_b: stride_b as u32,
+                stride_c: stride_c as u32,
+            },
+        )?;
+        let bound = kernel.bind(
+            &self.device,
+            &wgsl::MatmulBindings {
+                params: uniform(&params),
+                a: a.as_storage(),
+                b: b.as_storage(),
+                c: c.as_storage_mut(),
+            },
+        )?;
+        let [wx, wy, _] = kernel.workgroup_size();
+        let threads = [grid[0] as u32 * wx, grid[1] as u32 * wy, batch];
+        op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+        Ok(op)
+    }
+}

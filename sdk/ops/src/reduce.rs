@@ -1,0 +1,173 @@
+//! [`Ops::reduce`]: sums and maxima along an axis.
+
+use wasi_webgpu::Buffer;
+
+use crate::{Error, Op, Ops, Result, cached, check_len, elements, uniform};
+
+#[allow(dead_code)]
+#[wasi_webgpu::shader(path = "src/wgsl/reduce.wgsl")]
+pub(crate) mod wgsl {}
+
+/// Elements of a row one workgroup of `reduce_rows` reduces: 16 per
+/// invocation, enough work to amortise the tree, and a second pass is only
+/// needed past 4096 columns.
+const ROW_CHUNK: u64 = 4096;
+/// Rows one workgroup of `reduce_cols` reduces: 64 per lane.
+const COL_CHUNK: u64 = 256;
+
+/// How [`Ops::reduce`] combines elements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reduction {
+    /// The sum; 0 for no elements.
+    Sum,
+    /// The maximum, ignoring the sign of zeros. NaN inputs give an
+    /// unspecified result, as WGSL's `max` does.
+    Max,
+}
+
+/// The shape of a reduction: a row-major `[rows, cols]` matrix reduced along
+/// `axis`, numbered as in NumPy.
+///
+/// - `axis: 1` reduces each row to one value: the output has `rows`
+///   elements. A 1D array of `len` elements is `ReduceDesc::vector(len)`,
+///   one row.
+/// - `axis: 0` reduces each column to one value: the output has `cols`
+///   elements (a bias gradient, for example).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ReduceDesc {
+    /// Rows of the input.
+    pub rows: u32,
+    /// Columns of the input.
+    pub cols: u32,
+    /// The axis reduced: 0 (down the columns) or 1 (along the rows).
+    pub axis: u32,
+}
+
+impl ReduceDesc {
+    /// A `[rows, cols]` matrix reduced along `axis`.
+    pub fn new(rows: u32, cols: u32, axis: u32) -> Self {
+        Self { rows, cols, axis }
+    }
+
+    /// A 1D array of `len` elements, reduced to one value.
+    pub fn vector(len: u32) -> Self {
+        Self { rows: 1, cols: len, axis: 1 }
+    }
+
+    /// Elements of the output: `rows` for axis 1, `cols` for axis 0.
+    pub fn output_len(&self) -> u32 {
+        if self.axis == 0 { self.cols } else { self.rows }
+    }
+}
+
+impl Ops {
+    /// Prepares the sum along `desc.axis` of `input` into `output`; see
+    /// [`Ops::reduce`].
+    pub async fn sum(&self, desc: &ReduceDesc, input: &Buffer<f32>, output: &Buffer<f32>) -> Result<Op> {
+        self.reduce(Reduction::Sum, desc, input, output).await
+    }
+
+    /// Prepares the maximum along `desc.axis` of `input` into `output`; see
+    /// [`Ops::reduce`].
+    pub async fn max(&self, desc: &ReduceDesc, input: &Buffer<f32>, output: &Buffer<f32>) -> Result<Op> {
+        self.reduce(Reduction::Max, desc, input, output).await
+    }
+
+    /// Prepares a reduction of the `[rows, cols]` matrix in `input` along
+    /// `desc.axis` into the first [`output_len`](ReduceDesc::output_len)
+    /// elements of `output`.
+    ///
+    /// Each pass is one dispatch of workgroup tree reductions over chunks of
+    /// the axis (4096 elements of a row, or 256 rows of 64 columns); while
+    /// more than one chunk per output is left, another pass reduces the
+    /// partial results, kept in scratch buffers the [`Op`] owns. Fails when
+    /// the axis is not 0 or 1 or the reduced axis is empty.
+    pub async fn reduce(
+        &self,
+        reduction: Reduction,
+        desc: &ReduceDesc,
+        input: &Buffer<f32>,
+        output: &Buffer<f32>,
+    ) -> Result<Op> {
+        let op_name = match reduction {
+            Reduction::Sum => "sum",
+            Reduction::Max => "max",
+        };
+        let ReduceDesc { rows, cols, axis } = *desc;
+        if axis > 1 {
+            return Err(Error::Shape { op: op_name, reason: format!("axis {axis} of a 2D tensor; use 0 or 1") });
+        }
+        let total = elements(op_name, "the input", &[rows.into(), cols.into()])?;
+        let (outputs, axis_len) = if axis == 1 { (rows, cols) } else { (cols, rows) };
+        let mut op = Op::new(op_name, &self.device);
+        if outputs == 0 {
+            return Ok(op);
+        }
+        if axis_len == 0 {
+            return Err(Error::Shape { op: op_name, reason: format!("axis {axis} has length 0: nothing to reduce") });
+        }
+        check_len(op_name, "input", input, total)?;
+        check_len(op_name, "output", output, outputs.into())?;
+
+        let max = reduction == Reduction::Max;
+        let overrides = wgsl::Overrides { MAX: Some(max) };
+        let mut source = input.clone();
+        let mut axis_len = u64::from(axis_len);
+        if axis == 1 {
+            let kernel = cached(
+                &self.kernels.reduce_rows[usize::from(max)],
+                wgsl::ReduceRows::pipeline(&self.device, &overrides),
+            )
+            .await?;
+            loop {
+                let chunks = axis_len.div_ceil(ROW_CHUNK);
+                let partials = u64::from(rows) * chunks;
+                let target = if chunks == 1 { output.clone() } else { self.scratch("reduce partials", partials)? };
+                let params = self.uniform(
+                    "reduce shape",
+                    wgsl::ReduceParams { rows, cols: axis_len as u32, chunk: ROW_CHUNK as u32, chunks: chunks as u32 },
+                )?;
+                let bindings = wgsl::ReduceRowsBindings {
+                    params: uniform(&params),
+                    input: source.as_storage(),
+                    output: target.as_storage_mut(),
+                };
+                let bound = kernel.bind(&self.device, &bindings)?;
+                let threads = self.grid(op_name, partials, kernel.workgroup_size())?;
+                let kernel = kernel.clone();
+                op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+                if chunks == 1 {
+                    return Ok(op);
+                }
+                (source, axis_len) = (target, chunks);
+            }
+        }
+        let kernel =
+            cached(&self.kernels.reduce_cols[usize::from(max)], wgsl::ReduceCols::pipeline(&self.device, &overrides))
+                .await?;
+        let size = kernel.workgroup_size();
+        loop {
+            let chunks = axis_len.div_ceil(COL_CHUNK);
+            let target =
+                if chunks == 1 { output.clone() } else { self.scratch("reduce partials", chunks * u64::from(cols))? };
+            let params = self.uniform(
+                "reduce shape",
+                wgsl::ReduceParams { rows: axis_len as u32, cols, chunk: COL_CHUNK as u32, chunks: chunks as u32 },
+            )?;
+            let bindings = wgsl::ReduceColsBindings {
+                params: uniform(&params),
+                input: source.as_storage(),
+                output: target.as_storage_mut(),
+            };
+            let bound = kernel.bind(&self.device, &bindings)?;
+            let groups = u64::from(cols).div_ceil(u64::from(size[0])) * chunks;
+            let threads = self.grid(op_name, groups, size)?;
+            let kernel = kernel.clone();
+            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+            if chunks == 1 {
+                return Ok(op);
+            }
+            (source, axis_len) = (target, chunks);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! Row-wise operations: [`Ops::softmax`] and [`Ops::layer_norm`].
+
+use wasi_webgpu::Buffer;
+
+use crate::{Error, Op, Ops, Result, cached, check_len, elements, uniform};
+
+#[allow(dead_code)]
+#[wasi_webgpu::shader(path = "src/wgsl/rows.wgsl")]
+pub(crate) mod wgsl {}
+
+/// A row-major `[rows, cols]` matrix processed row by row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct RowsDesc {
+    /// Rows.
+    pub rows: u32,
+    /// Columns: the length of each row.
+    pub cols: u32,
+}
+
+impl RowsDesc {
+    /// A `[rows, cols]` matrix.
+    pub fn new(rows: u32, cols: u32) -> Self {
+        Self { rows, cols }
+    }
+}
+
+/// The shape of a layer normalisation: a `[rows, cols]` matrix normalised
+/// per row, and the epsilon added to the variance.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LayerNormDesc {
+    /// Rows.
+    pub rows: u32,
+    /// Columns: the length of each row, and of gamma and beta.
+    pub cols: u32,
+    /// Added to the variance before the square root; PyTorch's default is
+    /// `1e-5`.
+    pub eps: f32,
+}
+
+impl LayerNormDesc {
+    /// A `[rows, cols]` matrix with `eps = 1e-5`.
+    pub fn new(rows: u32, cols: u32) -> Self {
+        Self { rows, cols, eps: 1e-5 }
+    }
+}
+
+impl Ops {
+    /// Prepares `output[r] = softmax(input[r])` for each row `r` of a
+    /// `[rows, cols]` matrix: `exp(x - max) / Σ exp(x - max)`, subtracting
+    /// the row's maximum so that no `exp` overflows. One workgroup per row.
+    pub async fn softmax(&self, desc: &RowsDesc, input: &Buffer<f32>, output: &Buffer<f32>) -> Result<Op> {
+        const OP: &str = "softmax";
+        let Some(op) = self.rows_shape(OP, desc.rows, desc.cols, &[("input", input), ("output", output)])? else {
+            return Ok(Op::new(OP, &self.device));
+        };
+        let kernel = cached(&self.kernels.softmax, wgsl::Softmax::pipeline(&self.device, &Default::default())).await?;
+        let params = self.uniform("softmax shape", wgsl::RowParams { rows: desc.rows, cols: desc.cols, eps: 0.0 })?;
+        let bindings = wgsl::SoftmaxBindings {
+            params: uniform(&params),
+            input: input.as_storage(),
+            output: output.as_storage_mut(),
+        };
+        let bound = kernel.bind(&self.device, &bindings)?;
+        let threads = self.grid(OP, desc.rows.into(), kernel.workgroup_size())?;
+        let mut op = op;
+        op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+        Ok(op)
+    }
+
+    /// Prepares layer normalisation of each row of a `[rows, cols]` matrix:
+    /// `(x - mean) / √(variance + eps) * gamma + beta`, with the biased
+    /// variance (divided by `cols`) and `gamma`, `beta` of `cols` elements.
+    /// The statistics take two passes over the row (mean, then squared
+    /// deviations), which stays accurate where `E[x²] - E[x]²` would cancel.
+    pub async fn layer_norm(
+        &self,
+        desc: &LayerNormDesc,
+        input: &Buffer<f32>,
+        gamma: &Buffer<f32>,
+        beta: &Buffer<f32>,
+        output: &Buffer<f32>,
+    ) -> Result<Op> {
+        const OP: &str = "layer_norm";
+        let LayerNormDesc { rows, cols, eps } = *desc;
+        if !(eps >= 0.0 && eps.is_finite()) {
+            return Err(Error::Shape { op: OP, reason: format!("eps = {eps}; it must be finite and not negative") });
+        }
+        let Some(mut op) = self.rows_shape(OP, rows, cols, &[("input", input), ("output", output)])? else {
+            return Ok(Op::new(OP, &self.device));
+        };
+        check_len(OP, "gamma", gamma, cols.into())?;
+        check_len(OP, "beta", beta, cols.into())?;
+        let kernel =
+            cached(&self.kernels.layer_norm, wgsl::LayerNorm::pipeline(&self.device, &Default::default())).await?;
+        let params = self.uniform("layer_norm shape", wgsl::RowParams { rows, cols, eps })?;
+        let bindings = wgsl::LayerNormBindings {
+            params: uniform(&params),
+            input: input.as_storage(),
+            gamma: gamma.as_storage(),
+            beta: beta.as_storage(),
+            output: output.as_storage_mut(),
+        };
+        let bound = kernel.bind(&self.device, &bindings)?;
+        let threads = self.grid(OP, rows.into(), kernel.workgroup_size())?;
+        op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+        Ok(op)
+    }
+
+    /// Checks a row-wise shape against its buffers: `None` when there is no
+    /// element to compute, else an empty [`Op`] to fill.
+    fn rows_shape(
+        &self,
+        op: &'static str,
+        rows: u32,
+        cols: u32,
+        buffers: &[(&'static str, &Buffer<f32>)],
+    ) -> Result<Option<Op>> {
+        let total = elements(op, "the matrix", &[rows.into(), cols.into()])?;
+        if total == 0 {
+            return Ok(None);
+        }
+        for &(name, buffer) in buffers {
+            check_len(op, name, buffer, total)?;
+        }
+        Ok(Some(Op::new(op, &self.device)))
+    }
+}

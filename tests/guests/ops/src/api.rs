@@ -1,0 +1,187 @@
+//! The API around the kernels: many ops in one pass, ops recorded again
+//! after their inputs change, empty shapes, and the errors bad shapes and
+//! buffers give (before anything reaches the GPU).
+
+use wasi_webgpu::{BufferInitDescriptor, BufferUsages};
+use wasi_webgpu_ops::{Error, MatmulDesc, Ops, ReduceDesc, RowsDesc, ScanKind};
+
+use crate::{Context, Gpu, OpsContext, Outcome, Rng, buffer, checks, close, ensure, expect_err, poisoned};
+
+checks![
+    layer_chain_in_one_pass,
+    ops_record_again_with_new_inputs,
+    empty_shapes_dispatch_nothing,
+    bad_shapes_are_errors,
+    aliased_buffers_are_an_error
+];
+
+/// softmax(relu(x W + b)) for a batch of 5 rows of 19 features into 23
+/// outputs: four ops in one compute pass and one submit.
+async fn layer_chain_in_one_pass(gpu: &Gpu) -> Outcome {
+    let (batch, inputs, outputs) = (5usize, 19usize, 23usize);
+    let mut rng = Rng::new(91);
+    let (x, w, b) =
+        (rng.vec(batch * inputs, -1.0, 1.0), rng.vec(inputs * outputs, -1.0, 1.0), rng.vec(outputs, -1.0, 1.0));
+    let (x_buffer, w_buffer, b_buffer) = (buffer(gpu, &x)?, buffer(gpu, &w)?, buffer(gpu, &b)?);
+    let (h, hb, hr, y) = (
+        poisoned(gpu, batch * outputs)?,
+        poisoned(gpu, batch * outputs)?,
+        poisoned(gpu, batch * outputs)?,
+        poisoned(gpu, batch * outputs)?,
+    );
+    let ops = Ops::new(&gpu.device);
+    let chain = [
+        ops.matmul(&MatmulDesc::new(batch as u32, outputs as u32, inputs as u32), &x_buffer, &w_buffer, &h)
+            .await
+            .at("matmul")?,
+        ops.bias_add(&h, &b_buffer, &hb).await.at("bias_add")?,
+        ops.relu(&hb, &hr).await.at("relu")?,
+        ops.softmax(&RowsDesc::new(batch as u32, outputs as u32), &hr, &y).await.at("softmax")?,
+    ];
+    let mut encoder = gpu.device.create_command_encoder(&Default::default());
+    let mut pass = encoder.begin_compute_pass(&Default::default());
+    for op in &chain {
+        op.encode(&mut pass).at(op.name())?;
+    }
+    pass.end();
+    gpu.queue.submit([encoder.finish().await.at("finish")?]).at("submit")?;
+
+    let mut expected = Vec::new();
+    for r in 0..batch {
+        let z: Vec<f64> = (0..outputs)
+            .map(|c| {
+                let dot: f64 = (0..inputs).map(|i| f64::from(x[r * inputs + i]) * f64::from(w[i * outputs + c])).sum();
+                (dot + f64::from(b[c])).max(0.0)
+            })
+            .collect();
+        let peak = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        let total: f64 = z.iter().map(|v| (v - peak).exp()).sum();
+        expected.extend(z.iter().map(|v| (v - peak).exp() / total));
+    }
+    // Tolerance: 1e-6 absolute + 1e-5 relative (19-term dot products, exp).
+    close("softmax(relu(xW + b))", &y.read().await.at("read")?, &expected, 1e-6, 1e-5)
+}
+
+/// An op's bind groups stay bound to its buffers: writing new inputs and
+/// recording the same op again computes on the new data.
+async fn ops_record_again_with_new_inputs(gpu: &Gpu) -> Outcome {
+    let ops = Ops::new(&gpu.device);
+    let mut rng = Rng::new(92);
+    let n = 1000;
+    let (input, output) = (poisoned(gpu, n)?, poisoned(gpu, 1)?);
+    let sum = ops.sum(&ReduceDesc::vector(n as u32), &input, &output).await.at("sum")?;
+    for round in 0..3 {
+        // Integers: the sums are exact.
+        let x: Vec<f32> = (0..n).map(|_| (rng.next_u32() % 100) as f32).collect();
+        gpu.queue.write_buffer(&input, 0, &x).at("write")?;
+        ops.run(&gpu.queue, &[&sum]).await.at("run")?;
+        let total = output.read().await.at("read")?[0];
+        let expected: f32 = x.iter().sum();
+        ensure!(total == expected, "round {round}: sum {total}, expected {expected}");
+    }
+    Ok(())
+}
+
+async fn empty_shapes_dispatch_nothing(gpu: &Gpu) -> Outcome {
+    let ops = Ops::new(&gpu.device);
+    let (one, other) = (buffer(gpu, &[1.0])?, buffer(gpu, &[2.0])?);
+    let empty = gpu
+        .device
+        .create_buffer_init(&BufferInitDescriptor {
+            label: None,
+            contents: &[] as &[f32],
+            usage: BufferUsages::STORAGE,
+        })
+        .at("empty buffer")?;
+    let prepared = [
+        ops.matmul(&MatmulDesc::new(0, 5, 5), &one, &one, &other).await.at("matmul m = 0")?,
+        ops.matmul(&MatmulDesc::new(1, 1, 1).batched(0), &one, &one, &other).await.at("matmul batch 0")?,
+        ops.relu(&empty, &empty.clone()).await.at("relu of nothing")?,
+        ops.scan(ScanKind::Inclusive, &empty, &empty.clone()).await.at("scan of nothing")?,
+        ops.softmax(&RowsDesc::new(0, 10), &one, &other).await.at("softmax of no rows")?,
+        ops.sum(&ReduceDesc::new(0, 10, 1), &one, &other).await.at("sum of no rows")?,
+    ];
+    for op in &prepared {
+        ensure!(op.dispatch_count() == 0, "{} records {} dispatches", op.name(), op.dispatch_count());
+        op.submit(&gpu.queue).await.at(op.name())?;
+    }
+    ensure!(other.read().await.at("read")? == [2.0], "an empty op wrote its output");
+    Ok(())
+}
+
+async fn bad_shapes_are_errors(gpu: &Gpu) -> Outcome {
+    let ops = Ops::new(&gpu.device);
+    let (six, twelve, out) = (buffer(gpu, &[0.0; 6])?, buffer(gpu, &[0.0; 12])?, poisoned(gpu, 8)?);
+    // 2x3 * 3x4 fits; 2x4 * 4x4 needs 8 elements of A and 16 of B.
+    ops.matmul(&MatmulDesc::new(2, 4, 3), &six, &twelve, &out).await.at("fitting matmul")?;
+    expect_err!(
+        ops.matmul(&MatmulDesc::new(2, 4, 4), &six, &twelve, &out).await,
+        Error::TooSmall { op: "matmul", buffer: "a", len: 6, needed: 8 }
+    );
+    expect_err!(
+        ops.matmul(&MatmulDesc::new(2, 4, 3).batched(2), &six, &twelve, &out).await,
+        Error::TooSmall { buffer: "a", needed: 12, .. }
+    );
+    // Batch entries of C overlapping.
+    expect_err!(
+        ops.matmul(&MatmulDesc::new(1, 2, 3).batched(2).strides(3, 6, 1), &six, &twelve, &out).await,
+        Error::Shape { op: "matmul", .. }
+    );
+    // 65536 tiles of 64 columns: one more than a dispatch dimension holds.
+    let wide = gpu
+        .device
+        .create_buffer::<f32>(&wasi_webgpu::BufferDescriptor {
+            len: 65536 * 64,
+            usage: BufferUsages::STORAGE,
+            ..Default::default()
+        })
+        .at("wide buffer")?;
+    expect_err!(
+        ops.matmul(&MatmulDesc::new(1, 65536 * 64, 0), &six, &twelve, &wide).await,
+        Error::Shape { op: "matmul", .. }
+    );
+    expect_err!(ops.add(&six, &twelve, &out).await, Error::LengthMismatch { buffer: "b", len: 12, expected: 6, .. });
+    expect_err!(ops.bias_add(&twelve, &out, &twelve).await, Error::Shape { op: "bias_add", .. });
+    expect_err!(ops.sum(&ReduceDesc::new(2, 3, 2), &six, &out).await, Error::Shape { op: "sum", .. });
+    expect_err!(ops.max(&ReduceDesc::new(3, 0, 1), &six, &out).await, Error::Shape { op: "max", .. });
+    expect_err!(ops.sum(&ReduceDesc::new(3, 4, 0), &six, &out).await, Error::TooSmall { buffer: "input", .. });
+    expect_err!(ops.sum(&ReduceDesc::new(12, 1, 1), &twelve, &six).await, Error::TooSmall { buffer: "output", .. });
+    expect_err!(ops.softmax(&RowsDesc::new(3, 3), &six, &out).await, Error::TooSmall { buffer: "input", .. });
+    expect_err!(ops.scan(ScanKind::Exclusive, &six, &twelve).await, Error::LengthMismatch { op: "scan", .. });
+    let mut desc = wasi_webgpu_ops::LayerNormDesc::new(2, 3);
+    desc.eps = -1.0;
+    expect_err!(ops.layer_norm(&desc, &six, &six, &six, &out).await, Error::Shape { op: "layer_norm", .. });
+    expect_err!(
+        ops.layer_norm(&wasi_webgpu_ops::LayerNormDesc::new(1, 6), &six, &buffer(gpu, &[1.0; 3])?, &six, &out).await,
+        Error::TooSmall { buffer: "gamma", len: 3, needed: 6, .. }
+    );
+    // A buffer without STORAGE usage cannot be bound.
+    let readback = gpu
+        .device
+        .create_buffer::<f32>(&wasi_webgpu::BufferDescriptor {
+            label: None,
+            len: 6,
+            usage: BufferUsages::MAP_READ | BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        })
+        .at("readback buffer")?;
+    expect_err!(ops.relu(&six, &readback).await, Error::Gpu(wasi_webgpu::Error::MissingUsage { .. }));
+    // The device still works after all that.
+    let op = ops.relu(&six, &buffer(gpu, &[0.0; 6])?).await.at("relu")?;
+    op.submit(&gpu.queue).await.at("submit")
+}
+
+/// Reading and writing one buffer in one dispatch breaks WebGPU's usage
+/// rules: recording it is an error, and nothing is submitted.
+async fn aliased_buffers_are_an_error(gpu: &Gpu) -> Outcome {
+    let ops = Ops::new(&gpu.device);
+    let x = buffer(gpu, &[1.0, -2.0, 3.0])?;
+    let op = ops.relu(&x, &x).await.at("relu")?;
+    let mut encoder = gpu.device.create_command_encoder(&Default::default());
+    let mut pass = encoder.begin_compute_pass(&Default::default());
+    expect_err!(op.encode(&mut pass), Error::Gpu(wasi_webgpu::Error::UsageConflict { .. }));
+    pass.end();
+    expect_err!(op.submit(&gpu.queue).await, Error::Gpu(wasi_webgpu::Error::UsageConflict { .. }));
+    ensure!(x.read().await.at("read")? == [1.0, -2.0, 3.0], "the aliased op ran");
+    Ok(())
+}

@@ -1,0 +1,147 @@
+//! Reductions along both axes and prefix sums, over shapes that take one
+//! pass and shapes that take several (rows past 4096 columns, columns past
+//! 256 rows, arrays past one and past 2048 scan blocks).
+
+use wasi_webgpu_ops::{Ops, ReduceDesc, Reduction, ScanKind};
+
+use crate::{Gpu, OpsContext, Outcome, Rng, buffer, checks, exact, poisoned, run, within};
+
+checks![
+    sum_and_max_along_rows,
+    sum_and_max_along_columns,
+    max_of_negative_infinities,
+    scan_inclusive_exclusive,
+    scan_large_exact
+];
+
+/// Sum and max of each line in f64: a line is a row (axis 1) or a column
+/// (axis 0). Also the sum of |x| per line, for the sum's tolerance.
+fn reference(desc: &ReduceDesc, x: &[f32]) -> (Vec<f64>, Vec<f64>, Vec<f32>) {
+    let (rows, cols) = (desc.rows as usize, desc.cols as usize);
+    let lines = desc.output_len() as usize;
+    let mut sum = vec![0.0; lines];
+    let mut abs = vec![0.0; lines];
+    let mut max = vec![f32::NEG_INFINITY; lines];
+    for r in 0..rows {
+        for c in 0..cols {
+            let line = if desc.axis == 1 { r } else { c };
+            let v = x[r * cols + c];
+            sum[line] += f64::from(v);
+            abs[line] += f64::from(v.abs());
+            max[line] = max[line].max(v);
+        }
+    }
+    (sum, abs, max)
+}
+
+/// Runs sum and max for `desc` on random inputs in [-1, 1). The max is
+/// exact; the sum's tolerance is `1e-6 + len * f32::EPSILON * Σ|x|`, the
+/// bound for an f32 sum of `len` terms in any order.
+async fn check(gpu: &Gpu, ops: &Ops, desc: ReduceDesc, seed: u32) -> Outcome {
+    let mut rng = Rng::new(seed);
+    let x = rng.vec((desc.rows * desc.cols) as usize, -1.0, 1.0);
+    let lines = desc.output_len() as usize;
+    let axis_len = if desc.axis == 1 { desc.cols } else { desc.rows } as f64;
+    let (input, output) = (buffer(gpu, &x)?, poisoned(gpu, lines)?);
+    let (sum, abs, max) = reference(&desc, &x);
+    let what = format!("{}x{} along axis {}", desc.rows, desc.cols, desc.axis);
+
+    let op = ops.reduce(Reduction::Sum, &desc, &input, &output).await.at("sum")?;
+    within(&format!("sum {what}"), &run(gpu, &op, &output).await?, &sum, |i| {
+        1e-6 + axis_len * f64::from(f32::EPSILON) * abs[i]
+    })?;
+    let op = ops.reduce(Reduction::Max, &desc, &input, &output).await.at("max")?;
+    exact(&format!("max {what}"), &run(gpu, &op, &output).await?, &max)
+}
+
+async fn sum_and_max_along_rows(gpu: &Gpu) -> Outcome {
+    let ops = Ops::new(&gpu.device);
+    for (seed, len) in [1, 7, 1000, 4096, 4097, 20000].into_iter().enumerate() {
+        check(gpu, &ops, ReduceDesc::vector(len), seed as u32 + 1).await?;
+    }
+    for (seed, (rows, cols)) in [(7, 13), (33, 65), (1000, 1), (3, 9000)].into_iter().enumerate() {
+        check(gpu, &ops, ReduceDesc::new(rows, cols, 1), seed as u32 + 11).await?;
+    }
+    Ok(())
+}
+
+async fn sum_and_max_along_columns(gpu: &Gpu) -> Outcome {
+    let ops = Ops::new(&gpu.device);
+    for (seed, (rows, cols)) in [(1, 1), (7, 13), (33, 65), (1, 1000), (1000, 7), (600, 70)].into_iter().enumerate() {
+        check(gpu, &ops, ReduceDesc::new(rows, cols, 0), seed as u32 + 21).await?;
+    }
+    Ok(())
+}
+
+/// The max's identity is -infinity, not the most negative finite float.
+async fn max_of_negative_infinities(gpu: &Gpu) -> Outcome {
+    let ops = Ops::new(&gpu.device);
+    let (input, output) = (buffer(gpu, &[f32::NEG_INFINITY; 10])?, poisoned(gpu, 2)?);
+    let op = ops.max(&ReduceDesc::new(2, 5, 1), &input, &output).await.at("max")?;
+    exact("max of -inf", &run(gpu, &op, &output).await?, &[f32::NEG_INFINITY; 2])
+}
+
+/// Prefix sums in f64 of `x`, inclusive or exclusive, with the running sum
+/// of |x| for the tolerance.
+fn prefix(kind: ScanKind, x: &[f32]) -> (Vec<f64>, Vec<f64>) {
+    let (mut sum, mut abs) = (0.0, 0.0);
+    let mut out = Vec::with_capacity(x.len());
+    let mut mags = Vec::with_capacity(x.len());
+    for &v in x {
+        if kind == ScanKind::Exclusive {
+            out.push(sum);
+            mags.push(abs);
+        }
+        sum += f64::from(v);
+        abs += f64::from(v.abs());
+        if kind == ScanKind::Inclusive {
+            out.push(sum);
+            mags.push(abs);
+        }
+    }
+    (out, mags)
+}
+
+/// Random values in [-1, 1). Tolerance: `1e-6 + 64 * f32::EPSILON * Σ|x|`
+/// up to the element: each prefix is a sum through at most 8 serial adds,
+/// an 8-level tree and the offsets of the levels above, so far fewer than
+/// 64 roundings.
+async fn scan_inclusive_exclusive(gpu: &Gpu) -> Outcome {
+    let ops = Ops::new(&gpu.device);
+    let mut rng = Rng::new(31);
+    for n in [1usize, 7, 1000, 2048, 2049, 5000, 70001] {
+        let x = rng.vec(n, -1.0, 1.0);
+        let (input, output) = (buffer(gpu, &x)?, poisoned(gpu, n)?);
+        for kind in [ScanKind::Inclusive, ScanKind::Exclusive] {
+            let op = ops.scan(kind, &input, &output).await.at("scan")?;
+            let (expected, magnitude) = prefix(kind, &x);
+            within(&format!("{kind:?} scan of {n}"), &run(gpu, &op, &output).await?, &expected, |i| {
+                1e-6 + 64.0 * f64::from(f32::EPSILON) * magnitude[i]
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// 2048² + 7 elements: the block sums themselves take more than one block,
+/// so the scan recurses twice. Small integers keep every prefix below 2^24,
+/// where f32 sums are exact, so the comparison is exact.
+async fn scan_large_exact(gpu: &Gpu) -> Outcome {
+    let ops = Ops::new(&gpu.device);
+    let n = 2048 * 2048 + 7;
+    let mut rng = Rng::new(37);
+    let x: Vec<f32> = (0..n).map(|_| (rng.next_u32() % 4) as f32).collect();
+    let (input, output) = (buffer(gpu, &x)?, poisoned(gpu, n)?);
+    for kind in [ScanKind::Inclusive, ScanKind::Exclusive] {
+        let op = ops.scan(kind, &input, &output).await.at("scan")?;
+        ensure_passes(op.dispatch_count(), 5)?;
+        let expected: Vec<f32> = prefix(kind, &x).0.iter().map(|&v| v as f32).collect();
+        exact(&format!("{kind:?} scan of {n}"), &run(gpu, &op, &output).await?, &expected)?;
+    }
+    Ok(())
+}
+
+fn ensure_passes(actual: usize, expected: usize) -> Outcome {
+    crate::ensure!(actual == expected, "{actual} dispatches, expected {expected}");
+    Ok(())
+}

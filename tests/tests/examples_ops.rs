@@ -1,0 +1,74 @@
+//! Runs the `matmul` and `reduce-scan` examples with small sizes. Each
+//! example checks its results against its own CPU reference and fails
+//! (exit code 1, an `Error:` line) on a mismatch; these tests assert that
+//! every requested size was checked and reported, and that the reported
+//! rates are positive numbers.
+
+mod common;
+
+/// The number between `prefix` and `suffix` on `line`.
+fn number(line: &str, prefix: &str, suffix: &str) -> f64 {
+    let start = line.find(prefix).map(|i| i + prefix.len()).unwrap_or_else(|| panic!("no `{prefix}` in {line}"));
+    let rest = &line[start..];
+    let end = rest.find(suffix).unwrap_or_else(|| panic!("no `{suffix}` after `{prefix}` in {line}"));
+    rest[..end].trim().parse().unwrap_or_else(|e| panic!("`{}` in {line}: {e}", &rest[..end]))
+}
+
+#[test]
+fn matmul_checks_each_size_and_reports_gflops() {
+    // A 1x1 product, one smaller than a tile, one not a multiple of it, a
+    // non-square one, and one above the fully checked size (sampled check).
+    let outcome = common::run("examples/matmul", &["1", "7", "65", "33x100x17", "300x260x9", "--runs", "2"]);
+    let transcript = common::transcript(&outcome);
+    assert_eq!(outcome.exit_code, 0, "{transcript}");
+    let stdout = outcome.stdout_lossy();
+    let sizes = [
+        ("1x1x1", 1, 1),
+        ("7x7x7", 49, 49),
+        ("65x65x65", 4225, 4225),
+        ("33x100x17", 3300, 3300),
+        ("300x260x9", 4096, 78000),
+    ];
+    for (shape, checked, entries) in sizes {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("matmul {shape}:")))
+            .unwrap_or_else(|| panic!("no line for {shape}\n{transcript}"));
+        assert!(number(line, ":", "GFLOPS") > 0.0, "{line}");
+        assert!(number(line, "runs:", "ms") > 0.0, "{line}");
+        assert!(line.contains("median of 2 runs"), "{line}");
+        assert!(line.ends_with(&format!("checked {checked} of {entries} entries: ok")), "{line}");
+    }
+    assert!(stdout.contains("matmul: all results match the CPU"), "{transcript}");
+}
+
+#[test]
+fn reduce_scan_checks_each_length_and_reports_bandwidth() {
+    // One element, one scan block's worth, and more than one.
+    let outcome = common::run("examples/reduce-scan", &["1", "2048", "70001", "--runs", "2"]);
+    let transcript = common::transcript(&outcome);
+    assert_eq!(outcome.exit_code, 0, "{transcript}");
+    let stdout = outcome.stdout_lossy();
+    for len in [1, 2048, 70001] {
+        for op in ["sum", "max", "inclusive scan", "exclusive scan"] {
+            let prefix = format!("{op} n={len}:");
+            let line = stdout
+                .lines()
+                .find(|l| l.starts_with(&prefix))
+                .unwrap_or_else(|| panic!("no line for {prefix}\n{transcript}"));
+            assert!(number(line, &prefix, "GB/s") > 0.0, "{line}");
+            assert!(line.ends_with("checked: ok"), "{line}");
+        }
+    }
+    assert!(stdout.contains("reduce-scan: all results match the CPU"), "{transcript}");
+}
+
+#[test]
+fn examples_reject_bad_sizes() {
+    for (example, arg) in [("examples/matmul", "12xq"), ("examples/reduce-scan", "-5")] {
+        let outcome = common::run(example, &[arg]);
+        let transcript = common::transcript(&outcome);
+        assert_eq!(outcome.exit_code, 1, "{transcript}");
+        assert!(outcome.stderr_lossy().contains(&format!("`{arg}`")), "{transcript}");
+    }
+}
