@@ -130,26 +130,31 @@ pub struct Invocation {
 }
 
 thread_local! {
-    /// The invocation the CPU executor is running, for the builtin functions.
-    static CURRENT: Cell<Invocation> = Cell::new(Invocation::default());
-    /// The workgroup `lockstep` runs, to tell each future's invocation.
-    static WORKGROUP: Cell<Option<Workgroup>> = const { Cell::new(None) };
+    /// The workgroup the CPU executor is running, and the `local_index` of
+    /// the invocation in it, for the builtin functions. Only the index
+    /// changes per invocation, which keeps the executor's per-invocation
+    /// cost at one store.
+    static WORKGROUP: Cell<Option<WorkgroupRun>> = const { Cell::new(None) };
+    static LOCAL_INDEX: Cell<u32> = const { Cell::new(0) };
 }
 
 /// The invocation running on the CPU; all zeros outside a CPU launch.
 pub(crate) fn current() -> Invocation {
-    CURRENT.with(Cell::get)
+    match WORKGROUP.with(Cell::get) {
+        Some(group) => group.invocation(LOCAL_INDEX.with(Cell::get)),
+        None => Invocation::default(),
+    }
 }
 
-/// One workgroup of a CPU launch.
+/// One workgroup of a CPU launch (`rt::Workgroup` to the generated code).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Workgroup {
+pub struct WorkgroupRun {
     id: UVec3,
     size: [u32; 3],
     count: UVec3,
 }
 
-impl Workgroup {
+impl WorkgroupRun {
     /// `workgroup_id`.
     pub fn id(&self) -> UVec3 {
         self.id
@@ -186,7 +191,23 @@ impl Workgroup {
 
     /// The invocations, in `local_invocation_index` order (x fastest).
     pub fn invocations(&self) -> impl Iterator<Item = Invocation> + '_ {
-        (0..self.len() as u32).map(|i| self.invocation(i))
+        let [sx, sy, sz] = self.size;
+        let (id, count) = (self.id, self.count);
+        let base = id * vec3(sx, sy, sz);
+        (0..sz).flat_map(move |z| {
+            (0..sy).flat_map(move |y| {
+                (0..sx).map(move |x| {
+                    let local = vec3(x, y, z);
+                    Invocation {
+                        global_id: base + local,
+                        local_id: local,
+                        workgroup_id: id,
+                        num_workgroups: count,
+                        local_index: x + sx * (y + sy * z),
+                    }
+                })
+            })
+        })
     }
 }
 
@@ -213,21 +234,20 @@ pub fn for_each_workgroup(
     device: &Device,
     workgroup_size: [u32; 3],
     threads: Threads,
-    mut f: impl FnMut(&Workgroup),
+    mut f: impl FnMut(&WorkgroupRun),
 ) -> Result<()> {
     let [nx, ny, nz] = workgroups(device, workgroup_size, threads)?;
     let count = vec3(nx, ny, nz);
     for z in 0..nz {
         for y in 0..ny {
             for x in 0..nx {
-                let group = Workgroup { id: vec3(x, y, z), size: workgroup_size, count };
+                let group = WorkgroupRun { id: vec3(x, y, z), size: workgroup_size, count };
                 WORKGROUP.with(|w| w.set(Some(group)));
                 f(&group);
             }
         }
     }
     WORKGROUP.with(|w| w.set(None));
-    CURRENT.with(|c| c.set(Invocation::default()));
     Ok(())
 }
 
@@ -240,10 +260,26 @@ pub fn for_each_invocation(
     threads: Threads,
     mut f: impl FnMut(&Invocation),
 ) -> Result<()> {
+    let [sx, sy, sz] = workgroup_size;
     for_each_workgroup(device, workgroup_size, threads, |group| {
-        for invocation in group.invocations() {
-            CURRENT.with(|c| c.set(invocation));
-            f(&invocation);
+        let mut invocation = Invocation {
+            global_id: UVec3::default(),
+            local_id: UVec3::default(),
+            workgroup_id: group.id,
+            num_workgroups: group.count,
+            local_index: 0,
+        };
+        let base = group.id * vec3(sx, sy, sz);
+        for z in 0..sz {
+            for y in 0..sy {
+                for x in 0..sx {
+                    invocation.local_id = vec3(x, y, z);
+                    invocation.global_id = base + invocation.local_id;
+                    LOCAL_INDEX.with(|i| i.set(invocation.local_index));
+                    f(&invocation);
+                    invocation.local_index += 1;
+                }
+            }
         }
     })
 }
@@ -256,16 +292,13 @@ pub fn for_each_invocation(
 /// barriers; an invocation that returns early simply stops taking part, so
 /// the others never wait forever.
 pub fn lockstep<F: Future<Output = ()>>(invocations: impl IntoIterator<Item = F>) {
-    let group = WORKGROUP.with(Cell::get);
     let mut futures: Vec<Option<F>> = invocations.into_iter().map(Some).collect();
     let mut cx = Context::from_waker(Waker::noop());
     let mut running = futures.len();
     while running > 0 {
         for (index, slot) in futures.iter_mut().enumerate() {
             let Some(future) = slot else { continue };
-            if let Some(group) = group {
-                CURRENT.with(|c| c.set(group.invocation(index as u32)));
-            }
+            LOCAL_INDEX.with(|i| i.set(index as u32));
             // SAFETY: the future stays in this slot, which the vector never
             // moves (it is not resized), until it is dropped in place below
             // or with the vector.
@@ -420,3 +453,30 @@ pub fn workgroup_barrier() {}
 
 /// WGSL's `storageBarrier()`; see [`workgroup_barrier`].
 pub fn storage_barrier() {}
+
+/// Workgroup shared memory in a [`kernel`](crate::kernel), WGSL's
+/// `var<workgroup>`: one `T` per workgroup, which every invocation of the
+/// workgroup sees, zeroed when the workgroup starts.
+///
+/// ```ignore
+/// static TILE: wasi_webgpu::Workgroup<[f32; 256]> = wasi_webgpu::Workgroup::new();
+/// ```
+///
+/// declared inside a kernel body, which the kernel macro rewrites: on the
+/// GPU to a `var<workgroup>`, on the CPU device to per-workgroup storage
+/// that the lock-step executor shares between the workgroup's invocations.
+/// Outside a kernel a `Workgroup` holds nothing.
+pub struct Workgroup<T>(PhantomData<fn() -> T>);
+
+impl<T> Workgroup<T> {
+    /// Declares the shared memory; see the type's documentation.
+    pub const fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<T> Default for Workgroup<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -110,6 +110,11 @@ macro_rules! vector {
         unsafe impl<T: bytemuck::Pod> bytemuck::Pod for $name<T> {}
 
         impl<T: Copy> $name<T> {
+            #[doc = concat!("Makes a vector, like [`", stringify!($ctor), "`].")]
+            pub const fn new($($f: T),+) -> Self {
+                Self { $($f),+ }
+            }
+
             #[doc = concat!("All ", stringify!($n), " components set to `v`.")]
             pub const fn splat(v: T) -> Self {
                 Self { $($f: v),+ }
@@ -262,6 +267,26 @@ macro_rules! vector {
             /// Per-component hyperbolic tangent.
             pub fn tanh(self) -> Self {
                 self.map(f32::tanh)
+            }
+            /// Per-component `2^x`.
+            pub fn exp2(self) -> Self {
+                self.map(f32::exp2)
+            }
+            /// Per-component base-2 logarithm.
+            pub fn log2(self) -> Self {
+                self.map(f32::log2)
+            }
+            /// Per-component tangent.
+            pub fn tan(self) -> Self {
+                self.map(f32::tan)
+            }
+            /// Per-component rounding to the nearest integer, ties to even, as WGSL's `round`.
+            pub fn round(self) -> Self {
+                self.map(f32::round_ties_even)
+            }
+            /// Per-component `x - floor(x)`, as WGSL's `fract`.
+            pub fn fract(self) -> Self {
+                self.map(|v| v - v.floor())
             }
             /// Per-component floor.
             pub fn floor(self) -> Self {

@@ -6,7 +6,15 @@
 //! check prints `check <name> ... ok` or `... FAILED: <why>`; arguments
 //! select checks by substring. The integration test `kernels` runs it.
 
-mod handwritten;
+mod basics;
+mod math;
+mod parallel;
+mod types;
+
+/// The tiled matrix multiply and parallel sum of `examples/kernels`, the
+/// same source.
+#[path = "../../../../examples/kernels/src/kernels.rs"]
+mod examples;
 
 use std::fmt::Debug;
 
@@ -74,8 +82,30 @@ macro_rules! both_checks {
 }
 
 both_checks![
-    handwritten::hand_saxpy => hand_saxpy,
-    handwritten::hand_block_sum => hand_block_sum,
+    basics::let_bindings => let_bindings,
+    basics::integer_arithmetic => integer_arithmetic,
+    basics::float_arithmetic => float_arithmetic,
+    basics::comparison_operators => comparison_operators,
+    basics::logical_operators => logical_operators,
+    basics::as_casts => as_casts,
+    basics::if_else => if_else,
+    basics::for_ranges => for_ranges,
+    basics::while_loops => while_loops,
+    basics::loop_break_continue => loop_break_continue,
+    basics::early_return => early_return,
+    types::scalar_types => scalar_types,
+    types::vector_operators => vector_operators,
+    types::fixed_arrays => fixed_arrays,
+    types::gpu_helpers => gpu_helpers,
+    types::generic_kernels => generic_kernels,
+    types::two_dimensional_launch => two_dimensional_launch,
+    math::math_builtins => math_builtins,
+    math::integer_math_builtins => integer_math_builtins,
+    math::vector_math_builtins => vector_math_builtins,
+    parallel::workgroup_memory_and_barriers => workgroup_memory_and_barriers,
+    parallel::storage_atomics => storage_atomics,
+    parallel::tiled_matmul => tiled_matmul,
+    parallel::parallel_reduction => parallel_reduction,
 ];
 
 /// Fails at the first element that differs from plain Rust's.
