@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use crate::bindings::webgpu as raw;
 use crate::device::DeviceShared;
-use crate::{Error, Result};
+use crate::{CompareFunction, Error, Result};
 
 /// What sampling does with coordinates outside `[0, 1]`. Corresponds to
 /// WebGPU's [`GPUAddressMode`](https://www.w3.org/TR/webgpu/#enumdef-gpuaddressmode).
@@ -88,6 +88,9 @@ pub struct SamplerDescriptor<'a> {
     /// Most anisotropic samples, 1 to 16 (the host clamps larger values);
     /// above 1 every filter must be `Linear`.
     pub anisotropy_clamp: u16,
+    /// Makes a comparison sampler (`sampler_comparison`), which compares
+    /// depth texels with a reference value and returns 0 or 1.
+    pub compare: Option<CompareFunction>,
 }
 
 impl Default for SamplerDescriptor<'_> {
@@ -103,6 +106,7 @@ impl Default for SamplerDescriptor<'_> {
             lod_min_clamp: 0.0,
             lod_max_clamp: 32.0,
             anisotropy_clamp: 1,
+            compare: None,
         }
     }
 }
@@ -113,10 +117,14 @@ pub(crate) struct SamplerShared {
     /// Whether it filters linearly, which decides which textures it may
     /// sample.
     pub(crate) filtering: bool,
+    /// Whether it is a comparison sampler, which only comparison bindings
+    /// take.
+    pub(crate) comparison: bool,
 }
 
 /// How a shader samples a texture: addressing, filtering and level of
-/// detail. Corresponds to WebGPU's
+/// detail, and for a comparison sampler the depth comparison. Corresponds
+/// to WebGPU's
 /// [`GPUSampler`](https://www.w3.org/TR/webgpu/#gpusampler).
 ///
 /// Made by [`Device::create_sampler`](crate::Device::create_sampler) and
@@ -129,7 +137,8 @@ pub struct Sampler {
 
 impl core::fmt::Debug for Sampler {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Sampler").field("filtering", &self.shared.filtering).finish()
+        let s = &self.shared;
+        f.debug_struct("Sampler").field("filtering", &s.filtering).field("comparison", &s.comparison).finish()
     }
 }
 
@@ -168,19 +177,25 @@ impl Sampler {
             }),
             lod_min_clamp: Some(d.lod_min_clamp),
             lod_max_clamp: Some(d.lod_max_clamp),
-            compare: None,
+            compare: d.compare.map(CompareFunction::to_raw),
             max_anisotropy: Some(d.anisotropy_clamp.min(16)),
             label: d.label.map(str::to_owned),
         }));
         let filtering = d.mag_filter == FilterMode::Linear
             || d.min_filter == FilterMode::Linear
             || d.mipmap_filter == MipmapFilterMode::Linear;
-        Ok(Self { shared: Rc::new(SamplerShared { raw, device: device.clone(), filtering }) })
+        let comparison = d.compare.is_some();
+        Ok(Self { shared: Rc::new(SamplerShared { raw, device: device.clone(), filtering, comparison }) })
     }
 
     /// Whether any of its filters is `Linear`, so it may only sample
     /// filterable textures.
     pub fn is_filtering(&self) -> bool {
         self.shared.filtering
+    }
+
+    /// Whether it is a comparison sampler (made with `compare` set).
+    pub fn is_comparison(&self) -> bool {
+        self.shared.comparison
     }
 }

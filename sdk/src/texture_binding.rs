@@ -276,11 +276,19 @@ impl BoundTextures {
                 let sampler = &sampler.shared;
                 same_device(&sampler.device, device, OP)?;
                 match layout {
+                    Some(BindingType::Sampler(SamplerBindingType::Comparison)) if !sampler.comparison => {
+                        return Err(layout_err(binding, "a comparison binding needs a sampler with `compare` set"));
+                    }
+                    Some(BindingType::Sampler(SamplerBindingType::Filtering | SamplerBindingType::NonFiltering))
+                        if sampler.comparison =>
+                    {
+                        return Err(layout_err(
+                            binding,
+                            "a comparison sampler given where the layout takes a plain one",
+                        ));
+                    }
                     Some(BindingType::Sampler(SamplerBindingType::NonFiltering)) if sampler.filtering => {
                         return Err(layout_err(binding, "a filtering sampler given where the layout is NonFiltering"));
-                    }
-                    Some(BindingType::Sampler(SamplerBindingType::Comparison)) => {
-                        return Err(layout_err(binding, "a comparison binding needs a sampler with `compare` set"));
                     }
                     Some(BindingType::Sampler(_)) | None => {}
                     Some(other) => {

@@ -354,6 +354,26 @@ pub async fn bindings_and_samplers(gpu: &Gpu) -> Outcome {
     let entries = [BindGroupEntry { binding: 0, resource: BindingResource::Sampler(&linear) }];
     expect_err!(d.create_bind_group(&BindGroupDescriptor::new(&non_filtering, &entries)), Error::BindGroup(_));
 
+    let comparison = d
+        .create_sampler(&SamplerDescriptor { compare: Some(wasi_webgpu::CompareFunction::Less), ..Default::default() })
+        .at("comparison sampler")?;
+    let filtering = d
+        .create_bind_group_layout(&BindGroupLayoutDescriptor {
+            label: None,
+            entries: &[entry(BindingType::Sampler(SamplerBindingType::Filtering))],
+        })
+        .at("filtering layout")?;
+    let entries = [BindGroupEntry { binding: 0, resource: BindingResource::Sampler(&comparison) }];
+    expect_err!(d.create_bind_group(&BindGroupDescriptor::new(&filtering, &entries)), Error::BindGroup(_));
+    let comparing = d
+        .create_bind_group_layout(&BindGroupLayoutDescriptor {
+            label: None,
+            entries: &[entry(BindingType::Sampler(SamplerBindingType::Comparison))],
+        })
+        .at("comparison layout")?;
+    let entries = [BindGroupEntry { binding: 0, resource: BindingResource::Sampler(&linear) }];
+    expect_err!(d.create_bind_group(&BindGroupDescriptor::new(&comparing, &entries)), Error::BindGroup(_));
+
     let storage = |format, access| {
         d.create_bind_group_layout(&BindGroupLayoutDescriptor {
             label: None,

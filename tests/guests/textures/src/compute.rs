@@ -478,3 +478,72 @@ pub async fn explicit_layout_with_texture_and_sampler(gpu: &Gpu) -> Outcome {
     ensure!(got == want, "{got:?}, want {want:?}");
     Ok(())
 }
+
+#[wasi_webgpu::shader(wgsl = r#"
+@group(0) @binding(0) var depth: texture_depth_2d;
+@group(0) @binding(1) var cmp: sampler_comparison;
+@group(0) @binding(2) var<storage, read> refs: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<vec2f>;
+
+@compute @workgroup_size(16)
+fn compare(@builtin(global_invocation_id) id: vec3u) {
+    if id.x >= 16u { return; }
+    let xy = vec2u(id.x % 4u, id.x / 4u);
+    let uv = (vec2f(xy) + 0.5) / 4.0;
+    out[id.x] = vec2f(textureLoad(depth, xy, 0), textureSampleCompareLevel(depth, cmp, uv, refs[id.x]));
+}
+"#)]
+mod compare {}
+
+/// A depth16unorm texture written by the queue, loaded as depth (within
+/// 1e-6 of `d / 65535`) and compared by a `Less` comparison sampler against
+/// references 0.01 above or below each texel: 1 where `reference < depth`,
+/// else 0, exactly.
+pub async fn comparison_sampler_on_depth(gpu: &Gpu) -> Outcome {
+    let mut rng = Rng::new(53);
+    let depths: Vec<u16> = (0..16).map(|_| 2000 + (rng.next() % 60000) as u16).collect();
+    let size = Extent3d { width: 4, height: 4, depth_or_array_layers: 1 };
+    let t = upload_2d(
+        gpu,
+        TextureFormat::Depth16Unorm,
+        size,
+        bytemuck::cast_slice(&depths),
+        TextureUsages::TEXTURE_BINDING,
+    )?;
+    let view = t.create_view(&Default::default()).at("view")?;
+    let refs: Vec<f32> =
+        depths.iter().map(|&d| f32::from(d) / 65535.0 + if rng.next() % 2 == 0 { 0.01 } else { -0.01 }).collect();
+    let sampler = gpu
+        .device
+        .create_sampler(&SamplerDescriptor { compare: Some(wasi_webgpu::CompareFunction::Less), ..Default::default() })
+        .at("comparison sampler")?;
+    ensure!(sampler.is_comparison(), "not a comparison sampler");
+    let refs_buffer = gpu
+        .device
+        .create_buffer_init(&BufferInitDescriptor { label: None, contents: &refs, usage: BufferUsages::STORAGE })
+        .at("refs")?;
+    let out = gpu
+        .device
+        .create_buffer_init(&BufferInitDescriptor {
+            label: None,
+            contents: &[[0f32; 2]; 16],
+            usage: BufferUsages::STORAGE | BufferUsages::COPY_SRC,
+        })
+        .at("out")?;
+    let kernel = compare::pipeline(&gpu.device, &Default::default()).await.at("pipeline")?;
+    let mut encoder = gpu.device.create_command_encoder(&Default::default());
+    let mut pass = encoder.begin_compute_pass(&Default::default());
+    let bindings =
+        compare::Bindings { depth: &view, cmp: &sampler, refs: refs_buffer.as_storage(), out: out.as_storage_mut() };
+    kernel.dispatch(&mut pass, &bindings, 16).at("dispatch")?;
+    pass.end();
+    gpu.queue.submit([encoder.finish().await.at("finish")?]).at("submit")?;
+    let got = out.read().await.at("read")?;
+    for (i, ([loaded, compared], (&d, &r))) in got.iter().zip(depths.iter().zip(&refs)).enumerate() {
+        let depth = f32::from(d) / 65535.0;
+        ensure!((loaded - depth).abs() <= 1e-6, "texel {i}: loaded {loaded}, want {depth}");
+        let want = if r < depth { 1.0 } else { 0.0 };
+        ensure!(*compared == want, "texel {i}: {r} < {depth} compared {compared}, want {want}");
+    }
+    Ok(())
+}

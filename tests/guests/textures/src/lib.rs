@@ -126,6 +126,7 @@ checks!(
     sampled_texture_views,
     samplers_filter_and_address,
     explicit_layout_with_texture_and_sampler,
+    comparison_sampler_on_depth,
     texture_descriptors,
     view_descriptors,
     writes_and_copies,
