@@ -91,6 +91,13 @@ fn mlp_digits_reaches_90_percent_and_its_gpu_inference_matches_the_cpu() {
         format!("{:?}\n--- stdout\n{stdout}--- stderr\n{}", output.status, String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "{transcript}");
 
+    let first = line(&stdout, "first step vs cpu backpropagation:", &transcript);
+    assert!(number_after(first, "max |update difference| / max |update| ") <= 1e-4, "{transcript}");
+    let (gpu_loss, cpu_loss) = (number_after(first, "loss "), number_after(first, "(cpu "));
+    assert!((gpu_loss - cpu_loss).abs() <= 1e-4 * cpu_loss, "{transcript}");
+    // A freshly initialised network is near chance: ln(10) = 2.3.
+    assert!((1.0..5.0).contains(&cpu_loss), "{transcript}");
+
     let losses: Vec<f64> =
         stdout.lines().filter(|l| l.starts_with("epoch ")).map(|l| number_after(l, "loss ")).collect();
     assert_eq!(losses.len(), 20, "the default run trains 20 epochs\n{transcript}");
@@ -143,4 +150,15 @@ fn mlp_digits_rejects_bad_arguments() {
         assert_eq!(outcome.exit_code, 1, "{args:?}\n{transcript}");
         assert!(outcome.stderr_lossy().contains("Error: "), "{args:?}\n{transcript}");
     }
+}
+
+#[test]
+fn mlp_digits_fails_when_gpu_inference_differs_beyond_the_tolerance() {
+    // f32 GPU logits never equal f64 CPU ones to the last bit everywhere:
+    // a zero tolerance must fail the comparison.
+    let outcome = run_mlp(&["--epochs", "1", "--min-accuracy", "0", "--tolerance", "0"]);
+    let transcript = common::transcript(&outcome);
+    assert_eq!(outcome.exit_code, 1, "{transcript}");
+    assert!(outcome.stderr_lossy().contains("GPU inference differs from the CPU's"), "{transcript}");
+    assert!(!outcome.stdout_lossy().contains("matches the cpu: ok"), "{transcript}");
 }

@@ -35,29 +35,87 @@ impl Params {
         }
     }
 
-    /// The logits of each image, `[rows, CLASSES]`, accumulated in `f64`.
+    /// One image's hidden layer before the ReLU, and its logits, in `f64`.
+    fn layers(&self, image: &[f32]) -> (Vec<f64>, [f64; CLASSES]) {
+        let z1: Vec<f64> = (0..self.hidden)
+            .map(|j| {
+                let dot: f64 = image
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &x)| f64::from(x) * f64::from(self.w1[i * self.hidden + j]))
+                    .sum();
+                f64::from(self.b1[j]) + dot
+            })
+            .collect();
+        let logits = std::array::from_fn(|c| {
+            let dot: f64 = z1.iter().enumerate().map(|(j, &z)| z.max(0.0) * f64::from(self.w2[j * CLASSES + c])).sum();
+            f64::from(self.b2[c]) + dot
+        });
+        (z1, logits)
+    }
+
+    /// The logits of each image, `[rows, CLASSES]`.
     pub fn forward(&self, images: &[f32]) -> Vec<f32> {
-        let rows = images.len() / FEATURES;
-        let mut logits = Vec::with_capacity(rows * CLASSES);
-        let mut hidden = vec![0f64; self.hidden];
-        for image in images.chunks_exact(FEATURES) {
-            for (j, h) in hidden.iter_mut().enumerate() {
-                let z = f64::from(self.b1[j])
-                    + image
-                        .iter()
-                        .enumerate()
-                        .map(|(i, &x)| f64::from(x) * f64::from(self.w1[i * self.hidden + j]))
-                        .sum::<f64>();
-                *h = z.max(0.0);
+        images.chunks_exact(FEATURES).flat_map(|image| self.layers(image).1.map(|z| z as f32)).collect()
+    }
+
+    /// Backpropagation of the mean softmax cross-entropy over one batch,
+    /// then the first step of SGD with momentum (whose velocity is the
+    /// gradient): the parameters after the step, and the batch's mean loss.
+    pub fn first_step(&self, images: &[f32], labels: &[u32], learning_rate: f32) -> (Params, f64) {
+        let (h, rows) = (self.hidden, labels.len());
+        let mut grad =
+            Grads { w1: vec![0.0; FEATURES * h], b1: vec![0.0; h], w2: vec![0.0; h * CLASSES], b2: [0.0; CLASSES] };
+        let mut loss = 0.0;
+        for (image, &label) in images.chunks_exact(FEATURES).zip(labels) {
+            let (z1, logits) = self.layers(image);
+            let top = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let exp = logits.map(|z| (z - top).exp());
+            let total: f64 = exp.iter().sum();
+            loss -= (exp[label as usize] / total).ln();
+            let d_logits: [f64; CLASSES] =
+                std::array::from_fn(|c| (exp[c] / total - f64::from(u8::from(c == label as usize))) / rows as f64);
+            for (j, &z) in z1.iter().enumerate() {
+                let mut d_hidden = 0.0;
+                for (c, &d) in d_logits.iter().enumerate() {
+                    grad.w2[j * CLASSES + c] += z.max(0.0) * d;
+                    d_hidden += d * f64::from(self.w2[j * CLASSES + c]);
+                }
+                let d_z = if z > 0.0 { d_hidden } else { 0.0 };
+                grad.b1[j] += d_z;
+                for (i, &x) in image.iter().enumerate() {
+                    grad.w1[i * h + j] += f64::from(x) * d_z;
+                }
             }
-            for c in 0..CLASSES {
-                let z = f64::from(self.b2[c])
-                    + hidden.iter().enumerate().map(|(j, &h)| h * f64::from(self.w2[j * CLASSES + c])).sum::<f64>();
-                logits.push(z as f32);
+            for (b, d) in grad.b2.iter_mut().zip(d_logits) {
+                *b += d;
             }
         }
-        logits
+        let step = |weights: &[f32], grad: &[f64]| -> Vec<f32> {
+            weights.iter().zip(grad).map(|(&w, &g)| (f64::from(w) - f64::from(learning_rate) * g) as f32).collect()
+        };
+        let stepped = Params {
+            hidden: h,
+            w1: step(&self.w1, &grad.w1),
+            b1: step(&self.b1, &grad.b1),
+            w2: step(&self.w2, &grad.w2),
+            b2: step(&self.b2, &grad.b2),
+        };
+        (stepped, loss / rows as f64)
     }
+
+    /// Every weight and bias, in one order.
+    pub fn values(&self) -> impl Iterator<Item = f32> + '_ {
+        [&self.w1, &self.b1, &self.w2, &self.b2].into_iter().flatten().copied()
+    }
+}
+
+/// Gradients, in `f64`.
+struct Grads {
+    w1: Vec<f64>,
+    b1: Vec<f64>,
+    w2: Vec<f64>,
+    b2: [f64; CLASSES],
 }
 
 /// The class with the largest logit in each row.
