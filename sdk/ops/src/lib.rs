@@ -31,7 +31,7 @@
 //! use wasi_webgpu_ops::{MatmulDesc, Ops};
 //!
 //! #[wasi_webgpu::main]
-//! async fn main() -> Result<(), wasi_webgpu_ops::Error> {
+//! async fn run() -> Result<(), wasi_webgpu_ops::Error> {
 //!     let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await?;
 //!     let (device, queue) = adapter.request_device(&Default::default()).await?;
 //!     let usage = BufferUsages::STORAGE | BufferUsages::COPY_SRC;
