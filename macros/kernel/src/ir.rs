@@ -1,7 +1,45 @@
 //! The typed intermediate form both back ends read: every node keeps the Rust span it came from,
 //! and every type is resolved (literal types are inferred before the back ends run).
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
+
+/// A Rust source range: the spans of its first and last tokens. Stable proc macros cannot join
+/// spans, but an error built from both covers the whole range, like `syn::Error::new_spanned`.
+#[derive(Clone, Copy, Debug)]
+pub struct Sp {
+    pub start: Span,
+    pub end: Span,
+}
+
+impl Sp {
+    pub fn of(node: &impl ToTokens) -> Sp {
+        let mut tokens = node.to_token_stream().into_iter();
+        let first = tokens.next();
+        let start = first.as_ref().map_or_else(Span::call_site, |t| t.span());
+        let end = tokens.last().map_or(start, |t| t.span());
+        Sp { start, end }
+    }
+
+    pub fn error(self, message: impl std::fmt::Display) -> syn::Error {
+        let mut tokens = TokenStream::new();
+        tokens.extend([
+            proc_macro2::TokenTree::Punct(proc_macro2::Punct::new('#', proc_macro2::Spacing::Alone)),
+            proc_macro2::TokenTree::Punct(proc_macro2::Punct::new('#', proc_macro2::Spacing::Alone)),
+        ]);
+        let mut it = tokens.into_iter();
+        let (mut a, mut b) = (it.next().expect("two tokens"), it.next().expect("two tokens"));
+        a.set_span(self.start);
+        b.set_span(self.end);
+        syn::Error::new_spanned(TokenStream::from_iter([a, b]), message)
+    }
+}
+
+impl From<Span> for Sp {
+    fn from(span: Span) -> Sp {
+        Sp { start: span, end: span }
+    }
+}
 
 /// A WGSL scalar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -137,7 +175,7 @@ pub enum ParamKind {
 pub struct Param {
     pub name: String,
     pub kind: ParamKind,
-    pub span: Span,
+    pub span: Sp,
     /// The Rust type as written (for the generated `launch` signature).
     pub rust_ty: syn::Type,
 }
@@ -147,7 +185,7 @@ pub struct Param {
 pub struct Shared {
     pub name: String,
     pub ty: Ty,
-    pub span: Span,
+    pub span: Sp,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -353,7 +391,7 @@ pub enum Place {
 pub struct Expr {
     pub kind: ExprKind,
     pub ty: Ty,
-    pub span: Span,
+    pub span: Sp,
 }
 
 #[derive(Clone, Debug)]
@@ -389,38 +427,37 @@ pub struct Block {
 
 #[derive(Clone, Debug)]
 pub enum Stmt {
-    Let { name: String, mutable: bool, ty: Ty, init: Option<Expr>, span: Span },
-    Assign { place: Expr, op: Option<BinOp>, value: Expr, span: Span },
+    Let { name: String, mutable: bool, ty: Ty, init: Option<Expr>, span: Sp },
+    Assign { place: Expr, op: Option<BinOp>, value: Expr, span: Sp },
     Expr(Expr),
-    If { cond: Expr, then: Block, otherwise: Option<Block>, span: Span },
+    If { cond: Expr, then: Block, otherwise: Option<Block>, span: Sp },
     /// `for var in start..end` (exclusive) or `start..=end`.
-    For { var: String, ty: Ty, start: Expr, end: Expr, inclusive: bool, body: Block, span: Span },
-    While { cond: Expr, body: Block, span: Span },
-    Loop { body: Block, span: Span },
-    Break(Span),
-    Continue(Span),
-    Return(Option<Expr>, Span),
+    For { var: String, ty: Ty, start: Expr, end: Expr, inclusive: bool, body: Block, span: Sp },
+    While { cond: Expr, body: Block, span: Sp },
+    Loop { body: Block, span: Sp },
+    Break(Sp),
+    Continue(Sp),
+    Return(Option<Expr>, Sp),
     /// `workgroup_barrier()` (`false`) or `storage_barrier()` (`true`).
-    Barrier { storage: bool, span: Span },
+    Barrier { storage: bool, span: Sp },
 }
 
 /// A lowered function: the kernel's entry or a helper.
 #[derive(Clone, Debug)]
 pub struct Function {
     pub name: String,
-    pub args: Vec<(String, Ty, Span)>,
+    pub args: Vec<(String, Ty, Sp)>,
     pub ret: Ty,
     pub body: Block,
-    pub span: Span,
+    pub span: Sp,
     pub uses_barrier: bool,
 }
 
 /// A lowered kernel.
 #[derive(Clone, Debug)]
 pub struct Kernel {
-    pub name: String,
     pub workgroup_size: [u32; 3],
-    pub workgroup_size_span: Span,
+    pub workgroup_size_span: Sp,
     pub params: Vec<Param>,
     pub shared: Vec<Shared>,
     pub builtins: Vec<Builtin>,

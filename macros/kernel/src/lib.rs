@@ -21,6 +21,7 @@ mod cpu;
 mod expand;
 mod ir;
 mod lower;
+mod uniformity;
 mod wgsl;
 
 #[cfg(test)]
@@ -31,7 +32,6 @@ use std::collections::{HashMap, HashSet};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
 use syn::parse::{Parse, ParseStream};
-use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Ident, ItemFn, Token};
 
@@ -44,9 +44,13 @@ pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
         let func: ItemFn = syn::parse2(item.clone())
             .map_err(|e| syn::Error::new(e.span(), "#[wasi_webgpu::kernel] goes on a `fn`"))?;
         let mut pending = Vec::new();
+        let mut first_span = Span::call_site();
         for f in instances(&func, &options)? {
-            for name in callees(&f.block) {
+            for (name, span) in callee_spans(&f.block) {
                 if !pending.contains(&name) && name != f.sig.ident.to_string() {
+                    if pending.is_empty() {
+                        first_span = span;
+                    }
                     pending.push(name);
                 }
             }
@@ -54,16 +58,27 @@ pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
         if pending.is_empty() {
             return expand_all(&options, &func, &[]);
         }
-        Ok(next_callback(&attr, &item, pending, Vec::new()))
+        Ok(next_callback(&attr, &item, pending, Vec::new(), first_span))
     })();
-    result.unwrap_or_else(syn::Error::into_compile_error)
+    result.unwrap_or_else(|e| with_shim(e, &item))
+}
+
+/// An error, plus the shim that keeps the kernel's imports used, so that only the error shows.
+fn with_shim(error: syn::Error, item: &TokenStream) -> TokenStream {
+    let mut out = error.into_compile_error();
+    if let Ok(func) = syn::parse2::<ItemFn>(item.clone()) {
+        out.extend(uses_shim(&func));
+    }
+    out
 }
 
 /// The step after a helper's callback macro: `{ helper fn } { attr } { kernel fn } { pending names }
 /// { collected helper fns }`.
 pub fn continue_kernel(input: TokenStream) -> TokenStream {
+    let mut item = None;
     let result = (|| {
         let step: Step = syn::parse2(input)?;
+        item = Some(step.item.clone());
         let mut collected = step.collected;
         let mut pending = step.pending;
         pending.retain(|n| *n != step.helper.sig.ident.to_string());
@@ -79,9 +94,17 @@ pub fn continue_kernel(input: TokenStream) -> TokenStream {
             let func: ItemFn = syn::parse2(step.item)?;
             return expand_all(&options, &func, &collected);
         }
-        Ok(next_callback(&step.attr, &step.item, pending, collected))
+        // A helper's callees are called from the helper's body: point a missing one there.
+        let span = callee_spans(&collected.last().expect("just pushed").block)
+            .into_iter()
+            .find(|(n, _)| *n == pending[0])
+            .map_or(Span::call_site(), |(_, s)| s);
+        Ok(next_callback(&step.attr, &step.item, pending, collected, span))
     })();
-    result.unwrap_or_else(syn::Error::into_compile_error)
+    result.unwrap_or_else(|e| match &item {
+        Some(item) => with_shim(e, item),
+        None => e.into_compile_error(),
+    })
 }
 
 /// Expands `#[gpu]` on a helper: the function itself (callable from normal Rust too) plus its
@@ -89,7 +112,7 @@ pub fn continue_kernel(input: TokenStream) -> TokenStream {
 pub fn gpu(attr: TokenStream, item: TokenStream) -> TokenStream {
     let result = (|| {
         if !attr.is_empty() {
-            return Err(syn::Error::new(attr.span(), "#[wasi_webgpu::gpu] takes no arguments"));
+            return Err(Sp::of(&attr).error( "#[wasi_webgpu::gpu] takes no arguments"));
         }
         let func: ItemFn = syn::parse2(item.clone())
             .map_err(|e| syn::Error::new(e.span(), "#[wasi_webgpu::gpu] goes on a `fn`"))?;
@@ -112,8 +135,16 @@ pub fn gpu(attr: TokenStream, item: TokenStream) -> TokenStream {
     result.unwrap_or_else(syn::Error::into_compile_error)
 }
 
-fn next_callback(attr: &TokenStream, item: &TokenStream, pending: Vec<String>, collected: Vec<ItemFn>) -> TokenStream {
-    let next = Ident::new(&pending[0], Span::call_site());
+/// Invokes the next helper's callback macro. `span` is where that helper is called, so that a
+/// function which is not a `#[gpu]` helper in scope is reported there ("cannot find macro").
+fn next_callback(
+    attr: &TokenStream,
+    item: &TokenStream,
+    pending: Vec<String>,
+    collected: Vec<ItemFn>,
+    span: Span,
+) -> TokenStream {
+    let next = Ident::new(&pending[0], span);
     let names = pending.iter().map(|n| Ident::new(n, Span::call_site()));
     quote! {
         #next! { { #attr } { #item } { #(#names)* } { #(#collected)* } }
@@ -156,7 +187,12 @@ impl Parse for Step {
 
 /// Names a body calls as plain functions that are not builtins: the candidate `#[gpu]` helpers.
 fn callees(block: &syn::Block) -> Vec<String> {
-    struct Calls(Vec<String>);
+    callee_spans(block).into_iter().map(|(name, _)| name).collect()
+}
+
+/// [`callees`] with the span of each one's first call.
+fn callee_spans(block: &syn::Block) -> Vec<(String, Span)> {
+    struct Calls(Vec<(String, Span)>);
     impl syn::visit_mut::VisitMut for Calls {
         fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
             if let syn::Expr::Path(p) = &*call.func
@@ -164,8 +200,8 @@ fn callees(block: &syn::Block) -> Vec<String> {
                 && p.path.leading_colon.is_none()
             {
                 let name = p.path.segments[0].ident.to_string();
-                if !BUILTIN_FNS.contains(&name.as_str()) && !self.0.contains(&name) {
-                    self.0.push(name);
+                if !BUILTIN_FNS.contains(&name.as_str()) && !self.0.iter().any(|(n, _)| *n == name) {
+                    self.0.push((name, p.path.segments[0].ident.span()));
                 }
             }
             syn::visit_mut::visit_expr_call_mut(self, call);
@@ -200,7 +236,7 @@ const BUILTIN_FNS: &[&str] = &[
 
 /// `#[kernel(workgroup_size = 64, types(T = [f32, u32]))]`.
 struct Options {
-    workgroup_size: Option<([u32; 3], Span)>,
+    workgroup_size: Option<([u32; 3], Sp)>,
     types: Vec<(Ident, Vec<syn::Type>)>,
     span: Span,
 }
@@ -222,20 +258,20 @@ impl Parse for Options {
                         other => vec![other],
                     };
                     if dims.is_empty() || dims.len() > 3 {
-                        return Err(syn::Error::new(expr.span(), "`workgroup_size` is `x`, `(x, y)` or `(x, y, z)`"));
+                        return Err(Sp::of(&expr).error( "`workgroup_size` is `x`, `(x, y)` or `(x, y, z)`"));
                     }
                     let mut size = [1u32; 3];
                     for (slot, dim) in size.iter_mut().zip(dims) {
                         let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(lit), .. }) = dim else {
-                            return Err(syn::Error::new(dim.span(), "workgroup sizes are integer literals"));
+                            return Err(Sp::of(&dim).error( "workgroup sizes are integer literals"));
                         };
                         *slot = lit.base10_parse()?;
                         if *slot == 0 {
-                            return Err(syn::Error::new(dim.span(), "a workgroup size is at least 1"));
+                            return Err(Sp::of(&dim).error( "a workgroup size is at least 1"));
                         }
                     }
-                    if options.workgroup_size.replace((size, expr.span())).is_some() {
-                        return Err(syn::Error::new(key.span(), "`workgroup_size` is given twice"));
+                    if options.workgroup_size.replace((size, Sp::of(&expr))).is_some() {
+                        return Err(Sp::of(&key).error( "`workgroup_size` is given twice"));
                     }
                 }
                 "types" => {
@@ -248,7 +284,7 @@ impl Parse for Options {
                         syn::bracketed!(list in content);
                         let tys = list.parse_terminated(syn::Type::parse, Token![,])?;
                         if tys.is_empty() {
-                            return Err(syn::Error::new(param.span(), "list at least one type: `T = [f32, u32]`"));
+                            return Err(Sp::of(&param).error( "list at least one type: `T = [f32, u32]`"));
                         }
                         options.types.push((param, tys.into_iter().collect()));
                         if !content.is_empty() {
@@ -257,8 +293,7 @@ impl Parse for Options {
                     }
                 }
                 other => {
-                    return Err(syn::Error::new(
-                        key.span(),
+                    return Err(Sp::of(&key).error(
                         format!("unknown kernel option `{other}`; expected `workgroup_size = ..` or `types(T = [..])`"),
                     ));
                 }
@@ -277,7 +312,7 @@ fn instances(func: &ItemFn, options: &Options) -> syn::Result<Vec<ItemFn>> {
     let generics: Vec<&syn::GenericParam> = func.sig.generics.params.iter().collect();
     if generics.is_empty() {
         if let Some((param, _)) = options.types.first() {
-            return Err(syn::Error::new(param.span(), format!("`types({param} = ..)` but the kernel has no `<{param}>`")));
+            return Err(Sp::of(&param).error( format!("`types({param} = ..)` but the kernel has no `<{param}>`")));
         }
         return Ok(vec![func.clone()]);
     }
@@ -286,20 +321,19 @@ fn instances(func: &ItemFn, options: &Options) -> syn::Result<Vec<ItemFn>> {
         match g {
             syn::GenericParam::Type(t) => names.push(t.ident.clone()),
             other => {
-                return Err(syn::Error::new(other.span(), "kernels are generic over types only, listed in `types(..)`"));
+                return Err(Sp::of(&other).error( "kernels are generic over types only, listed in `types(..)`"));
             }
         }
     }
     for name in &names {
         if !options.types.iter().any(|(p, _)| p == name) {
-            return Err(syn::Error::new(
-                name.span(),
+            return Err(Sp::of(&name).error(
                 format!("list the types to instantiate `{name}` with: `#[kernel(.., types({name} = [f32, u32]))]`"),
             ));
         }
     }
     if let Some((p, _)) = options.types.iter().find(|(p, _)| !names.contains(p)) {
-        return Err(syn::Error::new(p.span(), format!("the kernel has no type parameter `{p}`")));
+        return Err(Sp::of(&p).error( format!("the kernel has no type parameter `{p}`")));
     }
     // Cartesian product over the listed types.
     let mut combos: Vec<Vec<(Ident, syn::Type)>> = vec![Vec::new()];
@@ -373,7 +407,7 @@ fn expand_all(options: &Options, func: &ItemFn, helper_fns: &[ItemFn]) -> syn::R
         ));
     };
     let helpers = lower_helpers(helper_fns)?;
-    let mut out = TokenStream::new();
+    let mut out = uses_shim(func);
     let generic = !func.sig.generics.params.is_empty();
     for instance in instances(func, options)? {
         let kernel = lower_kernel(&instance, workgroup_size, workgroup_size_span, &helpers)?;
@@ -385,15 +419,20 @@ fn expand_all(options: &Options, func: &ItemFn, helper_fns: &[ItemFn]) -> syn::R
 
 /// A validated kernel's WGSL.
 fn validate(kernel: &Kernel) -> syn::Result<String> {
+    uniformity::check(kernel)?;
     let emitted = wgsl::emit(kernel);
     if let Err(d) = wasi_webgpu_shader::validate(&emitted.source) {
-        let span = d.span.as_ref().and_then(|r| emitted.rust_span(r)).unwrap_or(kernel.workgroup_size_span);
+        let shared_limit = d.message.contains("workgroup storage");
+        let span = match kernel.shared.iter().max_by_key(|s| s.ty.size_align().0) {
+            Some(biggest) if shared_limit => biggest.span,
+            _ => d.span.as_ref().and_then(|r| emitted.rust_span(r)).unwrap_or(kernel.workgroup_size_span),
+        };
         let line = d
             .line
             .and_then(|l| emitted.source.lines().nth(l as usize - 1))
             .map(|l| format!("\n  in the generated WGSL: `{}`", l.trim()))
             .unwrap_or_default();
-        return Err(syn::Error::new(span, format!("{}{line}", explain(&d.message))));
+        return Err(span.error(format!("{}{line}", explain(&d.message))));
     }
     Ok(emitted.source)
 }
@@ -444,8 +483,7 @@ fn lower_helpers(fns: &[ItemFn]) -> syn::Result<LoweredHelpers> {
         }
         if remaining.len() == before {
             let f = &remaining[0].0;
-            return Err(syn::Error::new(
-                f.span,
+            return Err(f.span.error(
                 format!("`{}` is part of a recursive cycle of `#[gpu]` calls: WGSL has no recursion", f.name),
             ));
         }
@@ -459,7 +497,7 @@ fn helper_signature(f: &ItemFn) -> syn::Result<lower::Signature> {
     let mut args = Vec::new();
     for input in &f.sig.inputs {
         let syn::FnArg::Typed(pt) = input else {
-            return Err(syn::Error::new(input.span(), "`#[gpu]` helpers are free functions, without `self`"));
+            return Err(Sp::of(&input).error( "`#[gpu]` helpers are free functions, without `self`"));
         };
         args.push(lower::parse_ty(&pt.ty, &mut f16)?);
     }
@@ -495,10 +533,10 @@ fn lower_helper(
     for (input, ty) in f.sig.inputs.iter().zip(&sig.args) {
         let syn::FnArg::Typed(pt) = input else { unreachable!("checked by helper_signature") };
         let syn::Pat::Ident(pi) = &*pt.pat else {
-            return Err(syn::Error::new(pt.pat.span(), "helper arguments bind one name each"));
+            return Err(Sp::of(&pt.pat).error( "helper arguments bind one name each"));
         };
         let rust = pi.ident.to_string();
-        let span = pi.span();
+        let span = Sp::of(pi);
         if pi.mutability.is_some() {
             // WGSL arguments are immutable: a `mut` argument is copied into a `var`.
             let arg = lowerer.declare_with("", &format!("{rust}_arg"), ty.clone(), false);
@@ -512,8 +550,7 @@ fn lower_helper(
     }
     let mut body = lowerer.lower_block(&f.block, sig.ret != Ty::Unit)?;
     if sig.ret != Ty::Unit && !ends_in_return(&body) {
-        return Err(syn::Error::new(
-            f.block.span(),
+        return Err(Sp::of(&f.block).error(
             format!("`{name}` must end with its `{}` value (WGSL needs a return on every path)", sig.ret.rust_name()),
         ));
     }
@@ -526,7 +563,7 @@ fn lower_helper(
         args,
         ret: sig.ret,
         body,
-        span: f.sig.ident.span(),
+        span: Sp::of(&f.sig.ident),
         uses_barrier: lowerer.uses_barrier,
     };
     Ok((function, calls))
@@ -544,16 +581,16 @@ fn ends_in_return(block: &Block) -> bool {
 fn check_plain_fn(f: &ItemFn, what: &str) -> syn::Result<()> {
     let sig = &f.sig;
     if let Some(a) = &sig.asyncness {
-        return Err(syn::Error::new(a.span(), format!("{what} functions are not `async`")));
+        return Err(Sp::of(&a).error( format!("{what} functions are not `async`")));
     }
     if let Some(u) = &sig.unsafety {
-        return Err(syn::Error::new(u.span(), format!("{what} functions are not `unsafe`")));
+        return Err(Sp::of(&u).error( format!("{what} functions are not `unsafe`")));
     }
     if let Some(c) = &sig.constness {
-        return Err(syn::Error::new(c.span(), format!("{what} functions are not `const`")));
+        return Err(Sp::of(&c).error( format!("{what} functions are not `const`")));
     }
     if let Some(v) = &sig.variadic {
-        return Err(syn::Error::new(v.span(), format!("{what} functions are not variadic")));
+        return Err(Sp::of(&v).error( format!("{what} functions are not variadic")));
     }
     Ok(())
 }
@@ -561,31 +598,31 @@ fn check_plain_fn(f: &ItemFn, what: &str) -> syn::Result<()> {
 fn lower_kernel(
     f: &ItemFn,
     workgroup_size: [u32; 3],
-    workgroup_size_span: Span,
+    workgroup_size_span: Sp,
     helpers: &LoweredHelpers,
 ) -> syn::Result<Kernel> {
     check_plain_fn(f, "#[wasi_webgpu::kernel]")?;
     if let syn::ReturnType::Type(_, t) = &f.sig.output {
-        return Err(syn::Error::new(t.span(), "kernels return nothing: write results into a `&mut [T]` parameter"));
+        return Err(Sp::of(&t).error( "kernels return nothing: write results into a `&mut [T]` parameter"));
     }
     let mut params = Vec::new();
     let mut uses_f16 = false;
     for input in &f.sig.inputs {
         let syn::FnArg::Typed(pt) = input else {
-            return Err(syn::Error::new(input.span(), "kernels are free functions, without `self`"));
+            return Err(Sp::of(&input).error( "kernels are free functions, without `self`"));
         };
         let syn::Pat::Ident(pi) = &*pt.pat else {
-            return Err(syn::Error::new(pt.pat.span(), "kernel parameters bind one name each"));
+            return Err(Sp::of(&pt.pat).error( "kernel parameters bind one name each"));
         };
         if let Some(m) = &pi.mutability {
-            return Err(syn::Error::new(m.span(), "kernel parameters are read-only: copy into a `let mut` instead"));
+            return Err(Sp::of(&m).error( "kernel parameters are read-only: copy into a `let mut` instead"));
         }
         let name = pi.ident.to_string();
         if name.starts_with('_') || name == wgsl::UNIFORMS || name == "main" {
-            return Err(syn::Error::new(pi.span(), format!("rename the parameter `{name}`: the name is reserved")));
+            return Err(Sp::of(&pi).error( format!("rename the parameter `{name}`: the name is reserved")));
         }
         let kind = param_kind(&pt.ty, &mut uses_f16)?;
-        params.push(Param { name, kind, span: pi.span(), rust_ty: (*pt.ty).clone() });
+        params.push(Param { name, kind, span: Sp::of(pi), rust_ty: (*pt.ty).clone() });
     }
     let name = f.sig.ident.to_string();
     let mut lowerer = lower::Lowerer::new(&name, true, &params, &helpers.sigs, Ty::Unit);
@@ -610,7 +647,6 @@ fn lower_kernel(
     let uses_f16 = uses_f16 || lowerer.uses_f16;
     let (shared, builtins) = (lowerer.shared, lowerer.builtins);
     Ok(Kernel {
-        name,
         workgroup_size,
         workgroup_size_span,
         params,
@@ -627,34 +663,31 @@ fn param_kind(ty: &syn::Type, uses_f16: &mut bool) -> syn::Result<ParamKind> {
     match ty {
         syn::Type::Reference(r) => {
             let syn::Type::Slice(slice) = &*r.elem else {
-                return Err(syn::Error::new(
-                    ty.span(),
+                return Err(Sp::of(&ty).error(
                     "kernel parameters are values (`f32`), `&[T]` (read-only buffer) or `&mut [T]` (read-write \
                      buffer); pass other values by value",
                 ));
             };
             if let Some(s) = lower::atomic_scalar(&slice.elem) {
                 if r.mutability.is_some() {
-                    return Err(syn::Error::new(ty.span(), "atomics are written through `&[AtomicU32]`: drop the `mut`"));
+                    return Err(Sp::of(&ty).error( "atomics are written through `&[AtomicU32]`: drop the `mut`"));
                 }
                 return Ok(ParamKind::Atomics(s));
             }
             let elem = lower::parse_ty(&slice.elem, uses_f16)?;
             if !elem.host_shareable() {
-                return Err(syn::Error::new(
-                    slice.elem.span(),
+                return Err(Sp::of(&slice.elem).error(
                     format!("`{}` cannot live in a buffer (WGSL bools are not host-shareable): use `u32`", elem.rust_name()),
                 ));
             }
             if matches!(elem, Ty::Vector(3, _)) {
-                return Err(syn::Error::new(
-                    slice.elem.span(),
+                return Err(Sp::of(&slice.elem).error(
                     "a WGSL `array<vec3<T>>` has a 16-byte stride but Rust's `Vec3<T>` is 12 bytes: use `Vec4<T>` \
                      or a flat `[T]`",
                 ));
             }
             if matches!(elem, Ty::Array(..)) {
-                return Err(syn::Error::new(slice.elem.span(), "buffers of arrays are not in the kernel subset: use a flat `[T]`"));
+                return Err(Sp::of(&slice.elem).error( "buffers of arrays are not in the kernel subset: use a flat `[T]`"));
             }
             Ok(if r.mutability.is_some() { ParamKind::SliceMut(elem) } else { ParamKind::Slice(elem) })
         }
@@ -662,8 +695,7 @@ fn param_kind(ty: &syn::Type, uses_f16: &mut bool) -> syn::Result<ParamKind> {
             let t = lower::parse_ty(ty, uses_f16)?;
             match t {
                 Ty::Scalar(_) | Ty::Vector(..) => Ok(ParamKind::Value(t)),
-                _ => Err(syn::Error::new(
-                    ty.span(),
+                _ => Err(Sp::of(&ty).error(
                     format!("`{}` cannot be a kernel parameter: use scalars, vectors or buffers (`&[T]`)", t.rust_name()),
                 )),
             }
@@ -685,4 +717,88 @@ pub fn translate(attr: TokenStream, item: TokenStream, helpers: &[ItemFn]) -> sy
         .iter()
         .map(|f| validate(&lower_kernel(f, size, span, &helpers)?))
         .collect()
+}
+
+/// `const _: () = { use Name as _; .. };` for the first segment of every path the kernel names
+/// (types, called functions, constants, `Ordering::Relaxed`): the kernel function itself is not
+/// emitted, so without this the user's imports for it would be reported unused, and a name that
+/// does not resolve is reported at its use like in any Rust function.
+fn uses_shim(func: &ItemFn) -> TokenStream {
+    struct Paths {
+        names: Vec<Ident>,
+        generics: Vec<String>,
+    }
+    impl Paths {
+        fn add(&mut self, path: &syn::Path) {
+            if path.leading_colon.is_some() {
+                return;
+            }
+            let Some(first) = path.segments.first() else { return };
+            let name = first.ident.to_string();
+            const SKIP: &[&str] = &[
+                "f32", "f16", "f64", "i32", "u32", "usize", "isize", "bool", "i8", "i16", "i64", "u8", "u16", "u64",
+                "char", "str", "Self", "self", "crate", "super",
+            ];
+            let is_local = path.segments.len() == 1 && name.starts_with(|c: char| c.is_lowercase());
+            if SKIP.contains(&name.as_str()) || self.generics.contains(&name) || is_local {
+                return;
+            }
+            if !self.names.iter().any(|n| *n == first.ident) {
+                self.names.push(first.ident.clone());
+            }
+        }
+    }
+    impl VisitMut for Paths {
+        fn visit_type_path_mut(&mut self, t: &mut syn::TypePath) {
+            if t.qself.is_none() {
+                self.add(&t.path);
+            }
+            syn::visit_mut::visit_type_path_mut(self, t);
+        }
+        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+            // Called functions, including lower-case single names (`global_id()`).
+            if let syn::Expr::Path(p) = &*call.func
+                && p.qself.is_none()
+                && p.path.leading_colon.is_none()
+                && let Some(first) = p.path.segments.first()
+                && !self.names.iter().any(|n| *n == first.ident)
+                && p.path.segments.len() == 1
+            {
+                self.names.push(first.ident.clone());
+            }
+            syn::visit_mut::visit_expr_call_mut(self, call);
+        }
+        fn visit_expr_path_mut(&mut self, e: &mut syn::ExprPath) {
+            if e.qself.is_none() && e.path.segments.len() > 1 {
+                self.add(&e.path);
+            }
+            syn::visit_mut::visit_expr_path_mut(self, e);
+        }
+        fn visit_item_fn_mut(&mut self, f: &mut ItemFn) {
+            // Only the signature's types and the body: not the attributes.
+            for input in &mut f.sig.inputs {
+                self.visit_fn_arg_mut(input);
+            }
+            self.visit_return_type_mut(&mut f.sig.output);
+            self.visit_block_mut(&mut f.block);
+        }
+    }
+    let generics = func
+        .sig
+        .generics
+        .params
+        .iter()
+        .filter_map(|g| match g {
+            syn::GenericParam::Type(t) => Some(t.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    let mut paths = Paths { names: Vec::new(), generics };
+    paths.visit_item_fn_mut(&mut func.clone());
+    let names = &paths.names;
+    quote! {
+        const _: () = {
+            #(#[allow(unused_imports)] use #names as _;)*
+        };
+    }
 }

@@ -4,15 +4,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use proc_macro2::Span;
-use syn::spanned::Spanned;
 
 use crate::ir::*;
 
 type Result<T> = std::result::Result<T, syn::Error>;
 
-fn err<T>(span: Span, message: impl std::fmt::Display) -> Result<T> {
-    Err(syn::Error::new(span, message))
+fn err<T>(span: impl Into<Sp>, message: impl std::fmt::Display) -> Result<T> {
+    Err(span.into().error(message))
 }
 
 /// The signature of a `#[gpu]` helper, as callers see it.
@@ -159,7 +157,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn unify(&mut self, a: &Ty, b: &Ty, span: Span) -> Result<Ty> {
+    fn unify(&mut self, a: &Ty, b: &Ty, span: Sp) -> Result<Ty> {
         let (a, b) = (self.shallow(a), self.shallow(b));
         match (&a, &b) {
             (Ty::Infer(x), Ty::Infer(y)) => {
@@ -312,13 +310,13 @@ impl<'a> Lowerer<'a> {
             match stmt {
                 syn::Stmt::Local(local) => out.push(self.lower_let(local)?),
                 syn::Stmt::Item(item) => self.lower_item(item)?,
-                syn::Stmt::Macro(m) => return err(m.span(), macro_message(&m.mac)),
+                syn::Stmt::Macro(m) => return err(Sp::of(&m), macro_message(&m.mac)),
                 syn::Stmt::Expr(expr, semi) => {
                     if semi.is_none() && last && tail_returns && !is_block_like(expr) {
                         let value = self.lower_expr(expr)?;
                         let ret = self.ret.clone();
-                        self.unify(&ret, &value.ty, expr.span())?;
-                        out.push(Stmt::Return(Some(value), expr.span()));
+                        self.unify(&ret, &value.ty, Sp::of(&expr))?;
+                        out.push(Stmt::Return(Some(value), Sp::of(&expr)));
                     } else {
                         self.lower_stmt_expr(expr, semi.is_some(), &mut out)?;
                     }
@@ -333,18 +331,18 @@ impl<'a> Lowerer<'a> {
             syn::Pat::Ident(p) => (p, p.mutability.is_some(), None),
             syn::Pat::Type(t) => match &*t.pat {
                 syn::Pat::Ident(p) => (p, p.mutability.is_some(), Some(&*t.ty)),
-                other => return err(other.span(), "patterns are not in the kernel subset: bind one name per `let`"),
+                other => return err(Sp::of(&other), "patterns are not in the kernel subset: bind one name per `let`"),
             },
-            other => return err(other.span(), "patterns are not in the kernel subset: bind one name per `let`"),
+            other => return err(Sp::of(&other), "patterns are not in the kernel subset: bind one name per `let`"),
         };
         if let Some(r) = &ident.by_ref {
-            return err(r.span(), "`ref` bindings are not in the kernel subset: bind the value");
+            return err(Sp::of(&r), "`ref` bindings are not in the kernel subset: bind the value");
         }
         let annotated = annotated.map(|t| self.parse_ty(t)).transpose()?;
         let init = match &local.init {
             Some(init) => {
                 if let Some((_, diverge)) = &init.diverge {
-                    return err(diverge.span(), "`let ... else` is not in the kernel subset: use `if`");
+                    return err(Sp::of(&diverge), "`let ... else` is not in the kernel subset: use `if`");
                 }
                 Some(self.lower_expr(&init.expr)?)
             }
@@ -355,53 +353,53 @@ impl<'a> Lowerer<'a> {
             (Some(a), None) => a.clone(),
             (None, Some(i)) => i.ty.clone(),
             (None, None) => {
-                return err(ident.span(), "a `let` without a value needs a type: `let x: f32;`");
+                return err(Sp::of(&ident), "a `let` without a value needs a type: `let x: f32;`");
             }
         };
         if matches!(ty, Ty::Unit) {
-            return err(local.span(), "this `let` binds `()`; kernels only bind values");
+            return err(Sp::of(&local), "this `let` binds `()`; kernels only bind values");
         }
         if matches!(ty, Ty::Atomic(_)) {
-            return err(local.span(), "atomics cannot be copied into a local; call the atomic's method in place");
+            return err(Sp::of(&local), "atomics cannot be copied into a local; call the atomic's method in place");
         }
         let name = self.declare(&ident.ident.to_string(), ty.clone(), mutable);
-        Ok(Stmt::Let { name, mutable, ty, init, span: local.span() })
+        Ok(Stmt::Let { name, mutable, ty, init, span: Sp::of(&local) })
     }
 
     fn lower_item(&mut self, item: &syn::Item) -> Result<()> {
         match item {
             syn::Item::Static(s) if self.in_kernel => {
                 let ty = workgroup_inner(&s.ty).ok_or_else(|| {
-                    syn::Error::new(
-                        s.ty.span(),
+                    Sp::of(&
+                        s.ty).error(
                         "a static in a kernel is workgroup shared memory: \
                          `static NAME: Workgroup<[T; N]> = Workgroup::new();`",
                     )
                 })?;
                 if let syn::StaticMutability::Mut(m) = &s.mutability {
-                    return err(m.span(), "write `static NAME: Workgroup<..>` without `mut`: shared memory is written through it");
+                    return err(Sp::of(&m), "write `static NAME: Workgroup<..>` without `mut`: shared memory is written through it");
                 }
                 let ty = self.parse_shared_ty(ty)?;
                 let ok_init = matches!(&*s.expr, syn::Expr::Call(c) if matches!(&*c.func, syn::Expr::Path(p)
                     if p.path.segments.last().is_some_and(|s| s.ident == "new")) && c.args.is_empty());
                 if !ok_init {
-                    return err(s.expr.span(), "shared memory starts zeroed: initialize it with `Workgroup::new()`");
+                    return err(Sp::of(&s.expr), "shared memory starts zeroed: initialize it with `Workgroup::new()`");
                 }
                 let name = s.ident.to_string();
                 if self.used.contains(&name) {
-                    return err(s.ident.span(), format!("the name `{name}` is already used in this kernel"));
+                    return err(Sp::of(&s.ident), format!("the name `{name}` is already used in this kernel"));
                 }
                 self.used.insert(name.clone());
-                self.shared.push(Shared { name, ty, span: s.ident.span() });
+                self.shared.push(Shared { name, ty, span: Sp::of(&s.ident) });
                 Ok(())
             }
             syn::Item::Fn(f) => err(
-                f.sig.ident.span(),
+                Sp::of(&f.sig.ident),
                 "nested functions are not in the kernel subset: move it out of the kernel and mark it \
                  `#[wasi_webgpu::gpu]`",
             ),
             syn::Item::Use(_) => Ok(()),
-            other => err(other.span(), "items inside a kernel are not in the subset (only `static NAME: Workgroup<..>`)"),
+            other => err(Sp::of(&other), "items inside a kernel are not in the subset (only `static NAME: Workgroup<..>`)"),
         }
     }
 
@@ -415,12 +413,12 @@ impl<'a> Lowerer<'a> {
         let parsed = self.parse_ty(ty)?;
         match &parsed {
             Ty::Array(..) => Ok(parsed),
-            _ => err(ty.span(), "workgroup shared memory is an array: `Workgroup<[T; N]>`"),
+            _ => err(Sp::of(&ty), "workgroup shared memory is an array: `Workgroup<[T; N]>`"),
         }
     }
 
     fn lower_stmt_expr(&mut self, expr: &syn::Expr, semi: bool, out: &mut Vec<Stmt>) -> Result<()> {
-        let span = expr.span();
+        let span = Sp::of(&expr);
         match expr {
             syn::Expr::If(e) => {
                 let stmt = self.lower_if(e)?;
@@ -429,7 +427,7 @@ impl<'a> Lowerer<'a> {
             syn::Expr::ForLoop(e) => out.push(self.lower_for(e)?),
             syn::Expr::While(e) => {
                 if let Some(l) = &e.label {
-                    return err(l.span(), "loop labels are not in the kernel subset (WGSL breaks the innermost loop)");
+                    return err(Sp::of(&l), "loop labels are not in the kernel subset (WGSL breaks the innermost loop)");
                 }
                 let cond = self.lower_bool(&e.cond)?;
                 self.loops += 1;
@@ -439,7 +437,7 @@ impl<'a> Lowerer<'a> {
             }
             syn::Expr::Loop(e) => {
                 if let Some(l) = &e.label {
-                    return err(l.span(), "loop labels are not in the kernel subset (WGSL breaks the innermost loop)");
+                    return err(Sp::of(&l), "loop labels are not in the kernel subset (WGSL breaks the innermost loop)");
                 }
                 self.loops += 1;
                 let body = self.lower_block(&e.body, false)?;
@@ -494,14 +492,14 @@ impl<'a> Lowerer<'a> {
             syn::Expr::Assign(a) => {
                 let place = self.lower_place(&a.left)?;
                 let value = self.lower_expr(&a.right)?;
-                self.unify(&place.ty, &value.ty, a.right.span())?;
+                self.unify(&place.ty, &value.ty, Sp::of(&a.right))?;
                 out.push(Stmt::Assign { place, op: None, value, span });
             }
             syn::Expr::Binary(b) if compound_op(&b.op).is_some() => {
                 let op = compound_op(&b.op).expect("checked");
                 let place = self.lower_place(&b.left)?;
                 let value = self.lower_expr(&b.right)?;
-                let result = self.binary_ty(op, &place, &value, b.op.span())?;
+                let result = self.binary_ty(op, &place, &value, Sp::of(&b.op))?;
                 let value = if op == BinOp::Shl || op == BinOp::Shr { self.shift_rhs(value)? } else { value };
                 self.unify(&place.ty, &result, span)?;
                 out.push(Stmt::Assign { place, op: Some(op), value, span });
@@ -511,7 +509,7 @@ impl<'a> Lowerer<'a> {
                     return err(span, "barriers belong in the kernel body, not in a `#[gpu]` helper");
                 }
                 if !c.args.is_empty() {
-                    return err(c.args.span(), "barriers take no arguments");
+                    return err(Sp::of(&c.args), "barriers take no arguments");
                 }
                 self.uses_barrier = true;
                 out.push(Stmt::Barrier { storage: barrier_kind(&c.func) == Some(true), span });
@@ -533,7 +531,7 @@ impl<'a> Lowerer<'a> {
 
     fn lower_if(&mut self, e: &syn::ExprIf) -> Result<Stmt> {
         if let syn::Expr::Let(l) = &*e.cond {
-            return err(l.span(), "`if let` is not in the kernel subset: kernels have no enums; use a `bool` condition");
+            return err(Sp::of(&l), "`if let` is not in the kernel subset: kernels have no enums; use a `bool` condition");
         }
         let cond = self.lower_bool(&e.cond)?;
         let then = self.lower_block(&e.then_branch, false)?;
@@ -542,40 +540,40 @@ impl<'a> Lowerer<'a> {
             Some((_, other)) => Some(match &**other {
                 syn::Expr::If(inner) => Block { stmts: vec![self.lower_if(inner)?] },
                 syn::Expr::Block(b) => self.lower_block(&b.block, false)?,
-                other => return err(other.span(), "expected `else { .. }` or `else if`"),
+                other => return err(Sp::of(&other), "expected `else { .. }` or `else if`"),
             }),
         };
-        Ok(Stmt::If { cond, then, otherwise, span: e.span() })
+        Ok(Stmt::If { cond, then, otherwise, span: Sp::of(&e) })
     }
 
     fn lower_for(&mut self, e: &syn::ExprForLoop) -> Result<Stmt> {
         const RANGE_ONLY: &str = "`for` in a kernel runs over a range, `for i in a..b` or `a..=b`; \
                                   for other steps or directions write a `while` loop";
         if let Some(l) = &e.label {
-            return err(l.span(), "loop labels are not in the kernel subset (WGSL breaks the innermost loop)");
+            return err(Sp::of(&l), "loop labels are not in the kernel subset (WGSL breaks the innermost loop)");
         }
         let syn::Pat::Ident(var) = &*e.pat else {
-            return err(e.pat.span(), "`for` binds one name: `for i in 0..n`");
+            return err(Sp::of(&e.pat), "`for` binds one name: `for i in 0..n`");
         };
         let range = match &*e.expr {
             syn::Expr::Range(r) => r,
             syn::Expr::Paren(p) => match &*p.expr {
                 syn::Expr::Range(r) => r,
-                other => return err(other.span(), RANGE_ONLY),
+                other => return err(Sp::of(&other), RANGE_ONLY),
             },
-            other => return err(other.span(), RANGE_ONLY),
+            other => return err(Sp::of(&other), RANGE_ONLY),
         };
         let (Some(start), Some(end)) = (&range.start, &range.end) else {
-            return err(range.span(), "a kernel `for` needs both ends of the range: `a..b`");
+            return err(Sp::of(&range), "a kernel `for` needs both ends of the range: `a..b`");
         };
         let start = self.lower_expr(start)?;
         let end = self.lower_expr(end)?;
         let ty = self.unify(&start.ty, &end.ty, end.span)?;
         if !matches!(self.shallow(&ty), Ty::Infer(_)) && !ty.scalar().is_some_and(Scalar::is_int) {
-            return err(range.span(), "a kernel `for` runs over an integer range");
+            return err(Sp::of(&range), "a kernel `for` runs over an integer range");
         }
         if self.is_float_var(&ty) == Some(true) {
-            return err(range.span(), "a kernel `for` runs over an integer range");
+            return err(Sp::of(&range), "a kernel `for` runs over an integer range");
         }
         let inclusive = matches!(range.limits, syn::RangeLimits::Closed(_));
         self.scopes.push(Vec::new());
@@ -584,12 +582,12 @@ impl<'a> Lowerer<'a> {
         let body = self.lower_block(&e.body, false);
         self.loops -= 1;
         self.scopes.pop();
-        Ok(Stmt::For { var: name, ty, start, end, inclusive, body: body?, span: e.span() })
+        Ok(Stmt::For { var: name, ty, start, end, inclusive, body: body?, span: Sp::of(&e) })
     }
 
     fn lower_bool(&mut self, e: &syn::Expr) -> Result<Expr> {
         let cond = self.lower_expr(e)?;
-        self.unify(&Ty::Scalar(Scalar::Bool), &cond.ty, e.span())?;
+        self.unify(&Ty::Scalar(Scalar::Bool), &cond.ty, Sp::of(&e))?;
         Ok(cond)
     }
 
@@ -597,17 +595,17 @@ impl<'a> Lowerer<'a> {
     fn lower_place(&mut self, e: &syn::Expr) -> Result<Expr> {
         match e {
             syn::Expr::Path(p) => {
-                let name = single_ident(&p.path).ok_or_else(|| syn::Error::new(e.span(), "cannot assign to this"))?;
+                let name = single_ident(&p.path).ok_or_else(|| Sp::of(&e).error( "cannot assign to this"))?;
                 if let Some(local) = self.lookup(&name) {
                     if !local.mutable {
                         return err(
-                            e.span(),
+                            Sp::of(&e),
                             format!("cannot assign twice to immutable variable `{name}`: declare it `let mut {name}`"),
                         );
                     }
                 } else if self.params.iter().any(|p| p.name == name) {
                     return err(
-                        e.span(),
+                        Sp::of(&e),
                         format!("kernel parameter `{name}` is read-only: copy it into a `let mut` to change it"),
                     );
                 }
@@ -623,9 +621,9 @@ impl<'a> Lowerer<'a> {
             }
             syn::Expr::Paren(p) => self.lower_place(&p.expr),
             syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
-                err(u.span(), "kernels have no references to write through: assign to the place itself")
+                err(Sp::of(&u), "kernels have no references to write through: assign to the place itself")
             }
-            other => err(other.span(), "cannot assign to this: assign to a `let mut` local or an element `y[i]`"),
+            other => err(Sp::of(&other), "cannot assign to this: assign to a `let mut` local or an element `y[i]`"),
         }
     }
 
@@ -639,19 +637,19 @@ impl<'a> Lowerer<'a> {
             return match param.kind {
                 ParamKind::SliceMut(_) => Ok(()),
                 ParamKind::Slice(_) => err(
-                    base.span(),
+                    Sp::of(&base),
                     format!("`{name}` is a read-only `&[T]`: declare the parameter `{name}: &mut [T]` to write it"),
                 ),
                 ParamKind::Atomics(_) => err(
-                    base.span(),
+                    Sp::of(&base),
                     format!("`{name}` holds atomics: write with `{name}[i].store(v, Ordering::Relaxed)`"),
                 ),
-                ParamKind::Value(_) => err(base.span(), format!("kernel parameter `{name}` is read-only")),
+                ParamKind::Value(_) => err(Sp::of(&base), format!("kernel parameter `{name}` is read-only")),
             };
         }
         if let Some(shared) = self.shared.iter().find(|s| s.name == name) {
             if matches!(&shared.ty, Ty::Array(e, _) if matches!(**e, Ty::Atomic(_))) {
-                return err(base.span(), format!("`{name}` holds atomics: write with `.store(v, Ordering::Relaxed)`"));
+                return err(Sp::of(&base), format!("`{name}` holds atomics: write with `.store(v, Ordering::Relaxed)`"));
             }
         }
         Ok(())
@@ -660,7 +658,7 @@ impl<'a> Lowerer<'a> {
     // ---- expressions -----------------------------------------------------------------------------
 
     pub fn lower_expr(&mut self, e: &syn::Expr) -> Result<Expr> {
-        let span = e.span();
+        let span = Sp::of(&e);
         let mk = |kind, ty| Ok(Expr { kind, ty, span });
         match e {
             syn::Expr::Lit(l) => self.lower_lit(&l.lit),
@@ -712,7 +710,7 @@ impl<'a> Lowerer<'a> {
                 let op = bin_op(&b.op);
                 let lhs = self.lower_expr(&b.left)?;
                 let rhs = self.lower_expr(&b.right)?;
-                let ty = self.binary_ty(op, &lhs, &rhs, b.op.span())?;
+                let ty = self.binary_ty(op, &lhs, &rhs, Sp::of(&b.op))?;
                 let rhs = if op == BinOp::Shl || op == BinOp::Shr { self.shift_rhs(rhs)? } else { rhs };
                 mk(ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), ty)
             }
@@ -720,7 +718,7 @@ impl<'a> Lowerer<'a> {
                 let inner = self.lower_expr(&c.expr)?;
                 let target = self.parse_ty(&c.ty)?;
                 let Ty::Scalar(to) = target else {
-                    return err(c.ty.span(), "`as` converts scalars; convert a vector component by component");
+                    return err(Sp::of(&c.ty), "`as` converts scalars; convert a vector component by component");
                 };
                 match self.shallow(&inner.ty) {
                     Ty::Scalar(from) => {
@@ -730,7 +728,7 @@ impl<'a> Lowerer<'a> {
                     }
                     Ty::Infer(_) => {}
                     other => {
-                        return err(c.expr.span(), format!("`as` converts scalars, not `{}`", other.rust_name()));
+                        return err(Sp::of(&c.expr), format!("`as` converts scalars, not `{}`", other.rust_name()));
                     }
                 }
                 mk(ExprKind::Cast(Box::new(inner)), target)
@@ -739,11 +737,11 @@ impl<'a> Lowerer<'a> {
             syn::Expr::Field(f) => {
                 let base = self.lower_expr(&f.base)?;
                 let syn::Member::Named(field) = &f.member else {
-                    return err(f.member.span(), "tuples are not in the kernel subset");
+                    return err(Sp::of(&f.member), "tuples are not in the kernel subset");
                 };
                 let Ty::Vector(n, s) = self.shallow(&base.ty) else {
                     return err(
-                        f.member.span(),
+                        Sp::of(&f.member),
                         format!("no field `{field}` on `{}`; kernels read `.x .y .z .w` of vectors", self.name(&base.ty)),
                     );
                 };
@@ -752,10 +750,10 @@ impl<'a> Lowerer<'a> {
                     "y" => 1,
                     "z" => 2,
                     "w" => 3,
-                    other => return err(field.span(), format!("no field `{other}` on a vector: `.x .y .z .w`")),
+                    other => return err(Sp::of(&field), format!("no field `{other}` on a vector: `.x .y .z .w`")),
                 };
                 if index >= n {
-                    return err(field.span(), format!("`Vec{n}` has no component `{field}`"));
+                    return err(Sp::of(&field), format!("`Vec{n}` has no component `{field}`"));
                 }
                 mk(ExprKind::Component(Box::new(base), index), Ty::Scalar(s))
             }
@@ -813,10 +811,10 @@ impl<'a> Lowerer<'a> {
     }
 
     fn lower_lit(&mut self, lit: &syn::Lit) -> Result<Expr> {
-        let span = lit.span();
+        let span = Sp::of(&lit);
         let (kind, ty) = match lit {
             syn::Lit::Int(i) => {
-                let value: i128 = i.base10_parse().map_err(|_| syn::Error::new(span, "integer literal too large"))?;
+                let value: i128 = i.base10_parse().map_err(|_| span.error("integer literal too large"))?;
                 let ty = match i.suffix() {
                     "" => self.fresh(false),
                     "u32" | "usize" => Ty::Scalar(Scalar::U32),
@@ -832,7 +830,7 @@ impl<'a> Lowerer<'a> {
                 }
             }
             syn::Lit::Float(f) => {
-                let value: f64 = f.base10_parse().map_err(|_| syn::Error::new(span, "bad float literal"))?;
+                let value: f64 = f.base10_parse().map_err(|_| span.error("bad float literal"))?;
                 let ty = match f.suffix() {
                     "" => self.fresh(true),
                     "f32" => Ty::Scalar(Scalar::F32),
@@ -854,7 +852,7 @@ impl<'a> Lowerer<'a> {
         Ok(Expr { kind: ExprKind::Lit(kind), ty, span })
     }
 
-    fn f16_ty(&mut self, span: Span) -> Result<Ty> {
+    fn f16_ty(&mut self, span: Sp) -> Result<Ty> {
         if cfg!(feature = "f16") {
             self.uses_f16 = true;
             Ok(Ty::Scalar(Scalar::F16))
@@ -864,7 +862,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn lower_path(&mut self, p: &syn::ExprPath) -> Result<Expr> {
-        let span = p.span();
+        let span = Sp::of(&p);
         let segments: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
         if segments.len() == 1 {
             let name = &segments[0];
@@ -915,9 +913,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn lower_index(&mut self, i: &syn::ExprIndex) -> Result<Expr> {
-        let span = i.span();
+        let span = Sp::of(&i);
         if let syn::Expr::Range(_) = &*i.index {
-            return err(i.index.span(), "sub-slices are not in the kernel subset: index one element, `x[i]`");
+            return err(Sp::of(&i.index), "sub-slices are not in the kernel subset: index one element, `x[i]`");
         }
         let index = self.lower_expr(&i.index)?;
         match self.shallow(&index.ty) {
@@ -941,30 +939,30 @@ impl<'a> Lowerer<'a> {
                 let elem = match &self.params[pi].kind {
                     ParamKind::Slice(t) | ParamKind::SliceMut(t) => t.clone(),
                     ParamKind::Atomics(s) => Ty::Atomic(*s),
-                    ParamKind::Value(t) => return err(i.expr.span(), format!("cannot index `{}`", t.rust_name())),
+                    ParamKind::Value(t) => return err(Sp::of(&i.expr), format!("cannot index `{}`", t.rust_name())),
                 };
-                let base = Expr { kind: ExprKind::Var(Place::Param(pi)), ty: Ty::Unit, span: i.expr.span() };
+                let base = Expr { kind: ExprKind::Var(Place::Param(pi)), ty: Ty::Unit, span: Sp::of(&i.expr) };
                 return Ok(Expr { kind: ExprKind::Index(Box::new(base), Box::new(index)), ty: elem, span });
             }
             if let Some(si) = self.shared.iter().position(|s| s.name == name) {
                 let Ty::Array(elem, _) = self.shared[si].ty.clone() else { unreachable!("shared memory is an array") };
                 let base =
-                    Expr { kind: ExprKind::Var(Place::Shared(si)), ty: self.shared[si].ty.clone(), span: i.expr.span() };
+                    Expr { kind: ExprKind::Var(Place::Shared(si)), ty: self.shared[si].ty.clone(), span: Sp::of(&i.expr) };
                 return Ok(Expr { kind: ExprKind::Index(Box::new(base), Box::new(index)), ty: *elem, span });
             }
         }
         let base = self.lower_expr(&i.expr)?;
         match self.shallow(&base.ty) {
             Ty::Array(elem, _) => Ok(Expr { kind: ExprKind::Index(Box::new(base), Box::new(index)), ty: *elem, span }),
-            other => err(i.expr.span(), format!("cannot index `{}`; use `.x`..`.w` on vectors", other.rust_name())),
+            other => err(Sp::of(&i.expr), format!("cannot index `{}`; use `.x`..`.w` on vectors", other.rust_name())),
         }
     }
 
     fn lower_method(&mut self, m: &syn::ExprMethodCall) -> Result<Expr> {
-        let span = m.span();
+        let span = Sp::of(&m);
         let method = m.method.to_string();
         if m.turbofish.is_some() {
-            return err(m.method.span(), "turbofish is not in the kernel subset");
+            return err(Sp::of(&m.method), "turbofish is not in the kernel subset");
         }
         // `buffer.len()`.
         if method == "len"
@@ -997,7 +995,7 @@ impl<'a> Lowerer<'a> {
             Ty::Scalar(s) | Ty::Vector(_, s) => Some(*s),
             Ty::Infer(_) => None,
             other => {
-                return err(m.method.span(), format!("no method `{method}` on `{}` in the kernel subset", other.rust_name()));
+                return err(Sp::of(&m.method), format!("no method `{method}` on `{}` in the kernel subset", other.rust_name()));
             }
         };
         let is_float = scalar.map_or(self.is_float_var(&rty) == Some(true), Scalar::is_float);
@@ -1024,22 +1022,22 @@ impl<'a> Lowerer<'a> {
             "dot" if is_vector => (Math::Dot, 1, false),
             "length" if is_vector => (Math::Length, 0, true),
             "normalize" if is_vector => (Math::Normalize, 0, true),
-            "log" | "log10" => return err(m.method.span(), "use `.ln()` (natural log) or `.log2()`"),
-            "powi" => return err(m.method.span(), "`powi` is not in the kernel subset: use `.powf(n as f32)`"),
+            "log" | "log10" => return err(Sp::of(&m.method), "use `.ln()` (natural log) or `.log2()`"),
+            "powi" => return err(Sp::of(&m.method), "`powi` is not in the kernel subset: use `.powf(n as f32)`"),
             "round" => {
                 return err(
-                    m.method.span(),
+                    Sp::of(&m.method),
                     "`round` is not in the kernel subset: WGSL rounds halfway cases to even, Rust away from zero; \
                      use `(x + 0.5).floor()` or `.trunc()`",
                 );
             }
             "wrapping_add" | "wrapping_sub" | "wrapping_mul" => {
-                return err(m.method.span(), "kernel integer arithmetic already wraps like WGSL: use `+`, `-`, `*`");
+                return err(Sp::of(&m.method), "kernel integer arithmetic already wraps like WGSL: use `+`, `-`, `*`");
             }
-            "clone" => return err(m.method.span(), "kernel values are copied: remove `.clone()`"),
+            "clone" => return err(Sp::of(&m.method), "kernel values are copied: remove `.clone()`"),
             _ => {
                 return err(
-                    m.method.span(),
+                    Sp::of(&m.method),
                     format!(
                         "method `{method}` is not in the kernel subset; available: abs, min, max, clamp, sqrt, exp, \
                          exp2, ln, log2, powf, sin, cos, tan, tanh, floor, ceil, trunc, mul_add, and on vectors dot, \
@@ -1049,13 +1047,13 @@ impl<'a> Lowerer<'a> {
             }
         };
         if float_only && !is_float {
-            return err(m.method.span(), format!("`{method}` needs a float, found `{}`", self.name(&rty)));
+            return err(Sp::of(&m.method), format!("`{method}` needs a float, found `{}`", self.name(&rty)));
         }
         if scalar == Some(Scalar::Bool) {
-            return err(m.method.span(), format!("`{method}` needs a number, found `bool`"));
+            return err(Sp::of(&m.method), format!("`{method}` needs a number, found `bool`"));
         }
         if args.len() != arity {
-            return err(m.span(), format!("`{method}` takes {arity} argument(s)"));
+            return err(Sp::of(&m), format!("`{method}` takes {arity} argument(s)"));
         }
         let mut all = vec![receiver];
         for a in args {
@@ -1068,13 +1066,13 @@ impl<'a> Lowerer<'a> {
             _ => rty.clone(),
         };
         if math == Math::Abs && scalar == Some(Scalar::U32) {
-            return err(m.method.span(), "`abs` of a `u32` is the value itself");
+            return err(Sp::of(&m.method), "`abs` of a `u32` is the value itself");
         }
         Ok(Expr { kind: ExprKind::Math(math, all), ty, span })
     }
 
     fn lower_atomic(&mut self, m: &syn::ExprMethodCall, method: &str, place: Expr, s: Scalar) -> Result<Expr> {
-        let span = m.span();
+        let span = Sp::of(&m);
         let (op, has_value) = match method {
             "load" => (AtomicOp::Load, false),
             "store" => (AtomicOp::Store, true),
@@ -1088,7 +1086,7 @@ impl<'a> Lowerer<'a> {
             "fetch_xor" => (AtomicOp::Xor, true),
             _ => {
                 return err(
-                    m.method.span(),
+                    Sp::of(&m.method),
                     format!(
                         "atomic method `{method}` is not in the kernel subset; available: load, store, swap, \
                          fetch_add, fetch_sub, fetch_max, fetch_min, fetch_and, fetch_or, fetch_xor"
@@ -1098,12 +1096,12 @@ impl<'a> Lowerer<'a> {
         };
         let expected = usize::from(has_value) + 1;
         if m.args.len() != expected {
-            return err(m.span(), format!("`{method}` takes {expected} argument(s), the last an `Ordering`"));
+            return err(Sp::of(&m), format!("`{method}` takes {expected} argument(s), the last an `Ordering`"));
         }
         let ordering = m.args.last().expect("checked");
         let relaxed = matches!(ordering, syn::Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Relaxed"));
         if !relaxed {
-            return err(ordering.span(), "WGSL atomics are relaxed: pass `Ordering::Relaxed` (use barriers to order)");
+            return err(Sp::of(&ordering), "WGSL atomics are relaxed: pass `Ordering::Relaxed` (use barriers to order)");
         }
         let value = if has_value {
             let v = self.lower_expr(&m.args[0])?;
@@ -1117,9 +1115,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn lower_call(&mut self, c: &syn::ExprCall) -> Result<Expr> {
-        let span = c.span();
+        let span = Sp::of(&c);
         let syn::Expr::Path(p) = &*c.func else {
-            return err(c.func.span(), "only named functions can be called in a kernel");
+            return err(Sp::of(&c.func), "only named functions can be called in a kernel");
         };
         let segments: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
         let last = segments.last().expect("non-empty path").as_str();
@@ -1143,7 +1141,7 @@ impl<'a> Lowerer<'a> {
                 );
             }
             if !args.is_empty() {
-                return err(c.args.span(), format!("`{last}()` takes no arguments"));
+                return err(Sp::of(&c.args), format!("`{last}()` takes no arguments"));
             }
             if !self.builtins.contains(&b) {
                 self.builtins.push(b);
@@ -1268,7 +1266,7 @@ impl<'a> Lowerer<'a> {
             return err(span, format!("`{last}` calls itself: WGSL has no recursion; rewrite it as a loop"));
         }
         err(
-            c.func.span(),
+            Sp::of(&c.func),
             format!(
                 "`{path}` is not callable from a kernel: call builtins (`wasi_webgpu::global_id()` ...), math methods, \
                  or functions marked `#[wasi_webgpu::gpu]` and listed in `helpers(..)` on the kernel"
@@ -1291,7 +1289,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn binary_ty(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Span) -> Result<Ty> {
+    fn binary_ty(&mut self, op: BinOp, lhs: &Expr, rhs: &Expr, span: Sp) -> Result<Ty> {
         let (l, r) = (self.shallow(&lhs.ty), self.shallow(&rhs.ty));
         let bool_ty = Ty::Scalar(Scalar::Bool);
         match op {
@@ -1360,7 +1358,7 @@ impl<'a> Lowerer<'a> {
 
 /// A type of the subset, from Rust syntax; sets `uses_f16` when it mentions `f16`.
 pub fn parse_ty(ty: &syn::Type, uses_f16: &mut bool) -> Result<Ty> {
-    let span = ty.span();
+    let span = Sp::of(&ty);
     match ty {
         syn::Type::Array(a) => {
             let elem = parse_ty(&a.elem, uses_f16)?;
@@ -1408,7 +1406,7 @@ pub fn parse_ty(ty: &syn::Type, uses_f16: &mut bool) -> Result<Ty> {
                         };
                         match parse_ty(inner, uses_f16)? {
                             Ty::Scalar(s) => s,
-                            other => return err(inner.span(), format!("vectors hold scalars, not `{}`", other.rust_name())),
+                            other => return err(Sp::of(&inner), format!("vectors hold scalars, not `{}`", other.rust_name())),
                         }
                     }
                 };
@@ -1486,13 +1484,13 @@ fn workgroup_inner(ty: &syn::Type) -> Option<&syn::Type> {
 pub fn array_len(e: &syn::Expr) -> Result<u32> {
     match e {
         syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => {
-            let n: u32 = i.base10_parse().map_err(|_| syn::Error::new(i.span(), "array length too large"))?;
+            let n: u32 = i.base10_parse().map_err(|_| Sp::of(&i).error( "array length too large"))?;
             if n == 0 {
-                return err(i.span(), "WGSL arrays have at least one element");
+                return err(Sp::of(&i), "WGSL arrays have at least one element");
             }
             Ok(n)
         }
-        other => err(other.span(), "array lengths in kernels are integer literals"),
+        other => err(Sp::of(&other), "array lengths in kernels are integer literals"),
     }
 }
 

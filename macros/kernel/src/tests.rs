@@ -146,3 +146,17 @@ fn shared_memory_atomics_and_barriers() {
     assert!(w.contains("atomicAdd(&count[0u]"), "{w}");
     assert!(w.contains("workgroupBarrier();"), "{w}");
 }
+
+#[test]
+fn barrier_in_non_uniform_control_flow() {
+    let e = error(quote! {
+        fn sync_some(data: &mut [f32]) {
+            let i = wasi_webgpu::global_id().x as usize;
+            if i < data.len() {
+                data[i] = 0.0;
+                wasi_webgpu::workgroup_barrier();
+            }
+        }
+    });
+    assert!(e.contains("non-uniform"), "{e}");
+}

@@ -4,7 +4,6 @@
 use std::fmt::Write;
 use std::ops::Range;
 
-use proc_macro2::Span;
 
 use crate::ir::*;
 
@@ -18,12 +17,12 @@ pub struct Wgsl {
     pub source: String,
     /// Ranges of the source with the Rust span that produced them, in emission order (outer nodes
     /// are pushed after their children).
-    pub spans: Vec<(Range<usize>, Span)>,
+    pub spans: Vec<(Range<usize>, Sp)>,
 }
 
 impl Wgsl {
     /// The Rust span of the innermost node that covers `range`.
-    pub fn rust_span(&self, range: &Range<usize>) -> Option<Span> {
+    pub fn rust_span(&self, range: &Range<usize>) -> Option<Sp> {
         self.spans
             .iter()
             .filter(|(r, _)| r.start <= range.start && range.end <= r.end.max(range.start + 1))
@@ -60,7 +59,7 @@ pub fn uniform_member_ty(ty: &Ty) -> Ty {
 
 struct Emitter<'k> {
     out: String,
-    spans: Vec<(Range<usize>, Span)>,
+    spans: Vec<(Range<usize>, Sp)>,
     kernel: &'k Kernel,
     indent: usize,
 }

@@ -1,0 +1,6 @@
+#[wasi_webgpu::kernel(workgroup_size = 64)]
+fn sum(values: Vec<f32>, out: &mut [f32]) {
+    out[0] = 0.0;
+}
+
+fn main() {}
