@@ -530,9 +530,9 @@ impl<'k> Cpu<'k> {
                         if s.is_int() { quote!(__a.#c.wrapping_mul(__b.#c)) } else { quote!(__a.#c * __b.#c) }
                     })
                     .collect();
-                let sum = terms.into_iter().reduce(|acc, t| {
-                    if s.is_int() { quote!(#acc.wrapping_add(#t)) } else { quote!(#acc + #t) }
-                });
+                let sum = terms
+                    .into_iter()
+                    .reduce(|acc, t| if s.is_int() { quote!(#acc.wrapping_add(#t)) } else { quote!(#acc + #t) });
                 let (a, b) = (&operands[0].0, &operands[1].0);
                 let dot = quote!({ let (__a, __b) = (#a, #b); #sum });
                 if m == Math::Length { quote!((#dot).sqrt()) } else { dot }
@@ -640,4 +640,3 @@ impl IntoTokens for Literal {
         quote!(#self)
     }
 }
-

@@ -239,4 +239,3 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
         }
     }
 }
-

@@ -427,19 +427,53 @@ pub struct Block {
 
 #[derive(Clone, Debug)]
 pub enum Stmt {
-    Let { name: String, mutable: bool, ty: Ty, init: Option<Expr>, span: Sp },
-    Assign { place: Expr, op: Option<BinOp>, value: Expr, span: Sp },
+    Let {
+        name: String,
+        mutable: bool,
+        ty: Ty,
+        init: Option<Expr>,
+        span: Sp,
+    },
+    Assign {
+        place: Expr,
+        op: Option<BinOp>,
+        value: Expr,
+        span: Sp,
+    },
     Expr(Expr),
-    If { cond: Expr, then: Block, otherwise: Option<Block>, span: Sp },
+    If {
+        cond: Expr,
+        then: Block,
+        otherwise: Option<Block>,
+        span: Sp,
+    },
     /// `for var in start..end` (exclusive) or `start..=end`.
-    For { var: String, ty: Ty, start: Expr, end: Expr, inclusive: bool, body: Block, span: Sp },
-    While { cond: Expr, body: Block, span: Sp },
-    Loop { body: Block, span: Sp },
+    For {
+        var: String,
+        ty: Ty,
+        start: Expr,
+        end: Expr,
+        inclusive: bool,
+        body: Block,
+        span: Sp,
+    },
+    While {
+        cond: Expr,
+        body: Block,
+        span: Sp,
+    },
+    Loop {
+        body: Block,
+        span: Sp,
+    },
     Break(Sp),
     Continue(Sp),
     Return(Option<Expr>, Sp),
     /// `workgroup_barrier()` (`false`) or `storage_barrier()` (`true`).
-    Barrier { storage: bool, span: Sp },
+    Barrier {
+        storage: bool,
+        span: Sp,
+    },
 }
 
 /// A lowered function: the kernel's entry or a helper.

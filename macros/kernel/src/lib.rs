@@ -47,7 +47,7 @@ pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
         let mut first_span = Span::call_site();
         for f in instances(&func, &options)? {
             for (name, span) in callee_spans(&f.block) {
-                if !pending.contains(&name) && name != f.sig.ident.to_string() {
+                if !pending.contains(&name) && f.sig.ident != name {
                     if pending.is_empty() {
                         first_span = span;
                     }
@@ -81,10 +81,10 @@ pub fn continue_kernel(input: TokenStream) -> TokenStream {
         item = Some(step.item.clone());
         let mut collected = step.collected;
         let mut pending = step.pending;
-        pending.retain(|n| *n != step.helper.sig.ident.to_string());
+        pending.retain(|n| step.helper.sig.ident != n);
         let known: HashSet<String> = collected.iter().map(|f| f.sig.ident.to_string()).collect();
         for name in callees(&step.helper.block) {
-            if !known.contains(&name) && !pending.contains(&name) && name != step.helper.sig.ident.to_string() {
+            if !known.contains(&name) && !pending.contains(&name) && step.helper.sig.ident != name {
                 pending.push(name);
             }
         }
@@ -112,10 +112,10 @@ pub fn continue_kernel(input: TokenStream) -> TokenStream {
 pub fn gpu(attr: TokenStream, item: TokenStream) -> TokenStream {
     let result = (|| {
         if !attr.is_empty() {
-            return Err(Sp::of(&attr).error( "#[wasi_webgpu::gpu] takes no arguments"));
+            return Err(Sp::of(&attr).error("#[wasi_webgpu::gpu] takes no arguments"));
         }
-        let func: ItemFn = syn::parse2(item.clone())
-            .map_err(|e| syn::Error::new(e.span(), "#[wasi_webgpu::gpu] goes on a `fn`"))?;
+        let func: ItemFn =
+            syn::parse2(item.clone()).map_err(|e| syn::Error::new(e.span(), "#[wasi_webgpu::gpu] goes on a `fn`"))?;
         // Check the helper on its own, so its errors appear even when no kernel calls it.
         lower_helper(&func, &HashMap::new(), true)?;
         let name = &func.sig.ident;
@@ -258,20 +258,20 @@ impl Parse for Options {
                         other => vec![other],
                     };
                     if dims.is_empty() || dims.len() > 3 {
-                        return Err(Sp::of(&expr).error( "`workgroup_size` is `x`, `(x, y)` or `(x, y, z)`"));
+                        return Err(Sp::of(&expr).error("`workgroup_size` is `x`, `(x, y)` or `(x, y, z)`"));
                     }
                     let mut size = [1u32; 3];
                     for (slot, dim) in size.iter_mut().zip(dims) {
                         let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(lit), .. }) = dim else {
-                            return Err(Sp::of(&dim).error( "workgroup sizes are integer literals"));
+                            return Err(Sp::of(&dim).error("workgroup sizes are integer literals"));
                         };
                         *slot = lit.base10_parse()?;
                         if *slot == 0 {
-                            return Err(Sp::of(&dim).error( "a workgroup size is at least 1"));
+                            return Err(Sp::of(&dim).error("a workgroup size is at least 1"));
                         }
                     }
                     if options.workgroup_size.replace((size, Sp::of(&expr))).is_some() {
-                        return Err(Sp::of(&key).error( "`workgroup_size` is given twice"));
+                        return Err(Sp::of(&key).error("`workgroup_size` is given twice"));
                     }
                 }
                 "types" => {
@@ -284,7 +284,7 @@ impl Parse for Options {
                         syn::bracketed!(list in content);
                         let tys = list.parse_terminated(syn::Type::parse, Token![,])?;
                         if tys.is_empty() {
-                            return Err(Sp::of(&param).error( "list at least one type: `T = [f32, u32]`"));
+                            return Err(Sp::of(&param).error("list at least one type: `T = [f32, u32]`"));
                         }
                         options.types.push((param, tys.into_iter().collect()));
                         if !content.is_empty() {
@@ -293,9 +293,9 @@ impl Parse for Options {
                     }
                 }
                 other => {
-                    return Err(Sp::of(&key).error(
-                        format!("unknown kernel option `{other}`; expected `workgroup_size = ..` or `types(T = [..])`"),
-                    ));
+                    return Err(Sp::of(&key).error(format!(
+                        "unknown kernel option `{other}`; expected `workgroup_size = ..` or `types(T = [..])`"
+                    )));
                 }
             }
             if !input.is_empty() {
@@ -312,7 +312,7 @@ fn instances(func: &ItemFn, options: &Options) -> syn::Result<Vec<ItemFn>> {
     let generics: Vec<&syn::GenericParam> = func.sig.generics.params.iter().collect();
     if generics.is_empty() {
         if let Some((param, _)) = options.types.first() {
-            return Err(Sp::of(&param).error( format!("`types({param} = ..)` but the kernel has no `<{param}>`")));
+            return Err(Sp::of(&param).error(format!("`types({param} = ..)` but the kernel has no `<{param}>`")));
         }
         return Ok(vec![func.clone()]);
     }
@@ -321,19 +321,19 @@ fn instances(func: &ItemFn, options: &Options) -> syn::Result<Vec<ItemFn>> {
         match g {
             syn::GenericParam::Type(t) => names.push(t.ident.clone()),
             other => {
-                return Err(Sp::of(&other).error( "kernels are generic over types only, listed in `types(..)`"));
+                return Err(Sp::of(&other).error("kernels are generic over types only, listed in `types(..)`"));
             }
         }
     }
     for name in &names {
         if !options.types.iter().any(|(p, _)| p == name) {
-            return Err(Sp::of(&name).error(
-                format!("list the types to instantiate `{name}` with: `#[kernel(.., types({name} = [f32, u32]))]`"),
-            ));
+            return Err(Sp::of(&name).error(format!(
+                "list the types to instantiate `{name}` with: `#[kernel(.., types({name} = [f32, u32]))]`"
+            )));
         }
     }
     if let Some((p, _)) = options.types.iter().find(|(p, _)| !names.contains(p)) {
-        return Err(Sp::of(&p).error( format!("the kernel has no type parameter `{p}`")));
+        return Err(Sp::of(&p).error(format!("the kernel has no type parameter `{p}`")));
     }
     // Cartesian product over the listed types.
     let mut combos: Vec<Vec<(Ident, syn::Type)>> = vec![Vec::new()];
@@ -483,9 +483,9 @@ fn lower_helpers(fns: &[ItemFn]) -> syn::Result<LoweredHelpers> {
         }
         if remaining.len() == before {
             let f = &remaining[0].0;
-            return Err(f.span.error(
-                format!("`{}` is part of a recursive cycle of `#[gpu]` calls: WGSL has no recursion", f.name),
-            ));
+            return Err(f
+                .span
+                .error(format!("`{}` is part of a recursive cycle of `#[gpu]` calls: WGSL has no recursion", f.name)));
         }
     }
     Ok(LoweredHelpers { sigs, functions: ordered })
@@ -497,7 +497,7 @@ fn helper_signature(f: &ItemFn) -> syn::Result<lower::Signature> {
     let mut args = Vec::new();
     for input in &f.sig.inputs {
         let syn::FnArg::Typed(pt) = input else {
-            return Err(Sp::of(&input).error( "`#[gpu]` helpers are free functions, without `self`"));
+            return Err(Sp::of(&input).error("`#[gpu]` helpers are free functions, without `self`"));
         };
         args.push(lower::parse_ty(&pt.ty, &mut f16)?);
     }
@@ -533,7 +533,7 @@ fn lower_helper(
     for (input, ty) in f.sig.inputs.iter().zip(&sig.args) {
         let syn::FnArg::Typed(pt) = input else { unreachable!("checked by helper_signature") };
         let syn::Pat::Ident(pi) = &*pt.pat else {
-            return Err(Sp::of(&pt.pat).error( "helper arguments bind one name each"));
+            return Err(Sp::of(&pt.pat).error("helper arguments bind one name each"));
         };
         let rust = pi.ident.to_string();
         let span = Sp::of(pi);
@@ -550,22 +550,17 @@ fn lower_helper(
     }
     let mut body = lowerer.lower_block(&f.block, sig.ret != Ty::Unit)?;
     if sig.ret != Ty::Unit && !ends_in_return(&body) {
-        return Err(Sp::of(&f.block).error(
-            format!("`{name}` must end with its `{}` value (WGSL needs a return on every path)", sig.ret.rust_name()),
-        ));
+        return Err(Sp::of(&f.block).error(format!(
+            "`{name}` must end with its `{}` value (WGSL needs a return on every path)",
+            sig.ret.rust_name()
+        )));
     }
     stmts.append(&mut body.stmts);
     let mut body = Block { stmts };
     lowerer.resolve_block(&mut body)?;
     let calls = lowerer.calls.clone();
-    let function = Function {
-        name,
-        args,
-        ret: sig.ret,
-        body,
-        span: Sp::of(&f.sig.ident),
-        uses_barrier: lowerer.uses_barrier,
-    };
+    let function =
+        Function { name, args, ret: sig.ret, body, span: Sp::of(&f.sig.ident), uses_barrier: lowerer.uses_barrier };
     Ok((function, calls))
 }
 
@@ -581,16 +576,16 @@ fn ends_in_return(block: &Block) -> bool {
 fn check_plain_fn(f: &ItemFn, what: &str) -> syn::Result<()> {
     let sig = &f.sig;
     if let Some(a) = &sig.asyncness {
-        return Err(Sp::of(&a).error( format!("{what} functions are not `async`")));
+        return Err(Sp::of(&a).error(format!("{what} functions are not `async`")));
     }
     if let Some(u) = &sig.unsafety {
-        return Err(Sp::of(&u).error( format!("{what} functions are not `unsafe`")));
+        return Err(Sp::of(&u).error(format!("{what} functions are not `unsafe`")));
     }
     if let Some(c) = &sig.constness {
-        return Err(Sp::of(&c).error( format!("{what} functions are not `const`")));
+        return Err(Sp::of(&c).error(format!("{what} functions are not `const`")));
     }
     if let Some(v) = &sig.variadic {
-        return Err(Sp::of(&v).error( format!("{what} functions are not variadic")));
+        return Err(Sp::of(&v).error(format!("{what} functions are not variadic")));
     }
     Ok(())
 }
@@ -603,23 +598,23 @@ fn lower_kernel(
 ) -> syn::Result<Kernel> {
     check_plain_fn(f, "#[wasi_webgpu::kernel]")?;
     if let syn::ReturnType::Type(_, t) = &f.sig.output {
-        return Err(Sp::of(&t).error( "kernels return nothing: write results into a `&mut [T]` parameter"));
+        return Err(Sp::of(&t).error("kernels return nothing: write results into a `&mut [T]` parameter"));
     }
     let mut params = Vec::new();
     let mut uses_f16 = false;
     for input in &f.sig.inputs {
         let syn::FnArg::Typed(pt) = input else {
-            return Err(Sp::of(&input).error( "kernels are free functions, without `self`"));
+            return Err(Sp::of(&input).error("kernels are free functions, without `self`"));
         };
         let syn::Pat::Ident(pi) = &*pt.pat else {
-            return Err(Sp::of(&pt.pat).error( "kernel parameters bind one name each"));
+            return Err(Sp::of(&pt.pat).error("kernel parameters bind one name each"));
         };
         if let Some(m) = &pi.mutability {
-            return Err(Sp::of(&m).error( "kernel parameters are read-only: copy into a `let mut` instead"));
+            return Err(Sp::of(&m).error("kernel parameters are read-only: copy into a `let mut` instead"));
         }
         let name = pi.ident.to_string();
         if name.starts_with('_') || name == wgsl::UNIFORMS || name == "main" {
-            return Err(Sp::of(&pi).error( format!("rename the parameter `{name}`: the name is reserved")));
+            return Err(Sp::of(&pi).error(format!("rename the parameter `{name}`: the name is reserved")));
         }
         let kind = param_kind(&pt.ty, &mut uses_f16)?;
         params.push(Param { name, kind, span: Sp::of(pi), rust_ty: (*pt.ty).clone() });
@@ -670,15 +665,16 @@ fn param_kind(ty: &syn::Type, uses_f16: &mut bool) -> syn::Result<ParamKind> {
             };
             if let Some(s) = lower::atomic_scalar(&slice.elem) {
                 if r.mutability.is_some() {
-                    return Err(Sp::of(&ty).error( "atomics are written through `&[AtomicU32]`: drop the `mut`"));
+                    return Err(Sp::of(&ty).error("atomics are written through `&[AtomicU32]`: drop the `mut`"));
                 }
                 return Ok(ParamKind::Atomics(s));
             }
             let elem = lower::parse_ty(&slice.elem, uses_f16)?;
             if !elem.host_shareable() {
-                return Err(Sp::of(&slice.elem).error(
-                    format!("`{}` cannot live in a buffer (WGSL bools are not host-shareable): use `u32`", elem.rust_name()),
-                ));
+                return Err(Sp::of(&slice.elem).error(format!(
+                    "`{}` cannot live in a buffer (WGSL bools are not host-shareable): use `u32`",
+                    elem.rust_name()
+                )));
             }
             if matches!(elem, Ty::Vector(3, _)) {
                 return Err(Sp::of(&slice.elem).error(
@@ -687,7 +683,9 @@ fn param_kind(ty: &syn::Type, uses_f16: &mut bool) -> syn::Result<ParamKind> {
                 ));
             }
             if matches!(elem, Ty::Array(..)) {
-                return Err(Sp::of(&slice.elem).error( "buffers of arrays are not in the kernel subset: use a flat `[T]`"));
+                return Err(
+                    Sp::of(&slice.elem).error("buffers of arrays are not in the kernel subset: use a flat `[T]`")
+                );
             }
             Ok(if r.mutability.is_some() { ParamKind::SliceMut(elem) } else { ParamKind::Slice(elem) })
         }
@@ -695,14 +693,14 @@ fn param_kind(ty: &syn::Type, uses_f16: &mut bool) -> syn::Result<ParamKind> {
             let t = lower::parse_ty(ty, uses_f16)?;
             match t {
                 Ty::Scalar(_) | Ty::Vector(..) => Ok(ParamKind::Value(t)),
-                _ => Err(Sp::of(&ty).error(
-                    format!("`{}` cannot be a kernel parameter: use scalars, vectors or buffers (`&[T]`)", t.rust_name()),
-                )),
+                _ => Err(Sp::of(&ty).error(format!(
+                    "`{}` cannot be a kernel parameter: use scalars, vectors or buffers (`&[T]`)",
+                    t.rust_name()
+                ))),
             }
         }
     }
 }
-
 
 /// Translates a kernel (no helpers) to validated WGSL, for tests and benchmarks.
 #[doc(hidden)]
@@ -713,10 +711,7 @@ pub fn translate(attr: TokenStream, item: TokenStream, helpers: &[ItemFn]) -> sy
         return Err(syn::Error::new(options.span, "missing `workgroup_size`"));
     };
     let helpers = lower_helpers(helpers)?;
-    instances(&func, &options)?
-        .iter()
-        .map(|f| validate(&lower_kernel(f, size, span, &helpers)?))
-        .collect()
+    instances(&func, &options)?.iter().map(|f| validate(&lower_kernel(f, size, span, &helpers)?)).collect()
 }
 
 /// `const _: () = { use Name as _; .. };` for the first segment of every path the kernel names
@@ -743,7 +738,7 @@ fn uses_shim(func: &ItemFn) -> TokenStream {
             if SKIP.contains(&name.as_str()) || self.generics.contains(&name) || is_local {
                 return;
             }
-            if !self.names.iter().any(|n| *n == first.ident) {
+            if !self.names.contains(&first.ident) {
                 self.names.push(first.ident.clone());
             }
         }
@@ -761,7 +756,7 @@ fn uses_shim(func: &ItemFn) -> TokenStream {
                 && p.qself.is_none()
                 && p.path.leading_colon.is_none()
                 && let Some(first) = p.path.segments.first()
-                && !self.names.iter().any(|n| *n == first.ident)
+                && !self.names.contains(&first.ident)
                 && p.path.segments.len() == 1
             {
                 self.names.push(first.ident.clone());

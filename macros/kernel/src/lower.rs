@@ -4,7 +4,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-
 use crate::ir::*;
 
 type Result<T> = std::result::Result<T, syn::Error>;
@@ -23,13 +22,81 @@ pub struct Signature {
 /// WGSL reserved words and built-in names a Rust identifier may collide with; such names get a
 /// trailing `_` in WGSL.
 const WGSL_RESERVED: &[&str] = &[
-    "active", "alias", "array", "atomic", "attribute", "bitcast", "buffer", "case", "cast", "common",
-    "const_assert", "default", "diagnostic", "discard", "enable", "filter", "fallthrough", "handle", "layout",
-    "main", "mat2x2", "mat3x3", "mat4x4", "module", "output", "input", "override", "ptr", "requires", "sample",
-    "sampler", "storage", "switch", "target", "texture", "uniform", "var", "vec2", "vec3", "vec4", "workgroup",
-    "private", "function", "read", "write", "read_write", "f32", "f16", "i32", "u32", "bool", "true", "false",
-    "global_id", "local_id", "workgroup_id", "num_workgroups", "local_index", "params", "select", "min", "max",
-    "clamp", "abs", "dot", "fma", "sqrt", "exp", "log", "pow", "sin", "cos", "tanh", "length", "normalize",
+    "active",
+    "alias",
+    "array",
+    "atomic",
+    "attribute",
+    "bitcast",
+    "buffer",
+    "case",
+    "cast",
+    "common",
+    "const_assert",
+    "default",
+    "diagnostic",
+    "discard",
+    "enable",
+    "filter",
+    "fallthrough",
+    "handle",
+    "layout",
+    "main",
+    "mat2x2",
+    "mat3x3",
+    "mat4x4",
+    "module",
+    "output",
+    "input",
+    "override",
+    "ptr",
+    "requires",
+    "sample",
+    "sampler",
+    "storage",
+    "switch",
+    "target",
+    "texture",
+    "uniform",
+    "var",
+    "vec2",
+    "vec3",
+    "vec4",
+    "workgroup",
+    "private",
+    "function",
+    "read",
+    "write",
+    "read_write",
+    "f32",
+    "f16",
+    "i32",
+    "u32",
+    "bool",
+    "true",
+    "false",
+    "global_id",
+    "local_id",
+    "workgroup_id",
+    "num_workgroups",
+    "local_index",
+    "params",
+    "select",
+    "min",
+    "max",
+    "clamp",
+    "abs",
+    "dot",
+    "fma",
+    "sqrt",
+    "exp",
+    "log",
+    "pow",
+    "sin",
+    "cos",
+    "tanh",
+    "length",
+    "normalize",
 ];
 
 #[derive(Clone, Copy, Debug)]
@@ -370,14 +437,16 @@ impl<'a> Lowerer<'a> {
         match item {
             syn::Item::Static(s) if self.in_kernel => {
                 let ty = workgroup_inner(&s.ty).ok_or_else(|| {
-                    Sp::of(&
-                        s.ty).error(
+                    Sp::of(&s.ty).error(
                         "a static in a kernel is workgroup shared memory: \
                          `static NAME: Workgroup<[T; N]> = Workgroup::new();`",
                     )
                 })?;
                 if let syn::StaticMutability::Mut(m) = &s.mutability {
-                    return err(Sp::of(&m), "write `static NAME: Workgroup<..>` without `mut`: shared memory is written through it");
+                    return err(
+                        Sp::of(&m),
+                        "write `static NAME: Workgroup<..>` without `mut`: shared memory is written through it",
+                    );
                 }
                 let ty = self.parse_shared_ty(ty)?;
                 let ok_init = matches!(&*s.expr, syn::Expr::Call(c) if matches!(&*c.func, syn::Expr::Path(p)
@@ -399,7 +468,9 @@ impl<'a> Lowerer<'a> {
                  `#[wasi_webgpu::gpu]`",
             ),
             syn::Item::Use(_) => Ok(()),
-            other => err(Sp::of(&other), "items inside a kernel are not in the subset (only `static NAME: Workgroup<..>`)"),
+            other => {
+                err(Sp::of(&other), "items inside a kernel are not in the subset (only `static NAME: Workgroup<..>`)")
+            }
         }
     }
 
@@ -427,7 +498,10 @@ impl<'a> Lowerer<'a> {
             syn::Expr::ForLoop(e) => out.push(self.lower_for(e)?),
             syn::Expr::While(e) => {
                 if let Some(l) = &e.label {
-                    return err(Sp::of(&l), "loop labels are not in the kernel subset (WGSL breaks the innermost loop)");
+                    return err(
+                        Sp::of(&l),
+                        "loop labels are not in the kernel subset (WGSL breaks the innermost loop)",
+                    );
                 }
                 let cond = self.lower_bool(&e.cond)?;
                 self.loops += 1;
@@ -437,7 +511,10 @@ impl<'a> Lowerer<'a> {
             }
             syn::Expr::Loop(e) => {
                 if let Some(l) = &e.label {
-                    return err(Sp::of(&l), "loop labels are not in the kernel subset (WGSL breaks the innermost loop)");
+                    return err(
+                        Sp::of(&l),
+                        "loop labels are not in the kernel subset (WGSL breaks the innermost loop)",
+                    );
                 }
                 self.loops += 1;
                 let body = self.lower_block(&e.body, false)?;
@@ -531,7 +608,10 @@ impl<'a> Lowerer<'a> {
 
     fn lower_if(&mut self, e: &syn::ExprIf) -> Result<Stmt> {
         if let syn::Expr::Let(l) = &*e.cond {
-            return err(Sp::of(&l), "`if let` is not in the kernel subset: kernels have no enums; use a `bool` condition");
+            return err(
+                Sp::of(&l),
+                "`if let` is not in the kernel subset: kernels have no enums; use a `bool` condition",
+            );
         }
         let cond = self.lower_bool(&e.cond)?;
         let then = self.lower_block(&e.then_branch, false)?;
@@ -595,7 +675,7 @@ impl<'a> Lowerer<'a> {
     fn lower_place(&mut self, e: &syn::Expr) -> Result<Expr> {
         match e {
             syn::Expr::Path(p) => {
-                let name = single_ident(&p.path).ok_or_else(|| Sp::of(&e).error( "cannot assign to this"))?;
+                let name = single_ident(&p.path).ok_or_else(|| Sp::of(&e).error("cannot assign to this"))?;
                 if let Some(local) = self.lookup(&name) {
                     if !local.mutable {
                         return err(
@@ -647,10 +727,10 @@ impl<'a> Lowerer<'a> {
                 ParamKind::Value(_) => err(Sp::of(&base), format!("kernel parameter `{name}` is read-only")),
             };
         }
-        if let Some(shared) = self.shared.iter().find(|s| s.name == name) {
-            if matches!(&shared.ty, Ty::Array(e, _) if matches!(**e, Ty::Atomic(_))) {
-                return err(Sp::of(&base), format!("`{name}` holds atomics: write with `.store(v, Ordering::Relaxed)`"));
-            }
+        if let Some(shared) = self.shared.iter().find(|s| s.name == name)
+            && matches!(&shared.ty, Ty::Array(e, _) if matches!(**e, Ty::Atomic(_)))
+        {
+            return err(Sp::of(&base), format!("`{name}` holds atomics: write with `.store(v, Ordering::Relaxed)`"));
         }
         Ok(())
     }
@@ -742,7 +822,10 @@ impl<'a> Lowerer<'a> {
                 let Ty::Vector(n, s) = self.shallow(&base.ty) else {
                     return err(
                         Sp::of(&f.member),
-                        format!("no field `{field}` on `{}`; kernels read `.x .y .z .w` of vectors", self.name(&base.ty)),
+                        format!(
+                            "no field `{field}` on `{}`; kernels read `.x .y .z .w` of vectors",
+                            self.name(&base.ty)
+                        ),
                     );
                 };
                 let index = match field.to_string().as_str() {
@@ -873,7 +956,10 @@ impl<'a> Lowerer<'a> {
                 let ty = match &self.params[index].kind {
                     ParamKind::Value(ty) => ty.clone(),
                     _ => {
-                        return err(span, format!("`{name}` is a buffer: index it (`{name}[i]`) or call `{name}.len()`"));
+                        return err(
+                            span,
+                            format!("`{name}` is a buffer: index it (`{name}[i]`) or call `{name}.len()`"),
+                        );
                     }
                 };
                 return Ok(Expr { kind: ExprKind::Var(Place::Param(index)), ty, span });
@@ -926,7 +1012,10 @@ impl<'a> Lowerer<'a> {
             other => {
                 return err(
                     index.span,
-                    format!("indices are `usize` (`u32` on the GPU), found `{}`: convert with `as usize`", other.rust_name()),
+                    format!(
+                        "indices are `usize` (`u32` on the GPU), found `{}`: convert with `as usize`",
+                        other.rust_name()
+                    ),
                 );
             }
         }
@@ -946,8 +1035,11 @@ impl<'a> Lowerer<'a> {
             }
             if let Some(si) = self.shared.iter().position(|s| s.name == name) {
                 let Ty::Array(elem, _) = self.shared[si].ty.clone() else { unreachable!("shared memory is an array") };
-                let base =
-                    Expr { kind: ExprKind::Var(Place::Shared(si)), ty: self.shared[si].ty.clone(), span: Sp::of(&i.expr) };
+                let base = Expr {
+                    kind: ExprKind::Var(Place::Shared(si)),
+                    ty: self.shared[si].ty.clone(),
+                    span: Sp::of(&i.expr),
+                };
                 return Ok(Expr { kind: ExprKind::Index(Box::new(base), Box::new(index)), ty: *elem, span });
             }
         }
@@ -995,7 +1087,10 @@ impl<'a> Lowerer<'a> {
             Ty::Scalar(s) | Ty::Vector(_, s) => Some(*s),
             Ty::Infer(_) => None,
             other => {
-                return err(Sp::of(&m.method), format!("no method `{method}` on `{}` in the kernel subset", other.rust_name()));
+                return err(
+                    Sp::of(&m.method),
+                    format!("no method `{method}` on `{}` in the kernel subset", other.rust_name()),
+                );
             }
         };
         let is_float = scalar.map_or(self.is_float_var(&rty) == Some(true), Scalar::is_float);
@@ -1099,9 +1194,13 @@ impl<'a> Lowerer<'a> {
             return err(Sp::of(&m), format!("`{method}` takes {expected} argument(s), the last an `Ordering`"));
         }
         let ordering = m.args.last().expect("checked");
-        let relaxed = matches!(ordering, syn::Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Relaxed"));
+        let relaxed =
+            matches!(ordering, syn::Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Relaxed"));
         if !relaxed {
-            return err(Sp::of(&ordering), "WGSL atomics are relaxed: pass `Ordering::Relaxed` (use barriers to order)");
+            return err(
+                Sp::of(&ordering),
+                "WGSL atomics are relaxed: pass `Ordering::Relaxed` (use barriers to order)",
+            );
         }
         let value = if has_value {
             let v = self.lower_expr(&m.args[0])?;
@@ -1406,7 +1505,12 @@ pub fn parse_ty(ty: &syn::Type, uses_f16: &mut bool) -> Result<Ty> {
                         };
                         match parse_ty(inner, uses_f16)? {
                             Ty::Scalar(s) => s,
-                            other => return err(Sp::of(&inner), format!("vectors hold scalars, not `{}`", other.rust_name())),
+                            other => {
+                                return err(
+                                    Sp::of(&inner),
+                                    format!("vectors hold scalars, not `{}`", other.rust_name()),
+                                );
+                            }
                         }
                     }
                 };
@@ -1484,7 +1588,7 @@ fn workgroup_inner(ty: &syn::Type) -> Option<&syn::Type> {
 pub fn array_len(e: &syn::Expr) -> Result<u32> {
     match e {
         syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => {
-            let n: u32 = i.base10_parse().map_err(|_| Sp::of(&i).error( "array length too large"))?;
+            let n: u32 = i.base10_parse().map_err(|_| Sp::of(&i).error("array length too large"))?;
             if n == 0 {
                 return err(Sp::of(&i), "WGSL arrays have at least one element");
             }

@@ -160,3 +160,223 @@ fn barrier_in_non_uniform_control_flow() {
     });
     assert!(e.contains("non-uniform"), "{e}");
 }
+
+#[cfg(feature = "f16")]
+#[test]
+fn f16_enables_the_extension() {
+    let w = wgsl(
+        quote!(workgroup_size = 64),
+        quote! {
+            fn halve(data: &mut [f16], scale: f16) {
+                let i = wasi_webgpu::global_id().x as usize;
+                if i < data.len() {
+                    data[i] = data[i] * scale + 1.0;
+                }
+            }
+        },
+    );
+    assert!(w.starts_with("enable f16;"), "{w}");
+    assert!(w.contains("1.0h"), "{w}");
+}
+
+#[test]
+fn literals_take_their_type_from_context() {
+    let w = wgsl(
+        quote!(workgroup_size = 64),
+        quote! {
+            fn k(out: &mut [u32], f: &mut [f32]) {
+                let mut n = 0;
+                let m = 3;
+                n = n + out[0];
+                let x = 2.0;
+                f[0] = x;
+                let d = 5;
+                let e = 1.5;
+                out[1] = m;
+                f[1] = (d as f32) * e;
+            }
+        },
+    );
+    assert!(w.contains("var n: u32 = 0u;"), "{w}");
+    assert!(w.contains("let m: u32 = 3u;"), "{w}");
+    assert!(w.contains("let x: f32 = 2.0f;"), "{w}");
+    // Unconstrained literals default like Rust's: i32 and f32.
+    assert!(w.contains("let d: i32 = 5i;"), "{w}");
+}
+
+#[test]
+fn helpers_are_emitted_callees_first() {
+    let helpers: Vec<syn::ItemFn> = vec![
+        syn::parse_quote! { fn sq(x: f32) -> f32 { x * x } },
+        syn::parse_quote! { fn norm2(a: f32, b: f32) -> f32 { sq(a) + sq(b) } },
+        syn::parse_quote! { fn bump(mut x: u32) -> u32 { x += 1; x } },
+    ];
+    let w = translate(
+        quote!(workgroup_size = 64),
+        quote! {
+            fn k(out: &mut [f32], c: &mut [u32]) {
+                out[0] = norm2(out[0], 2.0);
+                c[0] = bump(c[0]);
+            }
+        },
+        &helpers,
+    )
+    .unwrap()
+    .remove(0);
+    let (sq, norm2) = (w.find("fn sq(").unwrap(), w.find("fn norm2(").unwrap());
+    assert!(sq < norm2, "{w}");
+    assert!(w.contains("fn bump(x_arg: u32) -> u32"), "{w}");
+}
+
+#[test]
+fn mutual_recursion_is_an_error() {
+    let helpers: Vec<syn::ItemFn> = vec![
+        syn::parse_quote! { fn ping(x: u32) -> u32 { pong(x) } },
+        syn::parse_quote! { fn pong(x: u32) -> u32 { ping(x) } },
+    ];
+    let e = translate(
+        quote!(workgroup_size = 64),
+        quote!(
+            fn k(c: &mut [u32]) {
+                c[0] = ping(1);
+            }
+        ),
+        &helpers,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("recursive cycle"), "{e}");
+}
+
+#[test]
+fn generic_kernels_instantiate_each_listed_type() {
+    let w = translate(
+        quote!(workgroup_size = 64, types(T = [f32, i32, u32])),
+        quote! {
+            fn axpy<T>(a: T, x: &[T], y: &mut [T]) {
+                let i = wasi_webgpu::global_id().x as usize;
+                if i < y.len() { y[i] = a * x[i] + y[i]; }
+            }
+        },
+        &[],
+    )
+    .unwrap();
+    assert_eq!(w.len(), 3);
+    assert!(w[1].contains("array<i32>"), "{}", w[1]);
+}
+
+#[test]
+fn errors_say_what_to_write_instead() {
+    for (item, expected) in [
+        (
+            quote!(
+                fn k(o: &mut [u32]) {
+                    let s = String::from("x");
+                }
+            ),
+            "`String` is not in the kernel subset",
+        ),
+        (
+            quote!(
+                fn k(o: &mut [u32]) {
+                    let t = (1, 2);
+                }
+            ),
+            "tuples are not in the kernel subset",
+        ),
+        (
+            quote!(
+                fn k(o: &mut [u32]) {
+                    o[0] = 1u64 as u32;
+                }
+            ),
+            "use `u32`",
+        ),
+        (
+            quote!(
+                fn k(o: &mut [u32]) {
+                    'a: loop {
+                        break 'a;
+                    }
+                }
+            ),
+            "loop labels",
+        ),
+        (
+            quote!(
+                fn k(o: &mut [u32]) {
+                    for i in (0..4).rev() {}
+                }
+            ),
+            "write a `while` loop",
+        ),
+        (
+            quote!(
+                fn k(o: &mut [u32]) {
+                    let x = 1.0f32;
+                    o[0] = x.round() as u32;
+                }
+            ),
+            "rounds halfway cases",
+        ),
+        (
+            quote!(
+                fn k(o: &mut [f32]) {
+                    o[0] = f32::NAN;
+                }
+            ),
+            "no infinity or NaN",
+        ),
+        (
+            quote!(
+                fn k(o: &mut [u32]) {
+                    o[0] = 5000000000;
+                }
+            ),
+            "out of range",
+        ),
+        (
+            quote!(
+                fn k(o: &mut [u32]) {
+                    let v = vec3(1.0, 2.0, 3.0);
+                    o[0] = (v < v) as u32;
+                }
+            ),
+            "not ordered",
+        ),
+        (
+            quote!(
+                fn k(o: &mut [Vec3<f32>]) {}
+            ),
+            "16-byte stride",
+        ),
+        (
+            quote!(
+                fn k(mut n: u32, o: &mut [u32]) {}
+            ),
+            "read-only",
+        ),
+        (
+            quote!(
+                fn k(o: &mut [u32]) {
+                    unsafe {
+                        o[0] = 1;
+                    }
+                }
+            ),
+            "`unsafe`",
+        ),
+        (
+            quote!(
+                fn k(o: &mut [u32]) {
+                    let x = 1u32;
+                    o[0] = -x;
+                }
+            ),
+            "cannot negate an unsigned",
+        ),
+    ] {
+        let e = error(item.clone());
+        assert!(e.contains(expected), "{item}: {e}");
+    }
+}

@@ -88,13 +88,11 @@ impl Analysis<'_> {
                         && self.error.is_none()
                     {
                         let name = if *storage { "storage_barrier()" } else { "workgroup_barrier()" };
-                        let mut e = span.error(
-                            format!(
-                                "`{name}` in non-uniform control flow: every invocation of a workgroup must reach \
+                        let mut e = span.error(format!(
+                            "`{name}` in non-uniform control flow: every invocation of a workgroup must reach \
                                  the same barriers, but whether this one runs depends on the invocation; move it \
                                  out of the condition (compute under the condition, then synchronize)"
-                            ),
-                        );
+                        ));
                         e.combine(c.error(
                             "this condition differs between invocations (it depends on `global_id()`, \
                              `local_id()`, `local_index()`, or on writable buffer or shared-memory contents)",
@@ -159,9 +157,10 @@ impl Analysis<'_> {
                 };
                 readable && self.uniform(index)
             }
-            ExprKind::Math(_, args) | ExprKind::Construct(args) | ExprKind::ArrayList(args) | ExprKind::Call(_, args) => {
-                args.iter().all(|a| self.uniform(a))
-            }
+            ExprKind::Math(_, args)
+            | ExprKind::Construct(args)
+            | ExprKind::ArrayList(args)
+            | ExprKind::Call(_, args) => args.iter().all(|a| self.uniform(a)),
             ExprKind::Atomic(..) => false,
         }
     }

@@ -4,7 +4,6 @@
 use std::fmt::Write;
 use std::ops::Range;
 
-
 use crate::ir::*;
 
 /// The uniform block's WGSL variable.
@@ -110,11 +109,8 @@ pub fn emit(kernel: &Kernel) -> Wgsl {
     let _ = write!(e.out, "@compute @workgroup_size({x}, {y}, {z})");
     e.spans.push((start..e.out.len(), kernel.workgroup_size_span));
     e.out.push_str("\nfn main(");
-    let builtins: Vec<String> = kernel
-        .builtins
-        .iter()
-        .map(|b| format!("@builtin({}) {}: {}", b.wgsl_attr(), b.var(), b.ty().wgsl()))
-        .collect();
+    let builtins: Vec<String> =
+        kernel.builtins.iter().map(|b| format!("@builtin({}) {}: {}", b.wgsl_attr(), b.var(), b.ty().wgsl())).collect();
     e.out.push_str(&builtins.join(", "));
     e.out.push_str(") {\n");
     e.indent = 1;
@@ -210,7 +206,7 @@ impl Emitter<'_> {
                 // The end is evaluated once, like Rust's range.
                 let end_name = format!("{var}_end");
                 let t = ty.wgsl();
-                let _ = write!(self.out, "{{\n");
+                let _ = writeln!(self.out, "{{");
                 self.indent += 1;
                 self.pad();
                 let _ = write!(self.out, "let {end_name}: {t} = ");
