@@ -109,3 +109,26 @@ pub fn gpu_type(input: TokenStream) -> TokenStream {
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }
+
+mod kernel;
+
+/// Compiles a Rust-subset function into a compute kernel (WGSL validated at
+/// compile time, plus a CPU translation). See `wasi_webgpu::kernel`.
+#[proc_macro_attribute]
+pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
+    kernel::kernel(attr.into(), item.into()).into()
+}
+
+/// Marks a helper function callable from kernels. See `wasi_webgpu::gpu`.
+#[proc_macro_attribute]
+pub fn gpu(attr: TokenStream, item: TokenStream) -> TokenStream {
+    kernel::gpu(attr.into(), item.into()).into()
+}
+
+/// The step of `#[kernel]`'s expansion after a `#[gpu]` helper's callback
+/// macro handed over its source. Not public API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __kernel_continue(input: TokenStream) -> TokenStream {
+    kernel::kernel_continue(input.into()).into()
+}

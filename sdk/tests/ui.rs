@@ -23,6 +23,16 @@ fn ui() {
     // The cases run when `cases` is dropped.
 }
 
+/// `#[wasi_webgpu::kernel]`: `tests/ui/kernel/fail/kernel_*.rs` must be rejected with the Rust span
+/// in the matching `.stderr`, `tests/ui/kernel/pass/*.rs` must compile and run natively. Run only
+/// these with `cargo test -p wasi-webgpu --test ui kernel`.
+#[test]
+fn kernel() {
+    let cases = trybuild::TestCases::new();
+    cases.pass("tests/ui/kernel/pass/*.rs");
+    cases.compile_fail("tests/ui/kernel/fail/*.rs");
+}
+
 /// Makes `path = "tests/ui/shaders/..."` resolve inside trybuild's generated crate.
 ///
 /// trybuild compiles each case as a binary of a crate it generates at
