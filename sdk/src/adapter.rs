@@ -11,8 +11,21 @@ use crate::{Device, DeviceDescriptor, Error, Features, Limits, Queue, Result};
 ///
 /// Its [`features`](Self::features) and [`limits`](Self::limits) are read once,
 /// when the adapter is obtained, and are what a device may ask for.
+///
+/// # The CPU adapter
+/// [`Instance::cpu_adapter`](crate::Instance::cpu_adapter) (or
+/// [`Instance::request_adapter_or_cpu`](crate::Instance::request_adapter_or_cpu)
+/// on a host without a GPU) gives the in-guest CPU adapter instead. Its
+/// devices keep buffers in guest memory and run
+/// [`#[wasi_webgpu::kernel]`](macro@crate::kernel) kernels as Rust on the
+/// CPU, through the same `launch` call; see the
+/// [crate documentation](crate#rust-kernels-and-the-cpu-device) for the
+/// semantics, float tolerance and speed. WGSL shader modules, pipelines and
+/// passes need a GPU, and return [`Error::CpuDevice`] there. It has
+/// WebGPU's default limits and no optional features.
 pub struct Adapter {
-    raw: raw::GpuAdapter,
+    /// `None` for the CPU adapter.
+    raw: Option<raw::GpuAdapter>,
     features: Features,
     limits: Limits,
 }
@@ -21,7 +34,16 @@ impl Adapter {
     pub(crate) fn from_raw(raw: raw::GpuAdapter) -> Self {
         let features = Features::from_raw(&raw.features());
         let limits = Limits::from_raw(&raw.limits());
-        Self { raw, features, limits }
+        Self { raw: Some(raw), features, limits }
+    }
+
+    pub(crate) fn cpu() -> Self {
+        Self { raw: None, features: Features::empty(), limits: Limits::default() }
+    }
+
+    /// Whether this is the in-guest CPU adapter.
+    pub fn is_cpu(&self) -> bool {
+        self.raw.is_none()
     }
 
     /// The features this adapter supports.
@@ -37,7 +59,18 @@ impl Adapter {
     /// What the host says about the adapter. Hosts may leave the strings
     /// empty; the reference host mostly does.
     pub fn get_info(&self) -> AdapterInfo {
-        AdapterInfo::from_raw(&self.raw.info())
+        match &self.raw {
+            Some(raw) => AdapterInfo::from_raw(&raw.info()),
+            None => AdapterInfo {
+                vendor: "wasi-webgpu".into(),
+                architecture: "cpu".into(),
+                device: "in-guest CPU".into(),
+                description: "wasi-webgpu's in-guest CPU device: runs #[wasi_webgpu::kernel] kernels as Rust".into(),
+                subgroup_min_size: 1,
+                subgroup_max_size: 1,
+                is_fallback_adapter: true,
+            },
+        }
     }
 
     /// Opens a device on this adapter, with its queue.
@@ -51,6 +84,10 @@ impl Adapter {
             return Err(Error::UnsupportedFeature(flag.name().unwrap_or("unknown")));
         }
         descriptor.required_limits.check_within(&self.limits)?;
+        let Some(raw) = &self.raw else {
+            let shared = Rc::new(DeviceShared::new_cpu(descriptor.required_features, descriptor.required_limits));
+            return Ok((Device::from_shared(shared.clone()), Queue::from_shared(shared)));
+        };
 
         let raw_descriptor = raw::GpuDeviceDescriptor {
             required_features: Some(descriptor.required_features.to_raw()),
@@ -58,8 +95,7 @@ impl Adapter {
             default_queue: None,
             label: descriptor.label.map(str::to_owned),
         };
-        let device =
-            self.raw.request_device(Some(raw_descriptor)).await.map_err(|e| Error::RequestDevice(e.message))?;
+        let device = raw.request_device(Some(raw_descriptor)).await.map_err(|e| Error::RequestDevice(e.message))?;
         let shared = Rc::new(DeviceShared::new(device, descriptor.required_features, descriptor.required_limits));
         Ok((Device::from_shared(shared.clone()), Queue::from_shared(shared)))
     }

@@ -1,6 +1,6 @@
 //! [`Buffer`]: WebGPU's `GPUBuffer`, typed by its element.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
 use std::ops::{Bound, RangeBounds};
 use std::rc::Rc;
@@ -82,7 +82,7 @@ enum Mapping {
 /// (reading a mapping of an unmapped buffer, submitting work that uses a
 /// mapped one), so the guest tracks the state itself and checks it first.
 pub(crate) struct BufferShared {
-    pub(crate) raw: raw::GpuBuffer,
+    memory: Memory,
     pub(crate) device: Rc<DeviceShared>,
     /// Byte size, a multiple of [`COPY_BUFFER_ALIGNMENT`].
     pub(crate) size: u64,
@@ -91,17 +91,75 @@ pub(crate) struct BufferShared {
     destroyed: Cell<bool>,
 }
 
+/// Where a buffer's bytes live.
+enum Memory {
+    /// A host buffer.
+    Gpu(raw::GpuBuffer),
+    /// A buffer of the in-guest CPU device: guest memory in 16-byte aligned
+    /// blocks, so its bytes cast to `&[T]` for any `T` a kernel binds
+    /// (WGSL types align to at most 16).
+    Cpu(RefCell<Vec<CpuBlock>>),
+}
+
+/// A unit of CPU buffer memory that gives its bytes 16-byte alignment.
+#[derive(Clone, Copy, bytemuck::Zeroable, bytemuck::Pod)]
+#[repr(C, align(16))]
+pub(crate) struct CpuBlock([u8; 16]);
+
 impl Drop for BufferShared {
     fn drop(&mut self) {
         // Frees the memory now rather than whenever the host collects the
         // handle; the host defers it past work already submitted.
-        if !self.destroyed.get() {
-            self.raw.destroy();
+        if !self.destroyed.get()
+            && let Memory::Gpu(raw) = &self.memory
+        {
+            raw.destroy();
         }
     }
 }
 
 impl BufferShared {
+    /// The host buffer, for `operation`; a buffer of the CPU device has
+    /// none, so a GPU-only operation on it is an [`Error::CpuDevice`].
+    pub(crate) fn raw(&self, operation: &'static str) -> Result<&raw::GpuBuffer> {
+        match &self.memory {
+            Memory::Gpu(raw) => Ok(raw),
+            Memory::Cpu(_) => Err(Error::CpuDevice { operation }),
+        }
+    }
+
+    /// The guest memory of a CPU device's buffer, `size` bytes in
+    /// 16-byte aligned blocks; `None` for a host buffer.
+    pub(crate) fn cpu_memory(&self) -> Option<&RefCell<Vec<CpuBlock>>> {
+        match &self.memory {
+            Memory::Cpu(blocks) => Some(blocks),
+            Memory::Gpu(_) => None,
+        }
+    }
+
+    /// Copies `bytes` into a CPU buffer's memory at `start`, which the
+    /// caller has checked is in range.
+    pub(crate) fn cpu_write(&self, memory: &RefCell<Vec<CpuBlock>>, start: u64, bytes: &[u8]) -> Result<()> {
+        let mut blocks = memory.try_borrow_mut().map_err(|_| self.busy("write"))?;
+        let at = start as usize;
+        bytemuck::cast_slice_mut::<CpuBlock, u8>(&mut blocks)[at..at + bytes.len()].copy_from_slice(bytes);
+        Ok(())
+    }
+
+    /// Copies `[start, end)` out of a CPU buffer's memory, which the caller
+    /// has checked is in range.
+    pub(crate) fn cpu_read(&self, memory: &RefCell<Vec<CpuBlock>>, start: u64, end: u64) -> Result<Vec<u8>> {
+        let blocks = memory.try_borrow().map_err(|_| self.busy("read"))?;
+        Ok(bytemuck::cast_slice::<CpuBlock, u8>(&blocks)[start as usize..end as usize].to_vec())
+    }
+
+    /// A CPU buffer's memory is borrowed only while a kernel runs on it,
+    /// and a kernel cannot reach the buffer's API; this covers a future
+    /// that runs a kernel being interleaved with another that uses it.
+    fn busy(&self, operation: &'static str) -> Error {
+        Error::UsageConflict { operation, reason: "the buffer is in use by a kernel running on the CPU device".into() }
+    }
+
     pub(crate) fn map_state(&self) -> MapState {
         match self.mapping.get() {
             Mapping::Unmapped => MapState::Unmapped,
@@ -139,13 +197,21 @@ impl BufferShared {
     }
 
     async fn map(&self, mode: MapMode, start: u64, end: u64) -> Result<()> {
+        let raw = match &self.memory {
+            Memory::Gpu(raw) => raw,
+            // CPU work runs when it is submitted, so nothing is pending.
+            Memory::Cpu(_) => {
+                self.mapping.set(Mapping::Mapped { mode, start, end });
+                return Ok(());
+            }
+        };
         let raw_mode = match mode {
             MapMode::Read => raw::GpuMapMode::READ,
             MapMode::Write => raw::GpuMapMode::WRITE,
         };
         self.device.flush_writes();
         self.mapping.set(Mapping::Pending);
-        match self.raw.map_async(raw_mode, Some(start), Some(end - start)).await {
+        match raw.map_async(raw_mode, Some(start), Some(end - start)).await {
             Ok(()) => {
                 self.mapping.set(Mapping::Mapped { mode, start, end });
                 Ok(())
@@ -158,13 +224,21 @@ impl BufferShared {
     }
 
     fn get_mapped(&self, start: u64, end: u64) -> Result<Vec<u8>> {
-        self.raw.get_mapped_range_get_with_copy(Some(start), Some(end - start)).map_err(|e| Error::Map(e.message))
+        match &self.memory {
+            Memory::Gpu(raw) => {
+                raw.get_mapped_range_get_with_copy(Some(start), Some(end - start)).map_err(|e| Error::Map(e.message))
+            }
+            Memory::Cpu(memory) => self.cpu_read(memory, start, end),
+        }
     }
 
     fn set_mapped(&self, start: u64, bytes: &[u8]) -> Result<()> {
-        self.raw
-            .get_mapped_range_set_with_copy(bytes, Some(start), Some(bytes.len() as u64))
-            .map_err(|e| Error::Map(e.message))
+        match &self.memory {
+            Memory::Gpu(raw) => raw
+                .get_mapped_range_set_with_copy(bytes, Some(start), Some(bytes.len() as u64))
+                .map_err(|e| Error::Map(e.message)),
+            Memory::Cpu(memory) => self.cpu_write(memory, start, bytes),
+        }
     }
 
     pub(crate) fn unmap(&self) -> Result<()> {
@@ -177,7 +251,10 @@ impl BufferShared {
             }
             Mapping::Mapped { .. } => {
                 self.mapping.set(Mapping::Unmapped);
-                self.raw.unmap().map_err(|e| Error::Map(e.message))
+                match &self.memory {
+                    Memory::Gpu(raw) => raw.unmap().map_err(|e| Error::Map(e.message)),
+                    Memory::Cpu(_) => Ok(()),
+                }
             }
         }
     }
@@ -337,16 +414,20 @@ impl<T: Pod> Buffer<T> {
                 max,
             })?;
         let mapped = descriptor.mapped_at_creation;
-        let raw = device.raw.create_buffer(&raw::GpuBufferDescriptor {
-            size,
-            usage: raw::GpuBufferUsage::from_bits_retain(usage.bits() as _),
-            mapped_at_creation: Some(mapped),
-            label: descriptor.label.map(str::to_owned),
-        });
+        let memory = match device.raw("create_buffer") {
+            Ok(raw) => Memory::Gpu(raw.create_buffer(&raw::GpuBufferDescriptor {
+                size,
+                usage: raw::GpuBufferUsage::from_bits_retain(usage.bits() as _),
+                mapped_at_creation: Some(mapped),
+                label: descriptor.label.map(str::to_owned),
+            })),
+            // Zeroed, as WebGPU buffers start.
+            Err(_) => Memory::Cpu(RefCell::new(vec![CpuBlock([0; 16]); size.div_ceil(16) as usize])),
+        };
         let mapping =
             if mapped { Mapping::Mapped { mode: MapMode::Write, start: 0, end: size } } else { Mapping::Unmapped };
         let shared = BufferShared {
-            raw,
+            memory,
             device: device.clone(),
             size,
             usage,
@@ -370,7 +451,7 @@ impl<T: Pod> Buffer<T> {
         if !contents.is_empty() {
             buffer.slice(..).write_mapped(contents)?;
             buffer.unmap()?;
-            if !buffer.usage().contains(BufferUsages::MAP_WRITE) {
+            if !buffer.usage().contains(BufferUsages::MAP_WRITE) && !device.is_cpu() {
                 // The host copies the contents in from a staging buffer at
                 // the next submit.
                 device.note_unflushed_writes();
@@ -457,7 +538,14 @@ impl<T: Pod> Buffer<T> {
     pub fn destroy(&self) {
         if !self.shared.destroyed.replace(true) {
             self.shared.mapping.set(Mapping::Unmapped);
-            self.shared.raw.destroy();
+            match &self.shared.memory {
+                Memory::Gpu(raw) => raw.destroy(),
+                Memory::Cpu(memory) => {
+                    if let Ok(mut blocks) = memory.try_borrow_mut() {
+                        *blocks = Vec::new();
+                    }
+                }
+            }
         }
     }
 }
@@ -478,6 +566,16 @@ impl<T: Pod> Clone for BufferSlice<'_, T> {
 impl<T: Pod> Copy for BufferSlice<'_, T> {}
 
 impl<'a, T: Pod> BufferSlice<'a, T> {
+    /// The buffer the slice is of.
+    pub(crate) fn buffer_shared(&self) -> &'a Rc<BufferShared> {
+        &self.buffer.shared
+    }
+
+    /// The slice's byte range, checked against the buffer's length.
+    pub(crate) fn byte_range(&self, operation: &'static str) -> Result<(u64, u64)> {
+        self.bytes(operation)
+    }
+
     /// The slice's byte range, checked against the buffer's length.
     fn bytes(&self, operation: &'static str) -> Result<(u64, u64)> {
         let element = Buffer::<T>::ELEMENT_SIZE;
@@ -609,7 +707,10 @@ impl<'a, T: Pod> BufferSlice<'a, T> {
             shared.read_via_map(start, end).await?
         } else {
             shared.check_usage(OP, BufferUsages::MAP_READ | BufferUsages::COPY_SRC)?;
-            read_via_staging(shared, start, end).await?
+            match shared.cpu_memory() {
+                Some(memory) => shared.cpu_read(memory, start, end)?,
+                None => read_via_staging(shared, start, end).await?,
+            }
         };
         Ok(cast_vec(&bytes))
     }

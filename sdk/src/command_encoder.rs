@@ -7,6 +7,7 @@ use bytemuck::Pod;
 use crate::bindings::webgpu as raw;
 use crate::buffer::{BufferShared, COPY_BUFFER_ALIGNMENT, check_aligned, check_same_device};
 use crate::command_buffer::UsedResources;
+use crate::cpu::CpuCommand;
 use crate::device::DeviceShared;
 use crate::{Buffer, BufferUsages, CommandBuffer, ComputePass, ComputePassDescriptor, Error, Result};
 
@@ -27,17 +28,26 @@ pub struct CommandEncoderDescriptor<'a> {
 /// recording and yields a [`CommandBuffer`] for
 /// [`Queue::submit`](crate::Queue::submit).
 pub struct CommandEncoder {
-    pub(crate) raw: raw::GpuCommandEncoder,
+    /// The host's encoder; `None` on the CPU device, which records into `cpu`.
+    pub(crate) raw: Option<raw::GpuCommandEncoder>,
     pub(crate) device: Rc<DeviceShared>,
     pub(crate) used: UsedResources,
+    pub(crate) cpu: Vec<CpuCommand>,
 }
 
 impl CommandEncoder {
     pub(crate) fn new(device: &Rc<DeviceShared>, descriptor: &CommandEncoderDescriptor<'_>) -> Self {
-        let raw = device.raw.create_command_encoder(Some(&raw::GpuCommandEncoderDescriptor {
-            label: descriptor.label.map(str::to_owned),
-        }));
-        Self { raw, device: device.clone(), used: UsedResources::default() }
+        let raw = device.raw("create_command_encoder").ok().map(|raw| {
+            raw.create_command_encoder(Some(&raw::GpuCommandEncoderDescriptor {
+                label: descriptor.label.map(str::to_owned),
+            }))
+        });
+        Self { raw, device: device.clone(), used: UsedResources::default(), cpu: Vec::new() }
+    }
+
+    /// The host's encoder, for a GPU-only `operation`.
+    pub(crate) fn raw(&self, operation: &'static str) -> Result<&raw::GpuCommandEncoder> {
+        self.raw.as_ref().ok_or(Error::CpuDevice { operation })
     }
 
     /// Starts a compute pass. The pass borrows the encoder until it ends,
@@ -88,13 +98,22 @@ impl CommandEncoder {
         check_aligned(OP, "size", size, COPY_BUFFER_ALIGNMENT)?;
         source.check_range(OP, source_offset, size)?;
         destination.check_range(OP, destination_offset, size)?;
-        self.raw.copy_buffer_to_buffer(
-            &source.raw,
-            Some(source_offset),
-            &destination.raw,
-            Some(destination_offset),
-            Some(size),
-        );
+        match &self.raw {
+            Some(raw) => raw.copy_buffer_to_buffer(
+                source.raw(OP)?,
+                Some(source_offset),
+                destination.raw(OP)?,
+                Some(destination_offset),
+                Some(size),
+            ),
+            None => self.cpu.push(CpuCommand::Copy {
+                source: source.clone(),
+                source_offset,
+                destination: destination.clone(),
+                destination_offset,
+                size,
+            }),
+        }
         self.used.add_buffer(source);
         self.used.add_buffer(destination);
         Ok(())
@@ -123,7 +142,10 @@ impl CommandEncoder {
         };
         check_aligned(OP, "size", size, COPY_BUFFER_ALIGNMENT)?;
         shared.check_range(OP, offset, size)?;
-        self.raw.clear_buffer(&shared.raw, Some(offset), Some(size));
+        match &self.raw {
+            Some(raw) => raw.clear_buffer(shared.raw(OP)?, Some(offset), Some(size)),
+            None => self.cpu.push(CpuCommand::Clear { buffer: shared.clone(), offset, size }),
+        }
         self.used.add_buffer(shared);
         Ok(())
     }
@@ -136,8 +158,11 @@ impl CommandEncoder {
     /// that does not fit an `auto` layout) is an [`Error::Validation`] here,
     /// never a command buffer that would fail on submit.
     pub async fn finish(self) -> Result<CommandBuffer> {
-        let Self { raw, device, used } = self;
-        let raw = device.capture(|| raw.finish(None)).await?;
-        Ok(CommandBuffer { raw, device, used })
+        let Self { raw, device, used, cpu } = self;
+        let raw = match raw {
+            Some(raw) => Some(device.capture(|| raw.finish(None)).await?),
+            None => None,
+        };
+        Ok(CommandBuffer { raw, device, used, cpu })
     }
 }

@@ -13,8 +13,8 @@ use crate::{
 /// State every object of a device shares: the host handles, and what the
 /// guest needs to validate calls without asking the host.
 pub(crate) struct DeviceShared {
-    pub(crate) raw: raw::GpuDevice,
-    pub(crate) queue: raw::GpuQueue,
+    /// The host's device and queue; `None` for the in-guest CPU device.
+    gpu: Option<(raw::GpuDevice, raw::GpuQueue)>,
     pub(crate) features: Features,
     pub(crate) limits: Limits,
     /// Error scopes the user pushed and has not popped yet.
@@ -28,7 +28,33 @@ pub(crate) struct DeviceShared {
 impl DeviceShared {
     pub(crate) fn new(raw: raw::GpuDevice, features: Features, limits: Limits) -> Self {
         let queue = raw.queue();
-        Self { raw, queue, features, limits, user_scopes: Cell::new(0), unflushed_writes: Cell::new(false) }
+        Self::with_gpu(Some((raw, queue)), features, limits)
+    }
+
+    /// The in-guest CPU device: buffers in guest memory, kernels run by
+    /// [`crate::kernel_rt`]'s executor, no host device behind it.
+    pub(crate) fn new_cpu(features: Features, limits: Limits) -> Self {
+        Self::with_gpu(None, features, limits)
+    }
+
+    fn with_gpu(gpu: Option<(raw::GpuDevice, raw::GpuQueue)>, features: Features, limits: Limits) -> Self {
+        Self { gpu, features, limits, user_scopes: Cell::new(0), unflushed_writes: Cell::new(false) }
+    }
+
+    /// Whether this is the in-guest CPU device.
+    pub(crate) fn is_cpu(&self) -> bool {
+        self.gpu.is_none()
+    }
+
+    /// The host's device, for `operation`; the CPU device has none, so a
+    /// GPU-only operation on it is an [`Error::CpuDevice`].
+    pub(crate) fn raw(&self, operation: &'static str) -> Result<&raw::GpuDevice> {
+        self.gpu.as_ref().map(|(raw, _)| raw).ok_or(Error::CpuDevice { operation })
+    }
+
+    /// The host's queue, for `operation`; see [`raw`](Self::raw).
+    pub(crate) fn queue(&self, operation: &'static str) -> Result<&raw::GpuQueue> {
+        self.gpu.as_ref().map(|(_, queue)| queue).ok_or(Error::CpuDevice { operation })
     }
 
     pub(crate) fn note_unflushed_writes(&self) {
@@ -43,8 +69,10 @@ impl DeviceShared {
     /// those writes only at a submit, and mapping does not submit: an empty
     /// submit runs them first, so a mapping sees what was written.
     pub(crate) fn flush_writes(&self) {
-        if self.unflushed_writes.replace(false) {
-            self.queue.submit(&[]);
+        if self.unflushed_writes.replace(false)
+            && let Some((_, queue)) = &self.gpu
+        {
+            queue.submit(&[]);
         }
     }
 
@@ -57,16 +85,19 @@ impl DeviceShared {
     /// those failures into an `Err` at the call that caused them. The host
     /// resolves `pop-error-scope` at once, so no other task can push a scope
     /// between this push and pop.
+    ///
+    /// On the CPU device, which reports no errors asynchronously, it just runs `f`.
     pub(crate) async fn capture<T>(&self, f: impl FnOnce() -> T) -> Result<T> {
         const FILTERS: [raw::GpuErrorFilter; 3] =
             [raw::GpuErrorFilter::Internal, raw::GpuErrorFilter::OutOfMemory, raw::GpuErrorFilter::Validation];
+        let Some((device, _)) = &self.gpu else { return Ok(f()) };
         for filter in FILTERS {
-            self.raw.push_error_scope(filter);
+            device.push_error_scope(filter);
         }
         let value = f();
         let mut first = None;
         for _ in FILTERS {
-            if let Ok(Some(error)) = self.raw.pop_error_scope().await {
+            if let Ok(Some(error)) = device.pop_error_scope().await {
                 first.get_or_insert(error_from_raw(&error));
             }
         }
@@ -107,11 +138,21 @@ pub(crate) fn same_device(a: &Rc<DeviceShared>, b: &Rc<DeviceShared>, operation:
 #[derive(Clone)]
 pub struct Device {
     pub(crate) shared: Rc<DeviceShared>,
+    /// Pipelines of `#[wasi_webgpu::kernel]` kernels, compiled on first launch.
+    pub(crate) kernels: Rc<crate::kernel_rt::KernelCache>,
 }
 
 impl Device {
     pub(crate) fn from_shared(shared: Rc<DeviceShared>) -> Self {
-        Self { shared }
+        Self { shared, kernels: Default::default() }
+    }
+
+    /// Whether this is a device of the in-guest CPU adapter
+    /// ([`Instance::cpu_adapter`](crate::Instance::cpu_adapter)), which runs
+    /// `#[wasi_webgpu::kernel]` kernels as Rust and returns
+    /// [`Error::CpuDevice`] for WGSL shaders, pipelines and passes.
+    pub fn is_cpu(&self) -> bool {
+        self.shared.is_cpu()
     }
 
     /// The features this device was created with.
@@ -153,6 +194,22 @@ impl Device {
         PipelineLayout::new(&self.shared, descriptor)
     }
 
+    /// Creates a texture. Corresponds to WebGPU's
+    /// [`createTexture`](https://www.w3.org/TR/webgpu/#dom-gpudevice-createtexture).
+    ///
+    /// The descriptor is checked against WebGPU's rules and the device's
+    /// limits and features first; a bad one is an [`Error`] and creates
+    /// nothing.
+    pub fn create_texture(&self, descriptor: &crate::TextureDescriptor<'_>) -> Result<crate::Texture> {
+        crate::Texture::new(&self.shared, descriptor)
+    }
+
+    /// Creates a sampler. Corresponds to WebGPU's
+    /// [`createSampler`](https://www.w3.org/TR/webgpu/#dom-gpudevice-createsampler).
+    pub fn create_sampler(&self, descriptor: &crate::SamplerDescriptor<'_>) -> Result<crate::Sampler> {
+        crate::Sampler::new(&self.shared, descriptor)
+    }
+
     /// Creates a bind group: the buffers a shader's `@group` sees.
     pub fn create_bind_group(&self, descriptor: &BindGroupDescriptor<'_>) -> Result<BindGroup> {
         BindGroup::new(&self.shared, descriptor)
@@ -179,7 +236,10 @@ impl Device {
     /// the host reports for work the SDK cannot check in the guest.
     pub fn push_error_scope(&self, filter: ErrorFilter) {
         self.shared.user_scopes.set(self.shared.user_scopes.get() + 1);
-        self.shared.raw.push_error_scope(filter.to_raw());
+        // The CPU device reports every error directly, so its scopes stay empty.
+        if let Ok(raw) = self.shared.raw("push_error_scope") {
+            raw.push_error_scope(filter.to_raw());
+        }
     }
 
     /// Stops the innermost scope and returns the first error it captured.
@@ -193,7 +253,8 @@ impl Device {
             return Err(Error::ErrorScopeStackEmpty);
         }
         self.shared.user_scopes.set(depth - 1);
-        match self.shared.raw.pop_error_scope().await {
+        let Ok(raw) = self.shared.raw("pop_error_scope") else { return Ok(None) };
+        match raw.pop_error_scope().await {
             Ok(error) => Ok(error.as_ref().map(error_from_raw)),
             Err(_) => Err(Error::ErrorScopeStackEmpty),
         }

@@ -38,6 +38,24 @@ impl Instance {
         let adapter = self.raw.request_adapter(Some(raw_options)).await;
         adapter.map(Adapter::from_raw).ok_or(Error::NoAdapter)
     }
+
+    /// The in-guest CPU adapter, which every guest has: its devices keep
+    /// buffers in guest memory and run `#[wasi_webgpu::kernel]` kernels on
+    /// the CPU. See [`Adapter`]'s section on it.
+    pub fn cpu_adapter(&self) -> Adapter {
+        Adapter::cpu()
+    }
+
+    /// Asks the host for an adapter, like [`request_adapter`](Self::request_adapter),
+    /// and gives the [CPU adapter](Self::cpu_adapter) when the host has
+    /// none, so a guest whose GPU work is all Rust kernels runs anywhere.
+    /// [`Adapter::is_cpu`] tells which it got.
+    pub async fn request_adapter_or_cpu(&self, options: &RequestAdapterOptions) -> Adapter {
+        match self.request_adapter(options).await {
+            Ok(adapter) => adapter,
+            Err(_) => Adapter::cpu(),
+        }
+    }
 }
 
 /// Which adapter to prefer. Corresponds to WebGPU's

@@ -1,7 +1,7 @@
 //! What the code `#[wasi_webgpu::kernel]` generates runs on: the GPU launch
 //! (a pipeline compiled once per device, a uniform block, one pass, one
 //! submit) and the CPU executor of the in-guest CPU device. Not public API;
-//! the semantics users see are documented on [`crate::kernel`].
+//! the semantics users see are documented in the crate documentation.
 //!
 //! # The CPU executor
 //! A kernel runs as its Rust body, invocation by invocation, in WGSL's
@@ -26,9 +26,7 @@ use bytemuck::Pod;
 use crate::buffer::{BufferShared, CpuBlock};
 use crate::kernel::{Kernel, KernelSpec};
 use crate::vector::{UVec3, vec3};
-use crate::{
-    BindGroupEntry, BindingResource, Buffer, BufferDescriptor, BufferUsages, Device, Error, Result, Threads,
-};
+use crate::{BindGroupEntry, BindingResource, Buffer, BufferDescriptor, BufferUsages, Device, Error, Result, Threads};
 
 /// Whether `device` is the in-guest CPU device, where a kernel runs as Rust.
 pub fn is_cpu(device: &Device) -> bool {
@@ -46,7 +44,10 @@ fn cpu_memory<'b, T: Pod>(device: &Device, buffer: &'b Buffer<T>) -> Result<&'b 
     if align_of::<T>() > align_of::<CpuBlock>() {
         return Err(Error::UsageConflict {
             operation: OP,
-            reason: format!("elements aligned to {} bytes; kernels bind at most 16-byte aligned types", align_of::<T>()),
+            reason: format!(
+                "elements aligned to {} bytes; kernels bind at most 16-byte aligned types",
+                align_of::<T>()
+            ),
         });
     }
     shared.cpu_memory().ok_or(Error::DeviceMismatch(OP))
@@ -372,6 +373,7 @@ pub async fn launch_gpu(
     buffers: &[BindingResource<'_>],
     threads: Threads,
 ) -> Result<()> {
+    check_buffers(spec, buffers)?;
     let compiled = device.kernels.get(device, spec).await?;
     let mut entries: Vec<BindGroupEntry<'_>> = buffers
         .iter()
@@ -389,6 +391,37 @@ pub async fn launch_gpu(
     pass.end();
     let commands = encoder.finish().await?;
     crate::queue::submit(&device.shared, vec![commands])
+}
+
+/// Checks what the host would report only when the encoder finishes, as a
+/// bare validation error: a destroyed or mapped buffer, and a buffer bound
+/// writable and bound again in the same dispatch, which WebGPU forbids.
+/// The errors are the ones the CPU device gives for the same launch.
+fn check_buffers(spec: &KernelSpec, buffers: &[BindingResource<'_>]) -> Result<()> {
+    let writable = |binding: usize| {
+        spec.groups.first().and_then(|group| group.iter().find(|e| e.binding as usize == binding)).is_some_and(|e| {
+            matches!(
+                e.ty,
+                crate::BindingType::Buffer { ty: crate::BufferBindingType::Storage { read_only: false }, .. }
+            )
+        })
+    };
+    let shared = |resource: &BindingResource<'_>| match resource {
+        BindingResource::Buffer(binding) => Some(Rc::as_ptr(binding.buffer)),
+        _ => None,
+    };
+    for (i, a) in buffers.iter().enumerate() {
+        // The host would fail the pass only at finish, with a bare message.
+        if let BindingResource::Buffer(binding) = a {
+            binding.buffer.check_gpu_usable("launch")?;
+        }
+        for (j, b) in buffers.iter().enumerate().skip(i + 1) {
+            if shared(a).is_some() && shared(a) == shared(b) && (writable(i) || writable(j)) {
+                return Err(in_use());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The kernel's uniform buffer, holding `uniforms` once the next submit
@@ -454,7 +487,7 @@ pub fn workgroup_barrier() {}
 /// WGSL's `storageBarrier()`; see [`workgroup_barrier`].
 pub fn storage_barrier() {}
 
-/// Workgroup shared memory in a [`kernel`](crate::kernel), WGSL's
+/// Workgroup shared memory in a [`kernel`](macro@crate::kernel), WGSL's
 /// `var<workgroup>`: one `T` per workgroup, which every invocation of the
 /// workgroup sees, zeroed when the workgroup starts.
 ///

@@ -30,6 +30,7 @@ pub struct PipelineLayout {
 impl PipelineLayout {
     pub(crate) fn new(device: &Rc<DeviceShared>, descriptor: &PipelineLayoutDescriptor<'_>) -> Result<Self> {
         const OP: &str = "create_pipeline_layout";
+        let gpu = device.raw(OP)?;
         let layouts = descriptor.bind_group_layouts;
         let max = device.limits.max_bind_groups;
         if layouts.len() > max as usize {
@@ -43,7 +44,7 @@ impl PipelineLayout {
         for layout in layouts {
             same_device(&layout.shared.device, device, OP)?;
         }
-        let raw = device.raw.create_pipeline_layout(&raw::GpuPipelineLayoutDescriptor {
+        let raw = gpu.create_pipeline_layout(&raw::GpuPipelineLayoutDescriptor {
             bind_group_layouts: layouts.iter().map(|l| Some(&l.shared.raw)).collect(),
             immediate_size: None,
             label: descriptor.label.map(str::to_owned),

@@ -23,7 +23,7 @@ const WRITE_CHUNK: usize = 1 << 20;
 /// them. A cheap handle: clones share the queue.
 #[derive(Clone)]
 pub struct Queue {
-    shared: Rc<DeviceShared>,
+    pub(crate) shared: Rc<DeviceShared>,
 }
 
 impl Queue {
@@ -53,8 +53,12 @@ impl Queue {
     /// Waits until the GPU has finished all work submitted so far.
     /// Corresponds to WebGPU's
     /// [`onSubmittedWorkDone`](https://www.w3.org/TR/webgpu/#dom-gpuqueue-onsubmittedworkdone).
+    ///
+    /// On the CPU device work is done when `submit` returns.
     pub async fn on_submitted_work_done(&self) {
-        self.shared.queue.on_submitted_work_done().await;
+        if let Ok(queue) = self.shared.queue("on_submitted_work_done") {
+            queue.on_submitted_work_done().await;
+        }
     }
 }
 
@@ -65,10 +69,15 @@ pub(crate) fn write_bytes(buffer: &BufferShared, offset: u64, bytes: &[u8]) -> R
     check_aligned(OP, "offset", offset, COPY_BUFFER_ALIGNMENT)?;
     check_aligned(OP, "data size", bytes.len() as u64, COPY_BUFFER_ALIGNMENT)?;
     buffer.check_range(OP, offset, bytes.len() as u64)?;
-    let queue = &buffer.device.queue;
+    if let Some(memory) = buffer.cpu_memory() {
+        // The CPU device runs work at submit, so writing now orders this
+        // write before later work, as WebGPU requires.
+        return buffer.cpu_write(memory, offset, bytes);
+    }
+    let (queue, raw) = (buffer.device.queue(OP)?, buffer.raw(OP)?);
     for (index, chunk) in bytes.chunks(WRITE_CHUNK).enumerate() {
         let at = offset + (index * WRITE_CHUNK) as u64;
-        queue.write_buffer_with_copy(&buffer.raw, at, chunk, None, None).map_err(|e| Error::Validation(e.message))?;
+        queue.write_buffer_with_copy(raw, at, chunk, None, None).map_err(|e| Error::Validation(e.message))?;
     }
     buffer.device.note_unflushed_writes();
     Ok(())
@@ -79,8 +88,14 @@ pub(crate) fn submit(device: &Rc<DeviceShared>, command_buffers: Vec<CommandBuff
         same_device(&buffer.device, device, "submit")?;
         buffer.used.check_submittable()?;
     }
-    let raws: Vec<&raw::GpuCommandBuffer> = command_buffers.iter().map(|b| &b.raw).collect();
-    device.queue.submit(&raws);
+    if device.is_cpu() {
+        for command in command_buffers.iter().flat_map(|b| &b.cpu) {
+            command.run()?;
+        }
+        return Ok(());
+    }
+    let raws: Vec<&raw::GpuCommandBuffer> = command_buffers.iter().filter_map(|b| b.raw.as_ref()).collect();
+    device.queue("submit")?.submit(&raws);
     device.note_submitted();
     Ok(())
 }

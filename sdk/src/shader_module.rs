@@ -51,6 +51,7 @@ pub struct ShaderModule {
 
 impl ShaderModule {
     pub(crate) async fn new(device: &Rc<DeviceShared>, descriptor: ShaderModuleDescriptor<'_>) -> Result<Self> {
+        let gpu = device.raw("create_shader_module")?;
         let ShaderSource::Wgsl(code) = descriptor.source;
         #[cfg(feature = "validate")]
         validate(&code)?;
@@ -59,7 +60,7 @@ impl ShaderModule {
             compilation_hints: None,
             label: descriptor.label.map(str::to_owned),
         };
-        let raw = device.capture(|| device.raw.create_shader_module(&raw_descriptor)).await?;
+        let raw = device.capture(|| gpu.create_shader_module(&raw_descriptor)).await?;
         Ok(Self { raw: Rc::new(raw), device: device.clone() })
     }
 }

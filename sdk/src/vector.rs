@@ -6,9 +6,11 @@
 //! integer division by zero gives the dividend (`%` gives zero), and
 //! `i32::MIN / -1` gives `i32::MIN`, as WGSL specifies; nothing panics.
 //! Float operations are IEEE 754 in both places, up to the tolerance the
-//! [kernel documentation](crate::kernel) states.
+//! [crate documentation](crate#rust-kernels-and-the-cpu-device) states.
 
-use core::ops::{Add, AddAssign, BitAnd, BitOr, Div, DivAssign, Index, Mul, MulAssign, Neg, Not, Rem, RemAssign, Sub, SubAssign};
+use core::ops::{
+    Add, AddAssign, BitAnd, BitOr, Div, DivAssign, Index, Mul, MulAssign, Neg, Not, Rem, RemAssign, Sub, SubAssign,
+};
 
 use crate::gpu_type::{GpuType, WgslType};
 

@@ -102,7 +102,14 @@ struct Results {
 /// Runs the kernels on `device`, timing each after a first, untimed launch
 /// (which compiles the pipeline on a GPU), until the device is done; the
 /// sums include reading their one-element result back.
-async fn run(device: &Device, queue: &Queue, a: &[f32], b: &[f32], x: &[f32], u: &[u32]) -> Result<Results, wasi_webgpu::Error> {
+async fn run(
+    device: &Device,
+    queue: &Queue,
+    a: &[f32],
+    b: &[f32],
+    x: &[f32],
+    u: &[u32],
+) -> Result<Results, wasi_webgpu::Error> {
     let (ab, bb, mut cb) = (upload(device, a)?, upload(device, b)?, upload(device, &vec![0.0f32; M * N])?);
     let threads = ((N as u32).div_ceil(TILE) * TILE, (M as u32).div_ceil(TILE) * TILE);
     let (m, n, k) = (M as u32, N as u32, K as u32);

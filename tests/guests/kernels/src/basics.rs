@@ -125,7 +125,8 @@ fn float_arith(a: &[f32], b: &[f32], out: &mut [f32]) {
 pub async fn float_arithmetic(both: &Both<'_>) -> Outcome {
     let mut rng = Rng::new(5);
     let a: Vec<f32> = (0..300).map(|_| rng.f32_in(-100.0, 100.0)).collect();
-    let b: Vec<f32> = (0..300).map(|_| rng.f32_in(0.5, 50.0) * if rng.next_u32() % 2 == 0 { 1.0 } else { -1.0 }).collect();
+    let b: Vec<f32> =
+        (0..300).map(|_| rng.f32_in(0.5, 50.0) * if rng.next_u32().is_multiple_of(2) { 1.0 } else { -1.0 }).collect();
     let exact: Vec<f32> = a.iter().zip(&b).flat_map(|(&x, &y)| [x + y, x - y * 0.5, -x * y]).collect();
     let quotients: Vec<f32> = a.iter().zip(&b).map(|(&x, &y)| x / y).collect();
     both.each(async |on| {
@@ -271,8 +272,7 @@ pub async fn as_casts(both: &Both<'_>) -> Outcome {
     let f: Vec<f32> = (0..128).map(|_| rng.f32_in(-1000.0, 1000.0)).collect();
     let i = ints(128, 10);
     let positive = |x: f32| if x > 0.0 { x as u32 } else { 0 };
-    let eu: Vec<u32> =
-        f.iter().zip(&i).flat_map(|(&x, &n)| [n as u32, positive(x), u32::from(x > 0.0)]).collect();
+    let eu: Vec<u32> = f.iter().zip(&i).flat_map(|(&x, &n)| [n as u32, positive(x), u32::from(x > 0.0)]).collect();
     let ei: Vec<i32> = f.iter().zip(&i).flat_map(|(&x, &n)| [x as i32, (n as u32 >> 1) as i32]).collect();
     let ef: Vec<f32> = i.iter().flat_map(|&n| [n as f32, (n as u32) as f32]).collect();
     both.each(async |on| {

@@ -7,6 +7,7 @@
 //! select checks by substring. The integration test `kernels` runs it.
 
 mod basics;
+mod cpu_device;
 mod math;
 mod parallel;
 mod types;
@@ -106,6 +107,10 @@ both_checks![
     parallel::storage_atomics => storage_atomics,
     parallel::tiled_matmul => tiled_matmul,
     parallel::parallel_reduction => parallel_reduction,
+    cpu_device::buffer_operations => buffer_operations,
+    cpu_device::cpu_device_refuses_gpu_only_work => cpu_device_refuses_gpu_only_work,
+    cpu_device::launch_misuse => launch_misuse,
+    cpu_device::out_of_bounds_never_traps => out_of_bounds_never_traps,
 ];
 
 /// Fails at the first element that differs from plain Rust's.

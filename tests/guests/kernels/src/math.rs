@@ -70,7 +70,27 @@ pub async fn math_builtins(both: &Both<'_>) -> Outcome {
         let mut out = on.zeroed::<f32>(16 * n)?;
         on.at(float_math::launch(&on.device, &xb, &yb, &mut out, n as u32).await)?;
         let got = on.read(&out).await?;
-        for (k, name) in ["min", "max", "clamp", "abs", "sqrt", "exp", "ln", "powf", "sin", "cos", "tanh", "mul_add", "select", "min+max+clamp", "dot", "select bool"].iter().enumerate() {
+        for (k, name) in [
+            "min",
+            "max",
+            "clamp",
+            "abs",
+            "sqrt",
+            "exp",
+            "ln",
+            "powf",
+            "sin",
+            "cos",
+            "tanh",
+            "mul_add",
+            "select",
+            "min+max+clamp",
+            "dot",
+            "select bool",
+        ]
+        .iter()
+        .enumerate()
+        {
             let g: Vec<f32> = got.iter().skip(k).step_by(16).copied().collect();
             let e: Vec<f32> = expected.iter().skip(k).step_by(16).copied().collect();
             close(name, &g, &e, ABS, REL)?;
@@ -132,8 +152,9 @@ fn vector_math(v: &[Vec4<f32>], out: &mut [Vec4<f32>]) {
 
 pub async fn vector_math_builtins(both: &Both<'_>) -> Outcome {
     let mut rng = Rng::new(32);
-    let v: Vec<Vec4<f32>> =
-        (0..128).map(|_| vec4(rng.f32_in(-2.0, 2.0), rng.f32_in(-2.0, 2.0), rng.f32_in(-2.0, 2.0), rng.f32_in(-2.0, 2.0))).collect();
+    let v: Vec<Vec4<f32>> = (0..128)
+        .map(|_| vec4(rng.f32_in(-2.0, 2.0), rng.f32_in(-2.0, 2.0), rng.f32_in(-2.0, 2.0), rng.f32_in(-2.0, 2.0)))
+        .collect();
     let expected: Vec<f32> = v
         .iter()
         .flat_map(|p| {

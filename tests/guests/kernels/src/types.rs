@@ -35,7 +35,14 @@ pub async fn scalar_types(both: &Both<'_>) -> Outcome {
 }
 
 #[kernel(workgroup_size = 64)]
-fn vectors(shift: Vec4<f32>, a: &[Vec4<f32>], b: &[Vec2<f32>], ints: &[IVec4], out: &mut [Vec4<f32>], iout: &mut [IVec4]) {
+fn vectors(
+    shift: Vec4<f32>,
+    a: &[Vec4<f32>],
+    b: &[Vec2<f32>],
+    ints: &[IVec4],
+    out: &mut [Vec4<f32>],
+    iout: &mut [IVec4],
+) {
     let i = global_id().x as usize;
     if i < a.len() {
         let p = a[i];
@@ -53,14 +60,23 @@ fn vectors(shift: Vec4<f32>, a: &[Vec4<f32>], b: &[Vec2<f32>], ints: &[IVec4], o
 pub async fn vector_operators(both: &Both<'_>) -> Outcome {
     let n = 100;
     let mut rng = Rng::new(20);
-    let a: Vec<Vec4<f32>> = (0..n).map(|_| vec4(rng.f32_in(-4.0, 4.0), rng.f32_in(-4.0, 4.0), rng.f32_in(-4.0, 4.0), rng.f32_in(-4.0, 4.0))).collect();
+    let a: Vec<Vec4<f32>> = (0..n)
+        .map(|_| vec4(rng.f32_in(-4.0, 4.0), rng.f32_in(-4.0, 4.0), rng.f32_in(-4.0, 4.0), rng.f32_in(-4.0, 4.0)))
+        .collect();
     let b: Vec<Vec2<f32>> = (0..n).map(|_| vec2(rng.f32_in(-2.0, 2.0), rng.f32_in(-2.0, 2.0))).collect();
-    let ints: Vec<IVec4> = (0..n).map(|_| vec4(rng.i32_in(-100, 100), rng.i32_in(-100, 100), rng.i32_in(-100, 100), rng.i32_in(-100, 100))).collect();
+    let ints: Vec<IVec4> = (0..n)
+        .map(|_| vec4(rng.i32_in(-100, 100), rng.i32_in(-100, 100), rng.i32_in(-100, 100), rng.i32_in(-100, 100)))
+        .collect();
     let shift = vec4(1.0f32, -2.0, 0.5, 8.0);
     let expected: Vec<f32> = (0..n)
         .flat_map(|i| {
             let (p, q) = (a[i], b[i]);
-            let r = [q.x * p.x + shift.x - p.x / 4.0, q.y * p.y + shift.y - p.y / 4.0, -q.x * p.z + shift.z - p.z / 4.0, 2.0 * p.w + shift.w - p.w / 4.0];
+            let r = [
+                q.x * p.x + shift.x - p.x / 4.0,
+                q.y * p.y + shift.y - p.y / 4.0,
+                -q.x * p.z + shift.z - p.z / 4.0,
+                2.0 * p.w + shift.w - p.w / 4.0,
+            ];
             let s = [r[0] * 2.0 + 1.0, r[1] * 2.0 + 1.0, r[2] * 2.0 + 1.0];
             let t = [s[2] - q.x * q.y, s[0] - q.y * q.y];
             [s[0] + t[0], s[1] - t[1], -s[2], r[3] * 0.5]
@@ -197,8 +213,7 @@ fn grid(width: u32, out: &mut [UVec2]) {
 /// Two-dimensional launches: `global_id().y` and workgroups along x.
 pub async fn two_dimensional_launch(both: &Both<'_>) -> Outcome {
     let (w, h) = (20u32, 13u32);
-    let expected: Vec<UVec2> =
-        (0..h).flat_map(|y| (0..w).map(move |x| vec2(x * 2 + x / 8, y * 2 + x / 8))).collect();
+    let expected: Vec<UVec2> = (0..h).flat_map(|y| (0..w).map(move |x| vec2(x * 2 + x / 8, y * 2 + x / 8))).collect();
     both.each(async |on| {
         let mut out = on.zeroed::<UVec2>((w * h) as usize)?;
         on.at(grid::launch(&on.device, w, &mut out, (w, h)).await)?;

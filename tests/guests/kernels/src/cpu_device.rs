@@ -1,0 +1,184 @@
+//! The in-guest CPU device's buffers, which behave as a GPU device's do,
+//! its typed refusal of GPU-only work, and launch misuse on both devices.
+
+use wasi_webgpu::{
+    BindGroupLayoutDescriptor, BufferDescriptor, BufferUsages, Error, Instance, MapMode, MapState,
+    ShaderModuleDescriptor, ShaderSource, global_id, kernel,
+};
+
+use crate::{Both, Context, Outcome, ensure, same};
+
+/// Every buffer operation, on both devices, against values computed here.
+pub async fn buffer_operations(both: &Both<'_>) -> Outcome {
+    both.each(async |on| {
+        let device = &on.device;
+        let copy = BufferUsages::COPY_SRC | BufferUsages::COPY_DST;
+        let plain = |len, usage, mapped_at_creation| BufferDescriptor { label: None, len, usage, mapped_at_creation };
+
+        // Buffers start zeroed; create_buffer_init fills them.
+        let a = device.create_buffer::<u32>(&plain(10, copy, false)).at("create_buffer")?;
+        same("fresh", &on.read(&a).await?, &[0; 10])?;
+        let b = on.storage(&[1u32, 2, 3, 4, 5, 6, 7, 8, 9, 10])?;
+
+        // Queue writes, Buffer::write and slice writes, then reads of slices.
+        on.queue.write_buffer(&a, 8, &[7, 8]).at("write_buffer")?;
+        a.slice(5..7).write(&[50, 60]).await.at("slice write")?;
+        same("after writes", &on.read(&a).await?, &[0, 0, 7, 8, 0, 50, 60, 0, 0, 0])?;
+        same("slice read", &a.slice(2..6).read().await.at("slice read")?, &[7, 8, 0, 50])?;
+
+        // Copies and clears run at submit, in order.
+        let mut encoder = device.create_command_encoder(&Default::default());
+        encoder.copy_buffer_to_buffer(&b, 4, &a, 24, 12).at("copy")?;
+        encoder.clear_buffer(&a, 0, Some(8)).at("clear")?;
+        same("before submit", &on.read(&a).await?, &[0, 0, 7, 8, 0, 50, 60, 0, 0, 0])?;
+        on.queue.submit([encoder.finish().await.at("finish")?]).at("submit")?;
+        on.queue.on_submitted_work_done().await;
+        same("after submit", &on.read(&a).await?, &[0, 0, 7, 8, 0, 50, 2, 3, 4, 0])?;
+
+        // Mapping: MAP_READ, MAP_WRITE, and mapped at creation.
+        let readback = device
+            .create_buffer::<u32>(&plain(4, BufferUsages::MAP_READ | BufferUsages::COPY_DST, false))
+            .at("readback")?;
+        let mut encoder = device.create_command_encoder(&Default::default());
+        encoder.copy_buffer_to_buffer(&a, 16, &readback, 0, 16).at("copy to readback")?;
+        on.queue.submit([encoder.finish().await.at("finish")?]).at("submit")?;
+        readback.slice(..).map_async(MapMode::Read).await.at("map read")?;
+        ensure!(readback.map_state() == MapState::Mapped, "map state {:?}", readback.map_state());
+        same("mapped range", &readback.slice(2..4).get_mapped_range().at("get_mapped_range")?, &[2, 3])?;
+        readback.unmap().at("unmap")?;
+        let upload = device
+            .create_buffer::<u32>(&plain(4, BufferUsages::MAP_WRITE | BufferUsages::COPY_SRC, true))
+            .at("upload")?;
+        upload.slice(..).write_mapped(&[11, 12, 13, 14]).at("write_mapped")?;
+        upload.unmap().at("unmap upload")?;
+        upload.slice(..).map_async(MapMode::Write).await.at("map write")?;
+        upload.slice(2..).write_mapped(&[23]).at("write_mapped again")?;
+        upload.unmap().at("unmap again")?;
+        same("uploaded", &upload.read().await.at("read MAP_WRITE buffer")?, &[11, 12, 23, 14])?;
+
+        // Errors are the same typed errors on both devices.
+        expect(on.queue.write_buffer(&upload, 0, &[1]), |e| matches!(e, Error::MissingUsage { .. }))?;
+        expect(a.slice(8..12).read().await, |e| matches!(e, Error::OutOfBounds { .. }))?;
+        expect(on.queue.write_buffer(&a, 2, &[1]), |e| matches!(e, Error::Misaligned { .. }))?;
+        let mut encoder = device.create_command_encoder(&Default::default());
+        expect(encoder.copy_buffer_to_buffer(&a, 0, &a, 8, 4), |e| matches!(e, Error::UsageConflict { .. }))?;
+        a.destroy();
+        expect(a.read().await, |e| matches!(e, Error::Destroyed { .. }))?;
+        Ok(())
+    })
+    .await
+}
+
+/// Fails unless `result` is an error `wanted` accepts.
+fn expect<T>(result: wasi_webgpu::Result<T>, wanted: impl Fn(&Error) -> bool) -> Outcome {
+    match result {
+        Err(e) if wanted(&e) => Ok(()),
+        Err(e) => Err(format!("wrong error: {e:?}")),
+        Ok(_) => Err("succeeded, expected an error".into()),
+    }
+}
+
+/// WGSL pipelines, layouts and textures need a GPU: a typed error, never a trap.
+pub async fn cpu_device_refuses_gpu_only_work(_: &Both<'_>) -> Outcome {
+    let adapter = Instance::new().cpu_adapter();
+    ensure!(adapter.is_cpu() && adapter.get_info().is_fallback_adapter, "{:?}", adapter.get_info());
+    let (device, queue) = adapter.request_device(&Default::default()).await.at("request_device")?;
+    let cpu = |e: &Error| matches!(e, Error::CpuDevice { .. });
+    let wgsl = ShaderSource::Wgsl("@compute @workgroup_size(1) fn main() {}".into());
+    expect(device.create_shader_module(ShaderModuleDescriptor { label: None, source: wgsl }).await, cpu)?;
+    expect(device.create_bind_group_layout(&BindGroupLayoutDescriptor { label: None, entries: &[] }), cpu)?;
+    let texture = wasi_webgpu::TextureDescriptor {
+        size: wasi_webgpu::Extent3d { width: 4, height: 4, depth_or_array_layers: 1 },
+        usage: wasi_webgpu::TextureUsages::COPY_DST,
+        ..Default::default()
+    };
+    expect(device.create_texture(&texture), cpu)?;
+    let mut encoder = device.create_command_encoder(&Default::default());
+    let mut pass = encoder.begin_compute_pass(&Default::default());
+    expect(pass.dispatch_workgroups(1, 1, 1), cpu)?;
+    pass.end();
+    queue.submit([encoder.finish().await.at("finish")?]).at("submit of an empty CPU command buffer")?;
+    // Error scopes stay empty: the CPU device reports every error directly.
+    device.push_error_scope(wasi_webgpu::ErrorFilter::Validation);
+    ensure!(device.pop_error_scope().await.at("pop")?.is_none(), "a CPU error scope caught something");
+    Ok(())
+}
+
+#[kernel(workgroup_size = 64)]
+fn copy(x: &[u32], y: &mut [u32]) {
+    let i = global_id().x as usize;
+    if i < y.len() {
+        y[i] = x[i];
+    }
+}
+
+/// Bad launches fail alike on both devices, with typed errors.
+pub async fn launch_misuse(both: &Both<'_>) -> Outcome {
+    let other = Instance::new().cpu_adapter().request_device(&Default::default()).await.at("other device")?.0;
+    both.each(async |on| {
+        let device = &on.device;
+        let x = on.storage(&[1u32; 64])?;
+        let mut y = on.zeroed::<u32>(64)?;
+        // One buffer read-only and writable in one launch.
+        let mut alias = x.clone();
+        expect(copy::launch(device, &x, &mut alias, 64u32).await, |e| matches!(e, Error::UsageConflict { .. }))?;
+        // A buffer of another device.
+        let mut foreign = other
+            .create_buffer::<u32>(&BufferDescriptor {
+                label: None,
+                len: 64,
+                usage: BufferUsages::STORAGE,
+                mapped_at_creation: false,
+            })
+            .at("foreign")?;
+        expect(copy::launch(device, &x, &mut foreign, 64u32).await, |e| matches!(e, Error::DeviceMismatch(_)))?;
+        // A buffer without STORAGE.
+        let mut plain = device
+            .create_buffer::<u32>(&BufferDescriptor {
+                label: None,
+                len: 64,
+                usage: BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+            .at("plain")?;
+        expect(copy::launch(device, &x, &mut plain, 64u32).await, |e| matches!(e, Error::MissingUsage { .. }))?;
+        // More workgroups than a dimension allows.
+        let too_many = device.limits().max_compute_workgroups_per_dimension * 64 + 64;
+        expect(copy::launch(device, &x, &mut y, too_many).await, |e| matches!(e, Error::OverLimit { .. }))?;
+        // A destroyed buffer.
+        let gone = on.storage(&[0u32; 4])?;
+        gone.destroy();
+        expect(copy::launch(device, &gone, &mut y, 4u32).await, |e| matches!(e, Error::Destroyed { .. }))?;
+        // Nothing was written by the failed launches; a good one still works.
+        same("y untouched", &on.read(&y).await?, &[0; 64])?;
+        on.at(copy::launch(device, &x, &mut y, 64u32).await)?;
+        same("y", &on.read(&y).await?, &[1; 64])
+    })
+    .await
+}
+
+#[kernel(workgroup_size = 64)]
+fn out_of_bounds(x: &[u32], y: &mut [u32]) {
+    let i = global_id().x as usize;
+    // Reads and writes past the end: WebGPU's robust access on the GPU, dropped or zero on the CPU.
+    y[i] = x[i + 10] + 1;
+    y[i + 1000] = 5;
+}
+
+/// Out-of-bounds accesses in a kernel never trap the guest on the CPU
+/// device; in-bounds results are exact. (On the GPU robust buffer access
+/// may return any in-bounds value, so only the CPU's values are pinned.)
+pub async fn out_of_bounds_never_traps(both: &Both<'_>) -> Outcome {
+    both.each(async |on| {
+        let x = on.storage(&(0..20u32).collect::<Vec<_>>())?;
+        let mut y = on.zeroed::<u32>(20)?;
+        on.at(out_of_bounds::launch(&on.device, &x, &mut y, 64u32).await)?;
+        let got = on.read(&y).await?;
+        same("in bounds", &got[..10], &(11..21).collect::<Vec<u32>>())?;
+        if on.name == "cpu" {
+            same("past the input", &got[10..], &[1; 10])?;
+        }
+        Ok(())
+    })
+    .await
+}
