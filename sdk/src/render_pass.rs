@@ -1,0 +1,1103 @@
+//! [`RenderPass`]: WebGPU's `GPURenderPassEncoder`, and the draw state it
+//! shares with [`RenderBundleEncoder`](crate::RenderBundleEncoder).
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::rc::Rc;
+
+use bytemuck::Pod;
+
+use crate::bind_group::BindGroupShared;
+use crate::bind_group_layout::LayoutOrigin;
+use crate::bindings::webgpu as raw;
+use crate::buffer::{BufferShared, check_aligned, check_same_device};
+use crate::device::{DeviceShared, same_device};
+use crate::query_set::{QuerySetShared, QueryType};
+use crate::render_pipeline::{AttachmentLayout, RenderPipelineShared, VertexStepMode};
+use crate::texture::TextureShared;
+use crate::{
+    BindGroup, Buffer, BufferSlice, BufferUsages, CommandEncoder, Error, IndexFormat, QuerySet, RenderBundle,
+    RenderPassTimestampWrites, RenderPipeline, Result, TextureDimension, TextureUsages, TextureView,
+};
+
+/// What a pass does with an attachment's contents when it begins.
+/// Corresponds to WebGPU's
+/// [`GPULoadOp`](https://www.w3.org/TR/webgpu/#enumdef-gpuloadop), with the
+/// clear value of a `"clear"`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LoadOp<V> {
+    /// Fills the attachment with this value.
+    Clear(V),
+    /// Keeps what the attachment holds.
+    Load,
+}
+
+impl<V: Default> Default for LoadOp<V> {
+    fn default() -> Self {
+        Self::Clear(V::default())
+    }
+}
+
+/// What a pass does with an attachment's contents when it ends.
+/// Corresponds to WebGPU's
+/// [`GPUStoreOp`](https://www.w3.org/TR/webgpu/#enumdef-gpustoreop).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum StoreOp {
+    /// Keeps what the pass rendered.
+    #[default]
+    Store,
+    /// Discards it; the attachment's contents become undefined (zero in
+    /// WebGPU). A multisampled attachment that is resolved is usually
+    /// discarded.
+    Discard,
+}
+
+/// The load and store operations of an attachment aspect.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Operations<V> {
+    /// At the beginning of the pass.
+    pub load: LoadOp<V>,
+    /// At the end of the pass.
+    pub store: StoreOp,
+}
+
+/// A color with `f64` channels, as WebGPU clears and blend constants take
+/// it. Corresponds to WebGPU's
+/// [`GPUColor`](https://www.w3.org/TR/webgpu/#dictdef-gpucolordict).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Color {
+    /// Red.
+    pub r: f64,
+    /// Green.
+    pub g: f64,
+    /// Blue.
+    pub b: f64,
+    /// Alpha.
+    pub a: f64,
+}
+
+impl Color {
+    /// All zero.
+    pub const TRANSPARENT: Self = Self { r: 0.0, g: 0.0, b: 0.0, a: 0.0 };
+    /// Opaque black.
+    pub const BLACK: Self = Self { r: 0.0, g: 0.0, b: 0.0, a: 1.0 };
+    /// Opaque white.
+    pub const WHITE: Self = Self { r: 1.0, g: 1.0, b: 1.0, a: 1.0 };
+    /// Opaque red.
+    pub const RED: Self = Self { r: 1.0, g: 0.0, b: 0.0, a: 1.0 };
+    /// Opaque green.
+    pub const GREEN: Self = Self { r: 0.0, g: 1.0, b: 0.0, a: 1.0 };
+    /// Opaque blue.
+    pub const BLUE: Self = Self { r: 0.0, g: 0.0, b: 1.0, a: 1.0 };
+
+    fn to_raw(self) -> raw::GpuColor {
+        raw::GpuColor { r: self.r, g: self.g, b: self.b, a: self.a }
+    }
+}
+
+/// A color attachment of a render pass. Corresponds to WebGPU's
+/// [`GPURenderPassColorAttachment`](https://www.w3.org/TR/webgpu/#dictdef-gpurenderpasscolorattachment).
+#[derive(Debug, Clone, Copy)]
+pub struct RenderPassColorAttachment<'a> {
+    /// The view rendered into: one mip level and one layer of a texture with
+    /// [`TextureUsages::RENDER_ATTACHMENT`].
+    pub view: &'a TextureView,
+    /// For a 3D texture, the depth slice rendered into; `None` otherwise.
+    pub depth_slice: Option<u32>,
+    /// For a multisampled `view`, a single-sampled view of the same format
+    /// and size that receives the average of each pixel's samples when the
+    /// pass ends.
+    pub resolve_target: Option<&'a TextureView>,
+    /// Load and store operations.
+    pub ops: Operations<Color>,
+}
+
+impl<'a> RenderPassColorAttachment<'a> {
+    /// An attachment that is cleared to `clear` and stored.
+    pub fn new(view: &'a TextureView, clear: Color) -> Self {
+        Self {
+            view,
+            depth_slice: None,
+            resolve_target: None,
+            ops: Operations { load: LoadOp::Clear(clear), store: StoreOp::Store },
+        }
+    }
+}
+
+/// The depth-stencil attachment of a render pass. Corresponds to WebGPU's
+/// [`GPURenderPassDepthStencilAttachment`](https://www.w3.org/TR/webgpu/#dictdef-gpurenderpassdepthstencilattachment).
+#[derive(Debug, Clone, Copy)]
+pub struct RenderPassDepthStencilAttachment<'a> {
+    /// A view of a depth, stencil or depth-stencil texture with
+    /// [`TextureUsages::RENDER_ATTACHMENT`].
+    pub view: &'a TextureView,
+    /// Operations on depth; `None` makes depth read-only in the pass (and is
+    /// required when the format has no depth).
+    pub depth_ops: Option<Operations<f32>>,
+    /// Operations on stencil; `None` makes stencil read-only in the pass
+    /// (and is required when the format has no stencil).
+    pub stencil_ops: Option<Operations<u32>>,
+}
+
+/// Describes a [`RenderPass`]. Corresponds to WebGPU's
+/// [`GPURenderPassDescriptor`](https://www.w3.org/TR/webgpu/#dictdef-gpurenderpassdescriptor).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderPassDescriptor<'a> {
+    /// A debug label.
+    pub label: Option<&'a str>,
+    /// Color attachment `i` receives the fragment shader's `@location(i)`;
+    /// `None` leaves a hole.
+    pub color_attachments: &'a [Option<RenderPassColorAttachment<'a>>],
+    /// The depth-stencil attachment, if any.
+    pub depth_stencil_attachment: Option<RenderPassDepthStencilAttachment<'a>>,
+    /// Where the pass writes timestamps, if anywhere.
+    pub timestamp_writes: Option<RenderPassTimestampWrites<'a>>,
+    /// The [`QueryType::Occlusion`] set that
+    /// [`RenderPass::begin_occlusion_query`] indexes.
+    pub occlusion_query_set: Option<&'a QuerySet>,
+}
+
+/// The host encoders that record draws: a render pass or a render bundle
+/// encoder, which wasi:webgpu gives the same methods.
+pub(crate) trait RawRenderCommands {
+    fn set_pipeline(&self, pipeline: &raw::GpuRenderPipeline);
+    fn set_bind_group(&self, index: u32, group: &raw::GpuBindGroup, offsets: &[u32]) -> Result<()>;
+    fn set_vertex_buffer(&self, slot: u32, buffer: &raw::GpuBuffer, offset: u64, size: Option<u64>);
+    fn set_index_buffer(&self, buffer: &raw::GpuBuffer, format: raw::GpuIndexFormat, offset: u64, size: Option<u64>);
+    fn draw(&self, vertices: Range<u32>, instances: Range<u32>);
+    fn draw_indexed(&self, indices: Range<u32>, base_vertex: i32, instances: Range<u32>);
+    fn draw_indirect(&self, buffer: &raw::GpuBuffer, offset: u64);
+    fn draw_indexed_indirect(&self, buffer: &raw::GpuBuffer, offset: u64);
+}
+
+macro_rules! raw_render_commands {
+    ($($ty:ty),*) => {$(
+        impl RawRenderCommands for $ty {
+            fn set_pipeline(&self, pipeline: &raw::GpuRenderPipeline) {
+                <$ty>::set_pipeline(self, pipeline)
+            }
+            fn set_bind_group(&self, index: u32, group: &raw::GpuBindGroup, offsets: &[u32]) -> Result<()> {
+                <$ty>::set_bind_group(self, index, Some(group), Some(offsets), None, None)
+                    .map_err(|e| Error::BindGroup(e.message))
+            }
+            fn set_vertex_buffer(&self, slot: u32, buffer: &raw::GpuBuffer, offset: u64, size: Option<u64>) {
+                <$ty>::set_vertex_buffer(self, slot, Some(buffer), Some(offset), size)
+            }
+            fn set_index_buffer(
+                &self,
+                buffer: &raw::GpuBuffer,
+                format: raw::GpuIndexFormat,
+                offset: u64,
+                size: Option<u64>,
+            ) {
+                <$ty>::set_index_buffer(self, buffer, format, Some(offset), size)
+            }
+            fn draw(&self, vertices: Range<u32>, instances: Range<u32>) {
+                <$ty>::draw(
+                    self,
+                    vertices.end - vertices.start,
+                    Some(instances.end - instances.start),
+                    Some(vertices.start),
+                    Some(instances.start),
+                )
+            }
+            fn draw_indexed(&self, indices: Range<u32>, base_vertex: i32, instances: Range<u32>) {
+                <$ty>::draw_indexed(
+                    self,
+                    indices.end - indices.start,
+                    Some(instances.end - instances.start),
+                    Some(indices.start),
+                    Some(base_vertex),
+                    Some(instances.start),
+                )
+            }
+            fn draw_indirect(&self, buffer: &raw::GpuBuffer, offset: u64) {
+                <$ty>::draw_indirect(self, buffer, offset)
+            }
+            fn draw_indexed_indirect(&self, buffer: &raw::GpuBuffer, offset: u64) {
+                <$ty>::draw_indexed_indirect(self, buffer, offset)
+            }
+        }
+    )*};
+}
+
+raw_render_commands!(raw::GpuRenderPassEncoder, raw::GpuRenderBundleEncoder);
+
+struct BoundVertexBuffer {
+    /// Bytes bound.
+    size: u64,
+}
+
+struct BoundIndexBuffer {
+    format: IndexFormat,
+    /// Indices in the bound range.
+    count: u64,
+}
+
+/// Draw state and checks shared by render passes and bundle encoders: the
+/// pipeline, bind groups, vertex and index buffers set so far, checked at
+/// each draw as WebGPU does, so that a bad draw is an `Err` that records
+/// nothing rather than an invalid command buffer at `finish`.
+pub(crate) struct DrawRecorder<R> {
+    pub(crate) raw: R,
+    pub(crate) device: Rc<DeviceShared>,
+    /// The attachments draws render into.
+    pub(crate) layout: AttachmentLayout,
+    pub(crate) depth_read_only: bool,
+    pub(crate) stencil_read_only: bool,
+    pipeline: Option<Rc<RenderPipelineShared>>,
+    groups: Vec<Option<(Rc<BindGroupShared>, Vec<u32>)>>,
+    vertex_buffers: Vec<Option<BoundVertexBuffer>>,
+    index_buffer: Option<BoundIndexBuffer>,
+    /// Whether the groups passed the checks for the current pipeline.
+    groups_checked: bool,
+    /// What the recorded draws use, to keep alive and check at submit.
+    pub(crate) used_buffers: Vec<Rc<BufferShared>>,
+    pub(crate) used_groups: Vec<Rc<BindGroupShared>>,
+}
+
+impl<R: RawRenderCommands> DrawRecorder<R> {
+    pub(crate) fn new(
+        raw: R,
+        device: &Rc<DeviceShared>,
+        layout: AttachmentLayout,
+        depth_read_only: bool,
+        stencil_read_only: bool,
+    ) -> Self {
+        let limits = &device.limits;
+        Self {
+            raw,
+            device: device.clone(),
+            layout,
+            depth_read_only,
+            stencil_read_only,
+            pipeline: None,
+            groups: (0..limits.max_bind_groups).map(|_| None).collect(),
+            vertex_buffers: (0..limits.max_vertex_buffers).map(|_| None).collect(),
+            index_buffer: None,
+            groups_checked: false,
+            used_buffers: Vec::new(),
+            used_groups: Vec::new(),
+        }
+    }
+
+    /// WebGPU clears the draw state of a pass after `executeBundles`, and
+    /// bundles start with none.
+    pub(crate) fn reset(&mut self) {
+        self.pipeline = None;
+        self.groups.iter_mut().for_each(|g| *g = None);
+        self.vertex_buffers.iter_mut().for_each(|v| *v = None);
+        self.index_buffer = None;
+        self.groups_checked = false;
+    }
+
+    pub(crate) fn set_pipeline(&mut self, pipeline: &RenderPipeline, what: &str) -> Result<()> {
+        let shared = &pipeline.shared;
+        same_device(&shared.device, &self.device, "set_pipeline")?;
+        if self.pipeline.as_ref().is_some_and(|p| Rc::ptr_eq(p, shared)) {
+            return Ok(());
+        }
+        if let Some(why) = shared.attachments.mismatch("pipeline", &self.layout) {
+            return Err(Error::RenderPass(format!("set_pipeline: {why} of this {what}")));
+        }
+        if shared.writes_depth && self.depth_read_only {
+            return Err(Error::RenderPass(format!(
+                "set_pipeline: the pipeline writes depth, but this {what}'s depth is read-only"
+            )));
+        }
+        if shared.writes_stencil && self.stencil_read_only {
+            return Err(Error::RenderPass(format!(
+                "set_pipeline: the pipeline writes stencil, but this {what}'s stencil is read-only"
+            )));
+        }
+        self.raw.set_pipeline(&shared.raw);
+        self.pipeline = Some(shared.clone());
+        self.groups_checked = false;
+        Ok(())
+    }
+
+    pub(crate) fn set_bind_group(&mut self, index: u32, bind_group: &BindGroup, offsets: &[u32]) -> Result<()> {
+        const OP: &str = "set_bind_group";
+        let group = &bind_group.shared;
+        same_device(&group.device, &self.device, OP)?;
+        let max = self.groups.len();
+        if index as usize >= max {
+            return Err(Error::OverLimit {
+                what: "bind group index",
+                value: index.into(),
+                limit: "maxBindGroups",
+                max: max as u64,
+            });
+        }
+        if offsets.len() != group.dynamic_count() {
+            return Err(Error::BindGroup(format!(
+                "{} dynamic offsets given, but the group's layout has {} dynamic entries",
+                offsets.len(),
+                group.dynamic_count()
+            )));
+        }
+        let dynamic = group.buffers.iter().filter_map(|b| b.dynamic_alignment.map(|a| (b, a)));
+        for ((bound, alignment), &offset) in dynamic.zip(offsets) {
+            check_aligned(OP, "dynamic offset", offset.into(), alignment)?;
+            bound.buffer.check_range(OP, bound.offset + u64::from(offset), bound.size)?;
+        }
+        let slot = &mut self.groups[index as usize];
+        if slot.as_ref().is_some_and(|(g, o)| Rc::ptr_eq(g, group) && o == offsets) {
+            return Ok(());
+        }
+        self.raw.set_bind_group(index, &group.raw, offsets)?;
+        *slot = Some((group.clone(), offsets.to_vec()));
+        self.used_groups.push(group.clone());
+        self.groups_checked = false;
+        Ok(())
+    }
+
+    pub(crate) fn set_vertex_buffer<T: Pod>(&mut self, slot: u32, slice: BufferSlice<'_, T>) -> Result<()> {
+        const OP: &str = "set_vertex_buffer";
+        let buffer = slice.buffer_shared();
+        check_same_device(buffer, &self.device, OP)?;
+        let max = self.vertex_buffers.len();
+        if slot as usize >= max {
+            return Err(Error::OverLimit {
+                what: "vertex buffer slot",
+                value: slot.into(),
+                limit: "maxVertexBuffers",
+                max: max as u64,
+            });
+        }
+        buffer.check_usage(OP, BufferUsages::VERTEX)?;
+        let (start, end) = slice.byte_range(OP)?;
+        check_aligned(OP, "offset", start, 4)?;
+        let (offset, size) = host_range(buffer, start, end);
+        self.raw.set_vertex_buffer(slot, buffer.raw(OP)?, offset, size);
+        self.vertex_buffers[slot as usize] = Some(BoundVertexBuffer { size: end - start });
+        self.used_buffers.push(buffer.clone());
+        Ok(())
+    }
+
+    pub(crate) fn set_index_buffer<T: Pod>(&mut self, slice: BufferSlice<'_, T>, format: IndexFormat) -> Result<()> {
+        const OP: &str = "set_index_buffer";
+        let buffer = slice.buffer_shared();
+        check_same_device(buffer, &self.device, OP)?;
+        buffer.check_usage(OP, BufferUsages::INDEX)?;
+        let (start, end) = slice.byte_range(OP)?;
+        check_aligned(OP, "offset", start, format.size())?;
+        let (offset, size) = host_range(buffer, start, end);
+        self.raw.set_index_buffer(buffer.raw(OP)?, format.to_raw(), offset, size);
+        self.index_buffer = Some(BoundIndexBuffer { format, count: (end - start) / format.size() });
+        self.used_buffers.push(buffer.clone());
+        Ok(())
+    }
+
+    pub(crate) fn draw(&mut self, vertices: Range<u32>, instances: Range<u32>) -> Result<()> {
+        check_range("vertices", &vertices)?;
+        check_range("instances", &instances)?;
+        self.check_draw(Some(vertices.end), instances.end)?;
+        self.raw.draw(vertices, instances);
+        Ok(())
+    }
+
+    pub(crate) fn draw_indexed(&mut self, indices: Range<u32>, base_vertex: i32, instances: Range<u32>) -> Result<()> {
+        check_range("indices", &indices)?;
+        check_range("instances", &instances)?;
+        self.check_draw(None, instances.end)?;
+        self.check_index_buffer(Some(indices.end))?;
+        self.raw.draw_indexed(indices, base_vertex, instances);
+        Ok(())
+    }
+
+    pub(crate) fn draw_indirect<T: Pod>(&mut self, buffer: &Buffer<T>, offset: u64, indexed: bool) -> Result<()> {
+        let op = if indexed { "draw_indexed_indirect" } else { "draw_indirect" };
+        let shared = &buffer.shared;
+        check_same_device(shared, &self.device, op)?;
+        shared.check_usage(op, BufferUsages::INDIRECT)?;
+        check_aligned(op, "offset", offset, 4)?;
+        // The arguments: 4 `u32`s, or 5 values for an indexed draw.
+        shared.check_range(op, offset, if indexed { 20 } else { 16 })?;
+        self.check_draw(None, 0)?;
+        if indexed {
+            self.check_index_buffer(None)?;
+            self.raw.draw_indexed_indirect(shared.raw(op)?, offset);
+        } else {
+            self.raw.draw_indirect(shared.raw(op)?, offset);
+        }
+        self.used_buffers.push(shared.clone());
+        Ok(())
+    }
+
+    /// The checks WebGPU makes at every draw. `vertex_end` and
+    /// `instance_end` bound the elements read from per-vertex and
+    /// per-instance buffers; `None` (indexed and indirect draws) and 0 skip
+    /// the range check, which then only the GPU's robustness bounds.
+    fn check_draw(&mut self, vertex_end: Option<u32>, instance_end: u32) -> Result<()> {
+        let pipeline =
+            self.pipeline.as_ref().ok_or_else(|| Error::Draw("no pipeline is set; call set_pipeline first".into()))?;
+        if !self.groups_checked {
+            check_groups(pipeline, &self.groups)?;
+            self.groups_checked = true;
+        }
+        for (slot, layout) in pipeline.vertex_slots.iter().enumerate() {
+            let bound = self.vertex_buffers[slot].as_ref().ok_or_else(|| {
+                Error::Draw(format!("vertex buffer slot {slot} is not set, and the pipeline reads it"))
+            })?;
+            let (count, what) = match layout.step_mode {
+                VertexStepMode::Vertex => (vertex_end, "vertices"),
+                VertexStepMode::Instance => (Some(instance_end), "instances"),
+            };
+            let Some(count) = count else { continue };
+            let needed = layout.bytes_for(count);
+            if needed > bound.size {
+                return Err(Error::Draw(format!(
+                    "vertex buffer slot {slot}: {count} {what} need {needed} bytes, but {} are bound",
+                    bound.size
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_index_buffer(&self, index_end: Option<u32>) -> Result<()> {
+        let index = self
+            .index_buffer
+            .as_ref()
+            .ok_or_else(|| Error::Draw("no index buffer is set; call set_index_buffer first".into()))?;
+        if let Some(strip) = self.pipeline.as_ref().and_then(|p| p.strip_index_format)
+            && strip != index.format
+        {
+            return Err(Error::Draw(format!(
+                "the pipeline's strip index format is {strip:?}, but the index buffer holds {:?}",
+                index.format
+            )));
+        }
+        if let Some(end) = index_end
+            && u64::from(end) > index.count
+        {
+            return Err(Error::Draw(format!("indices up to {end} drawn, but the index buffer holds {}", index.count)));
+        }
+        Ok(())
+    }
+}
+
+/// The host's offset and size for a buffer range. The reference host panics
+/// on a size of 0, so a range reaching the buffer's end passes no size, and
+/// an empty one elsewhere is bound as the empty range at the end.
+fn host_range(buffer: &BufferShared, start: u64, end: u64) -> (u64, Option<u64>) {
+    if end == buffer.size || start == end {
+        (if start == end { buffer.size } else { start }, None)
+    } else {
+        (start, Some(end - start))
+    }
+}
+
+fn check_range(what: &str, range: &Range<u32>) -> Result<()> {
+    if range.start > range.end {
+        return Err(Error::Draw(format!("{what} {range:?}: the range is reversed")));
+    }
+    Ok(())
+}
+
+/// WebGPU's bind group checks at a draw, for what the guest knows: with an
+/// explicit layout every group it has must be set and compatible; with an
+/// auto layout a group from another pipeline's derived layout cannot fit.
+fn check_groups(pipeline: &RenderPipelineShared, groups: &[Option<(Rc<BindGroupShared>, Vec<u32>)>]) -> Result<()> {
+    match &pipeline.layout {
+        Some(layout) => {
+            for (index, expected) in layout.groups.iter().enumerate() {
+                match &groups[index] {
+                    None => {
+                        return Err(Error::Draw(format!(
+                            "bind group {index} is not set, and the pipeline's layout needs it"
+                        )));
+                    }
+                    Some((group, _)) if !group.layout.equivalent(expected) => {
+                        return Err(Error::BindGroup(format!(
+                            "bind group {index} does not match the pipeline's layout for group {index}"
+                        )));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        None => {
+            for (index, (group, _)) in groups.iter().enumerate().filter_map(|(i, g)| Some((i, g.as_ref()?))) {
+                if matches!(group.layout.origin, LayoutOrigin::Derived { pipeline: owner } if owner != pipeline.id) {
+                    return Err(Error::BindGroup(format!(
+                        "bind group {index} uses the auto layout of another pipeline; an auto layout fits only its own pipeline"
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Generates the draw methods render passes and bundle encoders share, with
+/// their documentation, over a `recorder: DrawRecorder` field.
+macro_rules! draw_methods {
+    ($what:literal) => {
+        /// Sets the pipeline for the following draws. Corresponds to WebGPU's
+        /// [`setPipeline`](https://www.w3.org/TR/webgpu/#dom-gpurendercommandsmixin-setpipeline).
+        ///
+        #[doc = concat!("The pipeline's color target formats, depth-stencil format and sample count must be the ", $what, "'s, and a pipeline that writes depth or stencil needs them writable: otherwise [`Error::RenderPass`](crate::Error::RenderPass).")]
+        pub fn set_pipeline(&mut self, pipeline: &crate::RenderPipeline) -> crate::Result<()> {
+            self.recorder.set_pipeline(pipeline, $what)
+        }
+
+        /// Sets `@group(index)` for the following draws, with one dynamic
+        /// offset (in bytes) per dynamic-offset entry of its layout, in binding
+        /// order.
+        pub fn set_bind_group(&mut self, index: u32, bind_group: &crate::BindGroup, offsets: &[u32]) -> crate::Result<()> {
+            self.recorder.set_bind_group(index, bind_group, offsets)
+        }
+
+        /// Sets vertex buffer `slot` to a range of a buffer with
+        /// [`BufferUsages::VERTEX`](crate::BufferUsages::VERTEX). Corresponds to
+        /// WebGPU's
+        /// [`setVertexBuffer`](https://www.w3.org/TR/webgpu/#dom-gpurendercommandsmixin-setvertexbuffer).
+        ///
+        /// The slice's byte offset must be a multiple of 4. Each draw checks
+        /// that the vertices and instances it reads lie in the range.
+        pub fn set_vertex_buffer<T: bytemuck::Pod>(
+            &mut self,
+            slot: u32,
+            slice: crate::BufferSlice<'_, T>,
+        ) -> crate::Result<()> {
+            self.recorder.set_vertex_buffer(slot, slice)
+        }
+
+        /// Sets the index buffer of the following indexed draws: a range of a
+        /// buffer with [`BufferUsages::INDEX`](crate::BufferUsages::INDEX)
+        /// holding indices of `format`. Corresponds to WebGPU's
+        /// [`setIndexBuffer`](https://www.w3.org/TR/webgpu/#dom-gpurendercommandsmixin-setindexbuffer).
+        ///
+        /// The slice's byte offset must be a multiple of the index size.
+        pub fn set_index_buffer<T: bytemuck::Pod>(
+            &mut self,
+            slice: crate::BufferSlice<'_, T>,
+            format: crate::IndexFormat,
+        ) -> crate::Result<()> {
+            self.recorder.set_index_buffer(slice, format)
+        }
+
+        /// Draws `vertices` of `instances`. Corresponds to WebGPU's
+        /// [`draw`](https://www.w3.org/TR/webgpu/#dom-gpurendercommandsmixin-draw).
+        ///
+        /// Fails with [`Error::Draw`](crate::Error::Draw) without recording when
+        /// no pipeline is set, a bind group or vertex buffer the pipeline needs
+        /// is missing, or a vertex buffer is too short for the range.
+        pub fn draw(&mut self, vertices: std::ops::Range<u32>, instances: std::ops::Range<u32>) -> crate::Result<()> {
+            self.recorder.draw(vertices, instances)
+        }
+
+        /// Draws `indices` of the index buffer, adding `base_vertex` to each,
+        /// for `instances`. Corresponds to WebGPU's
+        /// [`drawIndexed`](https://www.w3.org/TR/webgpu/#dom-gpurendercommandsmixin-drawindexed).
+        ///
+        /// Besides [`draw`](Self::draw)'s checks, the index buffer must be set,
+        /// hold the range, and have the pipeline's strip index format if it has
+        /// one.
+        pub fn draw_indexed(
+            &mut self,
+            indices: std::ops::Range<u32>,
+            base_vertex: i32,
+            instances: std::ops::Range<u32>,
+        ) -> crate::Result<()> {
+            self.recorder.draw_indexed(indices, base_vertex, instances)
+        }
+
+        /// Draws with arguments the GPU reads from `buffer` at byte `offset`:
+        /// `vertex_count, instance_count, first_vertex, first_instance`, four
+        /// `u32`s. Corresponds to WebGPU's
+        /// [`drawIndirect`](https://www.w3.org/TR/webgpu/#dom-gpurendercommandsmixin-drawindirect).
+        ///
+        /// The buffer needs [`BufferUsages::INDIRECT`](crate::BufferUsages::INDIRECT);
+        /// the offset must be a multiple of 4.
+        pub fn draw_indirect<T: bytemuck::Pod>(&mut self, buffer: &crate::Buffer<T>, offset: u64) -> crate::Result<()> {
+            self.recorder.draw_indirect(buffer, offset, false)
+        }
+
+        /// Draws indexed with arguments the GPU reads from `buffer` at byte
+        /// `offset`: `index_count, instance_count, first_index` (`u32`s),
+        /// `base_vertex` (`i32`), `first_instance` (`u32`). Corresponds to
+        /// WebGPU's
+        /// [`drawIndexedIndirect`](https://www.w3.org/TR/webgpu/#dom-gpurendercommandsmixin-drawindexedindirect).
+        pub fn draw_indexed_indirect<T: bytemuck::Pod>(
+            &mut self,
+            buffer: &crate::Buffer<T>,
+            offset: u64,
+        ) -> crate::Result<()> {
+            self.recorder.draw_indirect(buffer, offset, true)
+        }
+    };
+}
+pub(crate) use draw_methods;
+
+struct OcclusionState {
+    set: Rc<QuerySetShared>,
+    used: HashSet<u32>,
+    active: bool,
+}
+
+/// Records draws into a texture. Corresponds to WebGPU's
+/// [`GPURenderPassEncoder`](https://www.w3.org/TR/webgpu/#gpurenderpassencoder).
+///
+/// Begun by [`CommandEncoder::begin_render_pass`], which checks the
+/// attachments (formats, sizes, sample counts, resolve targets, usages) and
+/// borrows the encoder until the pass ends, by [`end`](Self::end) or by being
+/// dropped. Rendering targets textures only: no surface or canvas is needed.
+///
+/// Every call is checked in the guest against the pass and the state set so
+/// far (pipeline, bind groups, vertex and index buffers); a failed check
+/// returns an [`Error`] and records nothing. What only the host can judge is
+/// an [`Error::Validation`] from [`CommandEncoder::finish`]. Setting state
+/// that is already set is free: the call does not reach the host.
+pub struct RenderPass<'a> {
+    recorder: DrawRecorder<raw::GpuRenderPassEncoder>,
+    encoder: &'a mut CommandEncoder,
+    /// The attachments' size, for scissor rectangles.
+    size: (u32, u32),
+    occlusion: Option<OcclusionState>,
+    textures: Vec<Rc<TextureShared>>,
+    ended: bool,
+}
+
+impl<'a> RenderPass<'a> {
+    pub(crate) fn new(encoder: &'a mut CommandEncoder, descriptor: &RenderPassDescriptor<'_>) -> Result<Self> {
+        const OP: &str = "begin_render_pass";
+        let device = encoder.device.clone();
+        let checked = check_attachments(&device, descriptor)?;
+        if let Some(writes) = &descriptor.timestamp_writes {
+            writes.check(&device, OP)?;
+        }
+        if let Some(set) = descriptor.occlusion_query_set {
+            same_device(&set.shared.device, &device, OP)?;
+            if set.shared.ty != QueryType::Occlusion {
+                return Err(Error::Query(format!("{OP}: the occlusion query set is a {:?} set", set.shared.ty)));
+            }
+        }
+        let raw_encoder = encoder.raw(OP)?;
+        let raw_descriptor = raw::GpuRenderPassDescriptor {
+            color_attachments: descriptor
+                .color_attachments
+                .iter()
+                .map(|attachment| {
+                    attachment.map(|a| raw::GpuRenderPassColorAttachment {
+                        view: &a.view.shared.raw,
+                        depth_slice: a.depth_slice,
+                        resolve_target: a.resolve_target.map(|r| &r.shared.raw),
+                        clear_value: match a.ops.load {
+                            LoadOp::Clear(color) => Some(color.to_raw()),
+                            LoadOp::Load => None,
+                        },
+                        load_op: load_op(&a.ops.load),
+                        store_op: store_op(a.ops.store),
+                    })
+                })
+                .collect(),
+            depth_stencil_attachment: descriptor.depth_stencil_attachment.map(|ds| {
+                let format = ds.view.shared.format;
+                let (has_depth, has_stencil) = (format.has_depth_aspect(), format.has_stencil_aspect());
+                raw::GpuRenderPassDepthStencilAttachment {
+                    view: &ds.view.shared.raw,
+                    depth_clear_value: ds.depth_ops.and_then(|o| match o.load {
+                        LoadOp::Clear(v) => Some(v),
+                        LoadOp::Load => None,
+                    }),
+                    depth_load_op: ds.depth_ops.map(|o| load_op(&o.load)),
+                    depth_store_op: ds.depth_ops.map(|o| store_op(o.store)),
+                    depth_read_only: has_depth.then_some(ds.depth_ops.is_none()),
+                    stencil_clear_value: ds.stencil_ops.and_then(|o| match o.load {
+                        LoadOp::Clear(v) => Some(v),
+                        LoadOp::Load => None,
+                    }),
+                    stencil_load_op: ds.stencil_ops.map(|o| load_op(&o.load)),
+                    stencil_store_op: ds.stencil_ops.map(|o| store_op(o.store)),
+                    stencil_read_only: has_stencil.then_some(ds.stencil_ops.is_none()),
+                }
+            }),
+            occlusion_query_set: descriptor.occlusion_query_set.map(|set| &set.shared.raw),
+            timestamp_writes: descriptor.timestamp_writes.map(RenderPassTimestampWrites::to_raw_render),
+            max_draw_count: None,
+            label: descriptor.label.map(str::to_owned),
+        };
+        let raw = raw_encoder.begin_render_pass(&raw_descriptor);
+        let ds = descriptor.depth_stencil_attachment.as_ref();
+        let recorder = DrawRecorder::new(
+            raw,
+            &device,
+            checked.layout,
+            ds.is_none_or(|ds| ds.depth_ops.is_none()),
+            ds.is_none_or(|ds| ds.stencil_ops.is_none()),
+        );
+        Ok(Self {
+            recorder,
+            encoder,
+            size: checked.size,
+            occlusion: descriptor.occlusion_query_set.map(|set| OcclusionState {
+                set: set.shared.clone(),
+                used: HashSet::new(),
+                active: false,
+            }),
+            textures: checked.textures,
+            ended: false,
+        })
+    }
+
+    draw_methods!("pass");
+
+    /// Maps clip space to the rectangle `x, y, width, height` of the
+    /// attachments (in pixels, y down) and depth to `min_depth..max_depth`.
+    /// Corresponds to WebGPU's
+    /// [`setViewport`](https://www.w3.org/TR/webgpu/#dom-gpurenderpassencoder-setviewport).
+    ///
+    /// The size must not be negative and `0 <= min_depth <= max_depth <= 1`.
+    pub fn set_viewport(
+        &mut self,
+        x: f32,
+        y: f32,
+        width: f32,
+        height: f32,
+        min_depth: f32,
+        max_depth: f32,
+    ) -> Result<()> {
+        // Written so that NaN fails too.
+        if !(width >= 0.0 && height >= 0.0 && x.is_finite() && y.is_finite()) {
+            return Err(Error::RenderPass(format!("set_viewport: invalid rectangle {x}, {y}, {width} x {height}")));
+        }
+        if !(0.0 <= min_depth && min_depth <= max_depth && max_depth <= 1.0) {
+            return Err(Error::RenderPass(format!(
+                "set_viewport: depth range {min_depth}..{max_depth} is not within 0..1 in order"
+            )));
+        }
+        self.recorder.raw.set_viewport(x, y, width, height, min_depth, max_depth);
+        Ok(())
+    }
+
+    /// Discards fragments outside the rectangle `x, y, width, height` (in
+    /// pixels, y down), which must lie inside the attachments. Corresponds to
+    /// WebGPU's
+    /// [`setScissorRect`](https://www.w3.org/TR/webgpu/#dom-gpurenderpassencoder-setscissorrect).
+    pub fn set_scissor_rect(&mut self, x: u32, y: u32, width: u32, height: u32) -> Result<()> {
+        let (w, h) = self.size;
+        let fits = x.checked_add(width).is_some_and(|r| r <= w) && y.checked_add(height).is_some_and(|b| b <= h);
+        if !fits {
+            return Err(Error::RenderPass(format!(
+                "set_scissor_rect: {x}, {y}, {width} x {height} reaches outside the {w} x {h} attachments"
+            )));
+        }
+        self.recorder.raw.set_scissor_rect(x, y, width, height);
+        Ok(())
+    }
+
+    /// Sets the color [`BlendFactor::Constant`](crate::BlendFactor::Constant)
+    /// stands for. Corresponds to WebGPU's
+    /// [`setBlendConstant`](https://www.w3.org/TR/webgpu/#dom-gpurenderpassencoder-setblendconstant).
+    pub fn set_blend_constant(&mut self, color: Color) {
+        self.recorder.raw.set_blend_constant(color.to_raw());
+    }
+
+    /// Sets the reference value of stencil tests and `Replace` operations.
+    /// Corresponds to WebGPU's
+    /// [`setStencilReference`](https://www.w3.org/TR/webgpu/#dom-gpurenderpassencoder-setstencilreference).
+    pub fn set_stencil_reference(&mut self, reference: u32) {
+        self.recorder.raw.set_stencil_reference(reference);
+    }
+
+    /// Starts counting the samples that pass the depth and stencil tests
+    /// into query `index` of the pass's
+    /// [`occlusion_query_set`](RenderPassDescriptor::occlusion_query_set).
+    /// Corresponds to WebGPU's
+    /// [`beginOcclusionQuery`](https://www.w3.org/TR/webgpu/#dom-gpurenderpassencoder-beginocclusionquery).
+    ///
+    /// Fails with [`Error::Query`] when the pass has no occlusion set, the
+    /// index is out of range or already used in this pass, or a query is
+    /// already running.
+    pub fn begin_occlusion_query(&mut self, index: u32) -> Result<()> {
+        const OP: &str = "begin_occlusion_query";
+        let state = self
+            .occlusion
+            .as_mut()
+            .ok_or_else(|| Error::Query(format!("{OP}: the pass was begun without an occlusion_query_set")))?;
+        state.set.check_index(OP, index)?;
+        if state.active {
+            return Err(Error::Query(format!("{OP}: an occlusion query is already running; end it first")));
+        }
+        if !state.used.insert(index) {
+            return Err(Error::Query(format!("{OP}: query {index} was already used in this pass")));
+        }
+        state.active = true;
+        self.recorder.raw.begin_occlusion_query(index);
+        Ok(())
+    }
+
+    /// Stops the running occlusion query. Corresponds to WebGPU's
+    /// [`endOcclusionQuery`](https://www.w3.org/TR/webgpu/#dom-gpurenderpassencoder-endocclusionquery).
+    pub fn end_occlusion_query(&mut self) -> Result<()> {
+        match &mut self.occlusion {
+            Some(state) if state.active => {
+                state.active = false;
+                self.recorder.raw.end_occlusion_query();
+                Ok(())
+            }
+            _ => Err(Error::Query("end_occlusion_query: no occlusion query is running".into())),
+        }
+    }
+
+    /// Runs the commands of render bundles, in order. Corresponds to
+    /// WebGPU's
+    /// [`executeBundles`](https://www.w3.org/TR/webgpu/#dom-gpurenderpassencoder-executebundles).
+    ///
+    /// Each bundle's formats and sample count must be the pass's. Afterwards
+    /// the pass has no pipeline, bind groups or vertex and index buffers set,
+    /// as WebGPU specifies.
+    pub fn execute_bundles<'b>(&mut self, bundles: impl IntoIterator<Item = &'b RenderBundle>) -> Result<()> {
+        const OP: &str = "execute_bundles";
+        let bundles: Vec<&RenderBundle> = bundles.into_iter().collect();
+        for (i, bundle) in bundles.iter().enumerate() {
+            let shared = &bundle.shared;
+            same_device(&shared.device, &self.recorder.device, OP)?;
+            if let Some(why) = shared.layout.mismatch("bundle", &self.recorder.layout) {
+                return Err(Error::RenderPass(format!("{OP}: bundle {i}: {why}")));
+            }
+            if (!shared.depth_read_only
+                && self.recorder.depth_read_only
+                && self.recorder.layout.depth_stencil.is_some())
+                || (!shared.stencil_read_only
+                    && self.recorder.stencil_read_only
+                    && self.recorder.layout.depth_stencil.is_some())
+            {
+                return Err(Error::RenderPass(format!(
+                    "{OP}: bundle {i} may write depth or stencil, which are read-only in this pass"
+                )));
+            }
+        }
+        let raws: Vec<&raw::GpuRenderBundle> = bundles.iter().map(|b| &b.shared.raw).collect();
+        self.recorder.raw.execute_bundles(&raws);
+        for bundle in bundles {
+            self.recorder.used_buffers.extend(bundle.shared.buffers.iter().cloned());
+            self.recorder.used_groups.extend(bundle.shared.groups.iter().cloned());
+        }
+        self.recorder.reset();
+        Ok(())
+    }
+
+    /// Ends the pass, handing the encoder back. Dropping the pass does the
+    /// same.
+    pub fn end(mut self) {
+        self.end_once();
+    }
+
+    fn end_once(&mut self) {
+        if std::mem::replace(&mut self.ended, true) {
+            return;
+        }
+        self.recorder.raw.end();
+        let used = &mut self.encoder.used;
+        self.recorder.used_buffers.drain(..).for_each(|b| used.add_buffer(&b));
+        self.recorder.used_groups.drain(..).for_each(|g| used.add_group(&g));
+        self.textures.drain(..).for_each(|t| used.add_texture(&t));
+    }
+}
+
+impl Drop for RenderPass<'_> {
+    fn drop(&mut self) {
+        self.end_once();
+    }
+}
+
+fn load_op<V>(load: &LoadOp<V>) -> raw::GpuLoadOp {
+    match load {
+        LoadOp::Clear(_) => raw::GpuLoadOp::Clear,
+        LoadOp::Load => raw::GpuLoadOp::Load,
+    }
+}
+
+fn store_op(store: StoreOp) -> raw::GpuStoreOp {
+    match store {
+        StoreOp::Store => raw::GpuStoreOp::Store,
+        StoreOp::Discard => raw::GpuStoreOp::Discard,
+    }
+}
+
+struct CheckedAttachments {
+    layout: AttachmentLayout,
+    size: (u32, u32),
+    textures: Vec<Rc<TextureShared>>,
+}
+
+/// WebGPU's render pass descriptor rules, checked in the guest so a bad pass
+/// is an `Err` at `begin_render_pass`, where it is easy to find.
+fn check_attachments(device: &Rc<DeviceShared>, descriptor: &RenderPassDescriptor<'_>) -> Result<CheckedAttachments> {
+    const OP: &str = "begin_render_pass";
+    let limits = &device.limits;
+    let colors = descriptor.color_attachments;
+    if colors.len() > limits.max_color_attachments as usize {
+        return Err(Error::OverLimit {
+            what: "color attachments",
+            value: colors.len() as u64,
+            limit: "maxColorAttachments",
+            max: limits.max_color_attachments.into(),
+        });
+    }
+    let mut size: Option<(u32, u32, u32)> = None;
+    let mut textures = Vec::new();
+    let mut resolve_textures = Vec::new();
+    let mut check_view = |view: &TextureView, what: String| -> Result<()> {
+        let shared = &view.shared;
+        let texture = &shared.texture;
+        same_device(&texture.device, device, OP)?;
+        texture.check_alive(OP)?;
+        if !shared.usage.contains(TextureUsages::RENDER_ATTACHMENT) {
+            return Err(Error::MissingTextureUsage {
+                operation: OP,
+                required: TextureUsages::RENDER_ATTACHMENT,
+                actual: shared.usage,
+            });
+        }
+        if shared.mip_level_count != 1 || (texture.dimension != TextureDimension::D3 && shared.array_layer_count != 1) {
+            return Err(Error::RenderPass(format!("{what}: an attachment view must have one mip level and one layer")));
+        }
+        let extent = view.size();
+        let this = (extent.width, extent.height, texture.sample_count);
+        match size {
+            None => size = Some(this),
+            Some(first) if (first.0, first.1) != (this.0, this.1) => {
+                return Err(Error::RenderPass(format!(
+                    "{what} is {} x {}, but the first attachment is {} x {}",
+                    this.0, this.1, first.0, first.1
+                )));
+            }
+            Some(first) if first.2 != this.2 => {
+                return Err(Error::RenderPass(format!(
+                    "{what} has {} samples per pixel, but the first attachment has {}",
+                    this.2, first.2
+                )));
+            }
+            _ => {}
+        }
+        textures.push(texture.clone());
+        Ok(())
+    };
+    for (i, attachment) in colors.iter().enumerate() {
+        let Some(attachment) = attachment else { continue };
+        let view = attachment.view;
+        let format = view.shared.format;
+        if format.is_depth_stencil_format() || !format.is_renderable(device.features) {
+            return Err(Error::RenderPass(format!(
+                "color attachment {i}: {} is not a color-renderable format",
+                format.name()
+            )));
+        }
+        check_view(view, format!("color attachment {i}"))?;
+        let texture = &view.shared.texture;
+        match (texture.dimension, attachment.depth_slice) {
+            (TextureDimension::D3, Some(slice)) if slice < view.size().depth_or_array_layers => {}
+            (TextureDimension::D3, slice) => {
+                return Err(Error::RenderPass(format!(
+                    "color attachment {i}: a 3D view needs a depth_slice below its depth, not {slice:?}"
+                )));
+            }
+            (_, None) => {}
+            (_, Some(_)) => {
+                return Err(Error::RenderPass(format!("color attachment {i}: depth_slice is only for 3D views")));
+            }
+        }
+        if let Some(target) = attachment.resolve_target {
+            let resolve = &target.shared;
+            if texture.sample_count == 1 {
+                return Err(Error::RenderPass(format!(
+                    "color attachment {i}: only a multisampled attachment can have a resolve target"
+                )));
+            }
+            if resolve.texture.sample_count != 1 {
+                return Err(Error::RenderPass(format!(
+                    "color attachment {i}: the resolve target must have one sample"
+                )));
+            }
+            if resolve.format != format {
+                return Err(Error::RenderPass(format!(
+                    "color attachment {i}: the resolve target is {}, the attachment {}",
+                    resolve.format.name(),
+                    format.name()
+                )));
+            }
+            if (target.size().width, target.size().height) != (view.size().width, view.size().height) {
+                return Err(Error::RenderPass(format!(
+                    "color attachment {i}: the resolve target's size differs from the attachment's"
+                )));
+            }
+            same_device(&resolve.texture.device, device, OP)?;
+            resolve.texture.check_alive(OP)?;
+            if !resolve.usage.contains(TextureUsages::RENDER_ATTACHMENT) {
+                return Err(Error::MissingTextureUsage {
+                    operation: OP,
+                    required: TextureUsages::RENDER_ATTACHMENT,
+                    actual: resolve.usage,
+                });
+            }
+            if resolve.mip_level_count != 1 || resolve.array_layer_count != 1 {
+                return Err(Error::RenderPass(format!(
+                    "color attachment {i}: the resolve target view must have one mip level and one layer"
+                )));
+            }
+            resolve_textures.push(resolve.texture.clone());
+        }
+    }
+    let mut depth_format = None;
+    if let Some(ds) = &descriptor.depth_stencil_attachment {
+        let format = ds.view.shared.format;
+        if !format.is_depth_stencil_format() {
+            return Err(Error::RenderPass(format!(
+                "the depth-stencil attachment's format {} is not a depth or stencil format",
+                format.name()
+            )));
+        }
+        for (aspect, has, given) in [
+            ("depth", format.has_depth_aspect(), ds.depth_ops.is_some()),
+            ("stencil", format.has_stencil_aspect(), ds.stencil_ops.is_some()),
+        ] {
+            if given && !has {
+                return Err(Error::RenderPass(format!(
+                    "{} has no {aspect}, so the attachment cannot have {aspect} operations",
+                    format.name()
+                )));
+            }
+        }
+        if let Some(Operations { load: LoadOp::Clear(value), .. }) = ds.depth_ops
+            && !(0.0..=1.0).contains(&value)
+        {
+            return Err(Error::RenderPass(format!("the depth clear value {value} is not within 0..1")));
+        }
+        check_view(ds.view, "the depth-stencil attachment".into())?;
+        depth_format = Some(format);
+    }
+    textures.append(&mut resolve_textures);
+    let Some((width, height, sample_count)) = size else {
+        return Err(Error::RenderPass(format!("{OP}: a render pass needs at least one attachment")));
+    };
+    Ok(CheckedAttachments {
+        layout: AttachmentLayout::new(
+            colors.iter().map(|a| a.map(|a| a.view.shared.format)),
+            depth_format,
+            sample_count,
+        ),
+        size: (width, height),
+        textures,
+    })
+}
+
+impl CommandEncoder {
+    /// Starts a render pass into the descriptor's attachments. The pass
+    /// borrows the encoder until it ends, by [`RenderPass::end`] or by being
+    /// dropped. Corresponds to WebGPU's
+    /// [`beginRenderPass`](https://www.w3.org/TR/webgpu/#dom-gpucommandencoder-beginrenderpass).
+    ///
+    /// Fails without beginning a pass when the attachments break WebGPU's
+    /// rules: a view without [`TextureUsages::RENDER_ATTACHMENT`], of a
+    /// format that cannot be rendered to, with several mip levels or layers,
+    /// attachments of different sizes or sample counts, a resolve target that
+    /// does not fit its attachment, or no attachment at all.
+    pub fn begin_render_pass(&mut self, descriptor: &RenderPassDescriptor<'_>) -> Result<RenderPass<'_>> {
+        RenderPass::new(self, descriptor)
+    }
+}
