@@ -164,7 +164,8 @@ async fn explicit_layout_with_uniforms_and_overrides(gpu: &Gpu) -> Outcome {
         .create_bind_group(&BindGroupDescriptor { label: Some("saxpy"), layout: &layout, entries: &entries })
         .at("create_bind_group")?;
     let mut encoder = device.create_command_encoder(&wasi_webgpu::CommandEncoderDescriptor { label: Some("saxpy") });
-    let mut pass = encoder.begin_compute_pass(&wasi_webgpu::ComputePassDescriptor { label: Some("saxpy"), ..Default::default() });
+    let mut pass =
+        encoder.begin_compute_pass(&wasi_webgpu::ComputePassDescriptor { label: Some("saxpy"), ..Default::default() });
     pass.set_pipeline(&pipeline).at("set_pipeline")?;
     pass.set_bind_group(0, &bind_group, &[]).at("set_bind_group")?;
     pass.dispatch_workgroups((n as u32).div_ceil(32), 1, 1).at("dispatch")?;
