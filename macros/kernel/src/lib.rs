@@ -27,7 +27,7 @@ mod wgsl;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
@@ -58,7 +58,8 @@ pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
         if pending.is_empty() {
             return expand_all(&options, &func, &[]);
         }
-        Ok(next_callback(&attr, &item, pending, Vec::new(), first_span))
+        let rest = |names: TokenStream, fns: TokenStream| quote!({ #attr } { #item } { #names } { #fns });
+        Ok(next_callback(rest, pending, &[], first_span))
     })();
     result.unwrap_or_else(|e| with_shim(e, &item))
 }
@@ -72,34 +73,44 @@ fn with_shim(error: syn::Error, item: &TokenStream) -> TokenStream {
     out
 }
 
-/// The step after a helper's callback macro: `{ helper fn } { attr } { kernel fn } { pending names }
-/// { collected helper fns }`.
+/// The step after a helper's callback macro: `{ helper bundle } <rest>`, where the bundle is the
+/// helper with every helper it calls (transitively), and `<rest>` is either
+/// `{ attr } { kernel fn } { pending names } { collected fns }` while expanding a kernel, or
+/// `@define { helper fn } { pending names } { collected fns }` while defining the callback of a
+/// helper that calls other helpers (resolved where that helper is defined, so its callees need
+/// not be in scope at the kernel).
 pub fn continue_kernel(input: TokenStream) -> TokenStream {
     let mut item = None;
     let result = (|| {
         let step: Step = syn::parse2(input)?;
-        item = Some(step.item.clone());
         let mut collected = step.collected;
-        let mut pending = step.pending;
-        pending.retain(|n| step.helper.sig.ident != n);
-        let known: HashSet<String> = collected.iter().map(|f| f.sig.ident.to_string()).collect();
-        for name in callees(&step.helper.block) {
-            if !known.contains(&name) && !pending.contains(&name) && step.helper.sig.ident != name {
-                pending.push(name);
+        for f in step.bundle {
+            if !collected.iter().any(|c| c.sig.ident == f.sig.ident) {
+                collected.push(f);
             }
         }
-        collected.push(step.helper);
-        if pending.is_empty() {
-            let options: Options = syn::parse2(step.attr)?;
-            let func: ItemFn = syn::parse2(step.item)?;
-            return expand_all(&options, &func, &collected);
+        let mut pending = step.pending;
+        pending.retain(|n| !collected.iter().any(|c| c.sig.ident == n));
+        match step.target {
+            Target::Kernel { attr, item: kernel } => {
+                item = Some(kernel.clone());
+                if pending.is_empty() {
+                    let options: Options = syn::parse2(attr)?;
+                    let func: ItemFn = syn::parse2(kernel)?;
+                    return expand_all(&options, &func, &collected);
+                }
+                let rest = |names: TokenStream, fns: TokenStream| quote!({ #attr } { #kernel } { #names } { #fns });
+                Ok(next_callback(rest, pending, &collected, Span::call_site()))
+            }
+            Target::Define { helper } => {
+                if pending.is_empty() {
+                    collected.push(*helper.clone());
+                    return Ok(callback_macro(&helper.sig.ident, &collected));
+                }
+                let rest = |names: TokenStream, fns: TokenStream| quote!(@define { #helper } { #names } { #fns });
+                Ok(next_callback(rest, pending, &collected, Span::call_site()))
+            }
         }
-        // A helper's callees are called from the helper's body: point a missing one there.
-        let span = callee_spans(&collected.last().expect("just pushed").block)
-            .into_iter()
-            .find(|(n, _)| *n == pending[0])
-            .map_or(Span::call_site(), |(_, s)| s);
-        Ok(next_callback(&step.attr, &step.item, pending, collected, span))
     })();
     result.unwrap_or_else(|e| match &item {
         Some(item) => with_shim(e, item),
@@ -108,7 +119,8 @@ pub fn continue_kernel(input: TokenStream) -> TokenStream {
 }
 
 /// Expands `#[gpu]` on a helper: the function itself (callable from normal Rust too) plus its
-/// callback macro.
+/// callback macro, whose bundle also holds the helpers it calls. Those are looked up here, where
+/// the helper is defined, through their own callbacks.
 pub fn gpu(attr: TokenStream, item: TokenStream) -> TokenStream {
     let result = (|| {
         if !attr.is_empty() {
@@ -116,47 +128,77 @@ pub fn gpu(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
         let func: ItemFn =
             syn::parse2(item.clone()).map_err(|e| syn::Error::new(e.span(), "#[wasi_webgpu::gpu] goes on a `fn`"))?;
-        // Check the helper on its own, so its errors appear even when no kernel calls it.
-        lower_helper(&func, &HashMap::new(), true)?;
-        let name = &func.sig.ident;
-        let hidden = format_ident!("__wasi_webgpu_gpu_{}", name);
-        Ok(quote! {
-            #func
-
-            #[doc(hidden)]
-            macro_rules! #hidden {
-                ($($rest:tt)*) => { ::wasi_webgpu::__private::kernel_continue! { { #item } $($rest)* } };
-            }
-            #[doc(hidden)]
-            #[allow(unused_imports)]
-            pub(crate) use #hidden as #name;
-        })
+        let calls: Vec<(String, Span)> =
+            callee_spans(&func.block).into_iter().filter(|(n, _)| func.sig.ident != n).collect();
+        if calls.is_empty() {
+            // Check the helper on its own, so its errors appear even when no kernel calls it.
+            // With callees, the kernel that has their sources checks it.
+            lower_helper(&func, &HashMap::new(), true)?;
+            let callback = callback_macro(&func.sig.ident, std::slice::from_ref(&func));
+            return Ok(quote!(#func #callback));
+        }
+        let span = calls[0].1;
+        let pending = calls.into_iter().map(|(n, _)| n).collect();
+        let rest = |names: TokenStream, fns: TokenStream| quote!(@define { #item } { #names } { #fns });
+        let chain = next_callback(rest, pending, &[], span);
+        Ok(quote!(#func #chain))
     })();
     result.unwrap_or_else(syn::Error::into_compile_error)
 }
 
-/// Invokes the next helper's callback macro. `span` is where that helper is called, so that a
-/// function which is not a `#[gpu]` helper in scope is reported there ("cannot find macro").
-fn next_callback(
-    attr: &TokenStream,
-    item: &TokenStream,
-    pending: Vec<String>,
-    collected: Vec<ItemFn>,
-    span: Span,
-) -> TokenStream {
-    let next = Ident::new(&pending[0], span);
-    let names = pending.iter().map(|n| Ident::new(n, Span::call_site()));
+/// `macro_rules! name` (in the macro namespace, beside the function) handing `bundle` over.
+fn callback_macro(name: &Ident, bundle: &[ItemFn]) -> TokenStream {
+    let hidden = format_ident!("__wasi_webgpu_gpu_{}", name);
     quote! {
-        #next! { { #attr } { #item } { #(#names)* } { #(#collected)* } }
+        #[doc(hidden)]
+        macro_rules! #hidden {
+            ($($rest:tt)*) => { ::wasi_webgpu::__private::kernel_continue! { { #(#bundle)* } $($rest)* } };
+        }
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        pub(crate) use #hidden as #name;
     }
 }
 
+/// Invokes the callback macro of the first pending helper. `span` is where that helper is
+/// called, so that a function which is not a `#[gpu]` helper in scope is reported there ("cannot
+/// find macro").
+fn next_callback(
+    rest: impl Fn(TokenStream, TokenStream) -> TokenStream,
+    pending: Vec<String>,
+    collected: &[ItemFn],
+    span: Span,
+) -> TokenStream {
+    let next = Ident::new(&pending[0], span);
+    let names: TokenStream = pending.iter().map(|n| Ident::new(n, Span::call_site())).map(|i| quote!(#i)).collect();
+    let fns: TokenStream = collected.iter().map(|f| quote!(#f)).collect();
+    let rest = rest(names, fns);
+    quote!(#next! { #rest })
+}
+
+enum Target {
+    Kernel { attr: TokenStream, item: TokenStream },
+    Define { helper: Box<ItemFn> },
+}
+
 struct Step {
-    helper: ItemFn,
-    attr: TokenStream,
-    item: TokenStream,
+    bundle: Vec<ItemFn>,
+    target: Target,
     pending: Vec<String>,
     collected: Vec<ItemFn>,
+}
+
+fn parse_fns(tokens: TokenStream) -> syn::Result<Vec<ItemFn>> {
+    syn::parse::Parser::parse2(
+        |input: ParseStream<'_>| {
+            let mut fns = Vec::new();
+            while !input.is_empty() {
+                fns.push(input.parse::<ItemFn>()?);
+            }
+            Ok(fns)
+        },
+        tokens,
+    )
 }
 
 impl Parse for Step {
@@ -166,31 +208,22 @@ impl Parse for Step {
             syn::braced!(content in input);
             content.parse()
         };
-        let helper = syn::parse2(group(input)?)?;
-        let attr = group(input)?;
-        let item = group(input)?;
+        let bundle = parse_fns(group(input)?)?;
+        let target = if input.peek(Token![@]) {
+            input.parse::<Token![@]>()?;
+            let _define: Ident = input.parse()?;
+            Target::Define { helper: Box::new(syn::parse2(group(input)?)?) }
+        } else {
+            Target::Kernel { attr: group(input)?, item: group(input)? }
+        };
         let pending = group(input)?.into_iter().map(|t| t.to_string()).collect();
-        let collected_tokens = group(input)?;
-        let collected = syn::parse::Parser::parse2(
-            |input: ParseStream<'_>| {
-                let mut fns = Vec::new();
-                while !input.is_empty() {
-                    fns.push(input.parse::<ItemFn>()?);
-                }
-                Ok(fns)
-            },
-            collected_tokens,
-        )?;
-        Ok(Step { helper, attr, item, pending, collected })
+        let collected = parse_fns(group(input)?)?;
+        Ok(Step { bundle, target, pending, collected })
     }
 }
 
-/// Names a body calls as plain functions that are not builtins: the candidate `#[gpu]` helpers.
-fn callees(block: &syn::Block) -> Vec<String> {
-    callee_spans(block).into_iter().map(|(name, _)| name).collect()
-}
-
-/// [`callees`] with the span of each one's first call.
+/// Names a body calls as plain functions that are not builtins (the candidate `#[gpu]` helpers),
+/// with the span of each one's first call.
 fn callee_spans(block: &syn::Block) -> Vec<(String, Span)> {
     struct Calls(Vec<(String, Span)>);
     impl syn::visit_mut::VisitMut for Calls {
@@ -517,12 +550,9 @@ fn lower_helper(
     let name = f.sig.ident.to_string();
     let mut own;
     let sigs = if standalone {
-        // Alone, calls to other helpers cannot be checked yet; the kernel checks them.
+        // Alone, the helper knows only itself (so that recursion is reported).
         own = sigs.clone();
         own.insert(name.clone(), sig.clone());
-        for callee in callees(&f.block) {
-            own.entry(callee).or_insert_with(|| lower::Signature { args: Vec::new(), ret: Ty::Unit });
-        }
         &own
     } else {
         sigs
