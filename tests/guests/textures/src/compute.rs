@@ -511,8 +511,10 @@ pub async fn comparison_sampler_on_depth(gpu: &Gpu) -> Outcome {
         TextureUsages::TEXTURE_BINDING,
     )?;
     let view = t.create_view(&Default::default()).at("view")?;
-    let refs: Vec<f32> =
-        depths.iter().map(|&d| f32::from(d) / 65535.0 + if rng.next() % 2 == 0 { 0.01 } else { -0.01 }).collect();
+    let refs: Vec<f32> = depths
+        .iter()
+        .map(|&d| f32::from(d) / 65535.0 + if rng.next().is_multiple_of(2) { 0.01 } else { -0.01 })
+        .collect();
     let sampler = gpu
         .device
         .create_sampler(&SamplerDescriptor { compare: Some(wasi_webgpu::CompareFunction::Less), ..Default::default() })

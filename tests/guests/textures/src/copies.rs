@@ -325,3 +325,154 @@ pub async fn getters_answer_from_the_guest(gpu: &Gpu) -> Outcome {
     ensure!(layer.texture().size() == size && layer.usage() == usage, "the view's texture");
     Ok(())
 }
+
+/// The SDK's format table against the host: every format the device can
+/// create, with every usage the table allows it (storage, render target,
+/// 4 samples), must create a valid texture and views, as the host's own
+/// validation (seen through an error scope) confirms. A table that allowed
+/// too much would let a queue write trap the host.
+pub async fn format_table_agrees_with_the_host(gpu: &Gpu) -> Outcome {
+    let features = gpu.device.features();
+    let mut created = 0;
+    for &format in TextureFormat::ALL {
+        let (bw, bh) = format.block_dimensions();
+        let mut usage = TextureUsages::TEXTURE_BINDING | TextureUsages::COPY_DST;
+        if format.is_storage_capable(features) {
+            usage |= TextureUsages::STORAGE_BINDING;
+        }
+        if format.is_renderable(features) {
+            usage |= TextureUsages::RENDER_ATTACHMENT;
+        }
+        let descriptor = TextureDescriptor {
+            size: Extent3d { width: 4 * bw, height: 4 * bh, depth_or_array_layers: 1 },
+            format,
+            usage,
+            ..Default::default()
+        };
+        gpu.device.push_error_scope(wasi_webgpu::ErrorFilter::Validation);
+        let result = gpu.device.create_texture(&descriptor);
+        let views = match &result {
+            Ok(t) if format.is_depth_stencil_format() => {
+                let aspects = [
+                    (format.has_depth_aspect(), TextureAspect::DepthOnly),
+                    (format.has_stencil_aspect(), TextureAspect::StencilOnly),
+                ];
+                let mut views = Vec::new();
+                for (_, aspect) in aspects.into_iter().filter(|(has, _)| *has) {
+                    let view = t
+                        .create_view(&TextureViewDescriptor {
+                            aspect,
+                            usage: Some(TextureUsages::TEXTURE_BINDING),
+                            ..Default::default()
+                        })
+                        .at(format.name())?;
+                    ensure!(
+                        view.aspect() == aspect && Some(view.format()) == format.aspect_format(aspect),
+                        "{} {aspect:?} view {view:?}",
+                        format.name()
+                    );
+                    views.push(view);
+                }
+                views
+            }
+            Ok(t) => vec![t.create_view(&Default::default()).at(format.name())?],
+            Err(_) => Vec::new(),
+        };
+        let host_error = gpu.device.pop_error_scope().await.at("pop_error_scope")?;
+        drop(views);
+        let created_now = match result {
+            Err(wasi_webgpu::Error::UnsupportedFeature(name)) => {
+                // Refused in the guest: a feature this device lacks, or one the host cannot grant.
+                let lacking = name == "texture-formats-tier1"
+                    || wasi_webgpu::Features::all()
+                        .iter()
+                        .any(|(_, f)| f.name() == Some(name) && !features.contains(f));
+                ensure!(lacking, "{} refused for {name}, which the device has", format.name());
+                false
+            }
+            Ok(_) => {
+                ensure!(host_error.is_none(), "{} with {usage:?}: the host says {host_error:?}", format.name());
+                created += 1;
+                true
+            }
+            Err(e) => return Err(format!("{}: {e}", format.name())),
+        };
+        if created_now && format.supports_multisampling() && format.is_renderable(features) {
+            gpu.device.push_error_scope(wasi_webgpu::ErrorFilter::Validation);
+            let multisampled = gpu.device.create_texture(&TextureDescriptor {
+                sample_count: 4,
+                usage: TextureUsages::RENDER_ATTACHMENT | TextureUsages::TEXTURE_BINDING,
+                ..descriptor
+            });
+            let view = multisampled.as_ref().map(|t| t.create_view(&Default::default()));
+            let host_error = gpu.device.pop_error_scope().await.at("pop_error_scope")?;
+            ensure!(matches!(view, Ok(Ok(_))), "{} multisampled: {view:?}", format.name());
+            ensure!(host_error.is_none(), "{} multisampled: the host says {host_error:?}", format.name());
+        }
+    }
+    ensure!(created >= 40, "only {created} formats were created");
+    // The table's other facts, for a few formats.
+    ensure!(TextureFormat::Rgba8UnormSrgb.is_srgb() && !TextureFormat::Rgba8Unorm.is_srgb(), "is_srgb");
+    ensure!(TextureFormat::Bc7RgbaUnorm.is_compressed() && !TextureFormat::R8Unorm.is_compressed(), "is_compressed");
+    ensure!(
+        TextureFormat::R32Float.supports_read_write_storage()
+            && !TextureFormat::Rgba8Unorm.supports_read_write_storage(),
+        "supports_read_write_storage"
+    );
+    ensure!(
+        TextureFormat::R32Float.sample_type() == wasi_webgpu::TextureSampleType::Float { filterable: false }
+            && TextureFormat::Depth16Unorm.sample_type() == wasi_webgpu::TextureSampleType::Depth
+            && TextureFormat::Rgba8Sint.sample_type() == wasi_webgpu::TextureSampleType::Sint,
+        "sample_type"
+    );
+    ensure!(
+        TextureViewDimension::CubeArray.compatible_texture_dimension() == TextureDimension::D2
+            && TextureViewDimension::D3.compatible_texture_dimension() == TextureDimension::D3,
+        "compatible_texture_dimension"
+    );
+    Ok(())
+}
+
+/// Block-compressed textures on a device with the feature (when the adapter
+/// has it): blocks written by the queue and copied through a buffer read
+/// back unchanged; block-unaligned regions are refused.
+pub async fn compressed_blocks_round_trip(gpu: &Gpu) -> Outcome {
+    let wanted = [
+        (wasi_webgpu::Features::TEXTURE_COMPRESSION_BC, TextureFormat::Bc1RgbaUnorm, TextureFormat::Bc7RgbaUnormSrgb),
+        (wasi_webgpu::Features::TEXTURE_COMPRESSION_ETC2, TextureFormat::Etc2Rgb8Unorm, TextureFormat::EacRg11Snorm),
+    ];
+    let mut tested = 0;
+    for (feature, small, large) in wanted {
+        if !gpu.adapter.features().contains(feature) {
+            println!(
+                "note: the adapter lacks {:?}; its formats are covered by the refusal checks only",
+                feature.name()
+            );
+            continue;
+        }
+        let descriptor = wasi_webgpu::DeviceDescriptor { required_features: feature, ..Default::default() };
+        let (device, queue) = gpu.adapter.request_device(&descriptor).await.at("device with the feature")?;
+        let mut rng = Rng::new(59);
+        for format in [small, large] {
+            let block = format.block_copy_size(TextureAspect::All).unwrap();
+            let size = Extent3d { width: 12, height: 8, depth_or_array_layers: 1 };
+            let t = device
+                .create_texture(&TextureDescriptor { size, format, usage: rw(), ..Default::default() })
+                .at(format.name())?;
+            // 3 x 2 blocks.
+            let data = rng.bytes((3 * 2 * block) as usize);
+            let layout = TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(3 * block), rows_per_image: None };
+            queue.write_texture(t.as_image_copy(), &data, layout, size).at("write blocks")?;
+            let got = read_bytes(&t, 0, Origin3d::ZERO, size).await?;
+            ensure!(got == data, "{}: {}", format.name(), first_difference(&got, &data));
+            let odd = Extent3d { width: 6, height: 4, depth_or_array_layers: 1 };
+            match queue.write_texture(t.as_image_copy(), &data, layout, odd) {
+                Err(wasi_webgpu::Error::TextureCopy { .. }) => {}
+                other => return Err(format!("{}: a half-block write gave {other:?}", format.name())),
+            }
+            tested += 1;
+        }
+    }
+    println!("compressed formats round-tripped: {tested}");
+    Ok(())
+}

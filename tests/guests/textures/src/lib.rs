@@ -121,6 +121,8 @@ checks!(
     texture_to_texture_copies,
     depth_and_stencil_copies,
     getters_answer_from_the_guest,
+    format_table_agrees_with_the_host,
+    compressed_blocks_round_trip,
     storage_texture_invert,
     storage_texture_read_write,
     sampled_texture_views,
