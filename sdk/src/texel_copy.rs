@@ -458,6 +458,11 @@ impl Texture {
     /// through a staging buffer with rows padded to
     /// [`COPY_BYTES_PER_ROW_ALIGNMENT`], and strips the padding. Work
     /// submitted before is finished first. The texture needs `COPY_SRC`.
+    ///
+    /// Depth formats read their depth aspect (`f32` for `depth32float`, `u16`
+    /// for `depth16unorm`) and `stencil8` its stencil (`u8`); a combined
+    /// depth-stencil format has to name an aspect, through
+    /// [`CommandEncoder::copy_texture_to_buffer`].
     pub async fn read_pixels<P: Pod>(&self, mip_level: u32, origin: Origin3d, size: Extent3d) -> Result<Vec<P>> {
         const OP: &str = "read_pixels";
         let shared = &self.shared;
