@@ -1053,7 +1053,7 @@ fn check_vertex_buffers(device: &DeviceShared, buffers: &[VertexBufferLayout<'_>
         let mut extent = 0;
         for attribute in layout.attributes {
             let size = attribute.format.size();
-            let end = attribute.offset.checked_add(size).unwrap_or(u64::MAX);
+            let end = attribute.offset.saturating_add(size);
             if !attribute.offset.is_multiple_of(size.min(4)) {
                 return Err(Error::Pipeline(format!(
                     "vertex buffer {slot}: the {:?} attribute's offset {} is not a multiple of {}",

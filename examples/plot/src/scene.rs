@@ -42,6 +42,9 @@ pub struct Plot {
     pub layers: Vec<Layer>,
 }
 
+// The corner formulas are for the integration test's CPU reference
+// (tests/tests/plot.rs), which includes this file; the GPU has them in WGSL.
+#[allow(dead_code)]
 impl Rect {
     /// Corner `c` (0..4) as `vs_rect` computes it: x from bit 0, y from bit 1.
     pub fn corner(&self, c: usize) -> [f64; 2] {
@@ -51,6 +54,7 @@ impl Rect {
     }
 }
 
+#[allow(dead_code)]
 impl Segment {
     /// Corner `c` (0..4) as `vs_segment` computes it: the end from bit 1,
     /// the side of the line from bit 0.

@@ -40,9 +40,11 @@ async fn bad_draws_are_typed_and_record_nothing(gpu: &Gpu) -> Outcome {
     expect_err!(pass.draw(0..6, 0..1), Error::Draw(_));
     expect_err!(pass.set_vertex_buffer(0, not_vertex.slice(..)), Error::MissingUsage { .. });
     expect_err!(pass.set_vertex_buffer(99, vertex_buffer.slice(..)), Error::OverLimit { .. });
+    expect_err!(pass.set_index_buffer(vertex_buffer.slice(..), IndexFormat::Uint32), Error::MissingUsage { .. });
     pass.set_vertex_buffer(0, vertex_buffer.slice(..)).at("set_vertex_buffer")?;
     expect_err!(pass.draw(0..7, 0..1), Error::Draw(_));
-    expect_err!(pass.draw(4..2, 0..1), Error::Draw(_));
+    // A reversed range, on purpose.
+    expect_err!(pass.draw(std::ops::Range { start: 4, end: 2 }, 0..1), Error::Draw(_));
     expect_err!(pass.draw_indexed(0..6, 0, 0..1), Error::Draw(_));
     pass.set_index_buffer(index_buffer.slice(..), IndexFormat::Uint32).at("set_index_buffer")?;
     expect_err!(pass.draw_indexed(0..7, 0, 0..1), Error::Draw(_));
