@@ -41,6 +41,9 @@ fn cpu_memory<'b, T: Pod>(device: &Device, buffer: &'b Buffer<T>) -> Result<&'b 
     crate::device::same_device(&shared.device, &device.shared, OP)?;
     shared.check_gpu_usable(OP)?;
     shared.check_usage(OP, BufferUsages::STORAGE)?;
+    if buffer.is_empty() {
+        return Err(empty_binding());
+    }
     if align_of::<T>() > align_of::<CpuBlock>() {
         return Err(Error::UsageConflict {
             operation: OP,
@@ -51,6 +54,12 @@ fn cpu_memory<'b, T: Pod>(device: &Device, buffer: &'b Buffer<T>) -> Result<&'b 
         });
     }
     shared.cpu_memory().ok_or(Error::DeviceMismatch(OP))
+}
+
+/// WebGPU cannot bind an empty buffer; the CPU device refuses it the same
+/// way, so a launch fails or succeeds alike on both.
+fn empty_binding() -> Error {
+    Error::BindGroup("a kernel cannot bind an empty buffer: WebGPU buffer bindings are at least 4 bytes".into())
 }
 
 fn in_use() -> Error {
@@ -336,7 +345,7 @@ impl Future for Barrier {
 struct Compiled {
     spec: &'static KernelSpec,
     kernel: Kernel,
-    uniforms: RefCell<Option<Buffer<u8>>>,
+    uniforms: Cell<Option<Buffer<u8>>>,
 }
 
 /// The kernels a device has compiled, keyed by their spec's address.
@@ -356,7 +365,7 @@ impl KernelCache {
             return Ok(compiled);
         }
         let kernel = Kernel::new(device, spec, &[]).await?;
-        let compiled = Rc::new(Compiled { spec, kernel, uniforms: RefCell::new(None) });
+        let compiled = Rc::new(Compiled { spec, kernel, uniforms: Cell::new(None) });
         self.compiled.borrow_mut().push(compiled.clone());
         Ok(compiled)
     }
@@ -390,7 +399,11 @@ pub async fn launch_gpu(
     compiled.kernel.dispatch(&mut pass, &groups, threads)?;
     pass.end();
     let commands = encoder.finish().await?;
-    crate::queue::submit(&device.shared, vec![commands])
+    crate::queue::submit(&device.shared, vec![commands])?;
+    if let Some(buffer) = uniform_buffer {
+        compiled.uniforms.replace(Some(buffer));
+    }
+    Ok(())
 }
 
 /// Checks what the host would report only when the encoder finishes, as a
@@ -414,6 +427,9 @@ fn check_buffers(spec: &KernelSpec, buffers: &[BindingResource<'_>]) -> Result<(
         // The host would fail the pass only at finish, with a bare message.
         if let BindingResource::Buffer(binding) = a {
             binding.buffer.check_gpu_usable("launch")?;
+            if binding.buffer.size == 0 {
+                return Err(empty_binding());
+            }
         }
         for (j, b) in buffers.iter().enumerate().skip(i + 1) {
             if shared(a).is_some() && shared(a) == shared(b) && (writable(i) || writable(j)) {
@@ -424,25 +440,24 @@ fn check_buffers(spec: &KernelSpec, buffers: &[BindingResource<'_>]) -> Result<(
     Ok(())
 }
 
-/// The kernel's uniform buffer, holding `uniforms` once the next submit
-/// runs (queue writes run before it, and after earlier submits, so earlier
-/// launches keep their values).
+/// A uniform buffer holding `uniforms` once the next submit runs.
+///
+/// The kernel's cached buffer is taken out of the cache for the launch and
+/// put back after its submit: queue writes run at the next submit, so a
+/// second launch of the same kernel writing the same buffer while the first
+/// awaits `finish` would change the first one's values. A concurrent launch
+/// finds the cache empty and makes a buffer of its own.
 fn uniform_buffer(device: &Device, compiled: &Compiled, uniforms: &[u8]) -> Result<Buffer<u8>> {
     // WGSL rounds a struct's size up to its alignment, at most 16.
     let len = uniforms.len().next_multiple_of(16);
-    let mut cached = compiled.uniforms.borrow_mut();
-    let buffer = match &*cached {
-        Some(buffer) if buffer.len() == len as u64 => buffer.clone(),
-        _ => {
-            let buffer = device.create_buffer::<u8>(&BufferDescriptor {
-                label: Some(compiled.spec.label),
-                len: len as u64,
-                usage: BufferUsages::UNIFORM | BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            })?;
-            *cached = Some(buffer.clone());
-            buffer
-        }
+    let buffer = match compiled.uniforms.take() {
+        Some(buffer) if buffer.len() == len as u64 => buffer,
+        _ => device.create_buffer::<u8>(&BufferDescriptor {
+            label: Some(compiled.spec.label),
+            len: len as u64,
+            usage: BufferUsages::UNIFORM | BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        })?,
     };
     let mut padded = uniforms.to_vec();
     padded.resize(len, 0);
@@ -511,5 +526,133 @@ impl<T> Workgroup<T> {
 impl<T> Default for Workgroup<T> {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+    use crate::BufferInitDescriptor;
+
+    /// Runs a future that never waits on the host: the CPU device's.
+    fn block_on<F: Future>(future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+                return value;
+            }
+        }
+    }
+
+    fn cpu_device() -> Device {
+        // `Instance::new` asks the host, which a native test has not.
+        block_on(crate::Adapter::cpu().request_device(&Default::default())).unwrap().0
+    }
+
+    #[test]
+    fn lockstep_runs_every_invocation_to_each_barrier_before_any_passes_it() {
+        let log = RefCell::new(Vec::new());
+        let body = |id: u32| {
+            let log = &log;
+            async move {
+                for phase in 0..3 {
+                    log.borrow_mut().push((phase, id));
+                    // An invocation that leaves early must not block the others.
+                    if id == 2 && phase == 1 {
+                        return;
+                    }
+                    barrier().await;
+                }
+            }
+        };
+        lockstep((0..4).map(body));
+        let log = log.into_inner();
+        let phases: Vec<u32> = log.iter().map(|&(phase, _)| phase).collect();
+        assert_eq!(phases, [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2]);
+        assert!(log[8..].iter().all(|&(_, id)| id != 2));
+    }
+
+    #[test]
+    fn invocations_cover_the_launch_in_wgsl_order() {
+        let device = cpu_device();
+        let mut seen = Vec::new();
+        for_each_invocation(&device, [4, 2, 1], Threads([6, 3, 1]), |inv| seen.push(*inv)).unwrap();
+        // ceil(6 / 4) × ceil(3 / 2) workgroups of 8 invocations.
+        assert_eq!(seen.len(), 2 * 2 * 8);
+        assert_eq!(seen[1].local_index, 1);
+        assert_eq!(seen[5].local_id, vec3(1, 1, 0));
+        assert_eq!(seen[9].global_id, vec3(5, 0, 0));
+        assert_eq!(seen[9].workgroup_id, vec3(1, 0, 0));
+        assert!(seen.iter().all(|inv| inv.num_workgroups == vec3(2, 2, 1)));
+        let mut ids: Vec<_> = seen.iter().map(|inv| (inv.global_id.y, inv.global_id.x)).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 32, "every invocation has its own global id");
+        let group = WorkgroupRun { id: vec3(1, 1, 0), size: [4, 2, 1], count: vec3(2, 2, 1) };
+        let from_index: Vec<_> = (0..8).map(|i| group.invocation(i)).collect();
+        assert_eq!(group.invocations().collect::<Vec<_>>(), from_index);
+    }
+
+    #[test]
+    fn launches_past_the_limits_are_errors() {
+        let device = cpu_device();
+        let too_many = Threads([65536 * 64, 1, 1]);
+        assert!(matches!(for_each_invocation(&device, [64, 1, 1], too_many, |_| {}), Err(Error::OverLimit { .. })));
+        assert!(matches!(
+            for_each_workgroup(&device, [512, 1, 1], Threads([1, 1, 1]), |_| {}),
+            Err(Error::OverLimit { .. })
+        ));
+        assert!(matches!(
+            for_each_workgroup(&device, [0, 1, 1], Threads([1, 1, 1]), |_| {}),
+            Err(Error::OverLimit { .. })
+        ));
+    }
+
+    #[test]
+    fn cpu_slices_borrow_like_webgpu_bindings() {
+        let device = cpu_device();
+        let usage = BufferUsages::STORAGE | BufferUsages::COPY_SRC | BufferUsages::COPY_DST;
+        let init = |contents: &[u32]| device.create_buffer_init(&BufferInitDescriptor { label: None, contents, usage });
+        let x = init(&[1, 2, 3]).unwrap();
+        let mut y = init(&[10, 20, 30]).unwrap();
+        {
+            let xs = cpu_slice(&device, &x).unwrap();
+            let mut ys = cpu_slice_mut(&device, &mut y).unwrap();
+            ys.iter_mut().zip(xs.iter()).for_each(|(y, x)| *y += x);
+            let mut alias = x.clone();
+            assert!(matches!(cpu_slice_mut(&device, &mut alias), Err(Error::UsageConflict { .. })));
+        }
+        assert_eq!(block_on(y.read()).unwrap(), [11, 22, 33]);
+        let other = cpu_device();
+        assert!(matches!(cpu_slice(&other, &x), Err(Error::DeviceMismatch(_))));
+        assert!(matches!(cpu_slice(&device, &init(&[]).unwrap()), Err(Error::BindGroup(_))));
+    }
+
+    #[test]
+    fn cpu_buffers_copy_at_submit_and_map() {
+        let device = cpu_device();
+        let usage = BufferUsages::COPY_SRC | BufferUsages::COPY_DST;
+        let a = device
+            .create_buffer_init(&BufferInitDescriptor { label: None, contents: &[1u32, 2, 3, 4], usage })
+            .unwrap();
+        let b = device
+            .create_buffer::<u32>(&BufferDescriptor {
+                label: None,
+                len: 4,
+                usage: BufferUsages::MAP_READ | BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+            .unwrap();
+        let mut encoder = device.create_command_encoder(&Default::default());
+        encoder.copy_buffer_to_buffer(&a, 4, &b, 0, 12).unwrap();
+        let commands = block_on(encoder.finish()).unwrap();
+        assert_eq!(block_on(b.read()).unwrap(), [0, 0, 0, 0], "nothing runs before submit");
+        crate::queue::submit(&device.shared, vec![commands]).unwrap();
+        block_on(b.map_async(crate::MapMode::Read)).unwrap();
+        assert_eq!(b.slice(1..3).get_mapped_range().unwrap(), [3, 4]);
+        b.unmap().unwrap();
     }
 }

@@ -149,6 +149,9 @@ pub async fn launch_misuse(both: &Both<'_>) -> Outcome {
         let gone = on.storage(&[0u32; 4])?;
         gone.destroy();
         expect(copy::launch(device, &gone, &mut y, 4u32).await, |e| matches!(e, Error::Destroyed { .. }))?;
+        // An empty buffer, which WebGPU cannot bind.
+        let empty = on.storage::<u32>(&[])?;
+        expect(copy::launch(device, &empty, &mut y, 4u32).await, |e| matches!(e, Error::BindGroup(_)))?;
         // Nothing was written by the failed launches; a good one still works.
         same("y untouched", &on.read(&y).await?, &[0; 64])?;
         on.at(copy::launch(device, &x, &mut y, 64u32).await)?;
@@ -179,6 +182,58 @@ pub async fn out_of_bounds_never_traps(both: &Both<'_>) -> Outcome {
             same("past the input", &got[10..], &[1; 10])?;
         }
         Ok(())
+    })
+    .await
+}
+
+#[kernel(workgroup_size = 64)]
+fn scale(a: u32, y: &mut [u32]) {
+    let i = global_id().x as usize;
+    if i < y.len() {
+        y[i] = a * y[i];
+    }
+}
+
+/// Polls two futures together, as a guest that joins two launches does.
+async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    let (mut a, mut b) = (std::pin::pin!(a), std::pin::pin!(b));
+    let (mut ra, mut rb) = (None, None);
+    std::future::poll_fn(|cx| {
+        if ra.is_none() {
+            ra = match a.as_mut().poll(cx) {
+                std::task::Poll::Ready(v) => Some(v),
+                std::task::Poll::Pending => None,
+            };
+        }
+        if rb.is_none() {
+            rb = match b.as_mut().poll(cx) {
+                std::task::Poll::Ready(v) => Some(v),
+                std::task::Poll::Pending => None,
+            };
+        }
+        match (ra.take(), rb.take()) {
+            (Some(x), Some(y)) => std::task::Poll::Ready((x, y)),
+            (x, y) => {
+                (ra, rb) = (x, y);
+                std::task::Poll::Pending
+            }
+        }
+    })
+    .await
+}
+
+/// Two launches of one kernel in flight at once keep their own uniforms.
+pub async fn concurrent_launches_keep_their_arguments(both: &Both<'_>) -> Outcome {
+    both.each(async |on| {
+        let mut warm = on.storage(&[1u32; 8])?;
+        on.at(scale::launch(&on.device, 1, &mut warm, 8u32).await)?;
+        let (mut y2, mut y3) = (on.storage(&[1u32; 100])?, on.storage(&[1u32; 100])?);
+        let (r2, r3) =
+            join(scale::launch(&on.device, 2, &mut y2, 100u32), scale::launch(&on.device, 3, &mut y3, 100u32)).await;
+        on.at(r2)?;
+        on.at(r3)?;
+        same("a = 2", &on.read(&y2).await?, &[2; 100])?;
+        same("a = 3", &on.read(&y3).await?, &[3; 100])
     })
     .await
 }

@@ -111,6 +111,7 @@ both_checks![
     cpu_device::cpu_device_refuses_gpu_only_work => cpu_device_refuses_gpu_only_work,
     cpu_device::launch_misuse => launch_misuse,
     cpu_device::out_of_bounds_never_traps => out_of_bounds_never_traps,
+    cpu_device::concurrent_launches_keep_their_arguments => concurrent_launches_keep_their_arguments,
 ];
 
 /// Fails at the first element that differs from plain Rust's.
