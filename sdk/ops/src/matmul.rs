@@ -97,7 +97,7 @@ impl MatmulDesc {
 impl Ops {
     /// Prepares `c = op(a) · op(b)` for the shape `desc`; see [`MatmulDesc`].
     ///
-    /// Each workgroup computes a 64 × 64 tile of C, 4 × 4 elements per
+    /// Each workgroup computes a 64 × 64 tile of C, 8 × 4 elements per
     /// invocation, staging 64 × 16 slices of A and B in workgroup memory.
     /// Any `m`, `n`, `k` works; `k = 0` writes zeros. Fails when a buffer is
     /// shorter than the shape and strides need, or the grid of tiles
