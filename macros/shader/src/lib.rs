@@ -199,6 +199,20 @@ pub struct EntryPoint {
     /// Workgroup storage the entry point uses, as WebGPU counts it: the sum over the
     /// `var<workgroup>` it uses of their sizes rounded up to 16. Override-sized arrays count as 0.
     pub workgroup_storage_bytes: u32,
+    /// For a vertex entry point, its `@location` inputs (also those inside struct arguments),
+    /// by location; empty for other stages.
+    pub vertex_inputs: Vec<VertexInput>,
+}
+
+/// A `@location(n)` input of a vertex entry point: what a vertex buffer attribute feeds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VertexInput {
+    /// The location.
+    pub location: u32,
+    /// The argument's or struct member's name.
+    pub name: String,
+    /// Its type: a scalar or vector.
+    pub ty: Type,
 }
 
 /// One dimension of a compute entry point's workgroup size.

@@ -11,7 +11,7 @@ use crate::front::{self, Parsed};
 use crate::valid::{self, span_of_global};
 use crate::{
     BindingKind, Diagnostic, EntryPoint, Global, Member, Override, Scalar, Shader, Stage, StorageAccess, StructDef,
-    TextureSample, Type, ViewDimension, WorkgroupDim,
+    TextureSample, Type, VertexInput, ViewDimension, WorkgroupDim,
 };
 
 pub(crate) fn reflect(parsed: &Parsed, info: &ModuleInfo, source: &str, path: &str) -> Result<Shader, Diagnostic> {
@@ -89,6 +89,7 @@ pub(crate) fn reflect(parsed: &Parsed, info: &ModuleInfo, source: &str, path: &s
             globals: used().filter_map(|(h, _)| global_index.get(&h).copied()).collect(),
             // At most 16384 after the limit checks.
             workgroup_storage_bytes: u32::try_from(workgroup_storage_bytes).unwrap_or(u32::MAX),
+            vertex_inputs: if stage == Stage::Vertex { vertex_inputs(&mut cx, ep) } else { Vec::new() },
         });
     }
 
@@ -109,6 +110,36 @@ pub(crate) fn reflect(parsed: &Parsed, info: &ModuleInfo, source: &str, path: &s
         .collect();
 
     Ok(Shader { entry_points, globals, structs: cx.structs, overrides, enables: parsed.enables.clone() })
+}
+
+/// A vertex entry point's `@location` inputs, from its arguments and the
+/// members of struct arguments, sorted by location.
+fn vertex_inputs(cx: &mut Reflector<'_>, ep: &naga::EntryPoint) -> Vec<VertexInput> {
+    let module = cx.module;
+    let mut inputs = Vec::new();
+    for arg in &ep.function.arguments {
+        match (&arg.binding, &module.types[arg.ty].inner) {
+            (Some(naga::Binding::Location { location, .. }), _) => inputs.push(VertexInput {
+                location: *location,
+                name: arg.name.clone().unwrap_or_default(),
+                ty: cx.ty(arg.ty),
+            }),
+            (None, TypeInner::Struct { members, .. }) => {
+                for member in members {
+                    if let Some(naga::Binding::Location { location, .. }) = member.binding {
+                        inputs.push(VertexInput {
+                            location,
+                            name: member.name.clone().unwrap_or_default(),
+                            ty: cx.ty(member.ty),
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    inputs.sort_by_key(|input| input.location);
+    inputs
 }
 
 struct Reflector<'a> {

@@ -545,3 +545,37 @@ fn texture_bindings_reflect_their_layout() {
         ]
     );
 }
+
+const VERTEX_SHADER: &str =
+    "struct In { @location(2) color: vec4f, @builtin(vertex_index) i: u32, @location(0) uv: vec2f }
+    @vertex fn vs(input: In, @location(1) weight: f32, @builtin(instance_index) k: u32) -> @builtin(position) vec4f {
+        return input.color * weight + vec4f(input.uv, 0.0, 0.0);
+    }
+    @fragment fn fs() -> @location(0) vec4f { return vec4f(1.0); }";
+
+#[test]
+fn vertex_inputs_are_reflected_by_location() {
+    let shader = ok(VERTEX_SHADER);
+    let vs = &shader.entry_points[0];
+    let inputs: Vec<(u32, &str, &Type)> =
+        vs.vertex_inputs.iter().map(|i| (i.location, i.name.as_str(), &i.ty)).collect();
+    assert_eq!(
+        inputs,
+        [
+            (0, "uv", &Type::Vector { size: 2, scalar: Scalar::F32 }),
+            (1, "weight", &Type::Scalar(Scalar::F32)),
+            (2, "color", &Type::Vector { size: 4, scalar: Scalar::F32 }),
+        ]
+    );
+    assert!(shader.entry_points[1].vertex_inputs.is_empty(), "a fragment entry point has no vertex inputs");
+}
+
+#[cfg(feature = "back")]
+#[test]
+fn vertex_inputs_become_a_packed_vertex_buffer_layout() {
+    let generated = back::generate(&ok(VERTEX_SHADER), quote::quote!(""), "x").to_string();
+    // uv at 0, weight at 8, color at 12; 28 bytes a vertex.
+    for expected in ["VS_ATTRIBUTES", "VS_STRIDE : u64 = 28u64", "VS_LAYOUT", "offset : 8u64", "offset : 12u64"] {
+        assert!(generated.contains(expected), "{expected:?} missing from {generated}");
+    }
+}

@@ -405,6 +405,24 @@ async fn write_mask_and_format_sizes(gpu: &Gpu) -> Outcome {
     ensure!(wasi_webgpu::VertexFormat::Unorm8x4.size() == size_of::<[u8; 4]>() as u64, "Unorm8x4 size");
     ensure!(IndexFormat::Uint16.size() == size_of::<u16>() as u64, "Uint16 size");
     ensure!(PrimitiveTopology::TriangleStrip.is_strip() && !PrimitiveTopology::LineList.is_strip(), "is_strip");
+    // What `#[wasi_webgpu::shader]` reflects from the vertex entry points is
+    // the `#[repr(C)]` layout of the Rust vertex types.
+    ensure!(
+        crate::shaders::VS_COLOR_ATTRIBUTES == crate::vertex_attributes(),
+        "{:?}",
+        crate::shaders::VS_COLOR_ATTRIBUTES
+    );
+    ensure!(crate::shaders::VS_COLOR_STRIDE == size_of::<crate::Vertex>() as u64, "VS_COLOR_STRIDE");
+    let instanced = wasi_webgpu::VertexAttribute::packed(
+        0,
+        [
+            wasi_webgpu::VertexFormat::Float32x2,
+            wasi_webgpu::VertexFormat::Float32x3,
+            wasi_webgpu::VertexFormat::Float32x4,
+        ],
+    );
+    ensure!(crate::shaders::VS_INSTANCED_ATTRIBUTES == instanced, "{:?}", crate::shaders::VS_INSTANCED_ATTRIBUTES);
+    ensure!(crate::shaders::VS_INSTANCED_STRIDE == 36, "VS_INSTANCED_STRIDE");
     let module = module(gpu).await?;
     let masked = ColorTargetState {
         write_mask: wasi_webgpu::ColorWrites::RED | wasi_webgpu::ColorWrites::ALPHA,

@@ -40,6 +40,11 @@ pub fn vertex_attributes() -> [VertexAttribute; 2] {
     VertexAttribute::packed(0, [VertexFormat::Float32x3, VertexFormat::Float32x4])
 }
 
+/// The checks' shaders, validated at compile time; the vertex entry points'
+/// `@location` inputs come out as `VS_COLOR_ATTRIBUTES`, `VS_COLOR_LAYOUT`, ...
+#[wasi_webgpu::shader(path = "shaders/render.wgsl")]
+pub mod shaders {}
+
 /// Pixel coordinates to clip space.
 pub fn ndc([x, y]: [f64; 2]) -> [f32; 2] {
     let size = f64::from(SIZE);
@@ -94,14 +99,10 @@ impl Default for Options<'_> {
 /// A pipeline of `module` with `Vertex` buffers in slot 0 (and a
 /// per-instance buffer in slot 1 for `vs_instanced`).
 pub async fn pipeline(gpu: &Gpu, module: &ShaderModule, options: Options<'_>) -> wasi_webgpu::Result<RenderPipeline> {
-    let vertex_attributes = vertex_attributes();
     let shape = [VertexAttribute { format: VertexFormat::Float32x2, offset: 0, shader_location: 0 }];
     let instance = VertexAttribute::packed(1, [VertexFormat::Float32x3, VertexFormat::Float32x4]);
-    let colored = [VertexBufferLayout {
-        array_stride: size_of::<Vertex>() as u64,
-        attributes: &vertex_attributes,
-        ..Default::default()
-    }];
+    // The layout the shader macro reflected from `vs_color`'s inputs.
+    let colored = [shaders::VS_COLOR_LAYOUT];
     let instanced = [
         VertexBufferLayout { array_stride: 8, attributes: &shape, ..Default::default() },
         VertexBufferLayout {
