@@ -250,8 +250,7 @@ struct Kernels {
     elementwise: elementwise::Kernels,
     reduce_rows: [RefCell<Option<reduce::wgsl::ReduceRows>>; 2],
     reduce_cols: [RefCell<Option<reduce::wgsl::ReduceCols>>; 2],
-    softmax: RefCell<Option<rows::wgsl::Softmax>>,
-    layer_norm: RefCell<Option<rows::wgsl::LayerNorm>>,
+    rows: rows::Kernels,
     scan: scan::Kernels,
 }
 

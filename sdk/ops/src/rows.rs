@@ -1,5 +1,7 @@
 //! Row-wise operations: [`Ops::softmax`] and [`Ops::layer_norm`].
 
+use std::cell::RefCell;
+
 use wasi_webgpu::Buffer;
 
 use crate::{Error, Op, Ops, Result, cached, check_len, elements, uniform};
@@ -7,6 +9,20 @@ use crate::{Error, Op, Ops, Result, cached, check_len, elements, uniform};
 #[allow(dead_code)]
 #[wasi_webgpu::shader(path = "src/wgsl/rows.wgsl")]
 pub(crate) mod wgsl {}
+
+/// Rows up to this long take one invocation each (`softmax_narrow`,
+/// `layer_norm_narrow`); longer rows a workgroup each. A workgroup's tree
+/// reductions cost about 16 barriers per row whatever its length, which
+/// measured 20 times the work of a 10-column row on lavapipe.
+const NARROW: u32 = 64;
+
+#[derive(Default)]
+pub(crate) struct Kernels {
+    softmax: RefCell<Option<wgsl::Softmax>>,
+    softmax_narrow: RefCell<Option<wgsl::SoftmaxNarrow>>,
+    layer_norm: RefCell<Option<wgsl::LayerNorm>>,
+    layer_norm_narrow: RefCell<Option<wgsl::LayerNormNarrow>>,
+}
 
 /// A row-major `[rows, cols]` matrix processed row by row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -47,23 +63,39 @@ impl LayerNormDesc {
 impl Ops {
     /// Prepares `output[r] = softmax(input[r])` for each row `r` of a
     /// `[rows, cols]` matrix: `exp(x - max) / Σ exp(x - max)`, subtracting
-    /// the row's maximum so that no `exp` overflows. One workgroup per row.
+    /// the row's maximum so that no `exp` overflows. Rows of up to 64
+    /// columns take one invocation each, longer rows one workgroup each.
     pub async fn softmax(&self, desc: &RowsDesc, input: &Buffer<f32>, output: &Buffer<f32>) -> Result<Op> {
         const OP: &str = "softmax";
-        let Some(op) = self.rows_shape(OP, desc.rows, desc.cols, &[("input", input), ("output", output)])? else {
+        let Some(mut op) = self.rows_shape(OP, desc.rows, desc.cols, &[("input", input), ("output", output)])? else {
             return Ok(Op::new(OP, &self.device));
         };
-        let kernel = cached(&self.kernels.softmax, wgsl::Softmax::pipeline(&self.device, &Default::default())).await?;
         let params = self.uniform("softmax shape", wgsl::RowParams { rows: desc.rows, cols: desc.cols, eps: 0.0 })?;
-        let bindings = wgsl::SoftmaxBindings {
-            params: uniform(&params),
-            input: input.as_storage(),
-            output: output.as_storage_mut(),
-        };
-        let bound = kernel.bind(&self.device, &bindings)?;
-        let threads = self.grid(OP, desc.rows.into(), kernel.workgroup_size())?;
-        let mut op = op;
-        op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+        let kernels = &self.kernels.rows;
+        if desc.cols <= NARROW {
+            let kernel =
+                cached(&kernels.softmax_narrow, wgsl::SoftmaxNarrow::pipeline(&self.device, &Default::default()))
+                    .await?;
+            let bindings = wgsl::SoftmaxNarrowBindings {
+                params: uniform(&params),
+                input: input.as_storage(),
+                output: output.as_storage_mut(),
+            };
+            let bound = kernel.bind(&self.device, &bindings)?;
+            let size = kernel.workgroup_size();
+            let threads = self.grid(OP, u64::from(desc.rows).div_ceil(u64::from(size[0])), size)?;
+            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+        } else {
+            let kernel = cached(&kernels.softmax, wgsl::Softmax::pipeline(&self.device, &Default::default())).await?;
+            let bindings = wgsl::SoftmaxBindings {
+                params: uniform(&params),
+                input: input.as_storage(),
+                output: output.as_storage_mut(),
+            };
+            let bound = kernel.bind(&self.device, &bindings)?;
+            let threads = self.grid(OP, desc.rows.into(), kernel.workgroup_size())?;
+            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+        }
         Ok(op)
     }
 
@@ -72,6 +104,8 @@ impl Ops {
     /// variance (divided by `cols`) and `gamma`, `beta` of `cols` elements.
     /// The statistics take two passes over the row (mean, then squared
     /// deviations), which stays accurate where `E[x²] - E[x]²` would cancel.
+    /// Rows of up to 64 columns take one invocation each, longer rows one
+    /// workgroup each.
     pub async fn layer_norm(
         &self,
         desc: &LayerNormDesc,
@@ -90,19 +124,37 @@ impl Ops {
         };
         check_len(OP, "gamma", gamma, cols.into())?;
         check_len(OP, "beta", beta, cols.into())?;
-        let kernel =
-            cached(&self.kernels.layer_norm, wgsl::LayerNorm::pipeline(&self.device, &Default::default())).await?;
         let params = self.uniform("layer_norm shape", wgsl::RowParams { rows, cols, eps })?;
-        let bindings = wgsl::LayerNormBindings {
-            params: uniform(&params),
-            input: input.as_storage(),
-            gamma: gamma.as_storage(),
-            beta: beta.as_storage(),
-            output: output.as_storage_mut(),
-        };
-        let bound = kernel.bind(&self.device, &bindings)?;
-        let threads = self.grid(OP, rows.into(), kernel.workgroup_size())?;
-        op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+        let kernels = &self.kernels.rows;
+        if cols <= NARROW {
+            let kernel =
+                cached(&kernels.layer_norm_narrow, wgsl::LayerNormNarrow::pipeline(&self.device, &Default::default()))
+                    .await?;
+            let bindings = wgsl::LayerNormNarrowBindings {
+                params: uniform(&params),
+                input: input.as_storage(),
+                gamma: gamma.as_storage(),
+                beta: beta.as_storage(),
+                output: output.as_storage_mut(),
+            };
+            let bound = kernel.bind(&self.device, &bindings)?;
+            let size = kernel.workgroup_size();
+            let threads = self.grid(OP, u64::from(rows).div_ceil(u64::from(size[0])), size)?;
+            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+        } else {
+            let kernel =
+                cached(&kernels.layer_norm, wgsl::LayerNorm::pipeline(&self.device, &Default::default())).await?;
+            let bindings = wgsl::LayerNormBindings {
+                params: uniform(&params),
+                input: input.as_storage(),
+                gamma: gamma.as_storage(),
+                beta: beta.as_storage(),
+                output: output.as_storage_mut(),
+            };
+            let bound = kernel.bind(&self.device, &bindings)?;
+            let threads = self.grid(OP, rows.into(), kernel.workgroup_size())?;
+            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+        }
         Ok(op)
     }
 

@@ -104,3 +104,57 @@ fn layer_norm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) gr
         output[base + i] = (input[base + i] - mean) * scale * gamma[i] + beta[i];
     }
 }
+
+// Rows of at most NARROW columns take one invocation each, with no
+// workgroup memory or barriers: a workgroup per row would leave most of its
+// invocations idle and pay for every barrier of its reductions.
+const ROWS_PER_GROUP: u32 = 64u;
+
+fn narrow_row(wid: vec3<u32>, groups: vec3<u32>, local: u32) -> u32 {
+    return (wid.y * groups.x + wid.x) * ROWS_PER_GROUP + local;
+}
+
+@compute @workgroup_size(ROWS_PER_GROUP)
+fn softmax_narrow(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) local: u32) {
+    let row = narrow_row(wid, groups, local);
+    if row >= params.rows {
+        return;
+    }
+    let base = row * params.cols;
+    var peak = bitcast<f32>(0xff800000u);
+    for (var i = 0u; i < params.cols; i++) {
+        peak = max(peak, input[base + i]);
+    }
+    var sum = 0.0;
+    for (var i = 0u; i < params.cols; i++) {
+        sum += exp(input[base + i] - peak);
+    }
+    let inverse = 1.0 / sum;
+    for (var i = 0u; i < params.cols; i++) {
+        output[base + i] = exp(input[base + i] - peak) * inverse;
+    }
+}
+
+@compute @workgroup_size(ROWS_PER_GROUP)
+fn layer_norm_narrow(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) local: u32) {
+    let row = narrow_row(wid, groups, local);
+    if row >= params.rows {
+        return;
+    }
+    let base = row * params.cols;
+    let count = f32(params.cols);
+    var sum = 0.0;
+    for (var i = 0u; i < params.cols; i++) {
+        sum += input[base + i];
+    }
+    let mean = sum / count;
+    var squares = 0.0;
+    for (var i = 0u; i < params.cols; i++) {
+        let d = input[base + i] - mean;
+        squares += d * d;
+    }
+    let scale = inverseSqrt(squares / count + params.eps);
+    for (var i = 0u; i < params.cols; i++) {
+        output[base + i] = (input[base + i] - mean) * scale * gamma[i] + beta[i];
+    }
+}

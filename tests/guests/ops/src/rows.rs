@@ -7,7 +7,10 @@ use crate::{Gpu, OpsContext, Outcome, Rng, buffer, checks, close, poisoned, run}
 
 checks![softmax_rows, softmax_is_stable_for_large_inputs, layer_norm_rows, layer_norm_with_large_offset];
 
-const SHAPES: [(u32, u32); 6] = [(1, 1), (1, 7), (7, 13), (33, 65), (1, 1000), (3, 5000)];
+// Rows of up to 64 columns take one invocation each (1000 x 10 takes several
+// workgroups of them), longer rows a workgroup each.
+const SHAPES: [(u32, u32); 9] =
+    [(1, 1), (1, 7), (7, 13), (1000, 10), (70, 64), (33, 65), (1, 1000), (3, 5000), (2, 300)];
 
 fn softmax_reference(rows: usize, cols: usize, x: &[f32]) -> Vec<f64> {
     let mut out = Vec::with_capacity(rows * cols);
@@ -42,8 +45,12 @@ async fn softmax_rows(gpu: &Gpu) -> Outcome {
 async fn softmax_is_stable_for_large_inputs(gpu: &Gpu) -> Outcome {
     let ops = Ops::new(&gpu.device);
     let mut rng = Rng::new(52);
-    let x: Vec<f32> = (0..2 * 300).map(|i| if i % 2 == 0 { 1000.0 } else { -1000.0 } + rng.f32_in(0.0, 3.0)).collect();
-    softmax_check(gpu, &ops, 2, 300, &x).await
+    for (rows, cols) in [(2, 300), (5, 10)] {
+        let x: Vec<f32> =
+            (0..rows * cols).map(|i| if i % 2 == 0 { 1000.0 } else { -1000.0 } + rng.f32_in(0.0, 3.0)).collect();
+        softmax_check(gpu, &ops, rows, cols, &x).await?;
+    }
+    Ok(())
 }
 
 fn layer_norm_reference(cols: usize, x: &[f32], gamma: &[f32], beta: &[f32], eps: f32) -> Vec<f64> {
@@ -90,6 +97,9 @@ async fn layer_norm_rows(gpu: &Gpu) -> Outcome {
 async fn layer_norm_with_large_offset(gpu: &Gpu) -> Outcome {
     let ops = Ops::new(&gpu.device);
     let mut rng = Rng::new(62);
-    let x: Vec<f32> = (0..4 * 777).map(|_| 1000.0 + rng.f32_in(-1.0, 1.0)).collect();
-    layer_norm_check(gpu, &ops, 4, 777, &x, 1e-3, 80).await
+    for (rows, cols) in [(4, 777), (9, 20)] {
+        let x: Vec<f32> = (0..rows * cols).map(|_| 1000.0 + rng.f32_in(-1.0, 1.0)).collect();
+        layer_norm_check(gpu, &ops, rows, cols, &x, 1e-3, 80).await?;
+    }
+    Ok(())
 }
