@@ -1,10 +1,13 @@
-// The gradient of the mean softmax cross-entropy loss with respect to the
-// logits, from the softmax's probabilities: (p - onehot(label)) / rows. It
-// also adds the batch's summed loss, -ln p[label], to `loss[0]`, so an epoch's
-// loss accumulates on the GPU and is read once.
+// The mean softmax cross-entropy loss of a batch of logits, and its gradient
+// with respect to the logits: (softmax(z) - onehot(label)) / rows. The batch's
+// summed loss, log(sum(exp(z))) - z[label], is added to `loss[0]`, so an
+// epoch's loss accumulates on the GPU and is read once.
 //
-// One workgroup does the whole batch (rows are a few dozen to a few hundred),
-// so the loss sum needs no atomics: a tree reduction in workgroup memory.
+// Softmax and loss in one kernel, from the logits: the log-sum-exp form never
+// takes the log of an underflowed probability. One invocation per row: rows
+// hold only a few classes, too few to share among a workgroup. One workgroup
+// does the whole batch, so the loss sum needs no atomics: each invocation
+// strides over the rows and a tree reduction in workgroup memory adds up.
 
 const LANES: u32 = 64u;
 
@@ -14,7 +17,7 @@ struct Shape {
 }
 
 @group(0) @binding(0) var<uniform> shape: Shape;
-@group(0) @binding(1) var<storage, read> probabilities: array<f32>;
+@group(0) @binding(1) var<storage, read> logits: array<f32>;
 @group(0) @binding(2) var<storage, read> labels: array<u32>;
 @group(0) @binding(3) var<storage, read_write> grad: array<f32>;
 @group(0) @binding(4) var<storage, read_write> loss: array<f32>;
@@ -26,14 +29,21 @@ fn cross_entropy_grad(@builtin(local_invocation_index) lane: u32) {
     let scale = 1.0 / f32(shape.rows);
     var sum = 0.0;
     for (var row = lane; row < shape.rows; row = row + LANES) {
-        let label = labels[row];
         let base = row * shape.classes;
+        var peak = logits[base];
+        for (var c = 1u; c < shape.classes; c = c + 1u) {
+            peak = max(peak, logits[base + c]);
+        }
+        var total = 0.0;
+        for (var c = 0u; c < shape.classes; c = c + 1u) {
+            total = total + exp(logits[base + c] - peak);
+        }
+        let label = labels[row];
         for (var c = 0u; c < shape.classes; c = c + 1u) {
             let hot = select(0.0, 1.0, c == label);
-            grad[base + c] = (probabilities[base + c] - hot) * scale;
+            grad[base + c] = (exp(logits[base + c] - peak) / total - hot) * scale;
         }
-        // A probability that underflowed to 0 costs -ln(1e-30) = 69, not inf.
-        sum = sum - log(max(probabilities[base + label], 1e-30));
+        sum = sum + log(total) + peak - logits[base + label];
     }
     partial[lane] = sum;
     workgroupBarrier();

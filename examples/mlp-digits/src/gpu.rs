@@ -1,8 +1,9 @@
 //! Training and inference on the GPU: the layers and their gradients are
 //! `wasi-webgpu-ops` operations (tiled matmuls, transposed for the weight
-//! and input gradients, bias add, ReLU and its backward mask, softmax,
-//! column sums for the bias gradients); the loss gradient and the momentum
-//! update are this crate's WGSL kernels.
+//! and input gradients, bias add, ReLU and its backward mask, column sums
+//! for the bias gradients, softmax for the test set's probabilities); the
+//! fused softmax cross-entropy gradient and the momentum update are this
+//! crate's WGSL kernels.
 //!
 //! Everything is prepared once: buffers, operations and bind groups. An
 //! epoch is one command buffer: per mini-batch, two copies bring the batch
@@ -105,13 +106,15 @@ pub struct Trainer {
     batch_labels: Buffer<u32>,
     /// The summed loss of the epoch so far.
     loss: Buffer<f32>,
-    /// Forward pass and softmax of a batch.
+    /// Forward pass of a batch.
     forward: Vec<Op>,
     cross_entropy: (cross_entropy::CrossEntropyGrad, cross_entropy::CrossEntropyGradBound),
     /// Gradients of the weights and biases.
     backward: Vec<Op>,
     sgd: (sgd::SgdMomentum, Vec<sgd::SgdMomentumBound>),
     test: Forward,
+    test_probabilities: Buffer<f32>,
+    test_softmax: Op,
 }
 
 impl Trainer {
@@ -143,10 +146,8 @@ impl Trainer {
         let loss = zeros(1)?;
 
         let layers = Forward::new(&ops, &tensors, &batch_images, rows, h).await?;
-        let (probabilities, d_logits) = (zeros(batch * CLASSES)?, zeros(batch * CLASSES)?);
+        let d_logits = zeros(batch * CLASSES)?;
         let (d_hidden, d_z1) = (zeros(batch * hidden)?, zeros(batch * hidden)?);
-        let mut forward = layers.ops;
-        forward.push(ops.softmax(&RowsDesc::new(rows, classes), &layers.logits, &probabilities).await?);
 
         let shape = device.create_buffer_init(&BufferInitDescriptor {
             label: Some("cross-entropy shape"),
@@ -158,7 +159,7 @@ impl Trainer {
             device,
             &cross_entropy::Bindings {
                 shape: shape.as_uniform(),
-                probabilities: probabilities.as_storage(),
+                logits: layers.logits.as_storage(),
                 labels: batch_labels.as_storage(),
                 grad: d_logits.as_storage_mut(),
                 loss: loss.as_storage_mut(),
@@ -203,6 +204,8 @@ impl Trainer {
 
         let test_rows = (test_images.len() / FEATURES) as u32;
         let test = Forward::new(&ops, &tensors, &tensor(device, test_images)?, test_rows, h).await?;
+        let test_probabilities = zeros(test_rows as usize * CLASSES)?;
+        let test_softmax = ops.softmax(&RowsDesc::new(test_rows, classes), &test.logits, &test_probabilities).await?;
 
         Ok(Self {
             device: device.clone(),
@@ -215,11 +218,13 @@ impl Trainer {
             batch_images,
             batch_labels,
             loss,
-            forward,
+            forward: layers.ops,
             cross_entropy: (cross_entropy_kernel, cross_entropy_bound),
             backward,
             sgd: (sgd_kernel, sgd_bound),
             test,
+            test_probabilities,
+            test_softmax,
         })
     }
 
@@ -257,17 +262,17 @@ impl Trainer {
         Ok(total / (batches * self.batch) as f32)
     }
 
-    /// The logits of the test images, `[test rows, CLASSES]`, by the
-    /// forward pass on the GPU.
-    pub async fn test_logits(&self) -> Result<Vec<f32>> {
+    /// The logits of the test images and their softmax probabilities,
+    /// each `[test rows, CLASSES]`, by the forward pass on the GPU.
+    pub async fn test_outputs(&self) -> Result<(Vec<f32>, Vec<f32>)> {
         let mut encoder = self.device.create_command_encoder(&Default::default());
         let mut pass = encoder.begin_compute_pass(&Default::default());
-        for op in &self.test.ops {
+        for op in self.test.ops.iter().chain([&self.test_softmax]) {
             op.encode(&mut pass)?;
         }
         pass.end();
         self.queue.submit([encoder.finish().await?])?;
-        Ok(self.test.logits.read().await?)
+        Ok((self.test.logits.read().await?, self.test_probabilities.read().await?))
     }
 
     /// The weights and biases as they are now on the GPU.

@@ -7,8 +7,8 @@
 //! passes run on the GPU (see `gpu.rs`). The example checks the first
 //! training step against backpropagation on the CPU, prints each epoch's
 //! mean loss, then `accuracy: NN.N%` on the held-out test images, then
-//! compares the GPU's test logits with a forward pass on the CPU using the
-//! weights read back from the GPU. It fails when the first step differs,
+//! compares the GPU's test logits and probabilities with a forward pass on
+//! the CPU using the weights read back from the GPU. It fails when the first step differs,
 //! the accuracy is below `--min-accuracy` or the logits differ beyond
 //! `--tolerance`.
 //!
@@ -22,7 +22,7 @@ mod model;
 
 use std::time::Instant;
 
-use crate::model::{Params, predictions};
+use crate::model::{Params, predictions, softmax};
 
 const USAGE: &str = "usage: mlp-digits [--epochs N] [--hidden N] [--batch N] [--lr X] [--momentum X] [--seed N] \
                      [--min-accuracy PERCENT] [--tolerance X]";
@@ -47,7 +47,8 @@ struct Config {
     momentum: f32,
     seed: u64,
     min_accuracy: f64,
-    /// Most a GPU logit may differ from the CPU's, per unit of `1 + |logit|`.
+    /// Most a GPU logit or probability may differ from the CPU's, per unit
+    /// of `1 + |CPU value|`.
     tolerance: f32,
 }
 
@@ -195,23 +196,37 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seen = (train.len() / batch * batch) as f64 * f64::from(epochs);
     println!("trained in {seconds:.2} s ({:.0} images/s)", seen / seconds);
 
-    let gpu_logits = trainer.test_logits().await?;
+    let (gpu_logits, gpu_probabilities) = trainer.test_outputs().await?;
     let gpu_predictions = predictions(&gpu_logits);
     let correct = gpu_predictions.iter().zip(&test.labels).filter(|(p, l)| p == l).count();
     let accuracy = 100.0 * correct as f64 / test.len() as f64;
-    println!("accuracy: {accuracy:.1}% ({correct}/{} test images)", test.len());
+    let test_loss = gpu_probabilities
+        .chunks_exact(data::CLASSES)
+        .zip(&test.labels)
+        .map(|(p, &label)| -f64::from(p[label as usize].max(f32::MIN_POSITIVE)).ln())
+        .sum::<f64>()
+        / test.len() as f64;
+    println!("accuracy: {accuracy:.1}% ({correct}/{} test images), test loss {test_loss:.4}", test.len());
 
-    let params = trainer.params().await?;
-    let cpu_logits = params.forward(&test.images);
-    let differences: Vec<f32> =
-        gpu_logits.iter().zip(&cpu_logits).map(|(g, c)| (g - c).abs() / (1.0 + c.abs())).collect();
+    // The same images through the CPU, with the weights the GPU ends with.
+    let cpu_logits = trainer.params().await?.forward(&test.images);
+    let cpu_probabilities = softmax(&cpu_logits);
+    let scaled = |(g, c): (&f32, &f32)| (g - c).abs() / (1.0 + c.abs());
+    let differences: Vec<f32> = gpu_logits
+        .iter()
+        .zip(&cpu_logits)
+        .chain(gpu_probabilities.iter().zip(&cpu_probabilities))
+        .map(scaled)
+        .collect();
     let worst = differences.iter().copied().fold(0.0, f32::max);
     // Written so that a NaN counts as a mismatch.
-    let matches = gpu_logits.len() == cpu_logits.len() && differences.iter().all(|&d| d <= config.tolerance);
+    let matches = gpu_logits.len() == cpu_logits.len()
+        && gpu_probabilities.len() == cpu_probabilities.len()
+        && differences.iter().all(|&d| d <= config.tolerance);
     let agree = gpu_predictions.iter().zip(predictions(&cpu_logits)).filter(|(g, c)| **g == *c).count();
     println!(
-        "gpu inference vs cpu forward pass: max |difference| / (1 + |logit|) {worst:.2e} (tolerance {:.0e}), \
-         same prediction for {agree}/{} images",
+        "gpu inference vs cpu forward pass: max |difference| / (1 + |cpu|) {worst:.2e} over logits and \
+         probabilities (tolerance {:.0e}), same prediction for {agree}/{} images",
         config.tolerance,
         test.len()
     );

@@ -118,6 +118,19 @@ struct Grads {
     b2: [f64; CLASSES],
 }
 
+/// Each row's softmax, `exp(z - max) / sum(exp(z - max))`, in `f64`.
+pub fn softmax(logits: &[f32]) -> Vec<f32> {
+    logits
+        .chunks_exact(CLASSES)
+        .flat_map(|row| {
+            let top = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let exp: Vec<f64> = row.iter().map(|&z| f64::from(z - top).exp()).collect();
+            let total: f64 = exp.iter().sum();
+            exp.into_iter().map(move |e| (e / total) as f32)
+        })
+        .collect()
+}
+
 /// The class with the largest logit in each row.
 pub fn predictions(logits: &[f32]) -> Vec<u32> {
     logits
