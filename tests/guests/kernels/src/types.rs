@@ -145,10 +145,10 @@ fn square(x: i32) -> i32 {
     x * x
 }
 
-/// A second helper, with two parameters.
+/// A helper calling a helper.
 #[gpu]
 fn dist2(a: i32, b: i32) -> i32 {
-    a * a + b * b
+    square(a) + square(b)
 }
 
 #[kernel(workgroup_size = 64)]
