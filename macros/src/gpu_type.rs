@@ -118,6 +118,19 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
         };
     };
 
+    // Hands the struct's source to `#[wasi_webgpu::kernel]`s that use it, through a hidden macro of
+    // the same name (macro namespace), like `#[wasi_webgpu::gpu]` helpers do.
+    let hidden = quote::format_ident!("__wasi_webgpu_struct_{}", name);
+    let kernel_callback = quote! {
+        #[doc(hidden)]
+        macro_rules! #hidden {
+            ($($rest:tt)*) => { ::wasi_webgpu::__private::kernel_continue! { { #input } $($rest)* } };
+        }
+        #[doc(hidden)]
+        #[allow(unused_imports)]
+        pub(crate) use #hidden as #name;
+    };
+
     Ok(quote! {
         const _: () = {
             use ::wasi_webgpu::__private::gpu_type as __gpu;
@@ -140,6 +153,8 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
             #(#checks)*
             #struct_check
         };
+
+        #kernel_callback
     })
 }
 

@@ -43,6 +43,11 @@ pub fn rust_ty(ty: &Ty) -> TokenStream {
             quote!([#e; #n])
         }
         Ty::Infer(_) => quote!(i32),
+        // The user's struct, from the module the kernel is defined in.
+        Ty::Struct(def) => {
+            let name = ident(&def.name);
+            quote!(super::#name)
+        }
     }
 }
 
@@ -241,6 +246,10 @@ impl<'k> Cpu<'k> {
                 let c = ident(COMPONENTS[usize::from(*c)]);
                 self.modify(inner, &|lv| update(quote!(#lv.#c)))
             }
+            ExprKind::Field(inner, name) => {
+                let f = ident(name);
+                self.modify(inner, &|lv| update(quote!(#lv.#f)))
+            }
             ExprKind::Index(base, index) => {
                 let i = self.expr(index);
                 if let Some(cells) = self.cells(base) {
@@ -344,6 +353,17 @@ impl<'k> Cpu<'k> {
             ExprKind::Len(Place::Param(i)) => {
                 let name = ident(&self.kernel.params[*i].name);
                 quote!((#name.len() as u32))
+            }
+            ExprKind::Field(base, name) => {
+                let b = self.expr(base);
+                let f = ident(name);
+                quote!((#b).#f)
+            }
+            ExprKind::StructLit(def, values) => {
+                let t = rust_ty(&Ty::Struct(def.clone()));
+                let fields = def.fields.iter().map(|f| ident(&f.name));
+                let values = values.iter().map(|v| self.expr(v));
+                quote!(#t { #(#fields: #values),* })
             }
             ExprKind::Len(_) => quote!(0u32),
             ExprKind::Math(m, args) => self.math(*m, args, &e.ty),

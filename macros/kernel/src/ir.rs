@@ -1,6 +1,8 @@
 //! The typed intermediate form both back ends read: every node keeps the Rust span it came from,
 //! and every type is resolved (literal types are inferred before the back ends run).
 
+use std::rc::Rc;
+
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 
@@ -98,6 +100,36 @@ pub enum Ty {
     Atomic(Scalar),
     /// A literal whose type is not known yet: index into the inference table.
     Infer(u32),
+    /// A `#[derive(GpuType)]` struct.
+    Struct(Rc<StructDef>),
+}
+
+/// A `#[derive(GpuType)]` struct a kernel uses. Its Rust layout was checked against WGSL's by the
+/// derive, so the WGSL struct (without the padding fields) has the same size and offsets.
+#[derive(Debug, PartialEq, Eq)]
+pub struct StructDef {
+    pub name: String,
+    pub fields: Vec<FieldDef>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct FieldDef {
+    pub name: String,
+    pub ty: Ty,
+    /// Rust-only padding (`_pad*` or `#[gpu(padding)]`): absent from the WGSL struct.
+    pub padding: bool,
+}
+
+impl StructDef {
+    pub fn size_align(&self) -> (u32, u32) {
+        let (mut offset, mut align) = (0u32, 1u32);
+        for f in self.fields.iter().filter(|f| !f.padding) {
+            let (s, a) = f.ty.size_align();
+            offset = offset.next_multiple_of(a) + s;
+            align = align.max(a);
+        }
+        (offset.next_multiple_of(align), align)
+    }
 }
 
 impl Ty {
@@ -116,6 +148,7 @@ impl Ty {
             Ty::Array(e, n) => format!("array<{}, {n}>", e.wgsl()),
             Ty::Atomic(s) => format!("atomic<{}>", s.wgsl()),
             Ty::Infer(_) => "i32".into(),
+            Ty::Struct(def) => def.name.clone(),
         }
     }
 
@@ -131,6 +164,7 @@ impl Ty {
                 let (size, align) = e.size_align();
                 (size.next_multiple_of(align) * n, align)
             }
+            Ty::Struct(def) => def.size_align(),
             Ty::Unit | Ty::Infer(_) => (0, 1),
         }
     }
@@ -140,6 +174,7 @@ impl Ty {
         match self {
             Ty::Scalar(s) | Ty::Vector(_, s) | Ty::Atomic(s) => *s != Scalar::Bool,
             Ty::Array(e, _) => e.host_shareable(),
+            Ty::Struct(_) => true,
             Ty::Unit | Ty::Infer(_) => false,
         }
     }
@@ -154,6 +189,7 @@ impl Ty {
             Ty::Atomic(Scalar::I32) => "AtomicI32".into(),
             Ty::Atomic(_) => "AtomicU32".into(),
             Ty::Infer(_) => "{integer}".into(),
+            Ty::Struct(def) => def.name.clone(),
         }
     }
 }
@@ -405,6 +441,10 @@ pub enum ExprKind {
     Index(Box<Expr>, Box<Expr>),
     /// `.x`, `.y`, `.z`, `.w` of a vector.
     Component(Box<Expr>, u8),
+    /// A field of a struct.
+    Field(Box<Expr>, String),
+    /// `S { a: .., b: .. }`: every field, in declaration order (padding included).
+    StructLit(Rc<StructDef>, Vec<Expr>),
     /// `slice.len()`.
     Len(Place),
     Math(Math, Vec<Expr>),
@@ -499,4 +539,5 @@ pub struct Kernel {
     pub helpers: Vec<Function>,
     pub uses_barrier: bool,
     pub uses_f16: bool,
+    pub structs: Vec<Rc<StructDef>>,
 }

@@ -28,6 +28,7 @@ mod wgsl;
 mod tests;
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
@@ -46,7 +47,7 @@ pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
         let mut pending = Vec::new();
         let mut first_span = Span::call_site();
         for f in instances(&func, &options)? {
-            for (name, span) in callee_spans(&f.block) {
+            for (name, span) in deps(&f) {
                 if !pending.contains(&name) && f.sig.ident != name {
                     if pending.is_empty() {
                         first_span = span;
@@ -84,13 +85,13 @@ pub fn continue_kernel(input: TokenStream) -> TokenStream {
     let result = (|| {
         let step: Step = syn::parse2(input)?;
         let mut collected = step.collected;
-        for f in step.bundle {
-            if !collected.iter().any(|c| c.sig.ident == f.sig.ident) {
-                collected.push(f);
+        for item in step.bundle {
+            if !collected.iter().any(|c| item_name(c) == item_name(&item)) {
+                collected.push(item);
             }
         }
         let mut pending = step.pending;
-        pending.retain(|n| !collected.iter().any(|c| c.sig.ident == n));
+        pending.retain(|n| !collected.iter().any(|c| item_name(c).is_some_and(|i| i == n)));
         match step.target {
             Target::Kernel { attr, item: kernel } => {
                 item = Some(kernel.clone());
@@ -104,8 +105,9 @@ pub fn continue_kernel(input: TokenStream) -> TokenStream {
             }
             Target::Define { helper } => {
                 if pending.is_empty() {
-                    collected.push(*helper.clone());
-                    return Ok(callback_macro(&helper.sig.ident, &collected));
+                    let name = helper.sig.ident.clone();
+                    collected.push(syn::Item::Fn(*helper));
+                    return Ok(callback_macro(&name, &collected));
                 }
                 let rest = |names: TokenStream, fns: TokenStream| quote!(@define { #helper } { #names } { #fns });
                 Ok(next_callback(rest, pending, &collected, Span::call_site()))
@@ -128,13 +130,12 @@ pub fn gpu(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
         let func: ItemFn =
             syn::parse2(item.clone()).map_err(|e| syn::Error::new(e.span(), "#[wasi_webgpu::gpu] goes on a `fn`"))?;
-        let calls: Vec<(String, Span)> =
-            callee_spans(&func.block).into_iter().filter(|(n, _)| func.sig.ident != n).collect();
+        let calls: Vec<(String, Span)> = deps(&func).into_iter().filter(|(n, _)| func.sig.ident != n).collect();
         if calls.is_empty() {
             // Check the helper on its own, so its errors appear even when no kernel calls it.
             // With callees, the kernel that has their sources checks it.
-            lower_helper(&func, &HashMap::new(), true)?;
-            let callback = callback_macro(&func.sig.ident, std::slice::from_ref(&func));
+            lower_helper(&func, &HashMap::new(), &[], true)?;
+            let callback = callback_macro(&func.sig.ident, &[syn::Item::Fn(func.clone())]);
             return Ok(quote!(#func #callback));
         }
         let span = calls[0].1;
@@ -147,7 +148,7 @@ pub fn gpu(attr: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// `macro_rules! name` (in the macro namespace, beside the function) handing `bundle` over.
-fn callback_macro(name: &Ident, bundle: &[ItemFn]) -> TokenStream {
+fn callback_macro(name: &Ident, bundle: &[syn::Item]) -> TokenStream {
     let hidden = format_ident!("__wasi_webgpu_gpu_{}", name);
     quote! {
         #[doc(hidden)]
@@ -166,7 +167,7 @@ fn callback_macro(name: &Ident, bundle: &[ItemFn]) -> TokenStream {
 fn next_callback(
     rest: impl Fn(TokenStream, TokenStream) -> TokenStream,
     pending: Vec<String>,
-    collected: &[ItemFn],
+    collected: &[syn::Item],
     span: Span,
 ) -> TokenStream {
     let next = Ident::new(&pending[0], span);
@@ -182,24 +183,104 @@ enum Target {
 }
 
 struct Step {
-    bundle: Vec<ItemFn>,
+    bundle: Vec<syn::Item>,
     target: Target,
     pending: Vec<String>,
-    collected: Vec<ItemFn>,
+    collected: Vec<syn::Item>,
 }
 
-fn parse_fns(tokens: TokenStream) -> syn::Result<Vec<ItemFn>> {
+/// Helper functions and `#[derive(GpuType)]` structs, as handed over by callbacks.
+fn parse_items(tokens: TokenStream) -> syn::Result<Vec<syn::Item>> {
     syn::parse::Parser::parse2(
         |input: ParseStream<'_>| {
-            let mut fns = Vec::new();
+            let mut items = Vec::new();
             while !input.is_empty() {
-                fns.push(input.parse::<ItemFn>()?);
+                items.push(input.parse::<syn::Item>()?);
             }
-            Ok(fns)
+            Ok(items)
         },
         tokens,
     )
 }
+
+fn item_name(item: &syn::Item) -> Option<&Ident> {
+    match item {
+        syn::Item::Fn(f) => Some(&f.sig.ident),
+        syn::Item::Struct(s) => Some(&s.ident),
+        _ => None,
+    }
+}
+
+/// What a function needs from elsewhere: the helpers it calls and the structs it names (types
+/// that are not the subset's own), each with the span of its first use.
+fn deps(f: &ItemFn) -> Vec<(String, Span)> {
+    struct Types(Vec<(String, Span)>);
+    impl VisitMut for Types {
+        fn visit_type_path_mut(&mut self, t: &mut syn::TypePath) {
+            if t.qself.is_none()
+                && t.path.segments.len() == 1
+                && let Some(seg) = t.path.segments.first()
+                && seg.arguments.is_empty()
+                && seg.ident.to_string().starts_with(|c: char| c.is_ascii_uppercase())
+                && !KNOWN_TYPES.contains(&seg.ident.to_string().as_str())
+                && !self.0.iter().any(|(n, _)| seg.ident == n)
+            {
+                self.0.push((seg.ident.to_string(), seg.ident.span()));
+            }
+            syn::visit_mut::visit_type_path_mut(self, t);
+        }
+        fn visit_expr_struct_mut(&mut self, e: &mut syn::ExprStruct) {
+            if let Some(seg) = e.path.segments.last()
+                && !self.0.iter().any(|(n, _)| seg.ident == n)
+            {
+                self.0.push((seg.ident.to_string(), seg.ident.span()));
+            }
+            syn::visit_mut::visit_expr_struct_mut(self, e);
+        }
+    }
+    let mut types = Types(Vec::new());
+    let mut copy = f.clone();
+    for input in &mut copy.sig.inputs {
+        types.visit_fn_arg_mut(input);
+    }
+    types.visit_return_type_mut(&mut copy.sig.output);
+    types.visit_block_mut(&mut copy.block);
+    let generics: Vec<String> = f.sig.generics.type_params().map(|t| t.ident.to_string()).collect();
+    let mut all = callee_spans(&f.block);
+    for (name, span) in types.0 {
+        if !generics.contains(&name) && !all.iter().any(|(n, _)| *n == name) {
+            all.push((name, span));
+        }
+    }
+    all
+}
+
+/// Capitalized type names the subset knows (or rejects with its own message): not structs.
+const KNOWN_TYPES: &[&str] = &[
+    "Vec2",
+    "Vec3",
+    "Vec4",
+    "UVec2",
+    "UVec3",
+    "UVec4",
+    "IVec2",
+    "IVec3",
+    "IVec4",
+    "BVec2",
+    "BVec3",
+    "BVec4",
+    "AtomicU32",
+    "AtomicI32",
+    "Workgroup",
+    "Vec",
+    "String",
+    "Option",
+    "Result",
+    "Box",
+    "Rc",
+    "Arc",
+    "Self",
+];
 
 impl Parse for Step {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -208,7 +289,7 @@ impl Parse for Step {
             syn::braced!(content in input);
             content.parse()
         };
-        let bundle = parse_fns(group(input)?)?;
+        let bundle = parse_items(group(input)?)?;
         let target = if input.peek(Token![@]) {
             input.parse::<Token![@]>()?;
             let _define: Ident = input.parse()?;
@@ -217,7 +298,7 @@ impl Parse for Step {
             Target::Kernel { attr: group(input)?, item: group(input)? }
         };
         let pending = group(input)?.into_iter().map(|t| t.to_string()).collect();
-        let collected = parse_fns(group(input)?)?;
+        let collected = parse_items(group(input)?)?;
         Ok(Step { bundle, target, pending, collected })
     }
 }
@@ -431,7 +512,7 @@ impl VisitMut for Substitute {
 
 /// Lowers the helpers (callees before callers), then every kernel instance, and generates the
 /// modules.
-fn expand_all(options: &Options, func: &ItemFn, helper_fns: &[ItemFn]) -> syn::Result<TokenStream> {
+fn expand_all(options: &Options, func: &ItemFn, items: &[syn::Item]) -> syn::Result<TokenStream> {
     let Some((workgroup_size, workgroup_size_span)) = options.workgroup_size else {
         return Err(syn::Error::new(
             options.span,
@@ -439,11 +520,19 @@ fn expand_all(options: &Options, func: &ItemFn, helper_fns: &[ItemFn]) -> syn::R
              (or `(x, y)` / `(x, y, z)`)",
         ));
     };
-    let helpers = lower_helpers(helper_fns)?;
+    let structs = struct_defs(items)?;
+    let helper_fns: Vec<ItemFn> = items
+        .iter()
+        .filter_map(|i| match i {
+            syn::Item::Fn(f) => Some(f.clone()),
+            _ => None,
+        })
+        .collect();
+    let helpers = lower_helpers(&helper_fns, &structs)?;
     let mut out = uses_shim(func);
     let generic = !func.sig.generics.params.is_empty();
     for instance in instances(func, options)? {
-        let kernel = lower_kernel(&instance, workgroup_size, workgroup_size_span, &helpers)?;
+        let kernel = lower_kernel(&instance, workgroup_size, workgroup_size_span, &helpers, &structs)?;
         let wgsl = validate(&kernel)?;
         out.extend(expand::module(&instance, &kernel, &wgsl, generic));
     }
@@ -491,14 +580,14 @@ struct LoweredHelpers {
     functions: Vec<(Function, Vec<String>)>,
 }
 
-fn lower_helpers(fns: &[ItemFn]) -> syn::Result<LoweredHelpers> {
+fn lower_helpers(fns: &[ItemFn], structs: &[Rc<StructDef>]) -> syn::Result<LoweredHelpers> {
     let mut sigs = HashMap::new();
     for f in fns {
-        sigs.insert(f.sig.ident.to_string(), helper_signature(f)?);
+        sigs.insert(f.sig.ident.to_string(), helper_signature(f, structs)?);
     }
     let mut lowered = Vec::new();
     for f in fns {
-        lowered.push(lower_helper(f, &sigs, false)?);
+        lowered.push(lower_helper(f, &sigs, structs, false)?);
     }
     // Order callees first; a cycle is recursion, which WGSL forbids.
     let mut ordered: Vec<(Function, Vec<String>)> = Vec::new();
@@ -524,19 +613,19 @@ fn lower_helpers(fns: &[ItemFn]) -> syn::Result<LoweredHelpers> {
     Ok(LoweredHelpers { sigs, functions: ordered })
 }
 
-fn helper_signature(f: &ItemFn) -> syn::Result<lower::Signature> {
+fn helper_signature(f: &ItemFn, structs: &[Rc<StructDef>]) -> syn::Result<lower::Signature> {
     check_plain_fn(f, "#[wasi_webgpu::gpu]")?;
-    let mut f16 = false;
+    let mut cx = lower::TyCx { uses_f16: false, structs };
     let mut args = Vec::new();
     for input in &f.sig.inputs {
         let syn::FnArg::Typed(pt) = input else {
             return Err(Sp::of(&input).error("`#[gpu]` helpers are free functions, without `self`"));
         };
-        args.push(lower::parse_ty(&pt.ty, &mut f16)?);
+        args.push(lower::parse_ty(&pt.ty, &mut cx)?);
     }
     let ret = match &f.sig.output {
         syn::ReturnType::Default => Ty::Unit,
-        syn::ReturnType::Type(_, t) => lower::parse_ty(t, &mut f16)?,
+        syn::ReturnType::Type(_, t) => lower::parse_ty(t, &mut cx)?,
     };
     Ok(lower::Signature { args, ret })
 }
@@ -544,9 +633,10 @@ fn helper_signature(f: &ItemFn) -> syn::Result<lower::Signature> {
 fn lower_helper(
     f: &ItemFn,
     sigs: &HashMap<String, lower::Signature>,
+    structs: &[Rc<StructDef>],
     standalone: bool,
 ) -> syn::Result<(Function, Vec<String>)> {
-    let sig = helper_signature(f)?;
+    let sig = helper_signature(f, structs)?;
     let name = f.sig.ident.to_string();
     let mut own;
     let sigs = if standalone {
@@ -557,7 +647,7 @@ fn lower_helper(
     } else {
         sigs
     };
-    let mut lowerer = lower::Lowerer::new(&name, false, &[], sigs, sig.ret.clone());
+    let mut lowerer = lower::Lowerer::new(&name, false, &[], sigs, structs, sig.ret.clone());
     let mut args = Vec::new();
     let mut stmts = Vec::new();
     for (input, ty) in f.sig.inputs.iter().zip(&sig.args) {
@@ -625,13 +715,14 @@ fn lower_kernel(
     workgroup_size: [u32; 3],
     workgroup_size_span: Sp,
     helpers: &LoweredHelpers,
+    structs: &[Rc<StructDef>],
 ) -> syn::Result<Kernel> {
     check_plain_fn(f, "#[wasi_webgpu::kernel]")?;
     if let syn::ReturnType::Type(_, t) = &f.sig.output {
         return Err(Sp::of(&t).error("kernels return nothing: write results into a `&mut [T]` parameter"));
     }
     let mut params = Vec::new();
-    let mut uses_f16 = false;
+    let mut cx = lower::TyCx { uses_f16: false, structs };
     for input in &f.sig.inputs {
         let syn::FnArg::Typed(pt) = input else {
             return Err(Sp::of(&input).error("kernels are free functions, without `self`"));
@@ -646,11 +737,11 @@ fn lower_kernel(
         if name.starts_with('_') || name == wgsl::UNIFORMS || name == "main" {
             return Err(Sp::of(&pi).error(format!("rename the parameter `{name}`: the name is reserved")));
         }
-        let kind = param_kind(&pt.ty, &mut uses_f16)?;
+        let kind = param_kind(&pt.ty, &mut cx)?;
         params.push(Param { name, kind, span: Sp::of(pi), rust_ty: (*pt.ty).clone() });
     }
     let name = f.sig.ident.to_string();
-    let mut lowerer = lower::Lowerer::new(&name, true, &params, &helpers.sigs, Ty::Unit);
+    let mut lowerer = lower::Lowerer::new(&name, true, &params, &helpers.sigs, structs, Ty::Unit);
     let mut body = lowerer.lower_block(&f.block, false)?;
     lowerer.resolve_block(&mut body)?;
     // Only the helpers this kernel reaches, callees first.
@@ -669,7 +760,7 @@ fn lower_kernel(
     let helper_fns: Vec<Function> =
         helpers.functions.iter().filter(|(f, _)| reached.contains(&f.name)).map(|(f, _)| f.clone()).collect();
     let uses_barrier = lowerer.uses_barrier || helper_fns.iter().any(|f| f.uses_barrier);
-    let uses_f16 = uses_f16 || lowerer.uses_f16;
+    let uses_f16 = cx.uses_f16 || lowerer.uses_f16;
     let (shared, builtins) = (lowerer.shared, lowerer.builtins);
     Ok(Kernel {
         workgroup_size,
@@ -681,10 +772,11 @@ fn lower_kernel(
         helpers: helper_fns,
         uses_barrier,
         uses_f16,
+        structs: structs.to_vec(),
     })
 }
 
-fn param_kind(ty: &syn::Type, uses_f16: &mut bool) -> syn::Result<ParamKind> {
+fn param_kind(ty: &syn::Type, cx: &mut lower::TyCx<'_>) -> syn::Result<ParamKind> {
     match ty {
         syn::Type::Reference(r) => {
             let syn::Type::Slice(slice) = &*r.elem else {
@@ -699,7 +791,7 @@ fn param_kind(ty: &syn::Type, uses_f16: &mut bool) -> syn::Result<ParamKind> {
                 }
                 return Ok(ParamKind::Atomics(s));
             }
-            let elem = lower::parse_ty(&slice.elem, uses_f16)?;
+            let elem = lower::parse_ty(&slice.elem, cx)?;
             if !elem.host_shareable() {
                 return Err(Sp::of(&slice.elem).error(format!(
                     "`{}` cannot live in a buffer (WGSL bools are not host-shareable): use `u32`",
@@ -720,9 +812,13 @@ fn param_kind(ty: &syn::Type, uses_f16: &mut bool) -> syn::Result<ParamKind> {
             Ok(if r.mutability.is_some() { ParamKind::SliceMut(elem) } else { ParamKind::Slice(elem) })
         }
         _ => {
-            let t = lower::parse_ty(ty, uses_f16)?;
+            let t = lower::parse_ty(ty, cx)?;
             match t {
                 Ty::Scalar(_) | Ty::Vector(..) => Ok(ParamKind::Value(t)),
+                Ty::Struct(def) => Err(Sp::of(ty).error(format!(
+                    "pass structs in buffers (`&[{0}]`, `&mut [{0}]`); value parameters are scalars and vectors",
+                    def.name
+                ))),
                 _ => Err(Sp::of(&ty).error(format!(
                     "`{}` cannot be a kernel parameter: use scalars, vectors or buffers (`&[T]`)",
                     t.rust_name()
@@ -734,14 +830,20 @@ fn param_kind(ty: &syn::Type, uses_f16: &mut bool) -> syn::Result<ParamKind> {
 
 /// Translates a kernel (no helpers) to validated WGSL, for tests and benchmarks.
 #[doc(hidden)]
-pub fn translate(attr: TokenStream, item: TokenStream, helpers: &[ItemFn]) -> syn::Result<Vec<String>> {
+pub fn translate(
+    attr: TokenStream,
+    item: TokenStream,
+    helpers: &[ItemFn],
+    structs: &[syn::Item],
+) -> syn::Result<Vec<String>> {
     let options: Options = syn::parse2(attr)?;
     let func: ItemFn = syn::parse2(item)?;
     let Some((size, span)) = options.workgroup_size else {
         return Err(syn::Error::new(options.span, "missing `workgroup_size`"));
     };
-    let helpers = lower_helpers(helpers)?;
-    instances(&func, &options)?.iter().map(|f| validate(&lower_kernel(f, size, span, &helpers)?)).collect()
+    let structs = struct_defs(structs)?;
+    let helpers = lower_helpers(helpers, &structs)?;
+    instances(&func, &options)?.iter().map(|f| validate(&lower_kernel(f, size, span, &helpers, &structs)?)).collect()
 }
 
 /// `const _: () = { use Name as _; .. };` for the first segment of every path the kernel names
@@ -826,4 +928,45 @@ fn uses_shim(func: &ItemFn) -> TokenStream {
             #(#[allow(unused_imports)] use #names as _;)*
         };
     }
+}
+
+/// The `#[derive(GpuType)]` structs handed over by their callbacks. Their layout was checked by
+/// the derive; kernels take structs of scalars, vectors and arrays, whose WGSL layout is then
+/// the natural one.
+fn struct_defs(items: &[syn::Item]) -> syn::Result<Vec<Rc<StructDef>>> {
+    let mut defs: Vec<Rc<StructDef>> = Vec::new();
+    for item in items {
+        let syn::Item::Struct(s) = item else { continue };
+        let syn::Fields::Named(named) = &s.fields else {
+            return Err(Sp::of(&s.fields).error("kernel structs have named fields"));
+        };
+        let mut fields = Vec::new();
+        for field in &named.named {
+            let name = field.ident.as_ref().expect("named field").to_string();
+            let mut padding = name.starts_with("_pad");
+            for attr in field.attrs.iter().filter(|a| a.path().is_ident("gpu")) {
+                attr.parse_nested_meta(|meta| {
+                    if meta.path.is_ident("padding") {
+                        padding = true;
+                        Ok(())
+                    } else {
+                        Err(meta.error(format!(
+                            "field `{name}` of `{}`: kernels take GpuType structs with the natural WGSL layout; \
+                             `#[gpu(align/size/array)]` fields are for `#[shader]` structs",
+                            s.ident
+                        )))
+                    }
+                })?;
+            }
+            let mut cx = lower::TyCx { uses_f16: false, structs: &[] };
+            let ty = match lower::parse_ty(&field.ty, &mut cx) {
+                Ok(ty) => ty,
+                Err(_) if padding => Ty::Unit,
+                Err(e) => return Err(e),
+            };
+            fields.push(FieldDef { name, ty, padding });
+        }
+        defs.push(Rc::new(StructDef { name: s.ident.to_string(), fields }));
+    }
+    Ok(defs)
 }

@@ -3,6 +3,7 @@
 //! else `i32`/`f32`).
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use crate::ir::*;
 
@@ -117,6 +118,7 @@ struct Local {
 /// Lowers one function body.
 pub struct Lowerer<'a> {
     params: &'a [Param],
+    structs: &'a [Rc<StructDef>],
     helpers: &'a HashMap<String, Signature>,
     /// The function being lowered, to reject recursion.
     current: String,
@@ -139,6 +141,7 @@ impl<'a> Lowerer<'a> {
         in_kernel: bool,
         params: &'a [Param],
         helpers: &'a HashMap<String, Signature>,
+        structs: &'a [Rc<StructDef>],
         ret: Ty,
     ) -> Self {
         let mut used: HashSet<String> = WGSL_RESERVED.iter().map(|s| s.to_string()).collect();
@@ -146,6 +149,7 @@ impl<'a> Lowerer<'a> {
         used.extend(helpers.keys().cloned());
         Lowerer {
             params,
+            structs,
             helpers,
             current: current.into(),
             in_kernel,
@@ -245,6 +249,10 @@ impl<'a> Lowerer<'a> {
                 self.vars[*x as usize] = Var::Bound(*s);
                 Ok(Ty::Scalar(*s))
             }
+            (Ty::Array(x, n), Ty::Array(y, m)) if n == m => {
+                let elem = self.unify(x, y, span)?;
+                Ok(Ty::Array(Box::new(elem), *n))
+            }
             _ if a == b => Ok(a),
             _ => err(
                 span,
@@ -336,9 +344,11 @@ impl<'a> Lowerer<'a> {
                 }
             }
             ExprKind::Lit(_) | ExprKind::Var(_) | ExprKind::Builtin(_) | ExprKind::Len(_) => {}
-            ExprKind::Unary(_, e) | ExprKind::Cast(e) | ExprKind::Component(e, _) | ExprKind::ArrayRepeat(e, _) => {
-                self.resolve_expr(e)?
-            }
+            ExprKind::Unary(_, e)
+            | ExprKind::Cast(e)
+            | ExprKind::Component(e, _)
+            | ExprKind::Field(e, _)
+            | ExprKind::ArrayRepeat(e, _) => self.resolve_expr(e)?,
             ExprKind::Binary(_, a, b) | ExprKind::Index(a, b) => {
                 self.resolve_expr(a)?;
                 self.resolve_expr(b)?;
@@ -346,6 +356,7 @@ impl<'a> Lowerer<'a> {
             ExprKind::Math(_, args)
             | ExprKind::Construct(args)
             | ExprKind::ArrayList(args)
+            | ExprKind::StructLit(_, args)
             | ExprKind::Call(_, args) => {
                 for a in args {
                     self.resolve_expr(a)?;
@@ -819,6 +830,19 @@ impl<'a> Lowerer<'a> {
                 let syn::Member::Named(field) = &f.member else {
                     return err(Sp::of(&f.member), "tuples are not in the kernel subset");
                 };
+                if let Ty::Struct(def) = self.shallow(&base.ty) {
+                    let name = field.to_string();
+                    let Some(fd) = def.fields.iter().find(|fd| fd.name == name) else {
+                        return err(Sp::of(field), format!("no field `{name}` on `{}`", def.name));
+                    };
+                    if fd.padding {
+                        return err(
+                            Sp::of(field),
+                            format!("`{name}` is padding: it exists only in Rust, not on the GPU"),
+                        );
+                    }
+                    return mk(ExprKind::Field(Box::new(base), name), fd.ty.clone());
+                }
                 let Ty::Vector(n, s) = self.shallow(&base.ty) else {
                     return err(
                         Sp::of(&f.member),
@@ -880,7 +904,7 @@ impl<'a> Lowerer<'a> {
             ),
             syn::Expr::Macro(m) => err(span, macro_message(&m.mac)),
             syn::Expr::Tuple(_) => err(span, "tuples are not in the kernel subset: use a vector or separate `let`s"),
-            syn::Expr::Struct(_) => err(span, "struct literals are not in the kernel subset: use vectors (`vec3(..)`)"),
+            syn::Expr::Struct(lit) => self.lower_struct_lit(lit),
             syn::Expr::Range(_) => err(span, "ranges only appear in `for i in a..b`"),
             syn::Expr::Try(_) => err(span, "`?` is not in the kernel subset: kernels cannot fail"),
             syn::Expr::Await(_) | syn::Expr::Async(_) => err(span, "`async`/`.await` are not in the kernel subset"),
@@ -1373,6 +1397,38 @@ impl<'a> Lowerer<'a> {
         )
     }
 
+    fn lower_struct_lit(&mut self, lit: &syn::ExprStruct) -> Result<Expr> {
+        let span = Sp::of(lit);
+        let name = lit.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let Some(def) = self.structs.iter().find(|d| d.name == name).cloned() else {
+            return err(
+                Sp::of(&lit.path),
+                format!("`{name}` is not a `#[derive(GpuType)]` struct this kernel knows: kernels use GpuType structs"),
+            );
+        };
+        if let Some(rest) = &lit.rest {
+            return err(Sp::of(rest), "write every field: `..` is not in the kernel subset");
+        }
+        let mut values = Vec::new();
+        for fd in &def.fields {
+            let Some(value) = lit.fields.iter().find(|fv| matches!(&fv.member, syn::Member::Named(m) if *m == fd.name))
+            else {
+                return err(span, format!("missing field `{}` in `{name}`", fd.name));
+            };
+            let v = self.lower_expr(&value.expr)?;
+            self.unify(&fd.ty, &v.ty, v.span)?;
+            values.push(v);
+        }
+        if let Some(extra) = lit
+            .fields
+            .iter()
+            .find(|fv| !def.fields.iter().any(|fd| matches!(&fv.member, syn::Member::Named(m) if *m == fd.name)))
+        {
+            return err(Sp::of(&extra.member), format!("`{name}` has no such field"));
+        }
+        Ok(Expr { kind: ExprKind::StructLit(def.clone(), values), ty: Ty::Struct(def), span })
+    }
+
     fn shift_rhs(&mut self, rhs: Expr) -> Result<Expr> {
         match self.shallow(&rhs.ty) {
             Ty::Infer(_) => {
@@ -1410,6 +1466,7 @@ impl<'a> Lowerer<'a> {
                     Ty::Vector(..) if matches!(op, BinOp::Eq | BinOp::Ne) => Ok(bool_ty),
                     Ty::Vector(..) => err(span, "vectors are not ordered: compare their components"),
                     Ty::Array(..) => err(span, "arrays cannot be compared: compare their elements"),
+                    Ty::Struct(_) => err(span, "structs cannot be compared: compare their fields"),
                     Ty::Scalar(Scalar::Bool) if !matches!(op, BinOp::Eq | BinOp::Ne) => {
                         err(span, "`bool`s are not ordered")
                     }
@@ -1440,7 +1497,7 @@ impl<'a> Lowerer<'a> {
                     Ty::Scalar(Scalar::Bool) | Ty::Vector(_, Scalar::Bool) => {
                         err(span, format!("cannot do arithmetic on `{}`", ty.rust_name()))
                     }
-                    Ty::Array(..) | Ty::Atomic(_) | Ty::Unit => {
+                    Ty::Array(..) | Ty::Atomic(_) | Ty::Unit | Ty::Struct(_) => {
                         err(span, format!("cannot do arithmetic on `{}`", ty.rust_name()))
                     }
                     _ => Ok(ty),
@@ -1451,23 +1508,32 @@ impl<'a> Lowerer<'a> {
 
     /// A type of the subset, from Rust syntax.
     pub fn parse_ty(&mut self, ty: &syn::Type) -> Result<Ty> {
-        parse_ty(ty, &mut self.uses_f16)
+        let mut cx = TyCx { uses_f16: self.uses_f16, structs: self.structs };
+        let ty = parse_ty(ty, &mut cx);
+        self.uses_f16 = cx.uses_f16;
+        ty
     }
 }
 
-/// A type of the subset, from Rust syntax; sets `uses_f16` when it mentions `f16`.
-pub fn parse_ty(ty: &syn::Type, uses_f16: &mut bool) -> Result<Ty> {
+/// What parsing a type needs: the structs in scope, and a flag set when `f16` is used.
+pub struct TyCx<'a> {
+    pub uses_f16: bool,
+    pub structs: &'a [Rc<StructDef>],
+}
+
+/// A type of the subset, from Rust syntax; sets `cx.uses_f16` when it mentions `f16`.
+pub fn parse_ty(ty: &syn::Type, cx: &mut TyCx<'_>) -> Result<Ty> {
     let span = Sp::of(&ty);
     match ty {
         syn::Type::Array(a) => {
-            let elem = parse_ty(&a.elem, uses_f16)?;
+            let elem = parse_ty(&a.elem, cx)?;
             if matches!(elem, Ty::Array(..)) {
                 // Allowed by WGSL, but keep the CPU translation and layout rules simple and explicit.
             }
             Ok(Ty::Array(Box::new(elem), array_len(&a.len)?))
         }
-        syn::Type::Paren(p) => parse_ty(&p.elem, uses_f16),
-        syn::Type::Group(g) => parse_ty(&g.elem, uses_f16),
+        syn::Type::Paren(p) => parse_ty(&p.elem, cx),
+        syn::Type::Group(g) => parse_ty(&g.elem, cx),
         syn::Type::Tuple(t) if t.elems.is_empty() => Ok(Ty::Unit),
         syn::Type::Path(p) if p.qself.is_none() => {
             let seg = p.path.segments.last().expect("non-empty path");
@@ -1485,7 +1551,7 @@ pub fn parse_ty(ty: &syn::Type, uses_f16: &mut bool) -> Result<Ty> {
                              `shader-f16`)",
                         );
                     }
-                    *uses_f16 = true;
+                    cx.uses_f16 = true;
                     Some(Scalar::F16)
                 }
                 _ => None,
@@ -1503,7 +1569,7 @@ pub fn parse_ty(ty: &syn::Type, uses_f16: &mut bool) -> Result<Ty> {
                         let Some(syn::GenericArgument::Type(inner)) = args.args.first() else {
                             return err(span, format!("`{name}` needs its component type: `{name}<f32>`"));
                         };
-                        match parse_ty(inner, uses_f16)? {
+                        match parse_ty(inner, cx)? {
                             Ty::Scalar(s) => s,
                             other => {
                                 return err(
@@ -1515,6 +1581,9 @@ pub fn parse_ty(ty: &syn::Type, uses_f16: &mut bool) -> Result<Ty> {
                     }
                 };
                 return Ok(Ty::Vector(n, s));
+            }
+            if let Some(def) = cx.structs.iter().find(|d| d.name == name) {
+                return Ok(Ty::Struct(def.clone()));
             }
             let hint = match name.as_str() {
                 "f64" => "WGSL has no `f64`: use `f32`".to_string(),

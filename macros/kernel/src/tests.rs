@@ -6,14 +6,14 @@ use quote::quote;
 use crate::translate;
 
 fn wgsl(attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> String {
-    match translate(attr, item, &[]) {
+    match translate(attr, item, &[], &[]) {
         Ok(mut w) => w.remove(0),
         Err(e) => panic!("translation failed: {e}"),
     }
 }
 
 fn error(item: proc_macro2::TokenStream) -> String {
-    match translate(quote!(workgroup_size = 64), item, &[]) {
+    match translate(quote!(workgroup_size = 64), item, &[], &[]) {
         Ok(w) => panic!("expected an error, got WGSL:\n{}", w[0]),
         Err(e) => e.to_string(),
     }
@@ -220,6 +220,7 @@ fn helpers_are_emitted_callees_first() {
             }
         },
         &helpers,
+        &[],
     )
     .unwrap()
     .remove(0);
@@ -242,6 +243,7 @@ fn mutual_recursion_is_an_error() {
             }
         ),
         &helpers,
+        &[],
     )
     .unwrap_err()
     .to_string();
@@ -258,6 +260,7 @@ fn generic_kernels_instantiate_each_listed_type() {
                 if i < y.len() { y[i] = a * x[i] + y[i]; }
             }
         },
+        &[],
         &[],
     )
     .unwrap();
@@ -379,4 +382,43 @@ fn errors_say_what_to_write_instead() {
         let e = error(item.clone());
         assert!(e.contains(expected), "{item}: {e}");
     }
+}
+
+#[test]
+fn gpu_type_structs() {
+    let particle: syn::Item = syn::parse_quote! {
+        #[repr(C)]
+        struct Particle { pos: Vec4<f32>, mass: f32, #[gpu(padding)] extra: [u32; 3] }
+    };
+    let w = translate(
+        quote!(workgroup_size = 64),
+        quote! {
+            fn k(ps: &mut [Particle]) {
+                let i = wasi_webgpu::global_id().x as usize;
+                let mut p = ps[i];
+                p.mass = p.mass * 2.0;
+                ps[i] = Particle { pos: p.pos, mass: p.mass, extra: [0; 3] };
+                ps[i].pos.x = 1.0;
+            }
+        },
+        &[],
+        std::slice::from_ref(&particle),
+    )
+    .unwrap()
+    .remove(0);
+    assert!(w.contains("struct Particle {\n    pos: vec4<f32>,\n    mass: f32,\n}"), "{w}");
+    assert!(w.contains("Particle(p.pos, p.mass)"), "{w}");
+    let e = translate(
+        quote!(workgroup_size = 64),
+        quote!(
+            fn k(ps: &mut [Particle]) {
+                let m = ps[0].extra[0];
+            }
+        ),
+        &[],
+        &[particle],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("padding"), "{e}");
 }

@@ -145,9 +145,11 @@ impl Analysis<'_> {
             ExprKind::Var(Place::Param(_)) => true,
             ExprKind::Var(Place::Shared(_)) => false,
             ExprKind::Builtin(b) => matches!(b, Builtin::WorkgroupId | Builtin::NumWorkgroups),
-            ExprKind::Unary(_, a) | ExprKind::Cast(a) | ExprKind::Component(a, _) | ExprKind::ArrayRepeat(a, _) => {
-                self.uniform(a)
-            }
+            ExprKind::Unary(_, a)
+            | ExprKind::Cast(a)
+            | ExprKind::Component(a, _)
+            | ExprKind::Field(a, _)
+            | ExprKind::ArrayRepeat(a, _) => self.uniform(a),
             ExprKind::Binary(_, a, b) => self.uniform(a) && self.uniform(b),
             ExprKind::Index(base, index) => {
                 let readable = match &base.kind {
@@ -160,6 +162,7 @@ impl Analysis<'_> {
             ExprKind::Math(_, args)
             | ExprKind::Construct(args)
             | ExprKind::ArrayList(args)
+            | ExprKind::StructLit(_, args)
             | ExprKind::Call(_, args) => args.iter().all(|a| self.uniform(a)),
             ExprKind::Atomic(..) => false,
         }
@@ -170,7 +173,7 @@ impl Analysis<'_> {
 fn root_local(place: &Expr) -> Option<String> {
     match &place.kind {
         ExprKind::Var(Place::Local(name)) => Some(name.clone()),
-        ExprKind::Component(inner, _) | ExprKind::Index(inner, _) => root_local(inner),
+        ExprKind::Component(inner, _) | ExprKind::Field(inner, _) | ExprKind::Index(inner, _) => root_local(inner),
         _ => None,
     }
 }

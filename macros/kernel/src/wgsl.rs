@@ -68,6 +68,13 @@ pub fn emit(kernel: &Kernel) -> Wgsl {
     if kernel.uses_f16 {
         e.out.push_str("enable f16;\n\n");
     }
+    for def in &kernel.structs {
+        let _ = writeln!(e.out, "struct {} {{", def.name);
+        for f in def.fields.iter().filter(|f| !f.padding) {
+            let _ = writeln!(e.out, "    {}: {},", f.name, f.ty.wgsl());
+        }
+        e.out.push_str("}\n\n");
+    }
     let (slots, uniform) = bindings(kernel);
     let values: Vec<&Param> = kernel.params.iter().filter(|p| matches!(p.kind, ParamKind::Value(_))).collect();
     if !values.is_empty() {
@@ -341,6 +348,18 @@ impl Emitter<'_> {
                 self.expr(base);
                 self.out.push('.');
                 self.out.push(['x', 'y', 'z', 'w'][usize::from(*i)]);
+            }
+            ExprKind::Field(base, name) => {
+                self.expr(base);
+                self.out.push('.');
+                self.out.push_str(name);
+            }
+            ExprKind::StructLit(def, values) => {
+                let _ = write!(self.out, "{}(", def.name);
+                let kept: Vec<Expr> =
+                    def.fields.iter().zip(values).filter(|(f, _)| !f.padding).map(|(_, v)| v.clone()).collect();
+                self.args(&kept);
+                self.out.push(')');
             }
             ExprKind::Len(Place::Param(i)) => {
                 let _ = write!(self.out, "arrayLength(&{})", self.kernel.params[*i].name);
