@@ -152,6 +152,8 @@ pub async fn launch_misuse(both: &Both<'_>) -> Outcome {
         // An empty buffer, which WebGPU cannot bind.
         let empty = on.storage::<u32>(&[])?;
         expect(copy::launch(device, &empty, &mut y, 4u32).await, |e| matches!(e, Error::BindGroup(_)))?;
+        // Zero threads: a launch of no workgroups, which does nothing.
+        on.at(copy::launch(device, &x, &mut y, 0u32).await)?;
         // Nothing was written by the failed launches; a good one still works.
         same("y untouched", &on.read(&y).await?, &[0; 64])?;
         on.at(copy::launch(device, &x, &mut y, 64u32).await)?;
