@@ -870,7 +870,7 @@ pub(crate) struct RenderPipelineShared {
 ///
 /// A pipeline renders only in passes whose attachments have its color
 /// target formats, depth-stencil format and sample count; setting it in
-/// another pass is an [`Error::Attachment`]. A cheap handle: clones share the
+/// another pass is an [`Error::RenderPass`]. A cheap handle: clones share the
 /// pipeline.
 #[derive(Clone)]
 pub struct RenderPipeline {

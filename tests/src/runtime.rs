@@ -32,7 +32,9 @@ use crate::cache::{ComponentCache, default_cache_dir};
 use crate::poller::{DevicePoller, PollHandle};
 use crate::toolchain;
 use crate::wgpu_core::global::Global;
-use crate::wgpu_types::{AdapterInfo, Backends, InstanceDescriptor, NoopBackendOptions, RequestAdapterError};
+use crate::wgpu_types::{
+    AdapterInfo, Backends, InstanceDescriptor, InstanceFlags, NoopBackendOptions, RequestAdapterError,
+};
 use crate::{AdapterChoice, adapter, host_fixes};
 
 /// Exit code for a run that did not finish normally: a wasm trap (a guest
@@ -300,6 +302,10 @@ impl Runner {
         let mut descriptor = InstanceDescriptor::new_without_display_handle();
         descriptor.backends = backends;
         descriptor.backend_options.noop = NoopBackendOptions { enable: backends.contains(Backends::NOOP) };
+        // WebGPU resolves timestamp queries in nanoseconds and has no
+        // timestamp period to convert them with; wgpu-core converts them only
+        // with this flag (a no-op on GPUs whose period is 1 ns, like lavapipe).
+        descriptor.flags |= InstanceFlags::AUTOMATIC_TIMESTAMP_NORMALIZATION;
         let global = Arc::new(Global::new("wasi-webgpu", descriptor, None));
         log::debug!("GPU instance created for backends {backends:?}");
         if let Some(choice) = &adapter {
