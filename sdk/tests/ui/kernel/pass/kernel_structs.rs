@@ -30,6 +30,13 @@ fn step(dt: f32, ps: &mut [Particle], energy: &mut [f32]) {
 }
 
 fn main() {
+    // The derive's hidden macro is fine in a function body too.
+    #[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable, wasi_webgpu::GpuType)]
+    #[repr(C)]
+    struct Local {
+        a: f32,
+    }
+    let _ = Local { a: 1.0 }.a;
     assert!(step::WGSL.contains("struct Particle {"), "{}", step::WGSL);
     assert!(step::WGSL.contains("mass: f32,") && !step::WGSL.contains("_pad"), "{}", step::WGSL);
 }
