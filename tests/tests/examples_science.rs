@@ -59,7 +59,14 @@ fn nbody_fails_when_the_drift_differs_beyond_the_tolerance() {
 
 #[test]
 fn nbody_rejects_bad_arguments() {
-    for args in [&["--bodies", "1"][..], &["--steps", "0"], &["--dt", "-1"], &["--frobnicate", "1"], &["--bodies"]] {
+    for args in [
+        &["--bodies", "1"][..],
+        &["--bodies", "100000000"],
+        &["--steps", "0"],
+        &["--dt", "-1"],
+        &["--frobnicate", "1"],
+        &["--bodies"],
+    ] {
         let outcome = common::run("examples/nbody", args);
         let transcript = common::transcript(&outcome);
         assert_eq!(outcome.exit_code, 1, "{args:?}\n{transcript}");

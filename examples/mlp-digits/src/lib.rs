@@ -24,8 +24,17 @@ use std::time::Instant;
 
 use crate::model::{Params, predictions, softmax};
 
-const USAGE: &str = "usage: mlp-digits [--epochs N] [--hidden N] [--batch N] [--lr X] [--momentum X] [--seed N] \
-                     [--min-accuracy PERCENT] [--tolerance X]";
+const USAGE: &str = "\
+usage: mlp-digits [OPTIONS]   (run from examples/mlp-digits: wasi-webgpu-run --dir . . -- OPTIONS)
+  --epochs N              passes over the training images (default 20)
+  --hidden N              hidden ReLU units, 1 to 4096 (default 64)
+  --batch N               images per SGD step (default 32)
+  --lr X                  learning rate (default 0.05)
+  --momentum X            momentum, in [0, 1) (default 0.9)
+  --seed N                seed of the weights and the shuffles (default 1)
+  --min-accuracy PERCENT  fail below this test accuracy (default 90)
+  --tolerance X           most a GPU logit or probability may differ from the CPU's,
+                          per unit of 1 + |CPU value| (default 1e-4)";
 
 /// Most the GPU's first weight update may differ from the CPU's, relative to
 /// the largest update. The GPU sums products in `f32` (about 1e-7 relative)
@@ -70,11 +79,12 @@ impl Default for Config {
 }
 
 impl Config {
-    fn parse(mut args: impl Iterator<Item = String>) -> Result<Self, String> {
+    /// The configuration, or `None` when the arguments ask for help.
+    fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Self>, String> {
         let mut config = Self::default();
         while let Some(flag) = args.next() {
             if flag == "-h" || flag == "--help" {
-                return Err(USAGE.into());
+                return Ok(None);
             }
             let value = args.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
             let bad = |e: &dyn std::fmt::Display| format!("{flag} {value}: {e}\n{USAGE}");
@@ -98,7 +108,7 @@ impl Config {
         check((0.0..1.0).contains(&config.momentum), "--momentum must be in [0, 1)")?;
         check((0.0..=100.0).contains(&config.min_accuracy), "--min-accuracy must be a percentage")?;
         check(config.tolerance.is_finite() && config.tolerance >= 0.0, "--tolerance must be a number >= 0")?;
-        Ok(config)
+        Ok(Some(config))
     }
 }
 
@@ -133,7 +143,10 @@ impl Rng {
 
 #[wasi_webgpu::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let config = Config::parse(std::env::args().skip(1))?;
+    let Some(config) = Config::parse(std::env::args().skip(1))? else {
+        println!("{USAGE}");
+        return Ok(());
+    };
     let all = data::load().map_err(|e| e.to_string())?;
     let (train, test) = data::split(&all, TEST_SHARE);
     if config.batch > train.len() {
