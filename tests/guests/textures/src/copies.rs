@@ -302,7 +302,10 @@ pub async fn getters_answer_from_the_guest(gpu: &Gpu) -> Outcome {
             ..Default::default()
         })
         .at("cube array view")?;
-    ensure!(cubes.array_layer_count() == 12 && cubes.mip_level_count() == 2, "cube array ranges {cubes:?}");
+    ensure!(
+        cubes.array_layer_count() == 12 && cubes.mip_level_count() == 2 && cubes.base_mip_level() == 1,
+        "cube array ranges {cubes:?}"
+    );
     ensure!(cubes.size() == Extent3d { width: 32, height: 32, depth_or_array_layers: 12 }, "{:?}", cubes.size());
     let cube = t
         .create_view(&TextureViewDescriptor {
@@ -413,6 +416,11 @@ pub async fn format_table_agrees_with_the_host(gpu: &Gpu) -> Outcome {
     ensure!(created >= 40, "only {created} formats were created");
     // The table's other facts, for a few formats.
     ensure!(TextureFormat::Rgba8UnormSrgb.is_srgb() && !TextureFormat::Rgba8Unorm.is_srgb(), "is_srgb");
+    ensure!(
+        TextureFormat::Bgra8UnormSrgb.remove_srgb_suffix() == TextureFormat::Bgra8Unorm
+            && TextureFormat::Bc1RgbaUnorm.add_srgb_suffix() == TextureFormat::Bc1RgbaUnormSrgb,
+        "sRGB twins"
+    );
     ensure!(TextureFormat::Bc7RgbaUnorm.is_compressed() && !TextureFormat::R8Unorm.is_compressed(), "is_compressed");
     ensure!(
         TextureFormat::R32Float.supports_read_write_storage()
