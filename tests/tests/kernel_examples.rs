@@ -21,6 +21,22 @@ fn saxpy_runs_on_the_gpu_and_the_cpu() {
     }
 }
 
+/// A host with no adapter at all (a GPU instance with no backends): the
+/// example's `request_adapter_or_cpu` falls back to the CPU device.
+#[test]
+fn saxpy_falls_back_to_the_cpu_without_an_adapter() {
+    use wasi_webgpu_host::wgpu_types::Backends;
+    use wasi_webgpu_host::{RunOptions, Runner, RunnerConfig};
+
+    let runner = Runner::with_config(RunnerConfig { backends: Backends::empty(), ..Default::default() })
+        .expect("a runner without backends starts");
+    assert!(runner.adapters().is_empty(), "the runner without backends still sees adapters");
+    let outcome = runner.run(&common::guest("examples/saxpy"), &RunOptions::captured()).expect("saxpy runs");
+    let transcript = common::transcript(&outcome);
+    assert_eq!(outcome.stdout_lossy(), saxpy_expected("CPU"), "{transcript}");
+    assert_eq!(outcome.exit_code, 0, "{transcript}");
+}
+
 #[test]
 fn saxpy_kernel_stays_within_thirty_lines() {
     let source = std::fs::read_to_string(common::root().join("examples/saxpy/src/lib.rs")).unwrap();
