@@ -42,6 +42,11 @@ impl Instance {
     /// The in-guest CPU adapter, which every guest has: its devices keep
     /// buffers in guest memory and run `#[wasi_webgpu::kernel]` kernels on
     /// the CPU. See [`Adapter`]'s section on it.
+    ///
+    /// It is not what [`RequestAdapterOptions::force_fallback_adapter`]
+    /// asks for: WebGPU's fallback adapter is a complete software
+    /// implementation on the host (such as lavapipe) that runs WGSL too,
+    /// while the CPU adapter runs only Rust kernels and buffer operations.
     pub fn cpu_adapter(&self) -> Adapter {
         Adapter::cpu()
     }
