@@ -44,12 +44,12 @@ fn matmul_checks_each_size_and_reports_gflops() {
 
 #[test]
 fn reduce_scan_checks_each_length_and_reports_bandwidth() {
-    // One element, one scan block's worth, and more than one.
-    let outcome = common::run("examples/reduce-scan", &["1", "2048", "70001", "--runs", "2"]);
+    // One element, exactly one 8192-element scan block, and several blocks.
+    let outcome = common::run("examples/reduce-scan", &["1", "8192", "70001", "--runs", "2"]);
     let transcript = common::transcript(&outcome);
     assert_eq!(outcome.exit_code, 0, "{transcript}");
     let stdout = outcome.stdout_lossy();
-    for len in [1, 2048, 70001] {
+    for len in [1, 8192, 70001] {
         for op in ["sum", "max", "inclusive scan", "exclusive scan"] {
             let prefix = format!("{op} n={len}:");
             let line = stdout

@@ -8,10 +8,14 @@ use crate::{Error, Op, Ops, Result, cached, check_len, elements, uniform};
 #[wasi_webgpu::shader(path = "src/wgsl/reduce.wgsl")]
 pub(crate) mod wgsl {}
 
-/// Elements of a row one workgroup of `reduce_rows` reduces: 16 per
-/// invocation, enough work to amortise the tree, and a second pass is only
-/// needed past 4096 columns.
+/// The fewest elements of a row one workgroup of `reduce_rows` reduces: 16
+/// per invocation, so a second pass is only needed past 4096 columns.
 const ROW_CHUNK: u64 = 4096;
+/// Workgroups a pass of `reduce_rows` aims at. Past that, chunks grow
+/// instead: a GPU is already full, and each workgroup's tree costs 9
+/// barriers, which on lavapipe (a coroutine switch per 8 invocations each)
+/// cost more than loading 4096 elements.
+const ROW_GROUPS: u64 = 256;
 /// Rows one workgroup of `reduce_cols` reduces: 64 per lane.
 const COL_CHUNK: u64 = 256;
 
@@ -78,7 +82,8 @@ impl Ops {
     /// elements of `output`.
     ///
     /// Each pass is one dispatch of workgroup tree reductions over chunks of
-    /// the axis (4096 elements of a row, or 256 rows of 64 columns); while
+    /// the axis (at least 4096 elements of a row, more for long rows so that
+    /// a pass has about 256 workgroups; or 256 rows of 64 columns); while
     /// more than one chunk per output is left, another pass reduces the
     /// partial results, kept in scratch buffers the [`Op`] owns. Fails when
     /// the axis is not 0 or 1 or the reduced axis is empty.
@@ -120,12 +125,14 @@ impl Ops {
             )
             .await?;
             loop {
-                let chunks = axis_len.div_ceil(ROW_CHUNK);
+                let per_row = (ROW_GROUPS / u64::from(rows)).max(1);
+                let chunk = axis_len.div_ceil(per_row).next_multiple_of(ROW_CHUNK).max(ROW_CHUNK);
+                let chunks = axis_len.div_ceil(chunk);
                 let partials = u64::from(rows) * chunks;
                 let target = if chunks == 1 { output.clone() } else { self.scratch("reduce partials", partials)? };
                 let params = self.uniform(
                     "reduce shape",
-                    wgsl::ReduceParams { rows, cols: axis_len as u32, chunk: ROW_CHUNK as u32, chunks: chunks as u32 },
+                    wgsl::ReduceParams { rows, cols: axis_len as u32, chunk: chunk as u32, chunks: chunks as u32 },
                 )?;
                 let bindings = wgsl::ReduceRowsBindings {
                     params: uniform(&params),

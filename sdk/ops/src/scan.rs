@@ -10,8 +10,8 @@ use crate::{Error, Op, Ops, Result, cached, elements, uniform};
 #[wasi_webgpu::shader(path = "src/wgsl/scan.wgsl")]
 pub(crate) mod wgsl {}
 
-/// Elements one workgroup scans: 256 invocations × 8 (`BLOCK_ITEMS`).
-const BLOCK: u64 = 2048;
+/// Elements one workgroup scans: 256 invocations × 32 (`BLOCK_ITEMS`).
+const BLOCK: u64 = 8192;
 
 #[derive(Default)]
 pub(crate) struct Kernels {
@@ -33,12 +33,13 @@ impl Ops {
     /// Prepares the prefix sums of `input` into `output`, which must have the
     /// same length.
     ///
-    /// Reduce-then-scan, work-efficient: one pass sums each block of 2048
+    /// Reduce-then-scan, work-efficient: one pass sums each block of 8192
     /// elements, the block sums are scanned (by the same passes, recursively,
-    /// when there are more than 2048 of them), and a last pass scans each
+    /// when there are more than 8192 of them), and a last pass scans each
     /// block from its offset; each workgroup scans its invocations' totals
-    /// with a Blelloch up-sweep and down-sweep. Arrays up to 2048 elements
-    /// take one dispatch, up to 4 Mi elements three.
+    /// with a Blelloch up-sweep and down-sweep. Arrays up to 8192 elements
+    /// take one dispatch, up to 64 Mi elements (past the default
+    /// `max_storage_buffer_binding_size` of 32 Mi `f32`s) three.
     pub async fn scan(&self, kind: ScanKind, input: &Buffer<f32>, output: &Buffer<f32>) -> Result<Op> {
         const OP: &str = "scan";
         let len = input.len();

@@ -8,8 +8,11 @@
 // Blelloch up-sweep / down-sweep in workgroup memory: O(n) additions in all.
 
 const THREADS: u32 = 256u;
-const ITEMS: u32 = 8u;
-const BLOCK_ITEMS: u32 = 2048u;
+// 32 elements per invocation: each block's reduction and scan cost about 25
+// workgroup barriers, which on lavapipe (a coroutine switch per 8
+// invocations each) cost more than the loads of small blocks.
+const ITEMS: u32 = 32u;
+const BLOCK_ITEMS: u32 = 8192u;
 
 struct ScanParams {
     len: u32,
@@ -61,11 +64,10 @@ fn scan_totals(local: u32) -> f32 {
 fn reduce_blocks(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) local: u32) {
     let block = block_index(wid, groups);
     let start = block * BLOCK_ITEMS + local * ITEMS;
+    let end = min(start + ITEMS, params.len);
     var sum = 0.0;
-    for (var j = 0u; j < ITEMS; j++) {
-        if start + j < params.len {
-            sum += input[start + j];
-        }
+    for (var i = start; i < end; i++) {
+        sum += input[i];
     }
     totals[local] = sum;
     workgroupBarrier();
@@ -82,25 +84,19 @@ fn reduce_blocks(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups)
 
 fn scan_block(block: u32, local: u32, offset: f32) {
     let start = block * BLOCK_ITEMS + local * ITEMS;
-    var values: array<f32, ITEMS>;
+    let end = min(start + ITEMS, params.len);
     var sum = 0.0;
-    for (var j = 0u; j < ITEMS; j++) {
-        var v = 0.0;
-        if start + j < params.len {
-            v = input[start + j];
-        }
-        values[j] = v;
-        sum += v;
+    for (var i = start; i < end; i++) {
+        sum += input[i];
     }
     totals[local] = sum;
     scan_totals(local);
+    // The invocation's elements again (from cache), now with its offset.
     var running = offset + totals[local];
-    for (var j = 0u; j < ITEMS; j++) {
+    for (var i = start; i < end; i++) {
         let before = running;
-        running += values[j];
-        if start + j < params.len {
-            output[start + j] = select(running, before, params.exclusive != 0u);
-        }
+        running += input[i];
+        output[i] = select(running, before, params.exclusive != 0u);
     }
 }
 

@@ -1,6 +1,6 @@
 //! Reductions along both axes and prefix sums, over shapes that take one
 //! pass and shapes that take several (rows past 4096 columns, columns past
-//! 256 rows, arrays past one and past 2048 scan blocks).
+//! 256 rows, arrays past one 8192-element scan block).
 
 use wasi_webgpu_ops::{Ops, ReduceDesc, Reduction, ScanKind};
 
@@ -109,23 +109,25 @@ fn prefix(kind: ScanKind, x: &[f32]) -> (Vec<f64>, Vec<f64>) {
 async fn scan_inclusive_exclusive(gpu: &Gpu) -> Outcome {
     let ops = Ops::new(&gpu.device);
     let mut rng = Rng::new(31);
-    for n in [1usize, 7, 1000, 2048, 2049, 5000, 70001] {
+    for n in [1usize, 7, 1000, 8191, 8192, 8193, 70001] {
         let x = rng.vec(n, -1.0, 1.0);
         let (input, output) = (buffer(gpu, &x)?, poisoned(gpu, n)?);
         for kind in [ScanKind::Inclusive, ScanKind::Exclusive] {
             let op = ops.scan(kind, &input, &output).await.at("scan")?;
             let (expected, magnitude) = prefix(kind, &x);
             within(&format!("{kind:?} scan of {n}"), &run(gpu, &op, &output).await?, &expected, |i| {
-                1e-6 + 64.0 * f64::from(f32::EPSILON) * magnitude[i]
+                1e-6 + 128.0 * f64::from(f32::EPSILON) * magnitude[i]
             })?;
         }
     }
     Ok(())
 }
 
-/// 2048² + 7 elements: the block sums themselves take more than one block,
-/// so the scan recurses twice. Small integers keep every prefix below 2^24,
-/// where f32 sums are exact, so the comparison is exact.
+/// 2048² + 7 elements, 513 blocks: the block sums are scanned by the scan
+/// itself, recursively (reduce, scan of the sums, scan of the blocks). A
+/// second level of recursion needs more than 8192² elements, past what a
+/// storage binding may hold with default limits. Small integers keep every
+/// prefix below 2^24, where f32 sums are exact, so the comparison is exact.
 async fn scan_large_exact(gpu: &Gpu) -> Outcome {
     let ops = Ops::new(&gpu.device);
     let n = 2048 * 2048 + 7;
@@ -134,7 +136,7 @@ async fn scan_large_exact(gpu: &Gpu) -> Outcome {
     let (input, output) = (buffer(gpu, &x)?, poisoned(gpu, n)?);
     for kind in [ScanKind::Inclusive, ScanKind::Exclusive] {
         let op = ops.scan(kind, &input, &output).await.at("scan")?;
-        ensure_passes(op.dispatch_count(), 5)?;
+        ensure_passes(op.dispatch_count(), 3)?;
         let expected: Vec<f32> = prefix(kind, &x).0.iter().map(|&v| v as f32).collect();
         exact(&format!("{kind:?} scan of {n}"), &run(gpu, &op, &output).await?, &expected)?;
     }
