@@ -99,7 +99,8 @@ async fn filter(device: &Device, queue: &Queue, image: &Image) -> wasi_webgpu::R
     let threads = (image.width, image.height);
     let mut encoder = device.create_command_encoder(&Default::default());
     let mut pass = encoder.begin_compute_pass(&Default::default());
-    let bindings = blur::HorizontalBindings { source: &source_view, weights: weights.as_storage(), across: &across_view };
+    let bindings =
+        blur::HorizontalBindings { source: &source_view, weights: weights.as_storage(), across: &across_view };
     horizontal.dispatch(&mut pass, &bindings, threads)?;
     let bindings = blur::VerticalBindings { source: &across_view, weights: weights.as_storage(), down: &blurred_view };
     vertical.dispatch(&mut pass, &bindings, threads)?;
