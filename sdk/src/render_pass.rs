@@ -297,8 +297,8 @@ impl<R: RawRenderCommands> DrawRecorder<R> {
         if self.pipeline.as_ref().is_some_and(|p| Rc::ptr_eq(p, shared)) {
             return Ok(());
         }
-        if let Some(why) = shared.attachments.mismatch("pipeline", &self.layout) {
-            return Err(Error::RenderPass(format!("set_pipeline: {why} of this {what}")));
+        if let Some(why) = shared.attachments.mismatch("pipeline", what, &self.layout) {
+            return Err(Error::RenderPass(format!("set_pipeline: {why}")));
         }
         if shared.writes_depth && self.depth_read_only {
             return Err(Error::RenderPass(format!(
@@ -856,7 +856,7 @@ impl<'a> RenderPass<'a> {
         for (i, bundle) in bundles.iter().enumerate() {
             let shared = &bundle.shared;
             same_device(&shared.device, &self.recorder.device, OP)?;
-            if let Some(why) = shared.layout.mismatch("bundle", &self.recorder.layout) {
+            if let Some(why) = shared.layout.mismatch("bundle", "pass", &self.recorder.layout) {
                 return Err(Error::RenderPass(format!("{OP}: bundle {i}: {why}")));
             }
             if (!shared.depth_read_only

@@ -807,29 +807,31 @@ impl AttachmentLayout {
         Self { colors, depth_stencil, sample_count }
     }
 
-    /// Why `self` (a pipeline's or bundle's) does not fit `pass`, if it
+    /// Why `self` (the layout of `ours`, a pipeline or bundle) does not fit
+    /// `other` (the layout of `theirs`, a pass or bundle encoder), if it
     /// does not.
-    pub(crate) fn mismatch(&self, what: &str, pass: &AttachmentLayout) -> Option<String> {
+    pub(crate) fn mismatch(&self, ours: &str, theirs: &str, other: &AttachmentLayout) -> Option<String> {
+        let (what, pass) = (ours, other);
         if self.sample_count != pass.sample_count {
             return Some(format!(
-                "the {what} renders with {} samples per pixel, but the pass's attachments have {}",
+                "the {what} renders with {} samples per pixel, but the {theirs}'s attachments have {}",
                 self.sample_count, pass.sample_count
             ));
         }
         let count = self.colors.len().max(pass.colors.len());
         for i in 0..count {
-            let (ours, theirs) = (self.colors.get(i).copied().flatten(), pass.colors.get(i).copied().flatten());
-            if ours != theirs {
+            let (mine, other) = (self.colors.get(i).copied().flatten(), pass.colors.get(i).copied().flatten());
+            if mine != other {
                 return Some(format!(
-                    "the {what}'s color target {i} is {}, but the pass's color attachment {i} is {}",
-                    describe(ours),
-                    describe(theirs)
+                    "the {what}'s color target {i} is {}, but the {theirs}'s color attachment {i} is {}",
+                    describe(mine),
+                    describe(other)
                 ));
             }
         }
         if self.depth_stencil != pass.depth_stencil {
             return Some(format!(
-                "the {what}'s depth-stencil format is {}, but the pass's depth-stencil attachment is {}",
+                "the {what}'s depth-stencil format is {}, but the {theirs}'s depth-stencil attachment is {}",
                 describe(self.depth_stencil),
                 describe(pass.depth_stencil)
             ));
@@ -1192,10 +1194,10 @@ mod tests {
     fn attachment_layouts_ignore_trailing_holes() {
         let a = AttachmentLayout::new([Some(TextureFormat::Rgba8Unorm), None], None, 1);
         let b = AttachmentLayout::new([Some(TextureFormat::Rgba8Unorm)], None, 1);
-        assert_eq!(a.mismatch("pipeline", &b), None);
+        assert_eq!(a.mismatch("pipeline", "pass", &b), None);
         let c = AttachmentLayout::new([Some(TextureFormat::Bgra8Unorm)], None, 1);
-        assert!(a.mismatch("pipeline", &c).unwrap().contains("color target 0"));
+        assert!(a.mismatch("pipeline", "pass", &c).unwrap().contains("color target 0"));
         let d = AttachmentLayout::new([Some(TextureFormat::Rgba8Unorm)], None, 4);
-        assert!(a.mismatch("pipeline", &d).unwrap().contains("samples"));
+        assert!(a.mismatch("pipeline", "pass", &d).unwrap().contains("samples"));
     }
 }

@@ -27,6 +27,18 @@ async fn bad_draws_are_typed_and_record_nothing(gpu: &Gpu) -> Outcome {
     let not_vertex = buffer(gpu, &vertices(&tris), BufferUsages::STORAGE)?;
     let indices: [u32; 6] = [0, 1, 2, 3, 4, 5];
     let index_buffer = buffer(gpu, &indices, BufferUsages::INDEX)?;
+    // A bundle for bgra8unorm targets: an rgba8unorm pipeline does not fit
+    // it, and it does not fit an rgba8unorm pass.
+    let mut bundle_encoder = gpu
+        .device
+        .create_render_bundle_encoder(&RenderBundleEncoderDescriptor {
+            color_formats: &[Some(TextureFormat::Bgra8Unorm)],
+            ..Default::default()
+        })
+        .at("create_render_bundle_encoder")?;
+    expect_err!(bundle_encoder.set_pipeline(&pipeline), Error::RenderPass(_));
+    expect_err!(bundle_encoder.draw(0..3, 0..1), Error::Draw(_));
+    let bgra_bundle = bundle_encoder.finish(&Default::default()).await.at("empty bundle")?;
     let texture = target(gpu, TextureFormat::Rgba8Unorm, 1)?;
     let color_view = view(&texture)?;
     let mut encoder = gpu.device.create_command_encoder(&Default::default());
@@ -54,6 +66,7 @@ async fn bad_draws_are_typed_and_record_nothing(gpu: &Gpu) -> Outcome {
     expect_err!(pass.set_viewport(0.0, 0.0, 4.0, 4.0, 0.8, 0.2), Error::RenderPass(_));
     expect_err!(pass.begin_occlusion_query(0), Error::Query(_));
     expect_err!(pass.end_occlusion_query(), Error::Query(_));
+    expect_err!(pass.execute_bundles([&bgra_bundle]), Error::RenderPass(_));
     // None of that recorded anything: the pass still renders, and finishes.
     pass.draw_indexed(0..6, 0, 0..1).at("draw_indexed")?;
     pass.end();
