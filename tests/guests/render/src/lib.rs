@@ -1,10 +1,10 @@
 //! Render pipelines, offscreen render passes, bundles and queries on the
 //! reference host. Each check renders into a texture, reads it back and
 //! compares it pixel by pixel with the same scene rasterized on the CPU
-//! ([`raster`]): every unambiguous pixel within 1/255 per channel (2/255
-//! where colors are interpolated or multisampled), with pixels whose sample
-//! point lies exactly on an edge left out and counted. Query checks compare
-//! counts with the CPU's. Each check prints `check <name> ... ok` or
+//! ([`raster`]): every pixel within 1/255 per channel (2/255 where colors
+//! are interpolated or multisampled). The CPU applies the top-left rule to
+//! samples exactly on an edge, as lavapipe does, so no pixel is left out.
+//! Query checks compare counts with the CPU's exactly. Each check prints `check <name> ... ok` or
 //! `... FAILED: <why>`; arguments select checks by substring. The
 //! integration test `render` runs it.
 
