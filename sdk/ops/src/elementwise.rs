@@ -6,7 +6,7 @@ use std::cell::RefCell;
 
 use wasi_webgpu::Buffer;
 
-use crate::{Error, Op, Ops, Result, cached, elements, uniform};
+use crate::{Error, Op, Ops, Result, cached, elements};
 
 #[allow(dead_code)]
 #[wasi_webgpu::shader(path = "src/wgsl/elementwise.wgsl")]
@@ -141,7 +141,7 @@ impl Ops {
         }
         let kernel = cached(cell, K::compile(&self.device)).await?;
         let params = self.uniform("elementwise shape", wgsl::ElementwiseParams { len: len as u32, cols, alpha })?;
-        let bound = bind(&kernel, uniform(&params))?;
+        let bound = bind(&kernel, params.as_uniform())?;
         let workgroup_size = kernel.workgroup_size();
         let threads = self.grid(op_name, len.div_ceil(u64::from(workgroup_size[0])), workgroup_size)?;
         op.push(Box::new(move |pass| kernel.dispatch(pass, &bound, threads)));

@@ -91,7 +91,7 @@
 use std::cell::RefCell;
 use std::future::Future;
 
-use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages, ComputePass, Device, Queue, Threads, Uniform};
+use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages, ComputePass, Device, Queue, Threads};
 
 mod elementwise;
 mod error;
@@ -139,6 +139,11 @@ impl Op {
 
     /// Records the operation's dispatches into `pass`, after whatever the
     /// pass holds already; later dispatches see its results.
+    ///
+    /// Fails as [`ComputePass::dispatch_workgroups`] does, for example when
+    /// one buffer is both an input and the output. Dispatches of a
+    /// multi-pass operation before the failing one stay recorded; they only
+    /// write the operation's scratch buffers.
     pub fn encode(&self, pass: &mut ComputePass<'_>) -> Result<()> {
         for step in &self.steps {
             step(pass)?;
@@ -236,11 +241,6 @@ async fn run(device: &Device, queue: &Queue, ops: &[&Op]) -> Result<()> {
     pass.end();
     queue.submit([encoder.finish().await?])?;
     Ok(())
-}
-
-/// A uniform binding of a one-element buffer.
-fn uniform<T: bytemuck::Pod>(buffer: &Buffer<T>) -> Uniform<'_, T> {
-    buffer.as_uniform()
 }
 
 /// The compiled pipelines, by kind and variant, filled on first use.

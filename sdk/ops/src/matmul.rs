@@ -2,7 +2,7 @@
 
 use wasi_webgpu::Buffer;
 
-use crate::{Error, Op, Ops, Result, cached, check_len, elements, uniform};
+use crate::{Error, Op, Ops, Result, cached, check_len, elements};
 
 // The shader's generated items that the ops do not use are not dead weight
 // in the component: only what is called is linked.
@@ -164,7 +164,7 @@ impl Ops {
         let bound = kernel.bind(
             &self.device,
             &wgsl::MatmulBindings {
-                params: uniform(&params),
+                params: params.as_uniform(),
                 a: a.as_storage(),
                 b: b.as_storage(),
                 c: c.as_storage_mut(),

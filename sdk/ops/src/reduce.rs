@@ -2,7 +2,7 @@
 
 use wasi_webgpu::Buffer;
 
-use crate::{Error, Op, Ops, Result, cached, check_len, elements, uniform};
+use crate::{Error, Op, Ops, Result, cached, check_len, elements};
 
 #[allow(dead_code)]
 #[wasi_webgpu::shader(path = "src/wgsl/reduce.wgsl")]
@@ -135,7 +135,7 @@ impl Ops {
                     wgsl::ReduceParams { rows, cols: axis_len as u32, chunk: chunk as u32, chunks: chunks as u32 },
                 )?;
                 let bindings = wgsl::ReduceRowsBindings {
-                    params: uniform(&params),
+                    params: params.as_uniform(),
                     input: source.as_storage(),
                     output: target.as_storage_mut(),
                 };
@@ -162,7 +162,7 @@ impl Ops {
                 wgsl::ReduceParams { rows: axis_len as u32, cols, chunk: COL_CHUNK as u32, chunks: chunks as u32 },
             )?;
             let bindings = wgsl::ReduceColsBindings {
-                params: uniform(&params),
+                params: params.as_uniform(),
                 input: source.as_storage(),
                 output: target.as_storage_mut(),
             };

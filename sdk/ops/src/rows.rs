@@ -4,7 +4,7 @@ use std::cell::RefCell;
 
 use wasi_webgpu::Buffer;
 
-use crate::{Error, Op, Ops, Result, cached, check_len, elements, uniform};
+use crate::{Error, Op, Ops, Result, cached, check_len, elements};
 
 #[allow(dead_code)]
 #[wasi_webgpu::shader(path = "src/wgsl/rows.wgsl")]
@@ -77,7 +77,7 @@ impl Ops {
                 cached(&kernels.softmax_narrow, wgsl::SoftmaxNarrow::pipeline(&self.device, &Default::default()))
                     .await?;
             let bindings = wgsl::SoftmaxNarrowBindings {
-                params: uniform(&params),
+                params: params.as_uniform(),
                 input: input.as_storage(),
                 output: output.as_storage_mut(),
             };
@@ -88,7 +88,7 @@ impl Ops {
         } else {
             let kernel = cached(&kernels.softmax, wgsl::Softmax::pipeline(&self.device, &Default::default())).await?;
             let bindings = wgsl::SoftmaxBindings {
-                params: uniform(&params),
+                params: params.as_uniform(),
                 input: input.as_storage(),
                 output: output.as_storage_mut(),
             };
@@ -131,7 +131,7 @@ impl Ops {
                 cached(&kernels.layer_norm_narrow, wgsl::LayerNormNarrow::pipeline(&self.device, &Default::default()))
                     .await?;
             let bindings = wgsl::LayerNormNarrowBindings {
-                params: uniform(&params),
+                params: params.as_uniform(),
                 input: input.as_storage(),
                 gamma: gamma.as_storage(),
                 beta: beta.as_storage(),
@@ -145,7 +145,7 @@ impl Ops {
             let kernel =
                 cached(&kernels.layer_norm, wgsl::LayerNorm::pipeline(&self.device, &Default::default())).await?;
             let bindings = wgsl::LayerNormBindings {
-                params: uniform(&params),
+                params: params.as_uniform(),
                 input: input.as_storage(),
                 gamma: gamma.as_storage(),
                 beta: beta.as_storage(),

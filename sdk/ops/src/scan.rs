@@ -4,7 +4,7 @@ use std::cell::RefCell;
 
 use wasi_webgpu::Buffer;
 
-use crate::{Error, Op, Ops, Result, cached, elements, uniform};
+use crate::{Error, Op, Ops, Result, cached, elements};
 
 #[allow(dead_code)]
 #[wasi_webgpu::shader(path = "src/wgsl/scan.wgsl")]
@@ -78,7 +78,7 @@ impl Ops {
                 cached(&self.kernels.scan.scan_single, wgsl::ScanSingle::pipeline(&self.device, &Default::default()))
                     .await?;
             let bindings = wgsl::ScanSingleBindings {
-                params: uniform(&params),
+                params: params.as_uniform(),
                 input: input.as_storage(),
                 output: output.as_storage_mut(),
             };
@@ -94,7 +94,7 @@ impl Ops {
             cached(&self.kernels.scan.reduce_blocks, wgsl::ReduceBlocks::pipeline(&self.device, &Default::default()))
                 .await?;
         let bindings = wgsl::ReduceBlocksBindings {
-            params: uniform(&params),
+            params: params.as_uniform(),
             input: input.as_storage(),
             output: sums.as_storage_mut(),
         };
@@ -110,7 +110,7 @@ impl Ops {
             cached(&self.kernels.scan.scan_blocks, wgsl::ScanBlocks::pipeline(&self.device, &Default::default()))
                 .await?;
         let bindings = wgsl::ScanBlocksBindings {
-            params: uniform(&params),
+            params: params.as_uniform(),
             input: input.as_storage(),
             output: output.as_storage_mut(),
             offsets: offsets.as_storage(),
