@@ -148,7 +148,7 @@ impl Ty {
             Ty::Array(e, n) => format!("array<{}, {n}>", e.wgsl()),
             Ty::Atomic(s) => format!("atomic<{}>", s.wgsl()),
             Ty::Infer(_) => "i32".into(),
-            Ty::Struct(def) => def.name.clone(),
+            Ty::Struct(def) => crate::lower::wgsl_ident(&def.name),
         }
     }
 

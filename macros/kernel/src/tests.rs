@@ -422,3 +422,26 @@ fn gpu_type_structs() {
     .to_string();
     assert!(e.contains("padding"), "{e}");
 }
+
+#[test]
+fn wgsl_reserved_words_are_renamed() {
+    let helpers: Vec<syn::ItemFn> = vec![syn::parse_quote! { fn smooth(target: f32) -> f32 { target * 0.5 } }];
+    let w = translate(
+        quote!(workgroup_size = 64),
+        quote! {
+            fn filter(target: f32, shared: &mut [f32]) {
+                let i = wasi_webgpu::global_id().x as usize;
+                let from = smooth(target);
+                let mut set = from;
+                set += 1.0;
+                shared[i] = set;
+            }
+        },
+        &helpers,
+        &[],
+    )
+    .unwrap()
+    .remove(0);
+    assert!(w.contains("var<storage, read_write> shared_: array<f32>;"), "{w}");
+    assert!(w.contains("fn smooth_(target_1: f32)"), "{w}");
+}

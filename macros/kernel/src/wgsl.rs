@@ -5,6 +5,7 @@ use std::fmt::Write;
 use std::ops::Range;
 
 use crate::ir::*;
+use crate::lower::wgsl_ident;
 
 /// The uniform block's WGSL variable.
 pub const UNIFORMS: &str = "params";
@@ -69,9 +70,9 @@ pub fn emit(kernel: &Kernel) -> Wgsl {
         e.out.push_str("enable f16;\n\n");
     }
     for def in &kernel.structs {
-        let _ = writeln!(e.out, "struct {} {{", def.name);
+        let _ = writeln!(e.out, "struct {} {{", wgsl_ident(&def.name));
         for f in def.fields.iter().filter(|f| !f.padding) {
-            let _ = writeln!(e.out, "    {}: {},", f.name, f.ty.wgsl());
+            let _ = writeln!(e.out, "    {}: {},", wgsl_ident(&f.name), f.ty.wgsl());
         }
         e.out.push_str("}\n\n");
     }
@@ -82,7 +83,7 @@ pub fn emit(kernel: &Kernel) -> Wgsl {
         for p in &values {
             let ParamKind::Value(ty) = &p.kind else { continue };
             let start = e.out.len();
-            let _ = writeln!(e.out, "    {}: {},", p.name, uniform_member_ty(ty).wgsl());
+            let _ = writeln!(e.out, "    {}: {},", wgsl_ident(&p.name), uniform_member_ty(ty).wgsl());
             e.spans.push((start..e.out.len(), p.span));
         }
         e.out.push_str("}\n\n");
@@ -96,7 +97,8 @@ pub fn emit(kernel: &Kernel) -> Wgsl {
             ParamKind::Value(_) => continue,
         };
         let start = e.out.len();
-        let _ = writeln!(e.out, "@group(0) @binding({binding}) var<storage, {access}> {}: array<{elem}>;", p.name);
+        let name = wgsl_ident(&p.name);
+        let _ = writeln!(e.out, "@group(0) @binding({binding}) var<storage, {access}> {name}: array<{elem}>;");
         e.spans.push((start..e.out.len(), p.span));
     }
     if let Some(binding) = uniform {
@@ -104,7 +106,7 @@ pub fn emit(kernel: &Kernel) -> Wgsl {
     }
     for s in &kernel.shared {
         let start = e.out.len();
-        let _ = writeln!(e.out, "var<workgroup> {}: {};", s.name, s.ty.wgsl());
+        let _ = writeln!(e.out, "var<workgroup> {}: {};", wgsl_ident(&s.name), s.ty.wgsl());
         e.spans.push((start..e.out.len(), s.span));
     }
     e.out.push('\n');
@@ -130,7 +132,7 @@ impl Emitter<'_> {
     fn function(&mut self, f: &Function) {
         let start = self.out.len();
         let args: Vec<String> = f.args.iter().map(|(n, t, _)| format!("{n}: {}", t.wgsl())).collect();
-        let _ = write!(self.out, "fn {}({})", f.name, args.join(", "));
+        let _ = write!(self.out, "fn {}({})", wgsl_ident(&f.name), args.join(", "));
         if f.ret != Ty::Unit {
             let _ = write!(self.out, " -> {}", f.ret.wgsl());
         }
@@ -296,18 +298,18 @@ impl Emitter<'_> {
                 let p = &self.kernel.params[*i];
                 match &p.kind {
                     ParamKind::Value(Ty::Scalar(Scalar::Bool)) => {
-                        let _ = write!(self.out, "({UNIFORMS}.{} != 0u)", p.name);
+                        let _ = write!(self.out, "({UNIFORMS}.{} != 0u)", wgsl_ident(&p.name));
                     }
                     ParamKind::Value(Ty::Vector(n, Scalar::Bool)) => {
-                        let _ = write!(self.out, "({UNIFORMS}.{} != vec{n}<u32>())", p.name);
+                        let _ = write!(self.out, "({UNIFORMS}.{} != vec{n}<u32>())", wgsl_ident(&p.name));
                     }
                     ParamKind::Value(_) => {
-                        let _ = write!(self.out, "{UNIFORMS}.{}", p.name);
+                        let _ = write!(self.out, "{UNIFORMS}.{}", wgsl_ident(&p.name));
                     }
-                    _ => self.out.push_str(&p.name),
+                    _ => self.out.push_str(&wgsl_ident(&p.name)),
                 }
             }
-            ExprKind::Var(Place::Shared(i)) => self.out.push_str(&self.kernel.shared[*i].name),
+            ExprKind::Var(Place::Shared(i)) => self.out.push_str(&wgsl_ident(&self.kernel.shared[*i].name)),
             ExprKind::Builtin(b) => self.out.push_str(b.var()),
             ExprKind::Unary(op, inner) => {
                 let int_not = *op == UnOp::Not && inner.ty.scalar() != Some(Scalar::Bool);
@@ -352,17 +354,17 @@ impl Emitter<'_> {
             ExprKind::Field(base, name) => {
                 self.expr(base);
                 self.out.push('.');
-                self.out.push_str(name);
+                self.out.push_str(&wgsl_ident(name));
             }
             ExprKind::StructLit(def, values) => {
-                let _ = write!(self.out, "{}(", def.name);
+                let _ = write!(self.out, "{}(", wgsl_ident(&def.name));
                 let kept: Vec<Expr> =
                     def.fields.iter().zip(values).filter(|(f, _)| !f.padding).map(|(_, v)| v.clone()).collect();
                 self.args(&kept);
                 self.out.push(')');
             }
             ExprKind::Len(Place::Param(i)) => {
-                let _ = write!(self.out, "arrayLength(&{})", self.kernel.params[*i].name);
+                let _ = write!(self.out, "arrayLength(&{})", wgsl_ident(&self.kernel.params[*i].name));
             }
             ExprKind::Len(_) => self.out.push_str("0u"),
             ExprKind::Math(m, args) => {
@@ -391,7 +393,7 @@ impl Emitter<'_> {
                 self.out.push(')');
             }
             ExprKind::Call(name, args) => {
-                let _ = write!(self.out, "{name}(");
+                let _ = write!(self.out, "{}(", wgsl_ident(name));
                 self.args(args);
                 self.out.push(')');
             }
