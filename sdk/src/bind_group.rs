@@ -28,6 +28,10 @@ pub struct BufferBinding<'a> {
 pub enum BindingResource<'a> {
     /// A range of a buffer.
     Buffer(BufferBinding<'a>),
+    /// A sampler.
+    Sampler(&'a crate::Sampler),
+    /// A texture view, sampled or as a storage texture.
+    TextureView(&'a crate::TextureView),
 }
 
 /// One binding of a [`BindGroup`]. Corresponds to WebGPU's
@@ -80,6 +84,7 @@ pub(crate) struct BindGroupShared {
     pub(crate) layout: Rc<BindGroupLayoutShared>,
     /// In binding order, which is also the order of dynamic offsets.
     pub(crate) buffers: Vec<BoundBuffer>,
+    pub(crate) textures: crate::texture_binding::BoundTextures,
 }
 
 impl BindGroupShared {
@@ -102,6 +107,7 @@ pub struct BindGroup {
 impl BindGroup {
     pub(crate) fn new(device: &Rc<DeviceShared>, descriptor: &BindGroupDescriptor<'_>) -> Result<Self> {
         const OP: &str = "create_bind_group";
+        let gpu = device.raw(OP)?;
         let layout = &descriptor.layout.shared;
         same_device(&layout.device, device, OP)?;
         let mut entries: Vec<_> = descriptor.entries.iter().collect();
@@ -118,8 +124,21 @@ impl BindGroup {
 
         let limits = &device.limits;
         let mut buffers = Vec::with_capacity(entries.len());
+        let mut textures = crate::texture_binding::BoundTextures::default();
         for entry in &entries {
-            let BindingResource::Buffer(binding) = entry.resource;
+            let BindingResource::Buffer(binding) = entry.resource else {
+                let layout_ty = match layout_entries {
+                    Some(list) => Some(
+                        list.iter()
+                            .find(|l| l.binding == entry.binding)
+                            .ok_or_else(|| Error::BindGroup(format!("binding {} is not in the layout", entry.binding)))?
+                            .ty,
+                    ),
+                    None => None,
+                };
+                textures.add(device, entry.binding, entry.resource, layout_ty)?;
+                continue;
+            };
             let buffer = binding.buffer;
             check_same_device(buffer, device, OP)?;
             let layout_entry = match layout_entries {
@@ -177,6 +196,12 @@ impl BindGroup {
                     (Some(writable), has_dynamic_offset.then_some(u64::from(alignment)))
                 }
                 None => (None, None),
+                Some(other) => {
+                    return Err(Error::BindGroup(format!(
+                        "binding {}: a buffer given where the layout has {other:?}",
+                        entry.binding
+                    )));
+                }
             };
             buffers.push(BoundBuffer {
                 buffer: buffer.clone(),
@@ -191,22 +216,30 @@ impl BindGroup {
         let raw_entries = entries
             .iter()
             .map(|entry| {
-                let BindingResource::Buffer(binding) = entry.resource;
-                raw::GpuBindGroupEntry {
+                let BindingResource::Buffer(binding) = entry.resource else {
+                    return Ok(raw::GpuBindGroupEntry {
+                        binding: entry.binding,
+                        resource: crate::texture_binding::resource_to_raw(&entry.resource)
+                            .ok_or(Error::BindGroup("unknown binding resource".into()))?,
+                    });
+                };
+                Ok(raw::GpuBindGroupEntry {
                     binding: entry.binding,
                     resource: raw::GpuBindingResource::GpuBufferBinding(raw::GpuBufferBinding {
-                        buffer: &binding.buffer.raw,
+                        buffer: binding.buffer.raw(OP)?,
                         offset: Some(binding.offset),
                         size: binding.size,
                     }),
-                }
+                })
             })
-            .collect();
-        let raw = device.raw.create_bind_group(&raw::GpuBindGroupDescriptor {
+            .collect::<Result<_>>()?;
+        let raw = gpu.create_bind_group(&raw::GpuBindGroupDescriptor {
             layout: &layout.raw,
             entries: raw_entries,
             label: descriptor.label.map(str::to_owned),
         });
-        Ok(Self { shared: Rc::new(BindGroupShared { raw, device: device.clone(), layout: layout.clone(), buffers }) })
+        Ok(Self {
+            shared: Rc::new(BindGroupShared { raw, device: device.clone(), layout: layout.clone(), buffers, textures }),
+        })
     }
 }

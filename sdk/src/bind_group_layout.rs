@@ -59,6 +59,36 @@ pub enum BindingType {
         /// The smallest buffer binding this entry accepts, in bytes.
         min_binding_size: Option<NonZeroU64>,
     },
+    /// A sampler. Corresponds to
+    /// [`GPUSamplerBindingLayout`](https://www.w3.org/TR/webgpu/#dictdef-gpusamplerbindinglayout).
+    Sampler(crate::SamplerBindingType),
+    /// A sampled texture view (`texture_2d<f32>`, ...). Corresponds to
+    /// [`GPUTextureBindingLayout`](https://www.w3.org/TR/webgpu/#dictdef-gputexturebindinglayout).
+    Texture {
+        /// What the shader reads; the view's format must fit it.
+        sample_type: crate::TextureSampleType,
+        /// The view's dimension.
+        view_dimension: crate::TextureViewDimension,
+        /// Whether the texture is multisampled (`texture_multisampled_2d`).
+        multisampled: bool,
+    },
+    /// A storage texture view (`texture_storage_2d<rgba8unorm, write>`, ...).
+    /// Corresponds to
+    /// [`GPUStorageTextureBindingLayout`](https://www.w3.org/TR/webgpu/#dictdef-gpustoragetexturebindinglayout).
+    ///
+    /// The reference host cannot create explicit layouts with these, so
+    /// [`Device::create_bind_group_layout`](crate::Device::create_bind_group_layout)
+    /// refuses them with an [`Error::BindGroup`]; pipelines with an auto
+    /// layout, such as the ones `#[wasi_webgpu::shader]` generates for
+    /// entry points with storage textures, use them.
+    StorageTexture {
+        /// Write-only, read-only or read-write.
+        access: crate::StorageTextureAccess,
+        /// The view's format.
+        format: crate::TextureFormat,
+        /// The view's dimension.
+        view_dimension: crate::TextureViewDimension,
+    },
 }
 
 /// One binding of a [`BindGroupLayout`].
@@ -133,11 +163,13 @@ pub struct BindGroupLayout {
 
 impl BindGroupLayout {
     pub(crate) fn new(device: &Rc<DeviceShared>, descriptor: &BindGroupLayoutDescriptor<'_>) -> Result<Self> {
+        let gpu = device.raw("create_bind_group_layout")?;
         let limits = &device.limits;
         let mut entries = descriptor.entries.to_vec();
         entries.sort_by_key(|e| e.binding);
         let mut seen = BTreeSet::new();
         let (mut dynamic_uniform, mut dynamic_storage, mut uniform, mut storage) = (0, 0, 0, 0);
+        let mut texture_counts = crate::texture_binding::TextureCounts::default();
         for entry in &entries {
             if !seen.insert(entry.binding) {
                 return Err(Error::BindGroup(format!("binding {} appears twice in the layout", entry.binding)));
@@ -150,7 +182,10 @@ impl BindGroupLayout {
                     max: limits.max_bindings_per_bind_group.into(),
                 });
             }
-            let BindingType::Buffer { ty, has_dynamic_offset, .. } = entry.ty;
+            let BindingType::Buffer { ty, has_dynamic_offset, .. } = entry.ty else {
+                crate::texture_binding::check_layout_entry(device, entry, &mut texture_counts)?;
+                continue;
+            };
             match ty {
                 BufferBindingType::Uniform => {
                     uniform += 1;
@@ -193,8 +228,10 @@ impl BindGroupLayout {
             }
         }
 
+        texture_counts.check(device)?;
+
         let raw_entries = entries.iter().map(entry_to_raw).collect();
-        let raw = device.raw.create_bind_group_layout(&raw::GpuBindGroupLayoutDescriptor {
+        let raw = gpu.create_bind_group_layout(&raw::GpuBindGroupLayoutDescriptor {
             entries: raw_entries,
             label: descriptor.label.map(str::to_owned),
         });
@@ -213,7 +250,9 @@ impl BindGroupLayout {
 }
 
 fn entry_to_raw(entry: &BindGroupLayoutEntry) -> raw::GpuBindGroupLayoutEntry {
-    let BindingType::Buffer { ty, has_dynamic_offset, min_binding_size } = entry.ty;
+    let BindingType::Buffer { ty, has_dynamic_offset, min_binding_size } = entry.ty else {
+        return crate::texture_binding::layout_entry_to_raw(entry);
+    };
     let raw_ty = match ty {
         BufferBindingType::Uniform => raw::GpuBufferBindingType::Uniform,
         BufferBindingType::Storage { read_only: true } => raw::GpuBufferBindingType::ReadOnlyStorage,

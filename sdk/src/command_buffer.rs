@@ -7,7 +7,9 @@ use crate::Result;
 use crate::bind_group::BindGroupShared;
 use crate::bindings::webgpu as raw;
 use crate::buffer::BufferShared;
+use crate::cpu::CpuCommand;
 use crate::device::DeviceShared;
+use crate::texture::TextureShared;
 
 /// The buffers and bind groups recorded work uses, each once, so that submit
 /// can check them and they stay alive until then.
@@ -15,6 +17,7 @@ use crate::device::DeviceShared;
 pub(crate) struct UsedResources {
     buffers: Vec<Rc<BufferShared>>,
     groups: Vec<Rc<BindGroupShared>>,
+    textures: Vec<Rc<TextureShared>>,
     seen: HashSet<*const ()>,
 }
 
@@ -22,6 +25,12 @@ impl UsedResources {
     pub(crate) fn add_buffer(&mut self, buffer: &Rc<BufferShared>) {
         if self.seen.insert(Rc::as_ptr(buffer).cast()) {
             self.buffers.push(buffer.clone());
+        }
+    }
+
+    pub(crate) fn add_texture(&mut self, texture: &Rc<TextureShared>) {
+        if self.seen.insert(Rc::as_ptr(texture).cast()) {
+            self.textures.push(texture.clone());
         }
     }
 
@@ -38,6 +47,13 @@ impl UsedResources {
         for buffer in self.buffers.iter().chain(bound) {
             buffer.check_gpu_usable("submit")?;
         }
+        // Destroyed textures fail a submit the same way.
+        for texture in &self.textures {
+            texture.check_alive("submit")?;
+        }
+        for group in &self.groups {
+            group.textures.check_submittable()?;
+        }
         Ok(())
     }
 }
@@ -50,7 +66,10 @@ impl UsedResources {
 /// has already had the host validate it. Submitting consumes it, as WebGPU
 /// allows a command buffer to run once.
 pub struct CommandBuffer {
-    pub(crate) raw: raw::GpuCommandBuffer,
+    /// The host's command buffer; `None` on the CPU device.
+    pub(crate) raw: Option<raw::GpuCommandBuffer>,
     pub(crate) device: Rc<DeviceShared>,
     pub(crate) used: UsedResources,
+    /// The CPU device's recorded work, run at submit.
+    pub(crate) cpu: Vec<CpuCommand>,
 }

@@ -1,6 +1,5 @@
 //! [`ComputePass`]: WebGPU's `GPUComputePassEncoder`.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use bytemuck::Pod;
@@ -19,6 +18,12 @@ use crate::{BindGroup, Buffer, BufferUsages, CommandEncoder, ComputePipeline, Er
 pub struct ComputePassDescriptor<'a> {
     /// A debug label.
     pub label: Option<&'a str>,
+    /// Where the pass writes timestamps, if anywhere: a
+    /// [`QueryType::Timestamp`](crate::QueryType::Timestamp) set, which
+    /// needs [`Features::TIMESTAMP_QUERY`](crate::Features::TIMESTAMP_QUERY).
+    /// Writes the host rejects are an [`Error::Validation`] from
+    /// [`CommandEncoder::finish`].
+    pub timestamp_writes: Option<crate::ComputePassTimestampWrites<'a>>,
 }
 
 /// Records compute dispatches. Corresponds to WebGPU's
@@ -33,7 +38,9 @@ pub struct ComputePassDescriptor<'a> {
 /// Setting the pipeline or bind group that is already set is free: the call
 /// does not reach the host.
 pub struct ComputePass<'a> {
-    raw: raw::GpuComputePassEncoder,
+    /// `None` on the CPU device, where every recording call is an
+    /// [`Error::CpuDevice`].
+    raw: Option<raw::GpuComputePassEncoder>,
     encoder: &'a mut CommandEncoder,
     pipeline: Option<Rc<ComputePipelineShared>>,
     groups: Vec<Option<(Rc<BindGroupShared>, Vec<u32>)>>,
@@ -44,10 +51,12 @@ pub struct ComputePass<'a> {
 
 impl<'a> ComputePass<'a> {
     pub(crate) fn new(encoder: &'a mut CommandEncoder, descriptor: &ComputePassDescriptor<'_>) -> Self {
-        let raw = encoder.raw.begin_compute_pass(Some(&raw::GpuComputePassDescriptor {
-            timestamp_writes: None,
-            label: descriptor.label.map(str::to_owned),
-        }));
+        let raw = encoder.raw.as_ref().map(|raw| {
+            raw.begin_compute_pass(Some(&raw::GpuComputePassDescriptor {
+                timestamp_writes: descriptor.timestamp_writes.map(crate::ComputePassTimestampWrites::to_raw_compute),
+                label: descriptor.label.map(str::to_owned),
+            }))
+        });
         let slots = encoder.device.limits.max_bind_groups as usize;
         Self { raw, encoder, pipeline: None, groups: vec![None; slots], checked: false, ended: false }
     }
@@ -59,11 +68,13 @@ impl<'a> ComputePass<'a> {
 
     /// Sets the pipeline for the following dispatches.
     pub fn set_pipeline(&mut self, pipeline: &ComputePipeline) -> Result<()> {
-        same_device(&pipeline.shared.device, &self.encoder.device, "set_pipeline")?;
+        const OP: &str = "set_pipeline";
+        let raw = gpu(&self.raw, OP)?;
+        same_device(&pipeline.shared.device, &self.encoder.device, OP)?;
         if self.pipeline.as_ref().is_some_and(|p| Rc::ptr_eq(p, &pipeline.shared)) {
             return Ok(());
         }
-        self.raw.set_pipeline(&pipeline.shared.raw);
+        raw.set_pipeline(&pipeline.shared.raw);
         self.pipeline = Some(pipeline.shared.clone());
         self.checked = false;
         Ok(())
@@ -74,6 +85,7 @@ impl<'a> ComputePass<'a> {
     /// order.
     pub fn set_bind_group(&mut self, index: u32, bind_group: &BindGroup, offsets: &[u32]) -> Result<()> {
         const OP: &str = "set_bind_group";
+        gpu(&self.raw, OP)?;
         let group = &bind_group.shared;
         same_device(&group.device, &self.encoder.device, OP)?;
         let max = self.groups.len();
@@ -101,7 +113,7 @@ impl<'a> ComputePass<'a> {
         if slot.as_ref().is_some_and(|(g, o)| Rc::ptr_eq(g, group) && o == offsets) {
             return Ok(());
         }
-        self.raw
+        gpu(&self.raw, OP)?
             .set_bind_group(index, Some(&group.raw), Some(offsets), None, None)
             .map_err(|e| Error::BindGroup(e.message))?;
         *slot = Some((group.clone(), offsets.to_vec()));
@@ -117,6 +129,8 @@ impl<'a> ComputePass<'a> {
     /// Each count must be at most the device's
     /// `max_compute_workgroups_per_dimension`.
     pub fn dispatch_workgroups(&mut self, x: u32, y: u32, z: u32) -> Result<()> {
+        const OP: &str = "dispatch_workgroups";
+        gpu(&self.raw, OP)?;
         let max = self.encoder.device.limits.max_compute_workgroups_per_dimension;
         if let Some(&count) = [x, y, z].iter().find(|&&c| c > max) {
             return Err(Error::OverLimit {
@@ -127,7 +141,7 @@ impl<'a> ComputePass<'a> {
             });
         }
         self.check_state(None)?;
-        self.raw.dispatch_workgroups(x, Some(y), Some(z));
+        gpu(&self.raw, OP)?.dispatch_workgroups(x, Some(y), Some(z));
         Ok(())
     }
 
@@ -138,13 +152,14 @@ impl<'a> ComputePass<'a> {
     /// The buffer needs `INDIRECT`; the offset must be a multiple of 4.
     pub fn dispatch_workgroups_indirect<T: Pod>(&mut self, buffer: &Buffer<T>, offset: u64) -> Result<()> {
         const OP: &str = "dispatch_workgroups_indirect";
+        gpu(&self.raw, OP)?;
         let shared = &buffer.shared;
         check_same_device(shared, &self.encoder.device, OP)?;
         shared.check_usage(OP, BufferUsages::INDIRECT)?;
         check_aligned(OP, "offset", offset, 4)?;
         shared.check_range(OP, offset, 12)?;
         self.check_state(Some(shared))?;
-        self.raw.dispatch_workgroups_indirect(&shared.raw, offset);
+        gpu(&self.raw, OP)?.dispatch_workgroups_indirect(shared.raw(OP)?, offset);
         self.encoder.used.add_buffer(shared);
         Ok(())
     }
@@ -156,8 +171,10 @@ impl<'a> ComputePass<'a> {
     }
 
     fn end_once(&mut self) {
-        if !std::mem::replace(&mut self.ended, true) {
-            self.raw.end();
+        if !std::mem::replace(&mut self.ended, true)
+            && let Some(raw) = &self.raw
+        {
+            raw.end();
         }
     }
 
@@ -206,34 +223,39 @@ impl<'a> ComputePass<'a> {
     }
 }
 
+/// The host's pass encoder, for a GPU-only `operation`.
+fn gpu<'r>(
+    raw: &'r Option<raw::GpuComputePassEncoder>,
+    operation: &'static str,
+) -> Result<&'r raw::GpuComputePassEncoder> {
+    raw.as_ref().ok_or(Error::CpuDevice { operation })
+}
+
 /// WebGPU forbids one dispatch to use a buffer both as writable storage and
 /// in a read-only way (uniform, read-only storage, indirect arguments).
 fn check_conflicts<'g>(
-    groups: impl Iterator<Item = &'g Option<(Rc<BindGroupShared>, Vec<u32>)>>,
+    groups: impl Iterator<Item = &'g Option<(Rc<BindGroupShared>, Vec<u32>)>> + Clone,
     indirect: Option<&Rc<BufferShared>>,
 ) -> Result<()> {
-    let mut uses: HashMap<*const BufferShared, (bool, bool)> = HashMap::new();
-    if let Some(buffer) = indirect {
-        uses.insert(Rc::as_ptr(buffer), (false, true));
-    }
-    for (group, _) in groups.flatten() {
-        for bound in &group.buffers {
-            let Some(writable) = bound.writable else { continue };
-            let (w, r) = uses.entry(Rc::as_ptr(&bound.buffer)).or_default();
-            if writable {
-                *w = true
-            } else {
-                *r = true
-            }
-            if *w && *r {
-                return Err(Error::UsageConflict {
-                    operation: "dispatch",
-                    reason: format!(
-                        "a buffer bound at binding {} is used both as read-write storage and read-only in one dispatch",
-                        bound.binding
-                    ),
-                });
-            }
+    // A dispatch binds a handful of buffers, so comparing pairs is cheaper
+    // than hashing and allocates nothing: this runs at every dispatch after
+    // a group changed.
+    let bound =
+        || groups.clone().flatten().flat_map(|(group, _)| group.buffers.iter()).filter_map(|b| Some((b, b.writable?)));
+    for (index, (entry, writable)) in bound().enumerate() {
+        let clashes = |other: &Rc<BufferShared>, other_writable: bool| {
+            Rc::ptr_eq(&entry.buffer, other) && writable != other_writable
+        };
+        if indirect.is_some_and(|buffer| clashes(buffer, false))
+            || bound().take(index).any(|(earlier, earlier_writable)| clashes(&earlier.buffer, earlier_writable))
+        {
+            return Err(Error::UsageConflict {
+                operation: "dispatch",
+                reason: format!(
+                    "a buffer bound at binding {} is used both as read-write storage and read-only in one dispatch",
+                    entry.binding
+                ),
+            });
         }
     }
     Ok(())

@@ -74,18 +74,12 @@ pub struct ComputePipeline {
 impl ComputePipeline {
     pub(crate) async fn new(device: &Rc<DeviceShared>, descriptor: &ComputePipelineDescriptor<'_>) -> Result<Self> {
         const OP: &str = "create_compute_pipeline";
+        let gpu = device.raw(OP)?;
         same_device(&descriptor.module.device, device, OP)?;
         if let Some(layout) = descriptor.layout {
             same_device(&layout.device, device, OP)?;
         }
-        let constants = descriptor.compilation_options.constants;
-        let record = (!constants.is_empty()).then(|| {
-            let record = raw::RecordGpuPipelineConstantValue::new();
-            for (name, value) in constants {
-                record.add(name, *value);
-            }
-            record
-        });
+        let record = constants_record(descriptor.compilation_options.constants);
         let raw_descriptor = raw::GpuComputePipelineDescriptor {
             compute: raw::GpuProgrammableStage {
                 module: &descriptor.module.raw,
@@ -98,12 +92,12 @@ impl ComputePipeline {
             },
             label: descriptor.label.map(str::to_owned),
         };
-        let raw = device.capture(|| device.raw.create_compute_pipeline(raw_descriptor)).await?;
+        let raw = device.capture(|| gpu.create_compute_pipeline(raw_descriptor)).await?;
         Ok(Self {
             shared: Rc::new(ComputePipelineShared {
                 raw,
                 device: device.clone(),
-                id: NEXT_PIPELINE_ID.fetch_add(1, Ordering::Relaxed),
+                id: next_pipeline_id(),
                 layout: descriptor.layout.cloned(),
             }),
         })
@@ -114,26 +108,53 @@ impl ComputePipeline {
     /// derived from the shader, which fits only this pipeline.
     pub fn get_bind_group_layout(&self, index: u32) -> Result<BindGroupLayout> {
         let shared = &self.shared;
-        let max = shared.device.limits.max_bind_groups;
-        if index >= max {
-            return Err(Error::OverLimit {
-                what: "bind group index",
-                value: index.into(),
-                limit: "maxBindGroups",
-                max: max.into(),
-            });
+        layout_of_group(&shared.device, shared.layout.as_ref(), shared.id, index, || {
+            shared.raw.get_bind_group_layout(index)
+        })
+    }
+}
+
+/// A fresh pipeline identity, shared by compute and render pipelines.
+pub(crate) fn next_pipeline_id() -> u64 {
+    NEXT_PIPELINE_ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// The host's record of override constants; `None` when there are none.
+pub(crate) fn constants_record(constants: &[(&str, f64)]) -> Option<raw::RecordGpuPipelineConstantValue> {
+    (!constants.is_empty()).then(|| {
+        let record = raw::RecordGpuPipelineConstantValue::new();
+        for (name, value) in constants {
+            record.add(name, *value);
         }
-        match &shared.layout {
-            Some(layout) => layout
-                .groups
-                .get(index as usize)
-                .map(|group| BindGroupLayout { shared: group.clone() })
-                .ok_or_else(|| Error::BindGroup(format!("the pipeline layout has no group {index}"))),
-            None => Ok(BindGroupLayout::from_parts(
-                shared.raw.get_bind_group_layout(index),
-                &shared.device,
-                LayoutOrigin::Derived { pipeline: shared.id },
-            )),
-        }
+        record
+    })
+}
+
+/// `get_bind_group_layout` of a compute or render pipeline `pipeline`:
+/// the explicit layout's group, or the one the host derives (`derive`) for
+/// an `auto` layout.
+pub(crate) fn layout_of_group(
+    device: &Rc<DeviceShared>,
+    layout: Option<&PipelineLayout>,
+    pipeline: u64,
+    index: u32,
+    derive: impl FnOnce() -> raw::GpuBindGroupLayout,
+) -> Result<BindGroupLayout> {
+    let max = device.limits.max_bind_groups;
+    if index >= max {
+        return Err(Error::OverLimit {
+            what: "bind group index",
+            value: index.into(),
+            limit: "maxBindGroups",
+            max: max.into(),
+        });
+    }
+    match layout {
+        Some(layout) => layout
+            .groups
+            .get(index as usize)
+            .map(|group| BindGroupLayout { shared: group.clone() })
+            .ok_or_else(|| Error::BindGroup(format!("the pipeline layout has no group {index}"))),
+        None => Ok(BindGroupLayout::from_parts(derive(), device, LayoutOrigin::Derived { pipeline })),
     }
 }

@@ -161,6 +161,89 @@ pub enum Error {
     #[error("internal error: {0}")]
     Internal(String),
 
+    /// A GPU-only operation (shader modules, pipelines, bind groups,
+    /// dispatches, …) was asked of the in-guest CPU device, which runs only
+    /// Rust kernels (`#[wasi_webgpu::kernel]`) and buffer operations.
+    #[error(
+        "{operation} needs a GPU device, but this is the in-guest CPU device, which runs only \
+         #[wasi_webgpu::kernel] kernels and buffer operations"
+    )]
+    CpuDevice {
+        /// The operation attempted.
+        operation: &'static str,
+    },
+
+    /// A texture, texture view or sampler descriptor, or a mip level or
+    /// array layer, that WebGPU forbids.
+    #[error("{operation}: {reason}")]
+    InvalidTexture {
+        /// The operation attempted.
+        operation: &'static str,
+        /// What is wrong, in words.
+        reason: String,
+    },
+
+    /// The texture was created without a usage the operation needs.
+    #[error("{operation} needs a texture with usage {required:?}, but it has {actual:?}")]
+    MissingTextureUsage {
+        /// The operation attempted.
+        operation: &'static str,
+        /// Usage flags the operation needs.
+        required: crate::TextureUsages,
+        /// The texture's usage flags.
+        actual: crate::TextureUsages,
+    },
+
+    /// The texture format cannot do what the operation needs (be a storage
+    /// texture, be copied, be rendered to, ...).
+    #[error("{operation}: format {format:?} cannot be used here: {reason}")]
+    UnsupportedFormat {
+        /// The operation attempted.
+        operation: &'static str,
+        /// The format.
+        format: crate::TextureFormat,
+        /// Why not.
+        reason: &'static str,
+    },
+
+    /// A texel copy, queue texture write or readback whose region or buffer
+    /// layout is out of bounds or breaks a WebGPU layout rule.
+    #[error("{operation}: {reason}")]
+    TextureCopy {
+        /// The operation attempted.
+        operation: &'static str,
+        /// What is wrong, in words.
+        reason: String,
+    },
+
+    /// The texture was destroyed.
+    #[error("{operation}: the texture has been destroyed")]
+    TextureDestroyed {
+        /// The operation attempted.
+        operation: &'static str,
+    },
+
+    /// A render pipeline descriptor breaks a WebGPU rule the guest checks
+    /// (vertex layouts, color targets, sample count, depth-stencil state).
+    #[error("render pipeline: {0}")]
+    Pipeline(String),
+
+    /// A render pass or bundle does not fit its attachments: a bad
+    /// attachment, a pipeline or bundle of other formats or sample count, a
+    /// viewport or scissor rectangle outside the attachments.
+    #[error("render pass: {0}")]
+    RenderPass(String),
+
+    /// A draw was recorded without the state it needs (pipeline, bind
+    /// groups, vertex or index buffers), or reads past a bound buffer.
+    #[error("draw: {0}")]
+    Draw(String),
+
+    /// A query set was misused: an index out of range, a query of the wrong
+    /// type, or occlusion queries begun and ended out of order.
+    #[error("query: {0}")]
+    Query(String),
+
     /// WGSL that the guest's own validator rejected, with the cargo feature
     /// `validate`: the host was never asked to compile it.
     #[error(transparent)]

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use crate::{
     BindGroup, BindGroupDescriptor, BindGroupEntry, BindGroupLayout, BindGroupLayoutDescriptor, BindGroupLayoutEntry,
-    ComputePass, ComputePipeline, ComputePipelineDescriptor, Device, Error, PipelineCompilationOptions,
+    BindingType, ComputePass, ComputePipeline, ComputePipelineDescriptor, Device, Error, PipelineCompilationOptions,
     PipelineLayoutDescriptor, Result, ShaderModuleDescriptor, ShaderSource, Threads,
 };
 
@@ -56,6 +56,9 @@ pub struct Kernel {
     pipeline: ComputePipeline,
     layouts: Vec<BindGroupLayout>,
     workgroup_size: [u32; 3],
+    /// The spec's layout entries when the layouts are derived, so binding
+    /// still checks texture views and samplers in the guest.
+    groups: Option<&'static [&'static [BindGroupLayoutEntry]]>,
 }
 
 impl Kernel {
@@ -94,28 +97,45 @@ impl Kernel {
                 source: ShaderSource::Wgsl(Cow::Borrowed(spec.source)),
             })
             .await?;
-        let layouts = spec
-            .groups
-            .iter()
-            .map(|entries| {
-                device.create_bind_group_layout(&BindGroupLayoutDescriptor { label: Some(spec.label), entries })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        // The reference host cannot create explicit layouts with storage
+        // textures, so an entry point with one takes the layout the host
+        // derives from the shader, which is the same.
+        let derived =
+            spec.groups.iter().flat_map(|g| g.iter()).any(|e| matches!(e.ty, BindingType::StorageTexture { .. }));
+        let layouts = if derived {
+            Vec::new()
+        } else {
+            spec.groups
+                .iter()
+                .map(|entries| {
+                    device.create_bind_group_layout(&BindGroupLayoutDescriptor { label: Some(spec.label), entries })
+                })
+                .collect::<Result<Vec<_>>>()?
+        };
         let layout_refs: Vec<&BindGroupLayout> = layouts.iter().collect();
-        let pipeline_layout = device.create_pipeline_layout(&PipelineLayoutDescriptor {
-            label: Some(spec.label),
-            bind_group_layouts: &layout_refs,
-        })?;
+        let pipeline_layout = if derived {
+            None
+        } else {
+            Some(device.create_pipeline_layout(&PipelineLayoutDescriptor {
+                label: Some(spec.label),
+                bind_group_layouts: &layout_refs,
+            })?)
+        };
         let pipeline = device
             .create_compute_pipeline(&ComputePipelineDescriptor {
                 label: Some(spec.label),
-                layout: Some(&pipeline_layout),
+                layout: pipeline_layout.as_ref(),
                 module: &module,
                 entry_point: Some(spec.entry_point),
                 compilation_options: PipelineCompilationOptions { constants: &constants },
             })
             .await?;
-        Ok(Self { pipeline, layouts, workgroup_size })
+        let layouts = if derived {
+            (0..spec.groups.len() as u32).map(|i| pipeline.get_bind_group_layout(i)).collect::<Result<Vec<_>>>()?
+        } else {
+            layouts
+        };
+        Ok(Self { pipeline, layouts, workgroup_size, groups: derived.then_some(spec.groups) })
     }
 
     /// The resolved workgroup size.
@@ -135,6 +155,11 @@ impl Kernel {
 
     /// One bind group per group, from its entries.
     pub fn bind(&self, device: &Device, groups: &[&[BindGroupEntry<'_>]]) -> Result<Vec<BindGroup>> {
+        if let Some(spec) = self.groups {
+            for (layout, entries) in spec.iter().zip(groups) {
+                crate::texture_binding::check_against(&device.shared, layout, entries)?;
+            }
+        }
         self.layouts
             .iter()
             .zip(groups)
@@ -156,7 +181,7 @@ impl Kernel {
 
 /// The WebGPU limits on workgroup sizes, checked once the overrides are
 /// known, so an override too large is an `Err` that names the limit.
-fn check_workgroup_size(device: &Device, size: [u32; 3]) -> Result<()> {
+pub(crate) fn check_workgroup_size(device: &Device, size: [u32; 3]) -> Result<()> {
     let limits = device.limits();
     let per_dim = [
         ("maxComputeWorkgroupSizeX", limits.max_compute_workgroup_size_x),
