@@ -734,8 +734,16 @@ fn lower_kernel(
             return Err(Sp::of(&m).error("kernel parameters are read-only: copy into a `let mut` instead"));
         }
         let name = pi.ident.to_string();
-        if name.starts_with('_') || name == wgsl::UNIFORMS || name == "main" {
-            return Err(Sp::of(&pi).error(format!("rename the parameter `{name}`: the name is reserved")));
+        if name == "device" || name == "threads" {
+            return Err(Sp::of(&pi).error(format!(
+                "rename the parameter `{name}`: the generated `launch(device, .., threads)` takes `device` and \
+                 `threads` itself"
+            )));
+        }
+        if name.starts_with('_') {
+            return Err(
+                Sp::of(&pi).error(format!("rename the parameter `{name}`: names starting with `_` are reserved"))
+            );
         }
         let kind = param_kind(&pt.ty, &mut cx)?;
         params.push(Param { name, kind, span: Sp::of(pi), rust_ty: (*pt.ty).clone() });
