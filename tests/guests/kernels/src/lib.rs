@@ -100,6 +100,7 @@ both_checks![
     types::gpu_helpers => gpu_helpers,
     types::generic_kernels => generic_kernels,
     types::two_dimensional_launch => two_dimensional_launch,
+    types::gpu_type_structs => gpu_type_structs,
     math::math_builtins => math_builtins,
     math::integer_math_builtins => integer_math_builtins,
     math::vector_math_builtins => vector_math_builtins,

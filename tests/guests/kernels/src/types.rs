@@ -221,3 +221,56 @@ pub async fn two_dimensional_launch(both: &Both<'_>) -> Outcome {
     })
     .await
 }
+
+/// A `#[derive(GpuType)]` struct as a kernel's buffer element.
+#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable, wasi_webgpu::GpuType)]
+#[repr(C)]
+pub struct Particle {
+    pub pos: Vec4<f32>,
+    pub vel: Vec4<f32>,
+    pub mass: f32,
+    pub _pad: [f32; 3],
+}
+
+#[kernel(workgroup_size = 64)]
+fn particle_step(dt: f32, ps: &mut [Particle], energy: &mut [f32]) {
+    let i = global_id().x as usize;
+    if i < ps.len() {
+        let mut p = ps[i];
+        p.vel.y = p.vel.y - 9.75 * dt;
+        p.pos = p.pos + p.vel * dt;
+        ps[i] = Particle { pos: p.pos, vel: p.vel, mass: p.mass * 2.0, _pad: [0.0; 3] };
+        energy[i] = 0.5 * p.mass * p.vel.dot(p.vel);
+    }
+}
+
+pub async fn gpu_type_structs(both: &Both<'_>) -> Outcome {
+    let mut rng = Rng::new(22);
+    let mut random_vec = || vec4(rng.f32_in(-5.0, 5.0), rng.f32_in(-5.0, 5.0), rng.f32_in(-5.0, 5.0), 0.0);
+    let ps: Vec<Particle> = (0..100)
+        .map(|k| Particle { pos: random_vec(), vel: random_vec(), mass: 1.0 + k as f32 / 8.0, _pad: [0.0; 3] })
+        .collect();
+    let dt = 0.125f32;
+    let expected: Vec<(Particle, f32)> = ps
+        .iter()
+        .map(|p| {
+            let mut vel = p.vel;
+            vel.y -= 9.75 * dt;
+            let pos = p.pos + vel * dt;
+            (Particle { pos, vel, mass: p.mass * 2.0, _pad: [0.0; 3] }, 0.5 * p.mass * vel.dot(vel))
+        })
+        .collect();
+    let flat = |p: &Particle| [p.pos.to_array(), p.vel.to_array(), [p.mass, 0.0, 0.0, 0.0]].concat();
+    let expected_ps: Vec<f32> = expected.iter().flat_map(|(p, _)| flat(p)).collect();
+    let expected_energy: Vec<f32> = expected.iter().map(|&(_, e)| e).collect();
+    both.each(async |on| {
+        let mut pb = on.storage(&ps)?;
+        let mut eb = on.zeroed::<f32>(ps.len())?;
+        on.at(particle_step::launch(&on.device, dt, &mut pb, &mut eb, ps.len() as u32).await)?;
+        let got: Vec<f32> = on.read(&pb).await?.iter().flat_map(flat).collect();
+        // `pos + vel * dt` may be fused on the GPU: one rounding apart.
+        close("particles", &got, &expected_ps, 1e-6, 1e-6)?;
+        close("energy", &on.read(&eb).await?, &expected_energy, 1e-5, 1e-6)
+    })
+    .await
+}
