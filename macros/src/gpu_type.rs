@@ -123,6 +123,7 @@ pub(crate) fn expand(input: DeriveInput) -> syn::Result<TokenStream> {
     let hidden = quote::format_ident!("__wasi_webgpu_struct_{}", name);
     let kernel_callback = quote! {
         #[doc(hidden)]
+        #[allow(unused_macros)]
         macro_rules! #hidden {
             ($($rest:tt)*) => { ::wasi_webgpu::__private::kernel_continue! { { #input } $($rest)* } };
         }

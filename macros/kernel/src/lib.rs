@@ -152,6 +152,7 @@ fn callback_macro(name: &Ident, bundle: &[syn::Item]) -> TokenStream {
     let hidden = format_ident!("__wasi_webgpu_gpu_{}", name);
     quote! {
         #[doc(hidden)]
+        #[allow(unused_macros)]
         macro_rules! #hidden {
             ($($rest:tt)*) => { ::wasi_webgpu::__private::kernel_continue! { { #(#bundle)* } $($rest)* } };
         }
