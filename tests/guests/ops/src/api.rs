@@ -9,6 +9,7 @@ use crate::{Context, Gpu, OpsContext, Outcome, Rng, buffer, checks, close, ensur
 
 checks![
     layer_chain_in_one_pass,
+    grids_past_the_dispatch_limit_fold,
     ops_record_again_with_new_inputs,
     empty_shapes_dispatch_nothing,
     bad_shapes_are_errors,
@@ -60,6 +61,26 @@ async fn layer_chain_in_one_pass(gpu: &Gpu) -> Outcome {
     }
     // Tolerance: 1e-6 absolute + 1e-5 relative (19-term dot products, exp).
     close("softmax(relu(xW + b))", &y.read().await.at("read")?, &expected, 1e-6, 1e-5)
+}
+
+/// More workgroups than one dispatch dimension takes (65535) are numbered
+/// over a second dimension: 70000 rows reduced one workgroup each, and an
+/// elementwise op over 256 * 65535 + 1 elements.
+async fn grids_past_the_dispatch_limit_fold(gpu: &Gpu) -> Outcome {
+    let ops = Ops::new(&gpu.device);
+    let rows = 70_000;
+    let x: Vec<f32> = (0..rows).map(|i| (i % 1000) as f32 - 500.0).collect();
+    let (input, output) = (buffer(gpu, &x)?, poisoned(gpu, rows)?);
+    let op = ops.max(&ReduceDesc::new(rows as u32, 1, 1), &input, &output).await.at("max")?;
+    crate::exact("max of 70000 rows of 1", &crate::run(gpu, &op, &output).await?, &x)?;
+
+    let n = 256 * 65_535 + 1;
+    let mut rng = Rng::new(93);
+    let y: Vec<f32> = (0..n).map(|_| rng.f32_in(-1.0, 1.0)).collect();
+    let y_buffer = buffer(gpu, &y)?;
+    let op = ops.scale(3.0, &y_buffer).await.at("scale")?;
+    let scaled = crate::run(gpu, &op, &y_buffer).await?;
+    crate::exact(&format!("scale of {n}"), &scaled, &y.iter().map(|v| 3.0 * v).collect::<Vec<_>>())
 }
 
 /// An op's bind groups stay bound to its buffers: writing new inputs and
