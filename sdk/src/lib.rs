@@ -237,7 +237,9 @@ pub use query_set::{
     QuerySet, QuerySetDescriptor, QueryType, RenderPassTimestampWrites,
 };
 pub use queue::Queue;
-pub use render_bundle::{RenderBundle, RenderBundleDepthStencil, RenderBundleDescriptor, RenderBundleEncoder, RenderBundleEncoderDescriptor};
+pub use render_bundle::{
+    RenderBundle, RenderBundleDepthStencil, RenderBundleDescriptor, RenderBundleEncoder, RenderBundleEncoderDescriptor,
+};
 pub use render_pass::{
     Color, LoadOp, Operations, RenderPass, RenderPassColorAttachment, RenderPassDepthStencilAttachment,
     RenderPassDescriptor, StoreOp,
@@ -248,11 +250,11 @@ pub use render_pipeline::{
     PrimitiveTopology, RenderPipeline, RenderPipelineDescriptor, StencilFaceState, StencilOperation, StencilState,
     VertexAttribute, VertexBufferLayout, VertexFormat, VertexState, VertexStepMode,
 };
-pub use shader_module::{ShaderModule, ShaderModuleDescriptor, ShaderSource};
 pub use sampler::{AddressMode, FilterMode, MipmapFilterMode, Sampler, SamplerDescriptor};
+pub use shader_module::{ShaderModule, ShaderModuleDescriptor, ShaderSource};
 pub use texel_copy::{COPY_BYTES_PER_ROW_ALIGNMENT, TexelCopyBufferInfo, TexelCopyBufferLayout, TexelCopyTextureInfo};
-pub use texture_binding::{SamplerBindingType, StorageTextureAccess};
 pub use texture::{Extent3d, Origin3d, Texture, TextureDescriptor, TextureDimension, TextureUsages};
+pub use texture_binding::{SamplerBindingType, StorageTextureAccess};
 pub use texture_format::{TextureFormat, TextureSampleType};
 pub use texture_view::{TextureAspect, TextureView, TextureViewDescriptor, TextureViewDimension};
 pub use vector::{
