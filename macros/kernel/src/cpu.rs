@@ -333,7 +333,19 @@ impl<'k> Cpu<'k> {
             ExprKind::Cast(inner) => {
                 let x = self.expr(inner);
                 let t = rust_ty(&e.ty);
-                quote!(((#x) as #t))
+                // WGSL clamps a float converted to an integer to the largest float that fits, not
+                // to the integer's maximum: u32(4e9f) is 4294967040 (2^32 - 256), i32(3e9f) is
+                // 2147483520. Rust's `as` saturates to u32::MAX / i32::MAX, so clamp first. (NaN
+                // compares false and becomes 0 through `as`; WGSL leaves it unspecified.)
+                match (inner.ty.scalar(), e.ty.scalar()) {
+                    (Some(Scalar::F32), Some(Scalar::U32)) => {
+                        quote!({ let __f: f32 = #x; if __f > 4294967040.0f32 { 4294967040u32 } else { __f as u32 } })
+                    }
+                    (Some(Scalar::F32), Some(Scalar::I32)) => {
+                        quote!({ let __f: f32 = #x; if __f > 2147483520.0f32 { 2147483520i32 } else { __f as i32 } })
+                    }
+                    _ => quote!(((#x) as #t)),
+                }
             }
             ExprKind::Index(base, index) => {
                 let i = self.expr(index);
