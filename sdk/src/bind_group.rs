@@ -110,8 +110,7 @@ impl BindGroup {
         let gpu = device.raw(OP)?;
         let layout = &descriptor.layout.shared;
         same_device(&layout.device, device, OP)?;
-        let mut entries: Vec<_> = descriptor.entries.iter().collect();
-        entries.sort_by_key(|e| e.binding);
+        let entries = crate::bind_group_layout::sorted_by_binding(descriptor.entries, |e| e.binding);
         if let Some(pair) = entries.windows(2).find(|w| w[0].binding == w[1].binding) {
             return Err(Error::BindGroup(format!("binding {} appears twice", pair[0].binding)));
         }

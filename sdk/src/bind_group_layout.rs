@@ -1,6 +1,5 @@
 //! [`BindGroupLayout`]: WebGPU's `GPUBindGroupLayout`.
 
-use std::collections::BTreeSet;
 use std::num::NonZeroU64;
 use std::rc::Rc;
 
@@ -165,15 +164,13 @@ impl BindGroupLayout {
     pub(crate) fn new(device: &Rc<DeviceShared>, descriptor: &BindGroupLayoutDescriptor<'_>) -> Result<Self> {
         let gpu = device.raw("create_bind_group_layout")?;
         let limits = &device.limits;
-        let mut entries = descriptor.entries.to_vec();
-        entries.sort_by_key(|e| e.binding);
-        let mut seen = BTreeSet::new();
+        let entries = sorted_by_binding(descriptor.entries, |e| e.binding);
+        if let Some(pair) = entries.windows(2).find(|w| w[0].binding == w[1].binding) {
+            return Err(Error::BindGroup(format!("binding {} appears twice in the layout", pair[0].binding)));
+        }
         let (mut dynamic_uniform, mut dynamic_storage, mut uniform, mut storage) = (0, 0, 0, 0);
         let mut texture_counts = crate::texture_binding::TextureCounts::default();
         for entry in &entries {
-            if !seen.insert(entry.binding) {
-                return Err(Error::BindGroup(format!("binding {} appears twice in the layout", entry.binding)));
-            }
             if entry.binding >= limits.max_bindings_per_bind_group {
                 return Err(Error::OverLimit {
                     what: "binding number",
@@ -270,4 +267,16 @@ fn entry_to_raw(entry: &BindGroupLayoutEntry) -> raw::GpuBindGroupLayoutEntry {
         texture: None,
         storage_texture: None,
     }
+}
+
+/// `items` in increasing binding order, equal bindings kept in their given
+/// order. Layout and bind group creation both sort through one plain `u64`
+/// sort (binding in the high half, position in the low half, so every key is
+/// unique and the order is stable), which keeps a single small sort routine
+/// in a guest instead of a stable sort per entry type.
+pub(crate) fn sorted_by_binding<T: Copy>(items: &[T], binding: impl Fn(&T) -> u32) -> Vec<T> {
+    let mut keys: Vec<u64> =
+        items.iter().enumerate().map(|(i, item)| (u64::from(binding(item)) << 32) | i as u64).collect();
+    keys.sort_unstable();
+    keys.into_iter().map(|key| items[(key & u64::from(u32::MAX)) as usize]).collect()
 }
