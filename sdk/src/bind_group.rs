@@ -2,11 +2,11 @@
 
 use std::rc::Rc;
 
-use crate::bind_group_layout::BindGroupLayoutShared;
+use crate::bind_group_layout::{BindGroupLayoutShared, LayoutOrigin};
 use crate::bindings::webgpu as raw;
 use crate::buffer::{BufferShared, check_aligned, check_same_device};
 use crate::device::{DeviceShared, same_device};
-use crate::{BindGroupLayout, BindingType, BufferBindingType, BufferUsages, Error, Result};
+use crate::{BindGroupLayout, BindingType, BufferBindingType, BufferUsages, Error, PipelineLayout, Result};
 
 /// A range of a buffer bound to a shader. Corresponds to WebGPU's
 /// [`GPUBufferBinding`](https://www.w3.org/TR/webgpu/#dictdef-gpubufferbinding).
@@ -91,6 +91,87 @@ impl BindGroupShared {
     pub(crate) fn dynamic_count(&self) -> usize {
         self.buffers.iter().filter(|b| b.dynamic_alignment.is_some()).count()
     }
+}
+
+/// The groups a pass or bundle has set, by `@group` index, each with its
+/// dynamic offsets.
+pub(crate) type GroupSlots = [Option<(Rc<BindGroupShared>, Vec<u32>)>];
+
+/// WebGPU's `setBindGroup` checks, shared by compute passes, render passes
+/// and bundle encoders. `Ok(false)` when `slots[index]` already holds the
+/// group with these offsets, so the caller can skip the host call.
+pub(crate) fn check_set_bind_group(
+    device: &Rc<DeviceShared>,
+    slots: &GroupSlots,
+    index: u32,
+    group: &Rc<BindGroupShared>,
+    offsets: &[u32],
+) -> Result<bool> {
+    const OP: &str = "set_bind_group";
+    same_device(&group.device, device, OP)?;
+    let Some(slot) = slots.get(index as usize) else {
+        return Err(Error::OverLimit {
+            what: "bind group index",
+            value: index.into(),
+            limit: "maxBindGroups",
+            max: slots.len() as u64,
+        });
+    };
+    if offsets.len() != group.dynamic_count() {
+        return Err(Error::BindGroup(format!(
+            "{} dynamic offsets given, but the group's layout has {} dynamic entries",
+            offsets.len(),
+            group.dynamic_count()
+        )));
+    }
+    let dynamic = group.buffers.iter().filter_map(|b| b.dynamic_alignment.map(|a| (b, a)));
+    for ((bound, alignment), &offset) in dynamic.zip(offsets) {
+        check_aligned(OP, "dynamic offset", offset.into(), alignment)?;
+        bound.buffer.check_range(OP, bound.offset + u64::from(offset), bound.size)?;
+    }
+    Ok(!slot.as_ref().is_some_and(|(g, o)| Rc::ptr_eq(g, group) && o == offsets))
+}
+
+/// WebGPU's bind group checks at a dispatch or draw, for what the guest
+/// knows: with an explicit layout every group it has must be set and
+/// compatible (`missing` makes the error for an unset one); with an auto
+/// layout the guest does not know which groups the pipeline uses, but a
+/// group from another pipeline's derived layout cannot fit.
+pub(crate) fn check_bound_groups(
+    layout: Option<&PipelineLayout>,
+    pipeline_id: u64,
+    slots: &GroupSlots,
+    missing: fn(String) -> Error,
+) -> Result<()> {
+    match layout {
+        Some(layout) => {
+            for (index, (expected, slot)) in layout.groups.iter().zip(slots).enumerate() {
+                match slot {
+                    None => {
+                        return Err(missing(format!(
+                            "bind group {index} is not set, and the pipeline's layout needs it"
+                        )));
+                    }
+                    Some((group, _)) if !group.layout.equivalent(expected) => {
+                        return Err(Error::BindGroup(format!(
+                            "bind group {index} does not match the pipeline's layout for group {index}"
+                        )));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        None => {
+            for (index, (group, _)) in slots.iter().enumerate().filter_map(|(i, g)| Some((i, g.as_ref()?))) {
+                if matches!(group.layout.origin, LayoutOrigin::Derived { pipeline: owner } if owner != pipeline_id) {
+                    return Err(Error::BindGroup(format!(
+                        "bind group {index} uses the auto layout of another pipeline; an auto layout fits only its own pipeline"
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Resources bound together for a shader's `@group`. Corresponds to WebGPU's

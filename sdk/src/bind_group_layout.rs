@@ -6,6 +6,7 @@ use std::rc::Rc;
 use crate::bindings::webgpu as raw;
 use crate::device::DeviceShared;
 use crate::flags::flags;
+use crate::limits::check_limit;
 use crate::{Error, Result};
 
 flags! {
@@ -214,18 +215,9 @@ impl BindGroupLayout {
             (uniform, "maxUniformBuffersPerShaderStage", limits.max_uniform_buffers_per_shader_stage),
             (storage, "maxStorageBuffersPerShaderStage", limits.max_storage_buffers_per_shader_stage),
         ];
-        for (value, limit, max) in counts {
-            if value > max {
-                return Err(Error::OverLimit {
-                    what: "bindings in one layout",
-                    value: value.into(),
-                    limit,
-                    max: max.into(),
-                });
-            }
+        for (value, limit, max) in counts.into_iter().chain(texture_counts.with_limits(limits)) {
+            check_limit("bindings in one layout", value.into(), limit, max.into())?;
         }
-
-        texture_counts.check(device)?;
 
         let raw_entries = entries.iter().map(entry_to_raw).collect();
         let raw = gpu.create_bind_group_layout(&raw::GpuBindGroupLayoutDescriptor {

@@ -4,8 +4,7 @@ use std::rc::Rc;
 
 use bytemuck::Pod;
 
-use crate::bind_group::BindGroupShared;
-use crate::bind_group_layout::LayoutOrigin;
+use crate::bind_group::{BindGroupShared, check_bound_groups, check_set_bind_group};
 use crate::bindings::webgpu as raw;
 use crate::buffer::{BufferShared, check_aligned, check_same_device};
 use crate::compute_pipeline::ComputePipelineShared;
@@ -87,36 +86,13 @@ impl<'a> ComputePass<'a> {
         const OP: &str = "set_bind_group";
         gpu(&self.raw, OP)?;
         let group = &bind_group.shared;
-        same_device(&group.device, &self.encoder.device, OP)?;
-        let max = self.groups.len();
-        if index as usize >= max {
-            return Err(Error::OverLimit {
-                what: "bind group index",
-                value: index.into(),
-                limit: "maxBindGroups",
-                max: max as u64,
-            });
-        }
-        if offsets.len() != group.dynamic_count() {
-            return Err(Error::BindGroup(format!(
-                "{} dynamic offsets given, but the group's layout has {} dynamic entries",
-                offsets.len(),
-                group.dynamic_count()
-            )));
-        }
-        let dynamic = group.buffers.iter().filter_map(|b| b.dynamic_alignment.map(|a| (b, a)));
-        for ((bound, alignment), &offset) in dynamic.zip(offsets) {
-            check_aligned(OP, "dynamic offset", offset.into(), alignment)?;
-            bound.buffer.check_range(OP, bound.offset + u64::from(offset), bound.size)?;
-        }
-        let slot = &mut self.groups[index as usize];
-        if slot.as_ref().is_some_and(|(g, o)| Rc::ptr_eq(g, group) && o == offsets) {
+        if !check_set_bind_group(&self.encoder.device, &self.groups, index, group, offsets)? {
             return Ok(());
         }
         gpu(&self.raw, OP)?
             .set_bind_group(index, Some(&group.raw), Some(offsets), None, None)
             .map_err(|e| Error::BindGroup(e.message))?;
-        *slot = Some((group.clone(), offsets.to_vec()));
+        self.groups[index as usize] = Some((group.clone(), offsets.to_vec()));
         self.encoder.used.add_group(group);
         self.checked = false;
         Ok(())
@@ -190,27 +166,7 @@ impl<'a> ComputePass<'a> {
         // finish.
         let used = pipeline.layout.as_ref().map(|layout| layout.groups.len());
         if !self.checked {
-            for (index, slot) in self.groups.iter().enumerate().take(used.unwrap_or(usize::MAX)) {
-                match (slot, &pipeline.layout) {
-                    (None, Some(_)) => {
-                        return Err(Error::Dispatch(format!(
-                            "bind group {index} is not set, and the pipeline's layout needs it"
-                        )));
-                    }
-                    (Some((group, _)), Some(layout)) if !group.layout.equivalent(&layout.groups[index]) => {
-                        return Err(Error::BindGroup(format!(
-                            "bind group {index} does not match the pipeline's layout for group {index}"
-                        )));
-                    }
-                    (Some((group, _)), None) if matches!(group.layout.origin, LayoutOrigin::Derived { pipeline: owner } if owner != pipeline.id) =>
-                    {
-                        return Err(Error::BindGroup(format!(
-                            "bind group {index} uses the auto layout of another pipeline; an auto layout fits only its own pipeline"
-                        )));
-                    }
-                    _ => {}
-                }
-            }
+            check_bound_groups(pipeline.layout.as_ref(), pipeline.id, &self.groups, Error::Dispatch)?;
             if let Some(used) = used {
                 check_conflicts(self.groups.iter().take(used), None)?;
             }

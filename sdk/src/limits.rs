@@ -135,6 +135,15 @@ limits! {
     max_compute_workgroups_per_dimension: u32 = 65535, "maxComputeWorkgroupsPerDimension", false;
 }
 
+/// [`Error::OverLimit`] when `value`, the count or size of `what`, is over
+/// the device limit named `limit`, whose value is `max`.
+pub(crate) fn check_limit(what: &'static str, value: u64, limit: &'static str, max: u64) -> Result<()> {
+    if value > max {
+        return Err(Error::OverLimit { what, value, limit, max });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,11 +7,11 @@ use std::rc::Rc;
 
 use bytemuck::Pod;
 
-use crate::bind_group::BindGroupShared;
-use crate::bind_group_layout::LayoutOrigin;
+use crate::bind_group::{BindGroupShared, check_bound_groups, check_set_bind_group};
 use crate::bindings::webgpu as raw;
 use crate::buffer::{BufferShared, check_aligned, check_same_device};
 use crate::device::{DeviceShared, same_device};
+use crate::limits::check_limit;
 use crate::query_set::{QuerySetShared, QueryType};
 use crate::render_pipeline::{AttachmentLayout, RenderPipelineShared, VertexStepMode};
 use crate::texture::TextureShared;
@@ -317,36 +317,12 @@ impl<R: RawRenderCommands> DrawRecorder<R> {
     }
 
     pub(crate) fn set_bind_group(&mut self, index: u32, bind_group: &BindGroup, offsets: &[u32]) -> Result<()> {
-        const OP: &str = "set_bind_group";
         let group = &bind_group.shared;
-        same_device(&group.device, &self.device, OP)?;
-        let max = self.groups.len();
-        if index as usize >= max {
-            return Err(Error::OverLimit {
-                what: "bind group index",
-                value: index.into(),
-                limit: "maxBindGroups",
-                max: max as u64,
-            });
-        }
-        if offsets.len() != group.dynamic_count() {
-            return Err(Error::BindGroup(format!(
-                "{} dynamic offsets given, but the group's layout has {} dynamic entries",
-                offsets.len(),
-                group.dynamic_count()
-            )));
-        }
-        let dynamic = group.buffers.iter().filter_map(|b| b.dynamic_alignment.map(|a| (b, a)));
-        for ((bound, alignment), &offset) in dynamic.zip(offsets) {
-            check_aligned(OP, "dynamic offset", offset.into(), alignment)?;
-            bound.buffer.check_range(OP, bound.offset + u64::from(offset), bound.size)?;
-        }
-        let slot = &mut self.groups[index as usize];
-        if slot.as_ref().is_some_and(|(g, o)| Rc::ptr_eq(g, group) && o == offsets) {
+        if !check_set_bind_group(&self.device, &self.groups, index, group, offsets)? {
             return Ok(());
         }
         self.raw.set_bind_group(index, &group.raw, offsets)?;
-        *slot = Some((group.clone(), offsets.to_vec()));
+        self.groups[index as usize] = Some((group.clone(), offsets.to_vec()));
         self.used_groups.push(group.clone());
         self.groups_checked = false;
         Ok(())
@@ -433,7 +409,7 @@ impl<R: RawRenderCommands> DrawRecorder<R> {
         let pipeline =
             self.pipeline.as_ref().ok_or_else(|| Error::Draw("no pipeline is set; call set_pipeline first".into()))?;
         if !self.groups_checked {
-            check_groups(pipeline, &self.groups)?;
+            check_bound_groups(pipeline.layout.as_ref(), pipeline.id, &self.groups, Error::Draw)?;
             self.groups_checked = true;
         }
         for (slot, layout) in pipeline.vertex_slots.iter().enumerate() {
@@ -492,41 +468,6 @@ fn host_range(buffer: &BufferShared, start: u64, end: u64) -> (u64, Option<u64>)
 fn check_range(what: &str, range: &Range<u32>) -> Result<()> {
     if range.start > range.end {
         return Err(Error::Draw(format!("{what} {range:?}: the range is reversed")));
-    }
-    Ok(())
-}
-
-/// WebGPU's bind group checks at a draw, for what the guest knows: with an
-/// explicit layout every group it has must be set and compatible; with an
-/// auto layout a group from another pipeline's derived layout cannot fit.
-fn check_groups(pipeline: &RenderPipelineShared, groups: &[Option<(Rc<BindGroupShared>, Vec<u32>)>]) -> Result<()> {
-    match &pipeline.layout {
-        Some(layout) => {
-            for (index, expected) in layout.groups.iter().enumerate() {
-                match &groups[index] {
-                    None => {
-                        return Err(Error::Draw(format!(
-                            "bind group {index} is not set, and the pipeline's layout needs it"
-                        )));
-                    }
-                    Some((group, _)) if !group.layout.equivalent(expected) => {
-                        return Err(Error::BindGroup(format!(
-                            "bind group {index} does not match the pipeline's layout for group {index}"
-                        )));
-                    }
-                    _ => {}
-                }
-            }
-        }
-        None => {
-            for (index, (group, _)) in groups.iter().enumerate().filter_map(|(i, g)| Some((i, g.as_ref()?))) {
-                if matches!(group.layout.origin, LayoutOrigin::Derived { pipeline: owner } if owner != pipeline.id) {
-                    return Err(Error::BindGroup(format!(
-                        "bind group {index} uses the auto layout of another pipeline; an auto layout fits only its own pipeline"
-                    )));
-                }
-            }
-        }
     }
     Ok(())
 }
@@ -931,14 +872,7 @@ fn check_attachments(device: &Rc<DeviceShared>, descriptor: &RenderPassDescripto
     const OP: &str = "begin_render_pass";
     let limits = &device.limits;
     let colors = descriptor.color_attachments;
-    if colors.len() > limits.max_color_attachments as usize {
-        return Err(Error::OverLimit {
-            what: "color attachments",
-            value: colors.len() as u64,
-            limit: "maxColorAttachments",
-            max: limits.max_color_attachments.into(),
-        });
-    }
+    check_limit("color attachments", colors.len() as u64, "maxColorAttachments", limits.max_color_attachments.into())?;
     let mut size: Option<(u32, u32, u32)> = None;
     let mut textures = Vec::new();
     let mut resolve_textures = Vec::new();

@@ -7,6 +7,7 @@ use crate::bindings::webgpu as raw;
 use crate::compute_pipeline::{constants_record, layout_of_group, next_pipeline_id};
 use crate::device::{DeviceShared, same_device};
 use crate::flags::flags;
+use crate::limits::check_limit;
 use crate::{BindGroupLayout, Error, PipelineCompilationOptions, PipelineLayout, Result, ShaderModule, TextureFormat};
 
 /// The format of one vertex attribute in a vertex buffer. Corresponds to
@@ -1020,35 +1021,24 @@ impl crate::Device {
 /// them only as a generic validation error.
 fn check_vertex_buffers(device: &DeviceShared, buffers: &[VertexBufferLayout<'_>]) -> Result<Vec<VertexSlot>> {
     let limits = &device.limits;
-    if buffers.len() > limits.max_vertex_buffers as usize {
-        return Err(Error::OverLimit {
-            what: "vertex buffer layouts",
-            value: buffers.len() as u64,
-            limit: "maxVertexBuffers",
-            max: limits.max_vertex_buffers.into(),
-        });
-    }
+    check_limit("vertex buffer layouts", buffers.len() as u64, "maxVertexBuffers", limits.max_vertex_buffers.into())?;
     let attribute_count: usize = buffers.iter().map(|b| b.attributes.len()).sum();
-    if attribute_count > limits.max_vertex_attributes as usize {
-        return Err(Error::OverLimit {
-            what: "vertex attributes",
-            value: attribute_count as u64,
-            limit: "maxVertexAttributes",
-            max: limits.max_vertex_attributes.into(),
-        });
-    }
+    check_limit(
+        "vertex attributes",
+        attribute_count as u64,
+        "maxVertexAttributes",
+        limits.max_vertex_attributes.into(),
+    )?;
     let mut locations = std::collections::BTreeSet::new();
     let mut slots = Vec::with_capacity(buffers.len());
     for (slot, layout) in buffers.iter().enumerate() {
         let stride = layout.array_stride;
-        if stride > u64::from(limits.max_vertex_buffer_array_stride) {
-            return Err(Error::OverLimit {
-                what: "vertex buffer array stride",
-                value: stride,
-                limit: "maxVertexBufferArrayStride",
-                max: limits.max_vertex_buffer_array_stride.into(),
-            });
-        }
+        check_limit(
+            "vertex buffer array stride",
+            stride,
+            "maxVertexBufferArrayStride",
+            limits.max_vertex_buffer_array_stride.into(),
+        )?;
         if !stride.is_multiple_of(4) {
             return Err(Error::Pipeline(format!("vertex buffer {slot}: array stride {stride} is not a multiple of 4")));
         }

@@ -110,23 +110,14 @@ pub(crate) fn check_layout_entry(
 }
 
 impl TextureCounts {
-    pub(crate) fn check(&self, device: &DeviceShared) -> Result<()> {
-        let limits = &device.limits;
-        for (value, limit, max) in [
+    /// Each count with the name and value of the per-stage limit it is
+    /// checked against.
+    pub(crate) fn with_limits(&self, limits: &crate::Limits) -> [(u32, &'static str, u32); 3] {
+        [
             (self.sampled, "maxSampledTexturesPerShaderStage", limits.max_sampled_textures_per_shader_stage),
             (self.samplers, "maxSamplersPerShaderStage", limits.max_samplers_per_shader_stage),
             (self.storage, "maxStorageTexturesPerShaderStage", limits.max_storage_textures_per_shader_stage),
-        ] {
-            if value > max {
-                return Err(Error::OverLimit {
-                    what: "bindings in one layout",
-                    value: value.into(),
-                    limit,
-                    max: max.into(),
-                });
-            }
-        }
-        Ok(())
+        ]
     }
 }
 
