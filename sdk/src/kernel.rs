@@ -16,8 +16,11 @@ use crate::{
 pub enum WorkgroupDim {
     /// A constant.
     Fixed(u32),
-    /// WGSL text of an expression over overrides, e.g. `block / 2u`.
-    Expression(&'static str),
+    /// WGSL text of an expression over overrides, e.g. `block / 2u`, and
+    /// its evaluator, which the macro names ([`eval_dim`]) rather than
+    /// [`Kernel::new`] calling it, so that the expression parser is linked
+    /// only into guests that have such a size.
+    Expression(&'static str, fn(&str, &[(&str, f64)]) -> Result<u32>),
 }
 
 /// An override, as the pipeline's constants name it.
@@ -86,7 +89,7 @@ impl Kernel {
         for (size, dim) in workgroup_size.iter_mut().zip(spec.workgroup_size) {
             *size = match dim {
                 WorkgroupDim::Fixed(n) => n,
-                WorkgroupDim::Expression(wgsl) => eval_dim(wgsl, &known)?,
+                WorkgroupDim::Expression(wgsl, eval) => eval(wgsl, &known)?,
             };
         }
         check_workgroup_size(device, workgroup_size)?;
@@ -209,7 +212,7 @@ pub(crate) fn check_workgroup_size(device: &Device, size: [u32; 3]) -> Result<()
 /// Evaluates an override expression of `@workgroup_size`: integer literals
 /// (with an optional `u` or `i` suffix), override names, `+ - * / %` and
 /// parentheses, which is what such sizes use in practice.
-fn eval_dim(wgsl: &str, values: &[(&str, f64)]) -> Result<u32> {
+pub fn eval_dim(wgsl: &str, values: &[(&str, f64)]) -> Result<u32> {
     let fail = |why: &str| Error::Validation(format!("@workgroup_size expression `{wgsl}`: {why}"));
     let mut parser = Parser { text: wgsl.as_bytes(), at: 0, values };
     let value = parser.sum().map_err(|why| fail(&why))?;

@@ -338,7 +338,7 @@ pub mod __private {
     pub use wasip3;
 
     pub use crate::gpu_type::derive_support as gpu_type;
-    pub use crate::kernel::{Kernel, KernelSpec, OverrideSpec, WorkgroupDim};
+    pub use crate::kernel::{Kernel, KernelSpec, OverrideSpec, WorkgroupDim, eval_dim};
 
     pub use wasi_webgpu_macros::__kernel_continue as kernel_continue;
 

@@ -384,8 +384,12 @@ fn kernel_items(shader: &Shader, entry: &EntryPoint, label: &str) -> TokenStream
 
     let dims = entry.workgroup_size.iter().map(|dim| match dim {
         WorkgroupDim::Fixed(n) => quote!(#sdk::__private::WorkgroupDim::Fixed(#n)),
-        WorkgroupDim::Override { name } => quote!(#sdk::__private::WorkgroupDim::Expression(#name)),
-        WorkgroupDim::Expression { wgsl, .. } => quote!(#sdk::__private::WorkgroupDim::Expression(#wgsl)),
+        WorkgroupDim::Override { name } => {
+            quote!(#sdk::__private::WorkgroupDim::Expression(#name, #sdk::__private::eval_dim))
+        }
+        WorkgroupDim::Expression { wgsl, .. } => {
+            quote!(#sdk::__private::WorkgroupDim::Expression(#wgsl, #sdk::__private::eval_dim))
+        }
     });
     let fixed_size = match entry.workgroup_size {
         [WorkgroupDim::Fixed(x), WorkgroupDim::Fixed(y), WorkgroupDim::Fixed(z)] => {
