@@ -173,6 +173,17 @@ pub enum Error {
         operation: &'static str,
     },
 
+    /// An operation needs a WebGPU feature the device was not created with:
+    /// request it in [`DeviceDescriptor::required_features`](crate::DeviceDescriptor::required_features)
+    /// (the adapter lists what it supports in [`Adapter::features`](crate::Adapter::features)).
+    #[error("{operation} needs a device with the feature `{feature}`, which this device was not created with")]
+    MissingFeature {
+        /// The feature's WebGPU name, e.g. `shader-f16`.
+        feature: &'static str,
+        /// The operation attempted.
+        operation: &'static str,
+    },
+
     /// A texture, texture view or sampler descriptor, or a mip level or
     /// array layer, that WebGPU forbids.
     #[error("{operation}: {reason}")]

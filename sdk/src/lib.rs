@@ -189,6 +189,7 @@ mod device;
 mod error;
 mod features;
 mod gpu_type;
+mod half;
 mod instance;
 mod kernel;
 mod kernel_rt;
@@ -226,6 +227,7 @@ pub use device::{Device, DeviceDescriptor, ErrorFilter};
 pub use error::{Error, Result, ShaderError};
 pub use features::Features;
 pub use gpu_type::{GpuType, WgslMember, WgslType};
+pub use half::F16;
 pub use instance::{Instance, PowerPreference, RequestAdapterOptions};
 pub use kernel_rt::{
     Workgroup, global_id, local_id, local_index, num_workgroups, storage_barrier, workgroup_barrier, workgroup_id,

@@ -52,6 +52,11 @@ pub fn rust_ty(ty: &Ty) -> TokenStream {
 }
 
 pub fn scalar_ty(s: Scalar) -> TokenStream {
+    // Rust's `f16` is nightly-only: `launch` takes the SDK's stable bit-wrapper (f16 kernels have no CPU
+    // translation, so nothing does arithmetic on it).
+    if s == Scalar::F16 {
+        return quote!(::wasi_webgpu::F16);
+    }
     let s = ident(s.rust());
     quote!(#s)
 }

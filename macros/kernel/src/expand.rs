@@ -129,6 +129,7 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
             let at = at as usize;
             let value = match s {
                 Scalar::Bool => quote!(u32::from(#value)),
+                Scalar::F16 => quote!(#sdk::F16::to_bits(#value)),
                 other => {
                     let t = scalar_ty(other);
                     quote!((#value as #t))
@@ -160,9 +161,17 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
     };
 
     let cpu_path = if kernel.uses_f16 {
+        // Checked here rather than left to the host, which would only report the `enable f16;` as an
+        // untyped shader error.
         quote! {
             if #rt::is_cpu(device) {
                 return ::core::result::Result::Err(#sdk::Error::CpuDevice {
+                    operation: "a kernel that uses f16",
+                });
+            }
+            if !device.features().contains(#sdk::Features::SHADER_F16) {
+                return ::core::result::Result::Err(#sdk::Error::MissingFeature {
+                    feature: "shader-f16",
                     operation: "a kernel that uses f16",
                 });
             }

@@ -179,6 +179,41 @@ fn f16_enables_the_extension() {
     assert!(w.contains("1.0h"), "{w}");
 }
 
+/// Rust's `f16` is nightly-only: the generated `launch` spells it `wasi_webgpu::F16`, stores an `f16`
+/// uniform as its 2 bytes, and refuses a device without `shader-f16` and the CPU device.
+#[cfg(feature = "f16")]
+#[test]
+fn f16_launch_uses_the_stable_type() {
+    let out = crate::kernel(
+        quote!(workgroup_size = 64),
+        quote! {
+            fn axpy(y: &mut [f16], x: &[f16], a: f16, n: u32) {
+                let i = wasi_webgpu::global_id().x;
+                if i < n {
+                    y[i as usize] = a * x[i as usize] + y[i as usize];
+                }
+            }
+        },
+    )
+    .to_string()
+    .replace(' ', "");
+    assert!(out.contains("y:&mut::wasi_webgpu::Buffer<::wasi_webgpu::F16>"), "{out}");
+    assert!(out.contains("x:&::wasi_webgpu::Buffer<::wasi_webgpu::F16>"), "{out}");
+    assert!(out.contains("a:::wasi_webgpu::F16"), "{out}");
+    let launch = &out[out.find("pubasyncfnlaunch").expect("launch")..];
+    let signature = &launch[..launch.find("->").expect("return type")];
+    assert!(!signature.contains("f16>") && !signature.contains(":f16,"), "{signature}");
+    // `a` at offset 0 (2 bytes), `n` at offset 4, the block rounded to 8 bytes.
+    assert!(out.contains("[0u8;8]"), "{out}");
+    assert!(
+        out.contains("__uniforms[0usize..2usize].copy_from_slice(&::wasi_webgpu::F16::to_bits(a).to_le_bytes())"),
+        "{out}"
+    );
+    assert!(out.contains("__uniforms[4usize..8usize]"), "{out}");
+    assert!(out.contains("Error::MissingFeature{feature:\"shader-f16\""), "{out}");
+    assert!(out.contains("Error::CpuDevice"), "{out}");
+}
+
 #[test]
 fn literals_take_their_type_from_context() {
     let w = wgsl(

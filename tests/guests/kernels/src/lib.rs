@@ -8,6 +8,7 @@
 
 mod basics;
 mod cpu_device;
+mod half;
 mod math;
 mod parallel;
 mod types;
@@ -113,6 +114,7 @@ both_checks![
     cpu_device::launch_misuse => launch_misuse,
     cpu_device::out_of_bounds_never_traps => out_of_bounds_never_traps,
     cpu_device::concurrent_launches_keep_their_arguments => concurrent_launches_keep_their_arguments,
+    half::f16_kernels => f16_kernels,
 ];
 
 /// Fails at the first element that differs from plain Rust's.
