@@ -36,32 +36,40 @@ macro_rules! limits {
                 Self { $( $field: raw.$field(), )* }
             }
 
+            /// Every limit as `u64`, in the order of [`Self::NAMES`]. The checks
+            /// below loop over this table instead of repeating their code for
+            /// each of the ~30 limits, which keeps them small in a guest.
+            fn values(&self) -> [u64; Self::NAMES.len()] {
+                [$( self.$field as u64, )*]
+            }
+
+            /// WebGPU name of each limit, and whether a smaller value is the better one.
+            const NAMES: [(&'static str, bool); [$($name),*].len()] = [$( ($name, $smaller_is_better), )*];
+
             /// Checks that every limit in `self` is no better than in
             /// `supported`, so that a device with `self` can be created from
             /// an adapter with `supported`.
             pub fn check_within(&self, supported: &Limits) -> Result<()> {
-                $(
-                    let (requested, available) = (self.$field as u64, supported.$field as u64);
-                    let exceeded = if $smaller_is_better { requested < available } else { requested > available };
+                let limits = Self::NAMES.iter().zip(self.values()).zip(supported.values());
+                for (((name, smaller_is_better), requested), available) in limits {
+                    let exceeded = if *smaller_is_better { requested < available } else { requested > available };
                     if exceeded {
-                        return Err(Error::LimitExceeded { name: $name, requested, supported: available });
+                        return Err(Error::LimitExceeded { name, requested, supported: available });
                     }
-                )*
+                }
                 Ok(())
             }
 
             /// The limits that differ from the defaults, by WebGPU name, as
             /// `request-device` takes them.
             pub(crate) fn to_raw(self) -> Option<raw::RecordOptionGpuSize64> {
-                let defaults = Limits::default();
                 let mut record = None;
-                $(
-                    if self.$field != defaults.$field {
-                        record
-                            .get_or_insert_with(raw::RecordOptionGpuSize64::new)
-                            .add($name, Some(self.$field as u64));
+                let limits = Self::NAMES.iter().zip(self.values()).zip(Limits::default().values());
+                for (((name, _), value), default) in limits {
+                    if value != default {
+                        record.get_or_insert_with(raw::RecordOptionGpuSize64::new).add(name, Some(value));
                     }
-                )*
+                }
                 record
             }
         }
