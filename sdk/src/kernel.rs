@@ -20,8 +20,11 @@ pub enum WorkgroupDim {
     /// its evaluator, which the macro names ([`eval_dim`]) rather than
     /// [`Kernel::new`] calling it, so that the expression parser is linked
     /// only into guests that have such a size.
-    Expression(&'static str, fn(&str, &[(&str, f64)]) -> Result<u32>),
+    Expression(&'static str, DimEvaluator),
 }
+
+/// Evaluates a `@workgroup_size` expression given the override values by WGSL name.
+pub type DimEvaluator = fn(&str, &[(&str, f64)]) -> Result<u32>;
 
 /// An override, as the pipeline's constants name it.
 #[derive(Debug, Clone, Copy)]
