@@ -7,28 +7,15 @@ mod common;
 
 use std::time::Duration;
 
-use wasi_webgpu_host::{GuestStatus, RunOptions};
+use wasi_webgpu_host::RunOptions;
 use wasmtime::component::types::ComponentItem;
 
 #[test]
 fn every_misuse_check_passes_without_a_trap() {
     // A timeout turns a hang into a failure: the reference host's
     // `map-async` can miss its wake-up (see tests/BAD_INPUTS.md).
-    let wasm = common::guest("tests/guests/misuse");
-    let options = RunOptions::captured().timeout(Duration::from_secs(120));
-    let outcome = common::runner().run(&wasm, &options).expect("the misuse guest runs");
-    let transcript = common::transcript(&outcome);
-    assert!(
-        !matches!(outcome.status, GuestStatus::Trapped(_) | GuestStatus::HostPanicked(_) | GuestStatus::TimedOut(_)),
-        "the guest trapped or hung:\n{transcript}"
-    );
-    let stdout = outcome.stdout_lossy();
-    let checks: Vec<&str> = stdout.lines().filter(|l| l.starts_with("check ")).collect();
-    let failed: Vec<&&str> = checks.iter().filter(|l| !l.ends_with("... ok")).collect();
-    assert!(failed.is_empty(), "failed checks: {failed:#?}\n{transcript}");
-    assert!(checks.len() >= 9, "only {} checks ran\n{transcript}", checks.len());
-    assert!(stdout.contains(&format!("misuse: {} passed, 0 failed", checks.len())), "{transcript}");
-    assert_eq!(outcome.exit_code, 0, "{transcript}");
+    let outcome = common::run_with("tests/guests/misuse", &RunOptions::captured().timeout(Duration::from_secs(120)));
+    common::assert_checks_passed(&outcome, "misuse", 9);
 }
 
 /// Functions of `wasi:webgpu/webgpu@0.3.0-rc.2` whose implementation in

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use wasi_webgpu_host::{RunOptions, RunOutcome, Runner, build_guest};
+use wasi_webgpu_host::{GuestStatus, RunOptions, RunOutcome, Runner, build_guest};
 
 /// The workspace root.
 pub fn root() -> PathBuf {
@@ -33,10 +33,13 @@ pub fn guest(crate_dir: &str) -> PathBuf {
 
 /// Runs a guest crate with `args`, capturing its output.
 pub fn run(crate_dir: &str, args: &[&str]) -> RunOutcome {
+    run_with(crate_dir, &RunOptions::captured().args(args.iter().copied()))
+}
+
+/// Runs a guest crate with `options` (capture them to read the output).
+pub fn run_with(crate_dir: &str, options: &RunOptions) -> RunOutcome {
     let wasm = guest(crate_dir);
-    runner()
-        .run(&wasm, &RunOptions::captured().args(args.iter().copied()))
-        .unwrap_or_else(|e| panic!("running {crate_dir}: {e:#}"))
+    runner().run(&wasm, options).unwrap_or_else(|e| panic!("running {crate_dir}: {e:#}"))
 }
 
 /// Collatz steps from `n` to 1, the CPU reference for hello-compute.
@@ -63,4 +66,27 @@ pub fn transcript(outcome: &RunOutcome) -> String {
         outcome.stdout_lossy(),
         outcome.stderr_lossy()
     )
+}
+
+/// Asserts that a guest using the shared check runner (tests/guests/harness)
+/// ended without a trap, host panic or timeout, that none of its `check `
+/// lines failed, that at least `at_least` checks ran (a guest that stopped
+/// early or lost checks must not pass), that it printed the summary
+/// `<suite>: N passed, 0 failed` for exactly those checks, and that it exited
+/// with 0. Returns the check lines, for further assertions.
+pub fn assert_checks_passed(outcome: &RunOutcome, suite: &str, at_least: usize) -> Vec<String> {
+    let transcript = transcript(outcome);
+    assert!(
+        !matches!(outcome.status, GuestStatus::Trapped(_) | GuestStatus::HostPanicked(_) | GuestStatus::TimedOut(_)),
+        "the guest trapped or hung:\n{transcript}"
+    );
+    let stdout = outcome.stdout_lossy();
+    let checks: Vec<String> = stdout.lines().filter(|l| l.starts_with("check ")).map(str::to_owned).collect();
+    let failed: Vec<&String> = checks.iter().filter(|l| !l.ends_with("... ok")).collect();
+    assert!(failed.is_empty(), "failed checks: {failed:#?}\n{transcript}");
+    assert!(checks.len() >= at_least, "only {} checks ran, expected at least {at_least}\n{transcript}", checks.len());
+    let summary = format!("{suite}: {} passed, 0 failed", checks.len());
+    assert!(stdout.lines().any(|l| l == summary), "no line `{summary}`\n{transcript}");
+    assert_eq!(outcome.exit_code, 0, "{transcript}");
+    checks
 }

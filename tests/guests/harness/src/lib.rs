@@ -3,12 +3,17 @@
 //! device of its own (so one check's leftovers cannot hide or cause another's
 //! failure) and prints `check <name> ... ok` or `check <name> ... FAILED:
 //! <why>`, then `<suite>: N passed, M failed`. The integration tests read
-//! those lines.
+//! those lines. [`same`], [`close`] and [`Rng`] are what checks compare
+//! results and make inputs with.
+
+mod compare;
 
 use std::future::Future;
 use std::pin::Pin;
 
 use wasi_webgpu::{Adapter, Device, Queue};
+
+pub use compare::{Rng, close, same};
 
 /// What a check gets.
 pub struct Gpu {

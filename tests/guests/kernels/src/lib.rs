@@ -18,12 +18,10 @@ mod types;
 #[path = "../../../../examples/kernels/src/kernels.rs"]
 mod examples;
 
-use std::fmt::Debug;
-
 use bytemuck::Pod;
 use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages, Device, Instance, Queue};
 
-pub use guest_harness::{Context, Gpu, Outcome, checks, ensure};
+pub use guest_harness::{Context, Gpu, Outcome, Rng, checks, close, ensure, same};
 
 /// A device a check runs its kernel on: the GPU one or the CPU one.
 pub struct On {
@@ -116,56 +114,6 @@ both_checks![
     cpu_device::concurrent_launches_keep_their_arguments => concurrent_launches_keep_their_arguments,
     half::f16_kernels => f16_kernels,
 ];
-
-/// Fails at the first element that differs from plain Rust's.
-pub fn same<T: PartialEq + Debug>(what: &str, got: &[T], expected: &[T]) -> Outcome {
-    ensure!(got.len() == expected.len(), "{what}: {} elements, expected {}", got.len(), expected.len());
-    match got.iter().zip(expected).position(|(g, e)| g != e) {
-        Some(i) => Err(format!("{what}[{i}]: kernel {:?}, plain Rust {:?}", got[i], expected[i])),
-        None => Ok(()),
-    }
-}
-
-/// Fails at the first element where `|got - expected| > abs + rel * |expected|`.
-pub fn close(what: &str, got: &[f32], expected: &[f32], abs: f32, rel: f32) -> Outcome {
-    ensure!(got.len() == expected.len(), "{what}: {} elements, expected {}", got.len(), expected.len());
-    for (i, (&g, &e)) in got.iter().zip(expected).enumerate() {
-        // Written so that a NaN on either side fails.
-        if (g - e).abs() <= abs + rel * e.abs() {
-            continue;
-        }
-        return Err(format!("{what}[{i}]: kernel {g}, plain Rust {e}, beyond {abs} + {rel} * |expected|"));
-    }
-    Ok(())
-}
-
-/// A small deterministic generator (xorshift32) for test inputs.
-pub struct Rng(u32);
-
-impl Rng {
-    pub fn new(seed: u32) -> Self {
-        Self(seed.max(1))
-    }
-
-    pub fn next_u32(&mut self) -> u32 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        self.0 = x;
-        x
-    }
-
-    /// Uniform in `[lo, hi)`, with 24 bits of resolution.
-    pub fn f32_in(&mut self, lo: f32, hi: f32) -> f32 {
-        lo + (hi - lo) * (self.next_u32() >> 8) as f32 / (1u32 << 24) as f32
-    }
-
-    /// Uniform in `[lo, hi)`.
-    pub fn i32_in(&mut self, lo: i32, hi: i32) -> i32 {
-        lo + (self.next_u32() % (hi - lo) as u32) as i32
-    }
-}
 
 #[wasi_webgpu::main]
 async fn main() -> Result<(), String> {

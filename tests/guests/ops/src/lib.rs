@@ -14,7 +14,7 @@ mod rows;
 use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages};
 use wasi_webgpu_ops::Op;
 
-pub use guest_harness::{Context, Gpu, Outcome, checks, ensure, expect_err};
+pub use guest_harness::{Context, Gpu, Outcome, Rng, checks, ensure, expect_err};
 
 /// Turns an ops error into a check failure that names the call.
 pub(crate) trait OpsContext<T> {
@@ -71,33 +71,6 @@ pub(crate) fn exact(what: &str, gpu: &[f32], cpu: &[f32]) -> Outcome {
     match gpu.iter().zip(cpu).position(|(g, c)| g.to_bits() != c.to_bits() && !(*g == 0.0 && *c == 0.0)) {
         Some(i) => Err(format!("{what}[{i}]: GPU {}, CPU {}", gpu[i], cpu[i])),
         None => Ok(()),
-    }
-}
-
-/// A small deterministic generator (xorshift32) for test inputs.
-pub(crate) struct Rng(u32);
-
-impl Rng {
-    pub fn new(seed: u32) -> Self {
-        Self(seed.max(1))
-    }
-
-    pub fn next_u32(&mut self) -> u32 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        self.0 = x;
-        x
-    }
-
-    /// Uniform in `[lo, hi)`, with 24 bits of resolution.
-    pub fn f32_in(&mut self, lo: f32, hi: f32) -> f32 {
-        lo + (hi - lo) * (self.next_u32() >> 8) as f32 / (1u32 << 24) as f32
-    }
-
-    pub fn vec(&mut self, len: usize, lo: f32, hi: f32) -> Vec<f32> {
-        (0..len).map(|_| self.f32_in(lo, hi)).collect()
     }
 }
 

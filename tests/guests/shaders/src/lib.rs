@@ -10,12 +10,10 @@ mod layout;
 mod math;
 mod workgroup;
 
-use std::fmt::Debug;
-
 use bytemuck::Pod;
 use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages, ComputePass};
 
-pub use guest_harness::{Context, Gpu, Outcome, checks, ensure};
+pub use guest_harness::{Context, Gpu, Outcome, Rng, checks, close, ensure, same};
 
 /// Buffers and passes as the checks make them.
 pub(crate) trait GpuExt {
@@ -56,55 +54,6 @@ impl GpuExt for Gpu {
 /// Reads a buffer back.
 pub async fn read<T: Pod>(buffer: &Buffer<T>) -> Result<Vec<T>, String> {
     buffer.read().await.at("read")
-}
-
-/// Fails at the first element where the GPU's result differs from the CPU's.
-pub fn same<T: PartialEq + Debug>(what: &str, gpu: &[T], cpu: &[T]) -> Outcome {
-    ensure!(gpu.len() == cpu.len(), "{what}: {} elements, expected {}", gpu.len(), cpu.len());
-    match gpu.iter().zip(cpu).position(|(g, c)| g != c) {
-        Some(i) => Err(format!("{what}[{i}]: GPU {:?}, CPU {:?}", gpu[i], cpu[i])),
-        None => Ok(()),
-    }
-}
-
-/// Fails at the first element where `|gpu - cpu| > abs + rel * |cpu|`.
-pub fn close(what: &str, gpu: &[f32], cpu: &[f32], abs: f32, rel: f32) -> Outcome {
-    ensure!(gpu.len() == cpu.len(), "{what}: {} elements, expected {}", gpu.len(), cpu.len());
-    for (i, (&g, &c)) in gpu.iter().zip(cpu).enumerate() {
-        // Written so that a NaN on either side fails.
-        if (g - c).abs() <= abs + rel * c.abs() {
-            continue;
-        }
-        return Err(format!("{what}[{i}]: GPU {g}, CPU {c}, beyond {abs} + {rel} * |CPU|"));
-    }
-    Ok(())
-}
-
-/// A small deterministic generator (xorshift32) for test inputs.
-pub struct Rng(u32);
-
-impl Rng {
-    pub fn new(seed: u32) -> Self {
-        Self(seed.max(1))
-    }
-
-    pub fn next_u32(&mut self) -> u32 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        self.0 = x;
-        x
-    }
-
-    /// Uniform in `[lo, hi)`, with 24 bits of resolution.
-    pub fn f32_in(&mut self, lo: f32, hi: f32) -> f32 {
-        lo + (hi - lo) * (self.next_u32() >> 8) as f32 / (1u32 << 24) as f32
-    }
-
-    pub fn vec3_in(&mut self, lo: f32, hi: f32) -> [f32; 3] {
-        [self.f32_in(lo, hi), self.f32_in(lo, hi), self.f32_in(lo, hi)]
-    }
 }
 
 #[wasi_webgpu::main]

@@ -332,7 +332,7 @@ pub async fn samplers_filter_and_address(gpu: &Gpu) -> Outcome {
                 let jitter = ((r >> 8) % 61) as f32 / 100.0 - 0.3;
                 (i + 0.5 + jitter) / n as f32
             };
-            [cell(w, rng.next()), cell(h, rng.next())]
+            [cell(w, rng.next_u32()), cell(h, rng.next_u32())]
         })
         .collect();
     let coords_buffer = gpu
@@ -501,7 +501,7 @@ mod compare {}
 /// else 0, exactly.
 pub async fn comparison_sampler_on_depth(gpu: &Gpu) -> Outcome {
     let mut rng = Rng::new(53);
-    let depths: Vec<u16> = (0..16).map(|_| 2000 + (rng.next() % 60000) as u16).collect();
+    let depths: Vec<u16> = (0..16).map(|_| 2000 + (rng.next_u32() % 60000) as u16).collect();
     let size = Extent3d { width: 4, height: 4, depth_or_array_layers: 1 };
     let t = upload_2d(
         gpu,
@@ -513,7 +513,7 @@ pub async fn comparison_sampler_on_depth(gpu: &Gpu) -> Outcome {
     let view = t.create_view(&Default::default()).at("view")?;
     let refs: Vec<f32> = depths
         .iter()
-        .map(|&d| f32::from(d) / 65535.0 + if rng.next().is_multiple_of(2) { 0.01 } else { -0.01 })
+        .map(|&d| f32::from(d) / 65535.0 + if rng.next_u32().is_multiple_of(2) { 0.01 } else { -0.01 })
         .collect();
     let sampler = gpu
         .device

@@ -13,33 +13,11 @@ mod copies;
 use bytemuck::Pod;
 use wasi_webgpu::{Extent3d, Origin3d, Texture, TextureAspect, TextureDescriptor, TextureFormat};
 
-pub use guest_harness::{Context, Gpu, Outcome, checks, ensure, expect_err};
+pub use guest_harness::{Context, Gpu, Outcome, Rng, checks, ensure, expect_err};
 
 use bad::*;
 use compute::*;
 use copies::*;
-
-/// Deterministic pseudo-random numbers (xorshift32), so failures reproduce.
-pub(crate) struct Rng(u32);
-
-impl Rng {
-    pub(crate) fn new(seed: u32) -> Self {
-        Self(seed.max(1))
-    }
-
-    pub(crate) fn next(&mut self) -> u32 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        self.0 = x;
-        x
-    }
-
-    pub(crate) fn bytes(&mut self, len: usize) -> Vec<u8> {
-        (0..len).map(|_| self.next() as u8).collect()
-    }
-}
 
 /// Texel bytes a format can hold without change: random bytes, except that
 /// float channels get finite values (a NaN's payload need not survive).
@@ -47,10 +25,10 @@ pub(crate) fn texel_bytes(rng: &mut Rng, format: TextureFormat, texels: usize) -
     let size = format.block_copy_size(TextureAspect::All).expect("a copyable format") as usize;
     let name = format.name();
     if name.ends_with("32float") {
-        (0..texels * size / 4).flat_map(|_| ((rng.next() % 20000) as f32 / 7.0 - 1000.0).to_le_bytes()).collect()
+        (0..texels * size / 4).flat_map(|_| ((rng.next_u32() % 20000) as f32 / 7.0 - 1000.0).to_le_bytes()).collect()
     } else if name.ends_with("16float") {
         // Positive finite halves: exponent below 31.
-        (0..texels * size / 2).flat_map(|_| ((rng.next() % 0x7800) as u16).to_le_bytes()).collect()
+        (0..texels * size / 2).flat_map(|_| ((rng.next_u32() % 0x7800) as u16).to_le_bytes()).collect()
     } else {
         rng.bytes(texels * size)
     }
