@@ -23,6 +23,19 @@ pub(crate) struct DeviceShared {
     /// wait in the host's pending writes, which it runs only at the next
     /// submit.
     unflushed_writes: Cell<bool>,
+    /// The staging buffer reads of non-mappable buffers reuse; empty while
+    /// a read has it, so concurrent reads each make their own. It holds the
+    /// host handle rather than a `BufferShared`, which would point back here.
+    pub(crate) read_staging: Cell<Option<crate::buffer::ReadStaging>>,
+}
+
+impl Drop for DeviceShared {
+    fn drop(&mut self) {
+        // Frees the staging memory now, while the device handle is still open.
+        if let Some(staging) = self.read_staging.take() {
+            staging.destroy();
+        }
+    }
 }
 
 impl DeviceShared {
@@ -38,7 +51,14 @@ impl DeviceShared {
     }
 
     fn with_gpu(gpu: Option<(raw::GpuDevice, raw::GpuQueue)>, features: Features, limits: Limits) -> Self {
-        Self { gpu, features, limits, user_scopes: Cell::new(0), unflushed_writes: Cell::new(false) }
+        Self {
+            gpu,
+            features,
+            limits,
+            user_scopes: Cell::new(0),
+            unflushed_writes: Cell::new(false),
+            read_staging: Cell::new(None),
+        }
     }
 
     /// Whether this is the in-guest CPU device.
