@@ -8,6 +8,10 @@
 //! only wobbles; its relative drift over the run measures the integration.
 //! The example prints the steps per second of both, the energy drift of
 //! both, and fails unless
+//! - the GPU moved the bodies (rms displacement from the start at least
+//!   half the CPU run's) and its final positions and velocities match the
+//!   CPU run's body by body (at most `--state-tolerance`, default
+//!   `STATE_TOLERANCE`, of the start state's rms radius and rms speed),
 //! - the GPU's energy kernel agrees with an `f64` evaluation of the same
 //!   state (relative difference at most `ENERGY_TOLERANCE`), and
 //! - the GPU's drift matches the CPU's within `--tolerance` (absolute
@@ -44,6 +48,18 @@ const ENERGY_TOLERANCE: f64 = 1e-5;
 /// `--tolerance` for those.
 const DRIFT_TOLERANCE: f64 = 1e-5;
 
+/// Default bound on how far the GPU's final positions and velocities may be
+/// from the CPU run's, body by body, relative to the rms radius and rms
+/// speed of the start state. Measured on lavapipe (position, velocity):
+/// 1.3e-6, 7e-7 for 64 bodies over 20 steps; 2.5e-6, 1.9e-6 for 300 over
+/// 100; 3.4e-6, 5.9e-6 for the default run; 1.2e-5, 3e-5 for 1024 over 500
+/// steps. A GPU that skips or botches steps is off by a good fraction of
+/// the radius (a tenth after 20 steps, the bodies' whole displacement).
+/// Chaos amplifies f32 rounding exponentially: 256 bodies over 1000 steps
+/// reach 5e-4, 1.9e-3, and over 2000 steps the runs are unrelated (0.6,
+/// 1.9): raise `--state-tolerance` for long runs.
+const STATE_TOLERANCE: f64 = 1e-3;
+
 /// Most bodies a run takes.
 const MAX_BODIES: u32 = 65536;
 
@@ -57,7 +73,10 @@ usage: nbody [OPTIONS]
   --dt DT          time step in N-body units (default 0.01)
   --softening EPS  Plummer softening length (default 0.05)
   --seed N         seed of the initial conditions (default 1)
-  --tolerance T    most |GPU drift - CPU drift| may be, relative to the energy (default 1e-5)";
+  --tolerance T    most |GPU drift - CPU drift| may be, relative to the energy (default 1e-5)
+  --state-tolerance T
+                   most a body's final position and velocity may be from the CPU's, relative
+                   to the rms radius and speed (default 1e-3; raise it for long runs)";
 
 /// The run, as the command line sets it.
 #[derive(Debug, Clone, Copy)]
@@ -68,11 +87,20 @@ struct Config {
     softening: f32,
     seed: u64,
     tolerance: f64,
+    state_tolerance: f64,
 }
 
 impl Default for Config {
     fn default() -> Self {
-        Self { bodies: 1024, steps: 200, dt: 0.01, softening: 0.05, seed: 1, tolerance: DRIFT_TOLERANCE }
+        Self {
+            bodies: 1024,
+            steps: 200,
+            dt: 0.01,
+            softening: 0.05,
+            seed: 1,
+            tolerance: DRIFT_TOLERANCE,
+            state_tolerance: STATE_TOLERANCE,
+        }
     }
 }
 
@@ -93,6 +121,7 @@ impl Config {
                 "--softening" => config.softening = value.parse().map_err(|e| bad(&e))?,
                 "--seed" => config.seed = value.parse().map_err(|e| bad(&e))?,
                 "--tolerance" => config.tolerance = value.parse().map_err(|e| bad(&e))?,
+                "--state-tolerance" => config.state_tolerance = value.parse().map_err(|e| bad(&e))?,
                 _ => return Err(format!("unknown argument `{flag}`\n{USAGE}")),
             }
         }
@@ -110,6 +139,7 @@ impl Config {
         positive("--dt", config.dt.into())?;
         positive("--softening", config.softening.into())?;
         positive("--tolerance", config.tolerance)?;
+        positive("--state-tolerance", config.state_tolerance)?;
         Ok(Some(config))
     }
 }
@@ -256,7 +286,7 @@ async fn main() -> Result<(), String> {
         println!("{USAGE}");
         return Ok(());
     };
-    let Config { bodies: n, steps, dt, softening, seed, tolerance } = config;
+    let Config { bodies: n, steps, dt, softening, seed, tolerance, state_tolerance } = config;
     println!("nbody: {n} bodies (Plummer sphere, seed {seed}), {steps} steps of dt {dt}, softening {softening}");
 
     // Both runs start from the same f32 state.
@@ -276,6 +306,7 @@ async fn main() -> Result<(), String> {
         Ok::<_, wasi_webgpu::Error>((seconds, [(initial, initial_state), (last, last_state)]))
     };
     let (gpu_seconds, gpu_energies) = gpu.await.map_err(|e| format!("GPU: {e}"))?;
+    let gpu_final = gpu_energies[1].1.clone();
     let rate = f64::from(steps) / gpu_seconds;
     println!(
         "gpu: {steps} steps in {gpu_seconds:.3} s: {rate:.1} steps/s ({:.1} M interactions/s)",
@@ -308,7 +339,38 @@ async fn main() -> Result<(), String> {
         "drift: gpu {gpu_drift:+.3e}, cpu {cpu_drift:+.3e}, difference {difference:.2e} (tolerance {tolerance:.0e})"
     );
 
+    // The GPU's final state against the CPU's, body by body, and how far
+    // each run moved the bodies from the start.
+    let (radius, speed) = (rms(start.iter().map(|b| b.position)), rms(start.iter().map(|b| b.velocity)));
+    // The largest distance, or NaN if any is (f64::max would skip it).
+    let max_apart = |f: fn(&Body) -> [f64; 3]| {
+        let apart = gpu_final.iter().zip(&bodies).map(|(g, c)| distance(f(g), f(c)));
+        apart.fold(0.0, |max: f64, d| if d > max || d.is_nan() { d } else { max })
+    };
+    let position_error = max_apart(|b| b.position) / radius;
+    let velocity_error = max_apart(|b| b.velocity) / speed;
+    let moved = |end: &[Body]| rms(end.iter().zip(&start).map(|(e, s)| sub(e.position, s.position))) / radius;
+    let (gpu_moved, cpu_moved) = (moved(&gpu_final), moved(&bodies));
+    println!(
+        "state vs cpu: max |position difference| / rms radius {position_error:.2e}, \
+         max |velocity difference| / rms speed {velocity_error:.2e} (tolerance {state_tolerance:.0e}); \
+         rms displacement / rms radius gpu {gpu_moved:.3e}, cpu {cpu_moved:.3e}"
+    );
+
     // Written so that a NaN fails.
+    let state_ok = position_error <= state_tolerance && velocity_error <= state_tolerance;
+    if !(gpu_moved >= 0.5 * cpu_moved && cpu_moved > 0.0) {
+        return Err(format!(
+            "the GPU moved the bodies by {gpu_moved:.3e} of the radius (rms), the CPU by {cpu_moved:.3e}"
+        ));
+    }
+    if !state_ok {
+        return Err(format!(
+            "the GPU's final state differs from the CPU's by {position_error:.2e} (positions) and \
+             {velocity_error:.2e} (velocities), beyond {state_tolerance:.0e} \
+             (long runs part ways chaotically: raise --state-tolerance for those)"
+        ));
+    }
     let kernel_ok = kernel_errors.iter().all(|&e| e <= ENERGY_TOLERANCE);
     let drift_ok = difference <= tolerance;
     if !kernel_ok {
@@ -320,6 +382,20 @@ async fn main() -> Result<(), String> {
              (long runs of few bodies part ways chaotically: raise --tolerance for those)"
         ));
     }
-    println!("energy drift matches the cpu: ok");
+    println!("final state and energy drift match the cpu: ok");
     Ok(())
+}
+
+fn sub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+}
+
+fn distance(a: [f64; 3], b: [f64; 3]) -> f64 {
+    sub(a, b).iter().map(|d| d * d).sum::<f64>().sqrt()
+}
+
+/// Root mean square length of `vectors`.
+fn rms(vectors: impl ExactSizeIterator<Item = [f64; 3]>) -> f64 {
+    let n = vectors.len() as f64;
+    (vectors.map(|v| v.iter().map(|x| x * x).sum::<f64>()).sum::<f64>() / n).sqrt()
 }

@@ -52,16 +52,21 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<(Vec<u32>, usize), S
 async fn measure(device: &Device, queue: &Queue, ops: &Ops, len: u32, runs: usize) -> Result<(), String> {
     let n = len as usize;
     let mut rng = len.wrapping_mul(0x9e37_79b9) | 1;
-    // Uniform in [0, 1): prefix sums grow steadily, as in histograms and
-    // stream compaction offsets.
-    let x: Vec<f32> = (0..n)
+    // +1 or -1 at random, and one 2 for the max to find: every partial sum,
+    // in any order, is an integer no larger than the number of its terms
+    // plus one, which f32 holds exactly up to about 2^24 terms (random signs
+    // keep longer sums near sqrt(len), far inside that range). So the
+    // results compare exactly, and a lost or repeated element, never zero,
+    // changes them.
+    let mut x: Vec<f32> = (0..n)
         .map(|_| {
             rng ^= rng << 13;
             rng ^= rng >> 17;
             rng ^= rng << 5;
-            (rng >> 8) as f32 / (1u32 << 24) as f32
+            if rng & (1 << 16) == 0 { 1.0 } else { -1.0 }
         })
         .collect();
+    x[rng as usize % n] = 2.0;
     let usage = BufferUsages::STORAGE | BufferUsages::COPY_SRC;
     let create = |contents: &[f32]| {
         device.create_buffer_init(&BufferInitDescriptor { label: None, contents, usage }).map_err(|e| e.to_string())
@@ -70,14 +75,10 @@ async fn measure(device: &Device, queue: &Queue, ops: &Ops, len: u32, runs: usiz
     let err = |e: wasi_webgpu_ops::Error| e.to_string();
     let bytes = 4.0 * n as f64;
 
-    // Sum: the f64 sum of |x| bounds the rounding of any summation order:
-    // tolerance 1e-6 + n * f32::EPSILON * Σ|x|, far above what a tree
-    // reduction's log2(n)-deep sums give, far below a lost element.
     let sum = ops.sum(&ReduceDesc::vector(len), &input, &scalar).await.map_err(err)?;
     let expected: f64 = x.iter().map(|&v| f64::from(v)).sum();
     let got = run_checked(queue, &sum, &scalar).await?[0];
-    let tolerance = 1e-6 + n as f64 * f64::from(f32::EPSILON) * expected;
-    if !within(got, expected, tolerance) {
+    if f64::from(got) != expected {
         return Err(format!("sum is {got} on the GPU, {expected} on the CPU"));
     }
     report("sum", len, bytes, time(queue, &sum, runs).await?, runs);
@@ -93,27 +94,18 @@ async fn measure(device: &Device, queue: &Queue, ops: &Ops, len: u32, runs: usiz
     for (name, kind) in [("inclusive scan", ScanKind::Inclusive), ("exclusive scan", ScanKind::Exclusive)] {
         let scan = ops.scan(kind, &input, &scanned).await.map_err(err)?;
         let got = run_checked(queue, &scan, &scanned).await?;
-        // Every prefix is a sum of non-negative terms through fewer than 128
-        // roundings: tolerance 1e-6 + 128 * f32::EPSILON * prefix.
         let mut prefix = 0.0f64;
         for (i, (&g, &v)) in got.iter().zip(&x).enumerate() {
             let before = prefix;
             prefix += f64::from(v);
             let expected = if kind == ScanKind::Inclusive { prefix } else { before };
-            let tolerance = 1e-6 + 128.0 * f64::from(f32::EPSILON) * expected;
-            if !within(g, expected, tolerance) {
+            if f64::from(g) != expected {
                 return Err(format!("{name}[{i}] is {g} on the GPU, {expected} on the CPU"));
             }
         }
         report(name, len, 2.0 * bytes, time(queue, &scan, runs).await?, runs);
     }
     Ok(())
-}
-
-/// Whether `gpu` is within `tolerance` of `cpu`; false for a NaN (an element
-/// never written).
-fn within(gpu: f32, cpu: f64, tolerance: f64) -> bool {
-    (f64::from(gpu) - cpu).abs() <= tolerance
 }
 
 /// Runs `op` once (which also compiles and uploads) and reads `output`.

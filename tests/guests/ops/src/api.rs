@@ -170,8 +170,10 @@ async fn bad_shapes_are_errors(gpu: &Gpu) -> Outcome {
     expect_err!(ops.softmax(&RowsDesc::new(3, 3), &six, &out).await, Error::TooSmall { buffer: "input", .. });
     expect_err!(ops.scan(ScanKind::Exclusive, &six, &twelve).await, Error::LengthMismatch { op: "scan", .. });
     let mut desc = wasi_webgpu_ops::LayerNormDesc::new(2, 3);
-    desc.eps = -1.0;
-    expect_err!(ops.layer_norm(&desc, &six, &six, &six, &out).await, Error::Shape { op: "layer_norm", .. });
+    for eps in [-1.0, f32::NAN, f32::INFINITY] {
+        desc.eps = eps;
+        expect_err!(ops.layer_norm(&desc, &six, &six, &six, &out).await, Error::Shape { op: "layer_norm", .. });
+    }
     expect_err!(
         ops.layer_norm(&wasi_webgpu_ops::LayerNormDesc::new(1, 6), &six, &buffer(gpu, &[1.0; 3])?, &six, &out).await,
         Error::TooSmall { buffer: "gamma", len: 3, needed: 6, .. }

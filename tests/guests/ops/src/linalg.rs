@@ -4,7 +4,7 @@
 use wasi_webgpu::Buffer;
 use wasi_webgpu_ops::{MatmulDesc, Ops};
 
-use crate::{Gpu, OpsContext, Outcome, Rng, buffer, checks, poisoned, run, within};
+use crate::{Gpu, OpsContext, Outcome, Rng, buffer, checks, ensure, poisoned, run, within};
 
 checks![matmul_shapes, matmul_transposed, matmul_batched, matmul_empty_k_writes_zeros];
 
@@ -51,6 +51,9 @@ async fn check(gpu: &Gpu, ops: &Ops, desc: MatmulDesc, seed: u32) -> Outcome {
     let c = run(gpu, &op, &c_buffer).await?;
     let (expected, magnitude) = reference(&desc, &a, &b, c_len);
     // Entries between strided batches are not part of C and stay NaN.
+    for (i, (g, e)) in c.iter().zip(&expected).enumerate() {
+        ensure!(!e.is_nan() || g.is_nan(), "C[{i}] lies between strided batches but was written: {g}");
+    }
     let (gpu_c, cpu_c): (Vec<f32>, Vec<f64>) =
         c.iter().zip(&expected).filter(|(_, e)| !e.is_nan()).map(|(&g, &e)| (g, e)).unzip();
     let magnitude: Vec<f64> = magnitude.iter().zip(&expected).filter(|(_, e)| !e.is_nan()).map(|(&m, _)| m).collect();

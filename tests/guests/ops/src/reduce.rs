@@ -4,7 +4,7 @@
 
 use wasi_webgpu_ops::{Ops, ReduceDesc, Reduction, ScanKind};
 
-use crate::{Gpu, OpsContext, Outcome, Rng, buffer, checks, exact, poisoned, run, within};
+use crate::{Gpu, OpsContext, Outcome, Rng, buffer, checks, exact, poisoned, run};
 
 checks![
     sum_and_max_along_rows,
@@ -14,42 +14,43 @@ checks![
     scan_large_exact
 ];
 
-/// Sum and max of each line in f64: a line is a row (axis 1) or a column
-/// (axis 0). Also the sum of |x| per line, for the sum's tolerance.
-fn reference(desc: &ReduceDesc, x: &[f32]) -> (Vec<f64>, Vec<f64>, Vec<f32>) {
+/// `len` random small integers in [-8, 8), as f32: every partial sum of up
+/// to 2^21 of them is an integer below 2^24, which f32 holds exactly, so a
+/// sum or prefix sum in any order is exact and compares bit for bit; a lost
+/// or doubled nonzero element shows.
+fn small_integers(rng: &mut Rng, len: usize) -> Vec<f32> {
+    (0..len).map(|_| rng.i32_in(-8, 8) as f32).collect()
+}
+
+/// Sum (in f64, exact here) and max of each line: a line is a row (axis 1)
+/// or a column (axis 0).
+fn reference(desc: &ReduceDesc, x: &[f32]) -> (Vec<f32>, Vec<f32>) {
     let (rows, cols) = (desc.rows as usize, desc.cols as usize);
     let lines = desc.output_len() as usize;
-    let mut sum = vec![0.0; lines];
-    let mut abs = vec![0.0; lines];
+    let mut sum = vec![0.0f64; lines];
     let mut max = vec![f32::NEG_INFINITY; lines];
     for r in 0..rows {
         for c in 0..cols {
             let line = if desc.axis == 1 { r } else { c };
             let v = x[r * cols + c];
             sum[line] += f64::from(v);
-            abs[line] += f64::from(v.abs());
             max[line] = max[line].max(v);
         }
     }
-    (sum, abs, max)
+    (sum.into_iter().map(|s| s as f32).collect(), max)
 }
 
-/// Runs sum and max for `desc` on random inputs in [-1, 1). The max is
-/// exact; the sum's tolerance is `1e-6 + len * f32::EPSILON * Σ|x|`, the
-/// bound for an f32 sum of `len` terms in any order.
+/// Runs sum and max for `desc` on small integers: both compare exactly.
 async fn check(gpu: &Gpu, ops: &Ops, desc: ReduceDesc, seed: u32) -> Outcome {
     let mut rng = Rng::new(seed);
-    let x = rng.vec((desc.rows * desc.cols) as usize, -1.0, 1.0);
+    let x = small_integers(&mut rng, (desc.rows * desc.cols) as usize);
     let lines = desc.output_len() as usize;
-    let axis_len = if desc.axis == 1 { desc.cols } else { desc.rows } as f64;
     let (input, output) = (buffer(gpu, &x)?, poisoned(gpu, lines)?);
-    let (sum, abs, max) = reference(&desc, &x);
+    let (sum, max) = reference(&desc, &x);
     let what = format!("{}x{} along axis {}", desc.rows, desc.cols, desc.axis);
 
     let op = ops.reduce(Reduction::Sum, &desc, &input, &output).await.at("sum")?;
-    within(&format!("sum {what}"), &run(gpu, &op, &output).await?, &sum, |i| {
-        1e-6 + axis_len * f64::from(f32::EPSILON) * abs[i]
-    })?;
+    exact(&format!("sum {what}"), &run(gpu, &op, &output).await?, &sum)?;
     let op = ops.reduce(Reduction::Max, &desc, &input, &output).await.at("max")?;
     exact(&format!("max {what}"), &run(gpu, &op, &output).await?, &max)
 }
@@ -81,43 +82,34 @@ async fn max_of_negative_infinities(gpu: &Gpu) -> Outcome {
     exact("max of -inf", &run(gpu, &op, &output).await?, &[f32::NEG_INFINITY; 2])
 }
 
-/// Prefix sums in f64 of `x`, inclusive or exclusive, with the running sum
-/// of |x| for the tolerance.
-fn prefix(kind: ScanKind, x: &[f32]) -> (Vec<f64>, Vec<f64>) {
-    let (mut sum, mut abs) = (0.0, 0.0);
+/// Prefix sums of `x`, inclusive or exclusive, in f64 rounded to f32 (exact
+/// for integer inputs whose prefixes stay below 2^24).
+fn prefix(kind: ScanKind, x: &[f32]) -> Vec<f32> {
+    let mut sum = 0.0f64;
     let mut out = Vec::with_capacity(x.len());
-    let mut mags = Vec::with_capacity(x.len());
     for &v in x {
         if kind == ScanKind::Exclusive {
-            out.push(sum);
-            mags.push(abs);
+            out.push(sum as f32);
         }
         sum += f64::from(v);
-        abs += f64::from(v.abs());
         if kind == ScanKind::Inclusive {
-            out.push(sum);
-            mags.push(abs);
+            out.push(sum as f32);
         }
     }
-    (out, mags)
+    out
 }
 
-/// Random values in [-1, 1). Tolerance: `1e-6 + 64 * f32::EPSILON * Σ|x|`
-/// up to the element: each prefix is a sum through at most 8 serial adds,
-/// an 8-level tree and the offsets of the levels above, so far fewer than
-/// 64 roundings.
+/// Small integers, compared exactly: a dropped or repeated element changes
+/// every later prefix.
 async fn scan_inclusive_exclusive(gpu: &Gpu) -> Outcome {
     let ops = Ops::new(&gpu.device);
     let mut rng = Rng::new(31);
     for n in [1usize, 7, 1000, 8191, 8192, 8193, 70001] {
-        let x = rng.vec(n, -1.0, 1.0);
+        let x = small_integers(&mut rng, n);
         let (input, output) = (buffer(gpu, &x)?, poisoned(gpu, n)?);
         for kind in [ScanKind::Inclusive, ScanKind::Exclusive] {
             let op = ops.scan(kind, &input, &output).await.at("scan")?;
-            let (expected, magnitude) = prefix(kind, &x);
-            within(&format!("{kind:?} scan of {n}"), &run(gpu, &op, &output).await?, &expected, |i| {
-                1e-6 + 128.0 * f64::from(f32::EPSILON) * magnitude[i]
-            })?;
+            exact(&format!("{kind:?} scan of {n}"), &run(gpu, &op, &output).await?, &prefix(kind, &x))?;
         }
     }
     Ok(())
@@ -137,8 +129,7 @@ async fn scan_large_exact(gpu: &Gpu) -> Outcome {
     for kind in [ScanKind::Inclusive, ScanKind::Exclusive] {
         let op = ops.scan(kind, &input, &output).await.at("scan")?;
         ensure_passes(op.dispatch_count(), 3)?;
-        let expected: Vec<f32> = prefix(kind, &x).0.iter().map(|&v| v as f32).collect();
-        exact(&format!("{kind:?} scan of {n}"), &run(gpu, &op, &output).await?, &expected)?;
+        exact(&format!("{kind:?} scan of {n}"), &run(gpu, &op, &output).await?, &prefix(kind, &x))?;
     }
     Ok(())
 }
