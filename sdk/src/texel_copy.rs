@@ -247,9 +247,23 @@ fn check_linear_layout(
     }
     let bytes_per_row = layout.bytes_per_row.map_or(bytes_in_row, u64::from);
     let rows_per_image = u64::from(layout.rows_per_image.unwrap_or(height_blocks));
-    Ok(bytes_per_row * rows_per_image * u64::from(depth - 1)
-        + bytes_per_row * u64::from(height_blocks - 1)
-        + bytes_in_row)
+    // User-chosen strides can make the span exceed u64 (e.g. 2^31 * 2^31 *
+    // layers): checked so such a layout is a copy error, not a trap or a
+    // wrapped size that would let an invalid copy reach the host.
+    bytes_per_row
+        .checked_mul(rows_per_image)
+        .and_then(|image| image.checked_mul(u64::from(depth - 1)))
+        .and_then(|images| images.checked_add(bytes_per_row.checked_mul(u64::from(height_blocks - 1))?))
+        .and_then(|rows| rows.checked_add(bytes_in_row))
+        .ok_or_else(|| {
+            copy_err(
+                operation,
+                format!(
+                    "the layout (bytes_per_row = {bytes_per_row}, rows_per_image = {rows_per_image}, \
+                     {depth} images) spans more than 2^64 bytes"
+                ),
+            )
+        })
 }
 
 /// The buffer side of a buffer copy: usage, offset alignment and bounds.
@@ -419,7 +433,9 @@ impl CommandEncoder {
         }
         if Rc::ptr_eq(a, b) && src.mip_level == dst.mip_level {
             let (s, d, n) = (src.origin.z, dst.origin.z, copy_size.depth_or_array_layers);
-            if s < d + n && d < s + n {
+            // A 3D texture's whole mip level is one subresource, so any copy
+            // within it conflicts; array layers are separate subresources.
+            if a.dimension == TextureDimension::D3 || (s < d + n && d < s + n) {
                 return Err(Error::UsageConflict {
                     operation: OP,
                     reason: "source and destination regions of one texture overlap".into(),

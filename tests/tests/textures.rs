@@ -9,5 +9,5 @@ mod common;
 #[test]
 fn every_texture_check_passes_on_the_reference_host() {
     let outcome = common::run("tests/guests/textures", &[]);
-    common::assert_checks_passed(&outcome, "textures", 17);
+    common::assert_checks_passed(&outcome, "textures", 18);
 }

@@ -303,6 +303,69 @@ pub async fn writes_and_copies(gpu: &Gpu) -> Outcome {
     Ok(())
 }
 
+/// Strides whose span overflows u64 (2^31 * 2^31 * 4 images) are a copy
+/// error, not a trap or a wrapped size the host would see; a copy within one
+/// mip level of a 3D texture conflicts even for disjoint depth slices.
+pub async fn huge_layouts_and_3d_self_copies(gpu: &Gpu) -> Outcome {
+    let layers = texture(
+        gpu,
+        &TextureDescriptor {
+            size: size(1, 1, 5),
+            format: TextureFormat::R8Unorm,
+            usage: copyable(),
+            ..Default::default()
+        },
+    )?;
+    let huge = TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(1 << 31), rows_per_image: Some(1 << 31) };
+    expect_err!(
+        gpu.queue.write_texture(layers.as_image_copy(), &[1; 5], huge, size(1, 1, 5)),
+        Error::TextureCopy { .. }
+    );
+    let buffer = gpu
+        .device
+        .create_buffer::<u8>(&BufferDescriptor {
+            len: 256,
+            usage: BufferUsages::COPY_SRC | BufferUsages::COPY_DST,
+            ..Default::default()
+        })
+        .at("buffer")?;
+    let mut encoder = gpu.device.create_command_encoder(&Default::default());
+    expect_err!(
+        encoder.copy_buffer_to_texture(
+            TexelCopyBufferInfo { buffer: &buffer, layout: huge },
+            layers.as_image_copy(),
+            size(1, 1, 5)
+        ),
+        Error::TextureCopy { .. }
+    );
+    expect_err!(
+        encoder.copy_texture_to_buffer(
+            layers.as_image_copy(),
+            TexelCopyBufferInfo { buffer: &buffer, layout: huge },
+            size(1, 1, 5)
+        ),
+        Error::TextureCopy { .. }
+    );
+    let volume = texture(
+        gpu,
+        &TextureDescriptor {
+            size: size(4, 4, 4),
+            dimension: TextureDimension::D3,
+            format: TextureFormat::R8Unorm,
+            usage: copyable(),
+            ..Default::default()
+        },
+    )?;
+    let slice = |z| TexelCopyTextureInfo { origin: Origin3d { x: 0, y: 0, z }, ..volume.as_image_copy() };
+    expect_err!(encoder.copy_texture_to_texture(slice(0), slice(2), size(4, 4, 2)), Error::UsageConflict { .. });
+    // Nothing bad was recorded: the encoder finishes and the layers still
+    // take a valid write.
+    gpu.queue.submit([encoder.finish().await.at("finish after refused copies")?]).at("submit")?;
+    let tight = TexelCopyBufferLayout { offset: 0, bytes_per_row: Some(1), rows_per_image: Some(1) };
+    gpu.queue.write_texture(layers.as_image_copy(), &[1, 2, 3, 4, 5], tight, size(1, 1, 5)).at("good write")?;
+    Ok(())
+}
+
 /// Bind groups check views and samplers against the layout; layouts and
 /// samplers refuse what WebGPU forbids.
 pub async fn bindings_and_samplers(gpu: &Gpu) -> Outcome {

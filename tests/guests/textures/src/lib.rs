@@ -110,6 +110,7 @@ checks!(
     texture_descriptors,
     view_descriptors,
     writes_and_copies,
+    huge_layouts_and_3d_self_copies,
     bindings_and_samplers,
     destroyed_textures,
 );
