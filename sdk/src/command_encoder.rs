@@ -33,6 +33,10 @@ pub struct CommandEncoder {
     pub(crate) device: Rc<DeviceShared>,
     pub(crate) used: UsedResources,
     pub(crate) cpu: Vec<CpuCommand>,
+    /// The creating [`Device`](crate::Device)'s kernel pipeline cache, so
+    /// [`ComputePass::device`](crate::ComputePass::device) hands out a
+    /// device that shares it without allocating on every dispatch.
+    pub(crate) kernels: Rc<crate::kernel_rt::KernelCache>,
 }
 
 impl CommandEncoder {
@@ -42,7 +46,13 @@ impl CommandEncoder {
                 label: descriptor.label.map(str::to_owned),
             }))
         });
-        Self { raw, device: device.clone(), used: UsedResources::default(), cpu: Vec::new() }
+        Self {
+            raw,
+            device: device.clone(),
+            used: UsedResources::default(),
+            cpu: Vec::new(),
+            kernels: Default::default(),
+        }
     }
 
     /// The host's encoder, for a GPU-only `operation`.
@@ -158,7 +168,7 @@ impl CommandEncoder {
     /// that does not fit an `auto` layout) is an [`Error::Validation`] here,
     /// never a command buffer that would fail on submit.
     pub async fn finish(self) -> Result<CommandBuffer> {
-        let Self { raw, device, used, cpu } = self;
+        let Self { raw, device, used, cpu, .. } = self;
         let raw = match raw {
             Some(raw) => Some(device.capture(|| raw.finish(None)).await?),
             None => None,

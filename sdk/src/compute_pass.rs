@@ -60,9 +60,10 @@ impl<'a> ComputePass<'a> {
         Self { raw, encoder, pipeline: None, groups: vec![None; slots], checked: false, ended: false }
     }
 
-    /// The device this pass records for.
+    /// The device this pass records for. It shares the creating device's
+    /// `#[kernel]` pipeline cache, and getting it allocates nothing.
     pub fn device(&self) -> crate::Device {
-        crate::Device::from_shared(self.encoder.device.clone())
+        crate::Device { shared: self.encoder.device.clone(), kernels: self.encoder.kernels.clone() }
     }
 
     /// Sets the pipeline for the following dispatches.

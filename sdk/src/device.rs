@@ -246,7 +246,9 @@ impl Device {
     /// Creates a command encoder, which records GPU work for a
     /// [`Queue`](crate::Queue) to run.
     pub fn create_command_encoder(&self, descriptor: &CommandEncoderDescriptor<'_>) -> CommandEncoder {
-        CommandEncoder::new(&self.shared, descriptor)
+        let mut encoder = CommandEncoder::new(&self.shared, descriptor);
+        encoder.kernels = self.kernels.clone();
+        encoder
     }
 
     /// Starts capturing errors of `filter`'s kind. Corresponds to WebGPU's
