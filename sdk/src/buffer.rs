@@ -174,16 +174,26 @@ impl BufferShared {
     }
 
     /// Copies `[start, end)` out of a CPU buffer's memory, which the caller
-    /// has checked is in range.
-    pub(crate) fn cpu_read(&self, memory: &RefCell<Vec<CpuBlock>>, start: u64, end: u64) -> Result<Vec<u8>> {
+    /// has checked is in range, straight into a `Vec<T>`.
+    pub(crate) fn cpu_read<T: Pod>(&self, memory: &RefCell<Vec<CpuBlock>>, start: u64, end: u64) -> Result<Vec<T>> {
         let blocks = memory.try_borrow().map_err(|_| self.busy("read"))?;
-        Ok(bytemuck::cast_slice::<CpuBlock, u8>(&blocks)[start as usize..end as usize].to_vec())
+        try_pod_vec(&bytemuck::cast_slice::<CpuBlock, u8>(&blocks)[start as usize..end as usize])
+    }
+
+    /// Runs `f` on a CPU buffer's memory as bytes, mutably.
+    pub(crate) fn cpu_bytes_mut<R>(
+        &self,
+        memory: &RefCell<Vec<CpuBlock>>,
+        f: impl FnOnce(&mut [u8]) -> R,
+    ) -> Result<R> {
+        let mut blocks = memory.try_borrow_mut().map_err(|_| self.busy("write"))?;
+        Ok(f(bytemuck::cast_slice_mut::<CpuBlock, u8>(&mut blocks)))
     }
 
     /// A CPU buffer's memory is borrowed only while a kernel runs on it,
     /// and a kernel cannot reach the buffer's API; this covers a future
     /// that runs a kernel being interleaved with another that uses it.
-    fn busy(&self, operation: &'static str) -> Error {
+    pub(crate) fn busy(&self, operation: &'static str) -> Error {
         Error::UsageConflict { operation, reason: "the buffer is in use by a kernel running on the CPU device".into() }
     }
 
@@ -349,8 +359,28 @@ pub(crate) const fn align_down(value: u64, alignment: u64) -> u64 {
 
 /// Casts bytes to `T`s by copying, since the host's byte lists carry no
 /// alignment guarantee for `T`.
-fn cast_vec<T: Pod>(bytes: &[u8]) -> Vec<T> {
-    bytemuck::pod_collect_to_vec(bytes)
+/// A vector of `n` copies of `value`, or [`Error::OutOfMemory`] where
+/// `vec![value; n]` would abort the guest: the CPU device's buffers and
+/// reads are as large as the user asks for.
+pub(crate) fn try_vec<T: Clone>(n: usize, value: T) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|e| {
+        Error::OutOfMemory(format!("guest memory for {n} elements of {}: {e}", std::any::type_name::<T>()))
+    })?;
+    v.resize(n, value);
+    Ok(v)
+}
+
+/// `bytes` as a `Vec<T>` (the last element zero-padded), allocated with
+/// [`try_vec`].
+pub(crate) fn try_pod_vec<T: Pod>(bytes: &[u8]) -> Result<Vec<T>> {
+    let size = size_of::<T>();
+    if size == 0 {
+        return Ok(Vec::new());
+    }
+    let mut v = try_vec(bytes.len().div_ceil(size), T::zeroed())?;
+    bytemuck::cast_slice_mut::<T, u8>(&mut v)[..bytes.len()].copy_from_slice(bytes);
+    Ok(v)
 }
 
 /// Describes a [`Buffer`]. Corresponds to WebGPU's
@@ -474,7 +504,7 @@ impl<T: Pod> Buffer<T> {
                 label: descriptor.label.map(str::to_owned),
             })),
             // Zeroed, as WebGPU buffers start.
-            Err(_) => Memory::Cpu(RefCell::new(vec![CpuBlock([0; 16]); size.div_ceil(16) as usize])),
+            Err(_) => Memory::Cpu(RefCell::new(try_vec(size.div_ceil(16) as usize, CpuBlock([0; 16]))?)),
         };
         let mapping =
             if mapped { Mapping::Mapped { mode: MapMode::Write, start: 0, end: size } } else { Mapping::Unmapped };
@@ -759,7 +789,7 @@ impl<'a, T: Pod> BufferSlice<'a, T> {
         }
         shared.check_usage(OP, BufferUsages::MAP_READ | BufferUsages::COPY_SRC)?;
         match shared.cpu_memory() {
-            Some(memory) => Ok(cast_vec(&shared.cpu_read(memory, start, end)?)),
+            Some(memory) => shared.cpu_read(memory, start, end),
             None => read_via_staging(shared, start, end).await,
         }
     }
@@ -908,7 +938,7 @@ mod tests {
         // An odd offset into a byte vector is never 4-aligned, which a
         // zero-copy cast to u32 would reject.
         let bytes: Vec<u8> = (0u8..9).collect();
-        let values: Vec<u32> = cast_vec(&bytes[1..9]);
+        let values: Vec<u32> = try_pod_vec(&bytes[1..9]).unwrap();
         assert_eq!(values, vec![u32::from_le_bytes([1, 2, 3, 4]), u32::from_le_bytes([5, 6, 7, 8])]);
     }
 }

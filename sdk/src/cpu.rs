@@ -35,11 +35,17 @@ impl CpuCommand {
         match self {
             Self::Copy { source, source_offset, destination, destination_offset, size } => {
                 let (from, to) = (memory(source)?, memory(destination)?);
-                let bytes = source.cpu_read(from, *source_offset, source_offset + size)?;
-                destination.cpu_write(to, *destination_offset, &bytes)
+                let (src, dst, len) = (*source_offset as usize, *destination_offset as usize, *size as usize);
+                if std::ptr::eq(from, to) {
+                    return destination.cpu_bytes_mut(to, |bytes| bytes.copy_within(src..src + len, dst));
+                }
+                let from = from.try_borrow().map_err(|_| source.busy("read"))?;
+                let from = &bytemuck::cast_slice::<CpuBlock, u8>(&from)[src..src + len];
+                destination.cpu_bytes_mut(to, |bytes| bytes[dst..dst + len].copy_from_slice(from))
             }
             Self::Clear { buffer, offset, size } => {
-                buffer.cpu_write(memory(buffer)?, *offset, &vec![0; *size as usize])
+                let (start, len) = (*offset as usize, *size as usize);
+                buffer.cpu_bytes_mut(memory(buffer)?, |bytes| bytes[start..start + len].fill(0))
             }
         }
     }
