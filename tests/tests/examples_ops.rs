@@ -6,14 +6,6 @@
 
 mod common;
 
-/// The number between `prefix` and `suffix` on `line`.
-fn number(line: &str, prefix: &str, suffix: &str) -> f64 {
-    let start = line.find(prefix).map(|i| i + prefix.len()).unwrap_or_else(|| panic!("no `{prefix}` in {line}"));
-    let rest = &line[start..];
-    let end = rest.find(suffix).unwrap_or_else(|| panic!("no `{suffix}` after `{prefix}` in {line}"));
-    rest[..end].trim().parse().unwrap_or_else(|e| panic!("`{}` in {line}: {e}", &rest[..end]))
-}
-
 #[test]
 fn matmul_checks_each_size_and_reports_gflops() {
     // A 1x1 product, one smaller than a tile, one not a multiple of it, a
@@ -34,8 +26,8 @@ fn matmul_checks_each_size_and_reports_gflops() {
             .lines()
             .find(|l| l.starts_with(&format!("matmul {shape}:")))
             .unwrap_or_else(|| panic!("no line for {shape}\n{transcript}"));
-        assert!(number(line, ":", "GFLOPS") > 0.0, "{line}");
-        assert!(number(line, "runs:", "ms") > 0.0, "{line}");
+        assert!(common::number_after(line, ":") > 0.0, "{line}");
+        assert!(common::number_after(line, "runs:") > 0.0, "{line}");
         assert!(line.contains("median of 2 runs"), "{line}");
         assert!(line.ends_with(&format!("checked {checked} of {entries} entries: ok")), "{line}");
     }
@@ -56,7 +48,7 @@ fn reduce_scan_checks_each_length_and_reports_bandwidth() {
                 .lines()
                 .find(|l| l.starts_with(&prefix))
                 .unwrap_or_else(|| panic!("no line for {prefix}\n{transcript}"));
-            assert!(number(line, &prefix, "GB/s") > 0.0, "{line}");
+            assert!(common::number_after(line, &prefix) > 0.0, "{line}");
             assert!(line.ends_with("checked: ok"), "{line}");
         }
     }

@@ -8,12 +8,7 @@
 
 mod common;
 
-/// The number after `key` in `line`, up to the next space, comma or `)`.
-fn number_after(line: &str, key: &str) -> f64 {
-    let rest = &line[line.find(key).unwrap_or_else(|| panic!("`{key}` in `{line}`")) + key.len()..];
-    let end = rest.find([' ', ',', ')', '%']).unwrap_or(rest.len());
-    rest[..end].parse().unwrap_or_else(|e| panic!("number after `{key}` in `{line}`: {e}"))
-}
+use common::number_after;
 
 /// The line of `stdout` that starts with `prefix`.
 fn line<'a>(stdout: &'a str, prefix: &str, transcript: &str) -> &'a str {
@@ -100,23 +95,15 @@ fn run_mlp(args: &[&str]) -> wasi_webgpu_host::RunOutcome {
     let options = wasi_webgpu_host::RunOptions::captured()
         .args(args.iter().copied())
         .dir(common::root().join("examples/mlp-digits"), ".");
-    common::runner()
-        .run(&common::guest("examples/mlp-digits"), &options)
-        .unwrap_or_else(|e| panic!("running mlp-digits: {e:#}"))
+    common::run_with("examples/mlp-digits", &options)
 }
 
 #[test]
 fn mlp_digits_reaches_90_percent_and_its_gpu_inference_matches_the_cpu() {
     // Exactly the README's command: from the example's directory, the
     // default run, through the real binary.
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run"))
-        .args(["-q", "--dir", ".", "."])
-        .current_dir(common::root().join("examples/mlp-digits"))
-        .output()
-        .expect("wasi-webgpu-run starts");
+    let (output, transcript) = common::run_cli(&common::root().join("examples/mlp-digits"), ["-q", "--dir", ".", "."]);
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let transcript =
-        format!("{:?}\n--- stdout\n{stdout}--- stderr\n{}", output.status, String::from_utf8_lossy(&output.stderr));
     assert!(output.status.success(), "{transcript}");
 
     let first = line(&stdout, "first step vs cpu backpropagation:", &transcript);

@@ -8,7 +8,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use wasi_webgpu_host::RunOptions;
 
@@ -21,16 +20,13 @@ struct Image {
 }
 
 fn decode(path: &Path) -> Image {
-    let file = std::io::BufReader::new(std::fs::File::open(path).unwrap_or_else(|e| panic!("{path:?}: {e}")));
-    let mut reader = png::Decoder::new(file).read_info().unwrap_or_else(|e| panic!("{path:?}: {e}"));
-    let mut rgba = vec![0; reader.output_buffer_size().expect("a sane PNG")];
-    let info = reader.next_frame(&mut rgba).expect("one frame");
-    let rgba = match info.color_type {
-        png::ColorType::Rgba => rgba,
-        png::ColorType::Rgb => rgba.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect(),
+    let png = common::decode_png(path);
+    let rgba = match png.color_type {
+        png::ColorType::Rgba => png.pixels,
+        png::ColorType::Rgb => png.pixels.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect(),
         other => panic!("{path:?}: unexpected color type {other:?}"),
     };
-    Image { width: info.width as usize, height: info.height as usize, rgba }
+    Image { width: png.width as usize, height: png.height as usize, rgba }
 }
 
 fn encode_rgb(path: &Path, width: u32, height: u32, rgb: &[u8]) {
@@ -145,18 +141,9 @@ fn the_cli_filters_the_shipped_image_into_the_working_directory() {
     // Build once through the shared helper, so the CLI's build is a no-op.
     common::guest("examples/image-filter");
     let dir = tempfile::tempdir().expect("tempdir");
-    let output = Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run"))
-        .current_dir(dir.path())
-        .args(["-q", "--dir", "."])
-        .arg(common::root().join("examples/image-filter"))
-        .output()
-        .expect("the runner starts");
-    let transcript = format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let example = common::root().join("examples/image-filter");
+    let (output, transcript) =
+        common::run_cli(dir.path(), ["-q".as_ref(), "--dir".as_ref(), ".".as_ref(), example.as_os_str()]);
     assert!(output.status.success(), "{transcript}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("wrote blur.png") && stdout.contains("wrote edges.png"), "{transcript}");
@@ -178,10 +165,8 @@ fn a_given_rgb_image_is_filtered_like_the_cpu_does() {
         }
     }
     encode_rgb(&dir.path().join("input.png"), width, height, &rgb);
-    let wasm = common::guest("examples/image-filter");
-    let outcome = common::runner()
-        .run(&wasm, &RunOptions::captured().dir(dir.path(), ".").arg("input.png"))
-        .expect("the guest runs");
+    let outcome =
+        common::run_with("examples/image-filter", &RunOptions::captured().dir(dir.path(), ".").arg("input.png"));
     let transcript = common::transcript(&outcome);
     assert_eq!(outcome.exit_code, 0, "{transcript}");
     assert!(outcome.stdout_lossy().contains("input: input.png (45x31)"), "{transcript}");
@@ -197,8 +182,7 @@ fn a_given_rgb_image_is_filtered_like_the_cpu_does() {
 /// fix it instead of trapping.
 #[test]
 fn without_a_directory_the_example_explains_itself() {
-    let wasm = common::guest("examples/image-filter");
-    let outcome = common::runner().run(&wasm, &RunOptions::captured()).expect("the guest runs");
+    let outcome = common::run_with("examples/image-filter", &RunOptions::captured());
     let transcript = common::transcript(&outcome);
     assert_ne!(outcome.exit_code, 0, "{transcript}");
     assert!(outcome.stderr_lossy().contains("--dir"), "{transcript}");

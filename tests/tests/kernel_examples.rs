@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::number_after;
+
 /// What `examples/saxpy` computes, here: y = 2 x + 1 for x = 0..1000.
 fn saxpy_expected(on: &str) -> String {
     let y: Vec<f32> = (0..1000).map(|i| 2.0 * i as f32 + 1.0).collect();
@@ -62,13 +64,6 @@ fn kernels_reference() -> (f64, f64, u32) {
     let sum: f64 = (0..LEN).map(|i| f64::from(((i * 7919) % 1000) as f32 / 1000.0)).sum();
     let int_sum = (0..LEN).fold(0u32, |s, i| s.wrapping_add((i as u32).wrapping_mul(2_654_435_761)));
     (checksum, sum, int_sum)
-}
-
-/// The number after `key` in `line`, up to the next space or comma.
-fn number_after(line: &str, key: &str) -> f64 {
-    let rest = &line[line.find(key).unwrap_or_else(|| panic!("`{key}` in {line:?}")) + key.len()..];
-    let token = rest.split([' ', ',']).next().unwrap_or_default();
-    token.parse().unwrap_or_else(|_| panic!("a number after `{key}` in {line:?}"))
 }
 
 #[test]

@@ -21,9 +21,6 @@ mod raster;
 #[path = "../../examples/plot/src/scene.rs"]
 mod scene;
 
-use std::path::Path;
-use std::process::Command;
-
 use raster::{Blend, Image, SAMPLES_4X, Tri};
 use scene::{CORNER_INDICES, HEIGHT, Layer, Plot, WIDTH};
 
@@ -50,39 +47,20 @@ fn reference(plot: &Plot) -> Vec<[f64; 4]> {
     image.pixels()
 }
 
-fn decode(path: &Path) -> (u32, u32, Vec<u8>) {
-    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut reader = png::Decoder::new(std::io::BufReader::new(file)).read_info().expect("a PNG header");
-    let mut pixels = vec![0; reader.output_buffer_size().expect("a sane size")];
-    let info = reader.next_frame(&mut pixels).expect("PNG image data");
-    assert_eq!((info.color_type, info.bit_depth), (png::ColorType::Rgba, png::BitDepth::Eight), "{}", path.display());
-    pixels.truncate(info.buffer_size());
-    (info.width, info.height, pixels)
-}
-
 #[test]
 fn plot_writes_pngs_that_match_the_cpu_reference() {
     // Built once here, so the run below only loads it.
     common::guest("examples/plot");
     let dir = tempfile::tempdir().expect("a temporary directory");
     let example = common::root().join("examples/plot");
-    let output = Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run"))
-        .args(["-q", "--dir", "."])
-        .arg(&example)
-        .current_dir(dir.path())
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("wasi-webgpu-run starts");
-    let transcript = format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let (output, transcript) =
+        common::run_cli(dir.path(), ["-q".as_ref(), "--dir".as_ref(), ".".as_ref(), example.as_os_str()]);
     assert!(output.status.success(), "{transcript}");
 
     for (name, plot) in [("scatter.png", scene::scatter()), ("line.png", scene::line())] {
-        let (width, height, pixels) = decode(&dir.path().join(name));
+        let png = common::decode_png(&dir.path().join(name));
+        assert_eq!(png.color_type, png::ColorType::Rgba, "{name}");
+        let (width, height, pixels) = (png.width, png.height, png.pixels);
         assert_eq!((width, height), (WIDTH, HEIGHT), "{name}");
         let expected = reference(&plot);
         let mut worst = (0u8, 0usize);

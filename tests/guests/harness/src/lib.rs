@@ -2,8 +2,9 @@
 //! [`checks!`] and hands them to [`run_checks`], which gives each check a
 //! device of its own (so one check's leftovers cannot hide or cause another's
 //! failure) and prints `check <name> ... ok` or `check <name> ... FAILED:
-//! <why>`, then `<suite>: N passed, M failed`. The integration tests read
-//! those lines. [`same`], [`close`] and [`Rng`] are what checks compare
+//! <why>`, then `<suite>: P passed, F failed of L listed`. The integration
+//! tests read those lines; L lets them tell a skipped check from a passed
+//! one. [`same`], [`close`] and [`Rng`] are what checks compare
 //! results and make inputs with.
 
 mod compare;
@@ -104,6 +105,6 @@ pub async fn run_checks(suite: &str, checks: &[(&str, Check)], filters: &[String
             }
         }
     }
-    println!("{suite}: {passed} passed, {failed} failed");
+    println!("{suite}: {passed} passed, {failed} failed of {} listed", checks.len());
     if failed == 0 { Ok(()) } else { Err(format!("{failed} checks failed")) }
 }

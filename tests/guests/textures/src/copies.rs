@@ -336,7 +336,7 @@ pub async fn getters_answer_from_the_guest(gpu: &Gpu) -> Outcome {
 /// too much would let a queue write trap the host.
 pub async fn format_table_agrees_with_the_host(gpu: &Gpu) -> Outcome {
     let features = gpu.device.features();
-    let mut created = 0;
+    let (mut created, mut refused) = (0, 0);
     for &format in TextureFormat::ALL {
         let (bw, bh) = format.block_dimensions();
         let mut usage = TextureUsages::TEXTURE_BINDING | TextureUsages::COPY_DST;
@@ -391,6 +391,7 @@ pub async fn format_table_agrees_with_the_host(gpu: &Gpu) -> Outcome {
                         .iter()
                         .any(|(_, f)| f.name() == Some(name) && !features.contains(f));
                 ensure!(lacking, "{} refused for {name}, which the device has", format.name());
+                refused += 1;
                 false
             }
             Ok(_) => {
@@ -413,6 +414,9 @@ pub async fn format_table_agrees_with_the_host(gpu: &Gpu) -> Outcome {
             ensure!(host_error.is_none(), "{} multisampled: the host says {host_error:?}", format.name());
         }
     }
+    // Every format is accounted for: created, or refused for a feature the
+    // device lacks. The floor catches a device that refuses nearly all.
+    ensure!(created + refused == TextureFormat::ALL.len(), "{created} created + {refused} refused formats");
     ensure!(created >= 40, "only {created} formats were created");
     // The table's other facts, for a few formats.
     ensure!(TextureFormat::Rgba8UnormSrgb.is_srgb() && !TextureFormat::Rgba8Unorm.is_srgb(), "is_srgb");
