@@ -68,7 +68,9 @@ impl Adapter {
                 description: "wasi-webgpu's in-guest CPU device: runs #[wasi_webgpu::kernel] kernels as Rust".into(),
                 subgroup_min_size: 1,
                 subgroup_max_size: 1,
-                is_fallback_adapter: true,
+                // Not WebGPU's fallback adapter (a full software WebGPU,
+                // see `Instance::cpu_adapter`): it runs no WGSL.
+                is_fallback_adapter: false,
             },
         }
     }

@@ -47,6 +47,8 @@ impl Instance {
     /// asks for: WebGPU's fallback adapter is a complete software
     /// implementation on the host (such as lavapipe) that runs WGSL too,
     /// while the CPU adapter runs only Rust kernels and buffer operations.
+    /// So its [`AdapterInfo::is_fallback_adapter`](crate::AdapterInfo::is_fallback_adapter)
+    /// is `false`; [`Adapter::is_cpu`] tells it apart.
     pub fn cpu_adapter(&self) -> Adapter {
         Adapter::cpu()
     }
