@@ -88,9 +88,10 @@ impl MatmulDesc {
         Self { stride_a: Some(a), stride_b: Some(b), stride_c: Some(c), ..self }
     }
 
-    /// Floating-point operations of the product: `2 m n k` per batch entry.
+    /// Floating-point operations of the product: `2 m n k` per batch entry,
+    /// saturating at `u64::MAX` (four u32 factors can exceed u64).
     pub fn flops(&self) -> u64 {
-        2 * u64::from(self.m) * u64::from(self.n) * u64::from(self.k) * u64::from(self.batch)
+        [self.m, self.n, self.k, self.batch].into_iter().fold(2u64, |acc, f| acc.saturating_mul(u64::from(f)))
     }
 }
 
