@@ -65,7 +65,9 @@ fn empty_binding() -> Error {
 fn in_use() -> Error {
     Error::UsageConflict {
         operation: "launch",
-        reason: "a buffer is bound twice, and at least once writable, which WebGPU forbids in one dispatch".into(),
+        reason: "a kernel launch binds one buffer twice, at least once writable: launches forbid aliasing a \
+                 writable buffer, on the GPU and the CPU device alike"
+            .into(),
     }
 }
 
@@ -408,8 +410,10 @@ pub async fn launch_gpu(
 
 /// Checks what the host would report only when the encoder finishes, as a
 /// bare validation error: a destroyed or mapped buffer, and a buffer bound
-/// writable and bound again in the same dispatch, which WebGPU forbids.
-/// The errors are the ones the CPU device gives for the same launch.
+/// writable and bound again in the same launch, which launches forbid so
+/// that a kernel's `&mut` slice never aliases another of its arguments on
+/// either device. The errors are the ones the CPU device gives for the same
+/// launch.
 fn check_buffers(spec: &KernelSpec, buffers: &[BindingResource<'_>]) -> Result<()> {
     let writable = |binding: usize| {
         spec.groups.first().and_then(|group| group.iter().find(|e| e.binding as usize == binding)).is_some_and(|e| {
