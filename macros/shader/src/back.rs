@@ -84,6 +84,11 @@ fn vertex_format(ty: &Type) -> Option<(&'static str, u64)> {
 /// packed in location order as a `#[repr(C)]` struct of `[T; N]` fields
 /// lays them out, `VS_STRIDE`, and `VS_LAYOUT`, one per-vertex buffer of
 /// them. `None` when an input has no vertex format.
+///
+/// `VS_STRIDE` is rounded up to 4, as WebGPU requires of `arrayStride`, so
+/// it can exceed `size_of` of that struct when the inputs are only `f16`
+/// (`u16`) components of odd total count, e.g. one `f16` plus one
+/// `vec2<f16>` (6 bytes, stride 8). Vertex data then needs that padding.
 fn vertex_items(entry: &EntryPoint) -> Option<TokenStream> {
     let sdk = quote!(::wasi_webgpu);
     let mut offset = 0u64;
@@ -114,7 +119,9 @@ fn vertex_items(entry: &EntryPoint) -> Option<TokenStream> {
     Some(quote! {
         #[doc = #doc]
         pub const #attributes_name: [#sdk::VertexAttribute; #count] = [#(#attributes),*];
-        /// Bytes from one vertex to the next with those attributes.
+        /// Bytes from one vertex to the next with those attributes: rounded up
+        /// to 4 as WebGPU requires, so with only `f16` inputs it can exceed the
+        /// `size_of` of the struct above; pad each vertex to it.
         pub const #stride_name: u64 = #stride;
         /// One per-vertex buffer holding those attributes, for `VertexState::buffers`.
         pub const #layout_name: #sdk::VertexBufferLayout<'static> = #sdk::VertexBufferLayout {
