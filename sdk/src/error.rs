@@ -226,6 +226,14 @@ pub enum Error {
         /// What is wrong, in words.
         reason: String,
     },
+    /// A sampler descriptor breaks a WebGPU rule (LOD clamps, anisotropy).
+    #[error("{operation}: {reason}")]
+    InvalidSampler {
+        /// The operation attempted.
+        operation: &'static str,
+        /// What is wrong, in words.
+        reason: String,
+    },
 
     /// The texture was destroyed.
     #[error("{operation}: the texture has been destroyed")]

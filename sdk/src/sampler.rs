@@ -145,7 +145,7 @@ impl core::fmt::Debug for Sampler {
 impl Sampler {
     pub(crate) fn new(device: &Rc<DeviceShared>, descriptor: &SamplerDescriptor<'_>) -> Result<Self> {
         const OP: &str = "create_sampler";
-        let invalid = |reason: String| Error::InvalidTexture { operation: OP, reason };
+        let invalid = |reason: String| Error::InvalidSampler { operation: OP, reason };
         let d = descriptor;
         if d.lod_min_clamp.is_nan() || d.lod_min_clamp < 0.0 {
             return Err(invalid(format!("lod_min_clamp must be at least 0, got {}", d.lod_min_clamp)));

@@ -450,19 +450,19 @@ pub async fn bindings_and_samplers(gpu: &Gpu) -> Outcome {
 
     expect_err!(
         d.create_sampler(&SamplerDescriptor { lod_min_clamp: -1.0, ..Default::default() }),
-        Error::InvalidTexture { .. }
+        Error::InvalidSampler { .. }
     );
     expect_err!(
         d.create_sampler(&SamplerDescriptor { lod_min_clamp: 4.0, lod_max_clamp: 2.0, ..Default::default() }),
-        Error::InvalidTexture { .. }
+        Error::InvalidSampler { .. }
     );
     expect_err!(
         d.create_sampler(&SamplerDescriptor { anisotropy_clamp: 8, ..Default::default() }),
-        Error::InvalidTexture { .. }
+        Error::InvalidSampler { .. }
     );
     expect_err!(
         d.create_sampler(&SamplerDescriptor { anisotropy_clamp: 0, ..Default::default() }),
-        Error::InvalidTexture { .. }
+        Error::InvalidSampler { .. }
     );
     Ok(())
 }
