@@ -33,6 +33,17 @@ fn kernel() {
     cases.compile_fail("tests/ui/kernel/fail/*.rs");
 }
 
+/// `tests/ui/kernel/without_f16/*.rs`: what an f16 kernel reports when this crate's `f16` feature
+/// is off. A workspace-wide `cargo test` turns the feature on (the kernels test guest needs it), so
+/// there the cases cannot fail and are skipped; `.ci/run` runs them on their own with
+/// `cargo test -p wasi-webgpu --test ui -- --exact kernel_without_f16`.
+#[test]
+fn kernel_without_f16() {
+    if cfg!(not(feature = "f16")) {
+        trybuild::TestCases::new().compile_fail("tests/ui/kernel/without_f16/*.rs");
+    }
+}
+
 /// Makes `path = "tests/ui/shaders/..."` resolve inside trybuild's generated crate.
 ///
 /// trybuild compiles each case as a binary of a crate it generates at
