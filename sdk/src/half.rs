@@ -9,9 +9,15 @@
 /// `array<f16>` the kernel reads (WebGPU's
 /// [`shader-f16`](https://www.w3.org/TR/webgpu/#shader-f16) feature).
 ///
-/// It does no arithmetic: convert with [`from_f32`](Self::from_f32) (round
-/// to nearest, ties to even, as the GPU converts `f32` to `f16`) and
-/// [`to_f32`](Self::to_f32) (exact). `PartialEq` compares the bits, so
+/// Convert with [`from_f32`](Self::from_f32) (round to nearest, ties to
+/// even, as the GPU converts `f32` to `f16`) and [`to_f32`](Self::to_f32)
+/// (exact). Arithmetic (`+ - * / %`, unary `-`) and the math methods follow
+/// WGSL's `f16`: each operation's result is rounded to `f16`, which is what a
+/// kernel's CPU translation runs. Computing in `f32` and rounding once is the
+/// correctly rounded `f16` result for `+ - * / %` and [`sqrt`](Self::sqrt)
+/// (`f32` has more than 2·11 + 2 significand bits, so the double rounding is
+/// harmless); the transcendental methods round `f32`'s result and are within
+/// 1 ulp of the exact `f16` value. `PartialEq` compares the bits, so
 /// `-0.0 != 0.0` and a NaN equals itself here; compare `to_f32()` values for
 /// IEEE semantics.
 #[repr(transparent)]
@@ -111,6 +117,96 @@ impl F16 {
     }
 }
 
+/// Methods that compute in `f32` and round the result to `f16`, as one WGSL `f16` operation.
+macro_rules! unary_via_f32 {
+    ($($(#[$doc:meta])* $name:ident => $f32:ident;)*) => {
+        impl F16 {
+            $(
+                $(#[$doc])*
+                pub fn $name(self) -> F16 {
+                    F16::from_f32(self.to_f32().$f32())
+                }
+            )*
+        }
+    };
+}
+
+unary_via_f32! {
+    /// The square root, correctly rounded (WGSL `sqrt`).
+    sqrt => sqrt;
+    /// `e^self` (WGSL `exp`), within 1 ulp.
+    exp => exp;
+    /// `2^self` (WGSL `exp2`), within 1 ulp.
+    exp2 => exp2;
+    /// The natural logarithm (WGSL `log`), within 1 ulp.
+    ln => ln;
+    /// The base-2 logarithm (WGSL `log2`), within 1 ulp.
+    log2 => log2;
+    /// The sine (WGSL `sin`), within 1 ulp.
+    sin => sin;
+    /// The cosine (WGSL `cos`), within 1 ulp.
+    cos => cos;
+    /// The tangent (WGSL `tan`), within 1 ulp.
+    tan => tan;
+    /// The hyperbolic tangent (WGSL `tanh`), within 1 ulp.
+    tanh => tanh;
+    /// The largest integer not above `self` (WGSL `floor`), exact.
+    floor => floor;
+    /// The smallest integer not below `self` (WGSL `ceil`), exact.
+    ceil => ceil;
+    /// `self` rounded toward zero (WGSL `trunc`), exact.
+    trunc => trunc;
+}
+
+impl F16 {
+    /// The magnitude (WGSL `abs`): the sign bit cleared.
+    pub const fn abs(self) -> F16 {
+        F16(self.0 & 0x7fff)
+    }
+
+    /// The smaller value (WGSL `min`); with a NaN, the other value, like [`f32::min`].
+    pub fn min(self, other: F16) -> F16 {
+        F16::from_f32(self.to_f32().min(other.to_f32()))
+    }
+
+    /// The larger value (WGSL `max`); with a NaN, the other value, like [`f32::max`].
+    pub fn max(self, other: F16) -> F16 {
+        F16::from_f32(self.to_f32().max(other.to_f32()))
+    }
+
+    /// `self^n` (WGSL `pow`), within 1 ulp.
+    pub fn powf(self, n: F16) -> F16 {
+        F16::from_f32(self.to_f32().powf(n.to_f32()))
+    }
+
+    /// `self * a + b` with one rounding of the `f64` fused result to `f16` (WGSL `fma`; a GPU may round twice).
+    pub fn mul_add(self, a: F16, b: F16) -> F16 {
+        F16::from_f32(f64::from(self.to_f32()).mul_add(f64::from(a.to_f32()), f64::from(b.to_f32())) as f32)
+    }
+}
+
+/// `+ - * / %` as WGSL's `f16` operations: exact in `f32` or rounded there once, then rounded to `f16`.
+macro_rules! binary_op {
+    ($($op:ident $method:ident $sym:tt),*) => {$(
+        impl core::ops::$op for F16 {
+            type Output = F16;
+            fn $method(self, rhs: F16) -> F16 {
+                F16::from_f32(self.to_f32() $sym rhs.to_f32())
+            }
+        }
+    )*};
+}
+
+binary_op!(Add add +, Sub sub -, Mul mul *, Div div /, Rem rem %);
+
+impl core::ops::Neg for F16 {
+    type Output = F16;
+    /// The sign bit flipped, exact.
+    fn neg(self) -> F16 {
+        F16(self.0 ^ 0x8000)
+    }
+}
+
 impl From<F16> for f32 {
     fn from(x: F16) -> f32 {
         x.to_f32()
@@ -201,6 +297,32 @@ mod tests {
                 assert_eq!(F16::from_f32(x).0, nearest(x), "{x:e} ({:#010x})", x.to_bits());
             }
         }
+    }
+
+    /// Arithmetic rounds each result to f16: checked against the nearest f16 to the exact `f64` result.
+    #[test]
+    fn arithmetic_rounds_per_operation() {
+        let values: Vec<F16> = (0..0x7c00u16).step_by(97).flat_map(|b| [F16(b), F16(b | 0x8000)]).collect();
+        for &x in &values {
+            for &y in values.iter().step_by(7) {
+                let (a, b) = (f64::from(x.to_f32()), f64::from(y.to_f32()));
+                // f64 holds a sum, difference or product of two f16 values exactly, so one rounding is the
+                // correctly rounded f16 result (the f64 -> f32 step is exact for these).
+                for (got, exact) in [(x + y, a + b), (x - y, a - b), (x * y, a * b)] {
+                    assert_eq!(got, F16::from_f32(exact as f32), "{x} {y}");
+                }
+                if b != 0.0 {
+                    // Rounding the quotient to 53, then 24 bits keeps it correctly rounded for 11 bits
+                    // (53 >= 2·24 + 2 and 24 >= 2·11 + 2).
+                    assert_eq!(x / y, F16::from_f32((a / b) as f32), "{x} / {y}");
+                }
+            }
+        }
+        assert_eq!((-F16::ONE).to_f32(), -1.0);
+        assert_eq!(F16::from_f32(2.0).sqrt(), F16::from_f32(core::f32::consts::SQRT_2));
+        assert_eq!(F16::from_f32(-3.5).abs().to_f32(), 3.5);
+        assert_eq!(F16::ONE.max(F16::from_f32(-2.0)), F16::ONE);
+        assert_eq!(F16::MAX + F16::MAX, F16::INFINITY);
     }
 
     #[test]

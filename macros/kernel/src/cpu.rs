@@ -52,8 +52,8 @@ pub fn rust_ty(ty: &Ty) -> TokenStream {
 }
 
 pub fn scalar_ty(s: Scalar) -> TokenStream {
-    // Rust's `f16` is nightly-only: `launch` takes the SDK's stable bit-wrapper (f16 kernels have no CPU
-    // translation, so nothing does arithmetic on it).
+    // Rust's `f16` is nightly-only: `launch` and the CPU translation use the SDK's stable bit-wrapper,
+    // whose operators round each result to f16 like WGSL.
     if s == Scalar::F16 {
         return quote!(::wasi_webgpu::F16);
     }
@@ -343,6 +343,18 @@ impl<'k> Cpu<'k> {
                 // 2147483520. Rust's `as` saturates to u32::MAX / i32::MAX, so clamp first. (NaN
                 // compares false and becomes 0 through `as`; WGSL leaves it unspecified.)
                 match (inner.ty.scalar(), e.ty.scalar()) {
+                    (Some(from), Some(to)) if from == to => quote!((#x)),
+                    // Every finite f16 fits both integer types; only the infinities clamp, to ±65504.
+                    (Some(Scalar::F16), Some(Scalar::U32 | Scalar::I32)) => {
+                        quote!(((#x).to_f32().clamp(-65504.0f32, 65504.0f32) as #t))
+                    }
+                    (Some(Scalar::F16), _) => quote!(((#x).to_f32() as #t)),
+                    // Integers up to 2^24 are exact in f32, and larger ones round to f16's infinity either
+                    // way, so going through f32 rounds once. (`bool` converts to 0 or 1.)
+                    (Some(Scalar::Bool), Some(Scalar::F16)) => {
+                        quote!(::wasi_webgpu::F16::from_f32(u8::from(#x) as f32))
+                    }
+                    (_, Some(Scalar::F16)) => quote!(::wasi_webgpu::F16::from_f32((#x) as f32)),
                     (Some(Scalar::F32), Some(Scalar::U32)) => {
                         quote!({ let __f: f32 = #x; if __f > 4294967040.0f32 { 4294967040u32 } else { __f as u32 } })
                     }
@@ -505,9 +517,11 @@ impl<'k> Cpu<'k> {
 
     fn binary(&self, op: BinOp, x: TokenStream, xt: &Ty, y: TokenStream, yt: &Ty, result: &Ty) -> TokenStream {
         let operands = [(x, xt.clone()), (y, yt.clone())];
+        // A comparison's result is `bool`: the operands' scalar decides how they compare.
+        let operand_scalar = xt.scalar().or(yt.scalar()).unwrap_or(Scalar::I32);
         if op.is_comparison() && matches!(xt, Ty::Vector(..)) {
             let parts = self.map_components(&Ty::Scalar(Scalar::Bool), &operands, &|a, _| {
-                let (l, r) = (&a[0], &a[1]);
+                let (l, r) = ieee(&a[0], &a[1], operand_scalar);
                 quote!(#l == #r)
             });
             return if op == BinOp::Eq {
@@ -523,7 +537,8 @@ impl<'k> Cpu<'k> {
         }
         let result = if op.is_comparison() { Ty::Scalar(Scalar::Bool) } else { result.clone() };
         self.map_components(&result, &operands, &|a, s| {
-            let (l, r) = (&a[0], &a[1]);
+            let (l, r) =
+                if op.is_comparison() { ieee(&a[0], &a[1], operand_scalar) } else { (a[0].clone(), a[1].clone()) };
             let int = s.is_int();
             match op {
                 BinOp::Add if int => quote!(#l.wrapping_add(#r)),
@@ -642,8 +657,24 @@ impl<'k> Cpu<'k> {
     }
 }
 
+/// Comparison operands: `F16`'s `PartialEq` compares bits, so f16 values compare as their exact `f32`
+/// values (`-0.0 == 0.0`, a NaN equals nothing), like WGSL.
+fn ieee(l: &TokenStream, r: &TokenStream, s: Scalar) -> (TokenStream, TokenStream) {
+    if s == Scalar::F16 { (quote!((#l).to_f32()), quote!((#r).to_f32())) } else { (l.clone(), r.clone()) }
+}
+
 fn lit_tokens(lit: &Lit, ty: &Ty) -> TokenStream {
     let s = ty.scalar().unwrap_or(Scalar::I32);
+    if s == Scalar::F16 {
+        // A const fn, so literals cost nothing at run time. (Through f32: a literal with more than 24
+        // significant bits may round differently from naga's direct conversion by one f16 ulp at a tie.)
+        let v = match lit {
+            Lit::Int(v) => float_tokens(*v as f64),
+            Lit::Float(v) => float_tokens(*v),
+            Lit::Bool(b) => float_tokens(f64::from(u8::from(*b))),
+        };
+        return quote!(::wasi_webgpu::F16::from_f32(#v));
+    }
     match lit {
         Lit::Bool(b) => quote!(#b),
         Lit::Int(v) => match s {

@@ -56,10 +56,14 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
         let pname = format_ident!("{}", p.name);
         match &p.kind {
             ParamKind::Value(ty) => {
-                let t = written_pointer_sized(p).unwrap_or_else(|| rust_ty(ty));
+                let written = written_pointer_sized(p);
+                let t = written.clone().unwrap_or_else(|| rust_ty(ty));
                 launch_params.push(quote!(#pname: #t));
-                let converted = rust_ty(ty);
-                cpu_setup.push(quote!(let #pname = #pname as #converted;));
+                // Only `usize`/`isize` need converting (and `as` does not apply to `F16` or vectors).
+                if written.is_some() {
+                    let converted = rust_ty(ty);
+                    cpu_setup.push(quote!(let #pname = #pname as #converted;));
+                }
                 cpu_args.push(quote!(#pname));
             }
             ParamKind::Slice(_) | ParamKind::SliceMut(_) | ParamKind::Atomics(_) => {
@@ -160,15 +164,10 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
         quote!(let __uniforms: [u8; 0] = [];)
     };
 
-    let cpu_path = if kernel.uses_f16 {
-        // Checked here rather than left to the host, which would only report the `enable f16;` as an
-        // untyped shader error.
+    // The CPU device runs f16 through `F16`, which rounds like WGSL; a GPU device needs `shader-f16`, checked
+    // here rather than left to the host, which would only report the `enable f16;` as an untyped shader error.
+    let f16_check = if kernel.uses_f16 {
         quote! {
-            if #rt::is_cpu(device) {
-                return ::core::result::Result::Err(#sdk::Error::CpuDevice {
-                    operation: "a kernel that uses f16",
-                });
-            }
             if !device.features().contains(#sdk::Features::SHADER_F16) {
                 return ::core::result::Result::Err(#sdk::Error::MissingFeature {
                     feature: "shader-f16",
@@ -177,6 +176,9 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
             }
         }
     } else {
+        TokenStream::new()
+    };
+    let cpu_path = {
         let run = if kernel.shared.is_empty() && !kernel.uses_barrier {
             quote!(#rt::for_each_invocation(device, WORKGROUP_SIZE, threads, |__inv| __cpu(*__inv, #(#cpu_args),*)))
         } else if kernel.uses_barrier {
@@ -199,7 +201,7 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
             }
         }
     };
-    let cpu_fn = if kernel.uses_f16 { TokenStream::new() } else { Cpu::new(kernel).entry() };
+    let cpu_fn = Cpu::new(kernel).entry();
 
     let doc_module = format!(
         "The `#[wasi_webgpu::kernel]` `{label}`: its WGSL, workgroup size and `launch`.{}",
@@ -240,6 +242,7 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
             ) -> #sdk::Result<()> {
                 let threads: #sdk::Threads = threads.into();
                 #cpu_path
+                #f16_check
                 #uniforms
                 #rt::launch_gpu(device, &__SPEC, &__uniforms, &[#(#gpu_buffers),*], threads).await
             }

@@ -180,7 +180,7 @@ fn f16_enables_the_extension() {
 }
 
 /// Rust's `f16` is nightly-only: the generated `launch` spells it `wasi_webgpu::F16`, stores an `f16`
-/// uniform as its 2 bytes, and refuses a device without `shader-f16` and the CPU device.
+/// uniform as its 2 bytes, refuses a GPU device without `shader-f16`, and runs on the CPU device through `F16`.
 #[cfg(feature = "f16")]
 #[test]
 fn f16_launch_uses_the_stable_type() {
@@ -211,7 +211,10 @@ fn f16_launch_uses_the_stable_type() {
     );
     assert!(out.contains("__uniforms[4usize..8usize]"), "{out}");
     assert!(out.contains("Error::MissingFeature{feature:\"shader-f16\""), "{out}");
-    assert!(out.contains("Error::CpuDevice"), "{out}");
+    assert!(!out.contains("Error::CpuDevice"), "{out}");
+    // The CPU translation computes with `F16`, whose operators round like WGSL.
+    assert!(out.contains("fn__cpu(__inv"), "{out}");
+    assert!(out.contains("x:&[::wasi_webgpu::F16],a:::wasi_webgpu::F16,n:u32)"), "{out}");
 }
 
 #[test]
