@@ -654,12 +654,7 @@ impl<'a, T: Pod> BufferSlice<'a, T> {
     }
 
     /// The slice's byte range, checked against the buffer's length.
-    pub(crate) fn byte_range(&self, operation: &'static str) -> Result<(u64, u64)> {
-        self.bytes(operation)
-    }
-
-    /// The slice's byte range, checked against the buffer's length.
-    fn bytes(&self, operation: &'static str) -> Result<(u64, u64)> {
+    pub(crate) fn bytes(&self, operation: &'static str) -> Result<(u64, u64)> {
         let element = Buffer::<T>::ELEMENT_SIZE;
         if self.start > self.end || self.end > self.buffer.len {
             return Err(Error::OutOfBounds {

@@ -40,6 +40,13 @@ impl UsedResources {
         }
     }
 
+    /// Adds everything `other` uses.
+    pub(crate) fn extend(&mut self, other: &UsedResources) {
+        other.buffers.iter().for_each(|b| self.add_buffer(b));
+        other.groups.iter().for_each(|g| self.add_group(g));
+        other.textures.iter().for_each(|t| self.add_texture(t));
+    }
+
     /// WebGPU fails a submit that uses a destroyed or mapped buffer, and the
     /// reference host panics on a failed submit, so the guest checks first.
     pub(crate) fn check_submittable(&self) -> Result<()> {

@@ -3,9 +3,8 @@
 
 use std::rc::Rc;
 
-use crate::bind_group::BindGroupShared;
 use crate::bindings::webgpu as raw;
-use crate::buffer::BufferShared;
+use crate::command_buffer::UsedResources;
 use crate::device::DeviceShared;
 use crate::render_pass::{DrawRecorder, draw_methods};
 use crate::render_pipeline::AttachmentLayout;
@@ -137,20 +136,11 @@ impl RenderBundleEncoder {
     /// what the guest could not check is an
     /// [`Error::Validation`](crate::Error::Validation) here.
     pub async fn finish(self, descriptor: &RenderBundleDescriptor<'_>) -> Result<RenderBundle> {
-        let DrawRecorder { raw, device, layout, depth_read_only, stencil_read_only, used_buffers, used_groups, .. } =
-            self.recorder;
+        let DrawRecorder { raw, device, layout, depth_read_only, stencil_read_only, used, .. } = self.recorder;
         let raw_descriptor = raw::GpuRenderBundleDescriptor { label: descriptor.label.map(str::to_owned) };
         let raw = device.capture(|| raw.finish(Some(&raw_descriptor))).await?;
         Ok(RenderBundle {
-            shared: Rc::new(RenderBundleShared {
-                raw,
-                device,
-                layout,
-                depth_read_only,
-                stencil_read_only,
-                buffers: used_buffers,
-                groups: used_groups,
-            }),
+            shared: Rc::new(RenderBundleShared { raw, device, layout, depth_read_only, stencil_read_only, used }),
         })
     }
 }
@@ -174,8 +164,9 @@ pub(crate) struct RenderBundleShared {
     pub(crate) layout: AttachmentLayout,
     pub(crate) depth_read_only: bool,
     pub(crate) stencil_read_only: bool,
-    pub(crate) buffers: Vec<Rc<BufferShared>>,
-    pub(crate) groups: Vec<Rc<BindGroupShared>>,
+    /// What the bundle's draws use, each once: kept alive with the bundle and
+    /// added to every pass that executes it.
+    pub(crate) used: UsedResources,
 }
 
 /// Recorded draws that render passes replay. Corresponds to WebGPU's

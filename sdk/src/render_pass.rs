@@ -10,6 +10,7 @@ use bytemuck::Pod;
 use crate::bind_group::{BindGroupShared, check_bound_groups, check_set_bind_group};
 use crate::bindings::webgpu as raw;
 use crate::buffer::{BufferShared, check_aligned, check_same_device};
+use crate::command_buffer::UsedResources;
 use crate::device::{DeviceShared, same_device};
 use crate::limits::check_limit;
 use crate::query_set::{QuerySetShared, QueryType};
@@ -251,9 +252,8 @@ pub(crate) struct DrawRecorder<R> {
     index_buffer: Option<BoundIndexBuffer>,
     /// Whether the groups passed the checks for the current pipeline.
     groups_checked: bool,
-    /// What the recorded draws use, to keep alive and check at submit.
-    pub(crate) used_buffers: Vec<Rc<BufferShared>>,
-    pub(crate) used_groups: Vec<Rc<BindGroupShared>>,
+    /// What the recorded draws use, each once, to keep alive and check at submit.
+    pub(crate) used: UsedResources,
 }
 
 impl<R: RawRenderCommands> DrawRecorder<R> {
@@ -276,8 +276,7 @@ impl<R: RawRenderCommands> DrawRecorder<R> {
             vertex_buffers: (0..limits.max_vertex_buffers).map(|_| None).collect(),
             index_buffer: None,
             groups_checked: false,
-            used_buffers: Vec::new(),
-            used_groups: Vec::new(),
+            used: UsedResources::default(),
         }
     }
 
@@ -323,7 +322,7 @@ impl<R: RawRenderCommands> DrawRecorder<R> {
         }
         self.raw.set_bind_group(index, &group.raw, offsets)?;
         self.groups[index as usize] = Some((group.clone(), offsets.to_vec()));
-        self.used_groups.push(group.clone());
+        self.used.add_group(group);
         self.groups_checked = false;
         Ok(())
     }
@@ -342,12 +341,12 @@ impl<R: RawRenderCommands> DrawRecorder<R> {
             });
         }
         buffer.check_usage(OP, BufferUsages::VERTEX)?;
-        let (start, end) = slice.byte_range(OP)?;
+        let (start, end) = slice.bytes(OP)?;
         check_aligned(OP, "offset", start, 4)?;
         let (offset, size) = host_range(buffer, start, end);
         self.raw.set_vertex_buffer(slot, buffer.raw(OP)?, offset, size);
         self.vertex_buffers[slot as usize] = Some(BoundVertexBuffer { size: end - start });
-        self.used_buffers.push(buffer.clone());
+        self.used.add_buffer(buffer);
         Ok(())
     }
 
@@ -356,12 +355,12 @@ impl<R: RawRenderCommands> DrawRecorder<R> {
         let buffer = slice.buffer_shared();
         check_same_device(buffer, &self.device, OP)?;
         buffer.check_usage(OP, BufferUsages::INDEX)?;
-        let (start, end) = slice.byte_range(OP)?;
+        let (start, end) = slice.bytes(OP)?;
         check_aligned(OP, "offset", start, format.size())?;
         let (offset, size) = host_range(buffer, start, end);
         self.raw.set_index_buffer(buffer.raw(OP)?, format.to_raw(), offset, size);
         self.index_buffer = Some(BoundIndexBuffer { format, count: (end - start) / format.size() });
-        self.used_buffers.push(buffer.clone());
+        self.used.add_buffer(buffer);
         Ok(())
     }
 
@@ -397,7 +396,7 @@ impl<R: RawRenderCommands> DrawRecorder<R> {
         } else {
             self.raw.draw_indirect(shared.raw(op)?, offset);
         }
-        self.used_buffers.push(shared.clone());
+        self.used.add_buffer(shared);
         Ok(())
     }
 
@@ -815,8 +814,7 @@ impl<'a> RenderPass<'a> {
         let raws: Vec<&raw::GpuRenderBundle> = bundles.iter().map(|b| &b.shared.raw).collect();
         self.recorder.raw.execute_bundles(&raws);
         for bundle in bundles {
-            self.recorder.used_buffers.extend(bundle.shared.buffers.iter().cloned());
-            self.recorder.used_groups.extend(bundle.shared.groups.iter().cloned());
+            self.recorder.used.extend(&bundle.shared.used);
         }
         self.recorder.reset();
         Ok(())
@@ -834,8 +832,7 @@ impl<'a> RenderPass<'a> {
         }
         self.recorder.raw.end();
         let used = &mut self.encoder.used;
-        self.recorder.used_buffers.drain(..).for_each(|b| used.add_buffer(&b));
-        self.recorder.used_groups.drain(..).for_each(|g| used.add_group(&g));
+        used.extend(&std::mem::take(&mut self.recorder.used));
         self.textures.drain(..).for_each(|t| used.add_texture(&t));
     }
 }

@@ -332,10 +332,6 @@ fn size_to_raw(size: Extent3d) -> raw::GpuExtent3D {
 }
 
 impl CommandEncoder {
-    fn raw_for(&self, operation: &'static str) -> Result<&raw::GpuCommandEncoder> {
-        self.raw.as_ref().ok_or(Error::CpuDevice { operation })
-    }
-
     /// Copies texels from a buffer into a texture. Corresponds to WebGPU's
     /// [`copyBufferToTexture`](https://www.w3.org/TR/webgpu/#dom-gpucommandencoder-copybuffertotexture).
     ///
@@ -354,7 +350,7 @@ impl CommandEncoder {
         let side = check_texture_side(OP, &destination, copy_size, TextureUsages::COPY_DST, Some(true))?;
         let required = check_linear_layout(OP, &source.layout, &side, copy_size, true)?;
         check_buffer_side(OP, buffer, &source.layout, &side, required, BufferUsages::COPY_SRC)?;
-        let raw = self.raw_for(OP)?;
+        let raw = self.raw(OP)?;
         raw.copy_buffer_to_texture(&buffer_info(buffer, &source.layout, OP)?, &side.to_raw(), size_to_raw(copy_size));
         self.used.add_buffer(buffer);
         self.used.add_texture(&side.texture);
@@ -389,7 +385,7 @@ impl CommandEncoder {
         let side = check_texture_side(OP, &source, copy_size, TextureUsages::COPY_SRC, Some(false))?;
         let required = check_linear_layout(OP, &layout, &side, copy_size, true)?;
         check_buffer_side(OP, buffer, &layout, &side, required, BufferUsages::COPY_DST)?;
-        let raw = self.raw_for(OP)?;
+        let raw = self.raw(OP)?;
         raw.copy_texture_to_buffer(&side.to_raw(), &buffer_info(buffer, &layout, OP)?, size_to_raw(copy_size));
         self.used.add_buffer(buffer);
         self.used.add_texture(&side.texture);
@@ -442,7 +438,7 @@ impl CommandEncoder {
                 });
             }
         }
-        let raw = self.raw_for(OP)?;
+        let raw = self.raw(OP)?;
         raw.copy_texture_to_texture(&src.to_raw(), &dst.to_raw(), size_to_raw(copy_size));
         self.used.add_texture(a);
         self.used.add_texture(b);

@@ -64,15 +64,10 @@ impl Scalar {
         }
     }
 
-    /// The Rust spelling in the CPU translation (`usize`/`isize` are `u32`/`i32` there too).
+    /// The Rust spelling, as the user writes it: the same names as WGSL's
+    /// (`usize`/`isize` are `u32`/`i32` in kernels).
     pub fn rust(self) -> &'static str {
-        match self {
-            Scalar::F16 => "f16",
-            Scalar::F32 => "f32",
-            Scalar::I32 => "i32",
-            Scalar::U32 => "u32",
-            Scalar::Bool => "bool",
-        }
+        self.wgsl()
     }
 
     pub fn is_int(self) -> bool {
