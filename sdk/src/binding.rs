@@ -21,10 +21,17 @@ macro_rules! typed_binding {
             _element: PhantomData<&'a [T]>,
         }
 
-        impl<'a, T: Pod> $name<'a, T> {
+        impl<'a, T> $name<'a, T> {
             /// The bound range as a bind group resource.
             pub fn resource(&self) -> BindingResource<'a> {
                 self.resource
+            }
+
+            /// A binding of `resource` said to hold `T`s, for buffers whose
+            /// contents are not a `[T]` (a [`HeaderBuffer`](crate::HeaderBuffer)).
+            #[allow(dead_code, reason = "only the storage bindings have header buffers")]
+            pub(crate) fn from_resource(resource: BindingResource<'a>) -> Self {
+                $name { resource, _element: PhantomData }
             }
         }
 

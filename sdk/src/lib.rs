@@ -190,6 +190,7 @@ mod error;
 mod features;
 mod gpu_type;
 mod half;
+mod header_buffer;
 mod instance;
 mod kernel;
 mod kernel_rt;
@@ -228,6 +229,7 @@ pub use error::{Error, Result, ShaderError};
 pub use features::Features;
 pub use gpu_type::{GpuType, WgslMember, WgslType};
 pub use half::F16;
+pub use header_buffer::{HeaderBuffer, HeaderBufferInitDescriptor, WithArray};
 pub use instance::{Instance, PowerPreference, RequestAdapterOptions};
 pub use kernel_rt::{
     Workgroup, global_id, local_id, local_index, num_workgroups, storage_barrier, workgroup_barrier, workgroup_id,
@@ -295,8 +297,9 @@ pub use wasi_webgpu_macros::main;
 /// The module gets:
 /// - `SOURCE`, the WGSL text;
 /// - for each WGSL struct a buffer uses, a `#[repr(C)]`, `Pod` Rust struct
-///   of the same name with the WGSL layout (explicit `_padN` fields;
-///   `Default` is all zeros, so `Params { a: 1.0, ..Default::default() }`);
+///   of the same name with the WGSL layout (explicit `__padN` fields, a name
+///   WGSL reserves; `Default` is all zeros, so
+///   `Params { a: 1.0, ..Default::default() }`);
 ///   `vecN<T>` is `[T; N]` (`[T; 4]` for `vec3` array elements), `matCxR<T>`
 ///   is `[[T; R]; C]` with `R` of 3 widened to 4, `f16` is its `u16` bits;
 /// - `Overrides`, an `Option` per `override` (`None` keeps the default);
@@ -304,7 +307,13 @@ pub use wasi_webgpu_macros::main;
 ///   fixed; `FooBindings<'a>`, one field per global it uses, typed
 ///   [`Uniform`], [`Storage`] (read-only) or [`StorageMut`] (read-write) of
 ///   the element type, so a buffer of the wrong type or access does not
-///   compile; textures and storage textures are `&TextureView` and samplers
+///   compile; a runtime-sized array `array<E>`, also one wrapped in a struct
+///   of nothing else (`struct Particles { p: array<Particle> }`), binds a
+///   `Buffer<E>`; a struct with members before its runtime-sized array
+///   (`struct Data { count: u32, items: array<vec4f> }`) gets a Rust struct
+///   of those members padded to the array's offset, and binds a
+///   [`HeaderBuffer<Data, [f32; 4]>`](HeaderBuffer) (its field is typed
+///   `StorageMut<'a, WithArray<Data, [f32; 4]>>`); textures and storage textures are `&TextureView` and samplers
 ///   `&Sampler` fields, whose format, dimension and sample type are checked
 ///   when bound (an entry point with a storage texture uses the layout the
 ///   host derives, since the reference host cannot create explicit ones
@@ -320,6 +329,17 @@ pub use wasi_webgpu_macros::main;
 ///   a `#[repr(C)]` struct of `[f32; N]` / `[u32; N]` / `[i32; N]` fields
 ///   lays them out, `VS_STRIDE`, and `VS_LAYOUT`, a per-vertex
 ///   [`VertexBufferLayout`] of them for [`VertexState::buffers`].
+///
+/// Names never clash: the shader's own names (structs, members, variables,
+/// overrides) stay as written, and a name the macro derives that is already
+/// taken gets `_` appended until it is free, together with its family: a
+/// struct `Main` beside `fn main` leaves the struct `Main` and makes the
+/// entry point's types `Main_`, `MainBindings_` and `MainBound_`; an entry
+/// point `overrides` gets `Overrides_`, since the module's `Overrides` comes
+/// first. The module-level `Overrides`, `Bindings`, `pipeline` and `SOURCE`
+/// yield only to WGSL structs of those names. The unnamed overrides naga
+/// makes for override expressions that size arrays (`array<u32, BLOCK * 2u>`)
+/// are not in `Overrides`; the named ones they use are.
 pub use wasi_webgpu_macros::shader;
 
 /// Derives [`GpuType`](trait@GpuType) for a `#[repr(C)]` struct, checking at

@@ -135,8 +135,13 @@ pub(crate) fn find_fn(source: &str, name: &str) -> Option<FnDecl> {
 
 /// Identifiers in a piece of WGSL, in order.
 pub(crate) fn identifiers(source: &str) -> impl Iterator<Item = &str> {
-    Tokens::new(source).filter_map(|(t, _)| match t {
-        Token::Ident(name) => Some(name),
+    identifiers_at(source).map(|(name, _)| name)
+}
+
+/// Identifiers in a piece of WGSL with their byte ranges, in order.
+pub(crate) fn identifiers_at(source: &str) -> impl Iterator<Item = (&str, Range<usize>)> {
+    Tokens::new(source).filter_map(|(t, span)| match t {
+        Token::Ident(name) => Some((name, span)),
         _ => None,
     })
 }

@@ -23,6 +23,7 @@
 
 #[cfg(feature = "back")]
 pub mod back;
+mod explain;
 mod front;
 mod reflect;
 mod valid;
@@ -475,3 +476,5 @@ pub struct Override {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_real;

@@ -96,8 +96,12 @@ pub(crate) fn reflect(parsed: &Parsed, info: &ModuleInfo, source: &str, path: &s
     let overrides = module
         .overrides
         .iter()
-        .map(|(_, o)| Override {
-            name: o.name.clone().unwrap_or_default(),
+        // naga makes an unnamed override for each override expression that sizes an array
+        // (`array<u32, BLOCK * 2u>`); the pipeline computes it from the named ones, and it has no
+        // pipeline constant key, so it is not part of the interface.
+        .filter_map(|(_, o)| Some((o.name.clone()?, o)))
+        .map(|(name, o)| Override {
+            name,
             id: o.id,
             ty: match module.types[o.ty].inner {
                 TypeInner::Scalar(s) => scalar(s),

@@ -1,13 +1,13 @@
 use super::*;
 
-fn err(source: &str) -> Diagnostic {
+pub(crate) fn err(source: &str) -> Diagnostic {
     let diagnostic = compile(source, Some("shaders/x.wgsl")).expect_err("shader should be rejected");
     // `validate` must agree with `compile` on every rejection.
     assert_eq!(validate(source).expect_err("validate should reject too").message, diagnostic.message);
     diagnostic
 }
 
-fn ok(source: &str) -> Shader {
+pub(crate) fn ok(source: &str) -> Shader {
     match compile(source, Some("shaders/x.wgsl")) {
         Ok(shader) => {
             assert_eq!(validate(source), Ok(()));
@@ -26,7 +26,7 @@ fn position_of(source: &str, needle: &str) -> (u32, u32) {
     (line as u32, column as u32)
 }
 
-fn assert_at(d: &Diagnostic, source: &str, needle: &str) {
+pub(crate) fn assert_at(d: &Diagnostic, source: &str, needle: &str) {
     let (line, column) = position_of(source, needle);
     assert_eq!((d.line, d.column), (Some(line), Some(column)), "wrong position for {needle:?}:\n{d}");
     assert!(d.rendered.contains(&format!("shaders/x.wgsl:{line}:{column}")), "rendering lacks the position:\n{d}");
@@ -575,7 +575,13 @@ fn vertex_inputs_are_reflected_by_location() {
 fn vertex_inputs_become_a_packed_vertex_buffer_layout() {
     let generated = back::generate(&ok(VERTEX_SHADER), quote::quote!(""), "x").to_string();
     // uv at 0, weight at 8, color at 12; 28 bytes a vertex.
-    for expected in ["VS_ATTRIBUTES", "VS_STRIDE : u64 = 28u64", "VS_LAYOUT", "offset : 8u64", "offset : 12u64"] {
+    for expected in [
+        "VS_ATTRIBUTES",
+        "VS_STRIDE : :: core :: primitive :: u64 = 28u64",
+        "VS_LAYOUT",
+        "offset : 8u64",
+        "offset : 12u64",
+    ] {
         assert!(generated.contains(expected), "{expected:?} missing from {generated}");
     }
 }

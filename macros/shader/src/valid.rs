@@ -49,25 +49,20 @@ pub(crate) fn validate(parsed: &Parsed, source: &str, path: &str) -> Result<Modu
         {
             return diagnostic;
         }
-        validation_diagnostic(&error, source, path)
+        validation_diagnostic(&error, &parsed.module, source, path)
     })
 }
 
-fn validation_diagnostic(error: &naga::WithSpan<ValidationError>, source: &str, path: &str) -> Diagnostic {
-    // naga's top-level message is often just "Entry point main at Compute is invalid"; the cause is
-    // in the source chain, so the one-line message carries the whole chain.
-    let mut message = error.as_inner().to_string();
-    let mut cause: Option<&dyn std::error::Error> = std::error::Error::source(error.as_inner());
-    while let Some(next) = cause {
-        message.push_str(": ");
-        message.push_str(&next.to_string());
-        cause = next.source();
-    }
-    if message.contains("Capabilit") {
-        message.push_str(" (WebGPU does not provide this capability, or the `enable` directive for it is missing)");
-    }
-    let span = error.spans().next().and_then(|(span, _)| span.to_range());
-    Diagnostic::new(message, span, error.emit_to_string_with_path(&crate::display_source(source), path), source)
+fn validation_diagnostic(
+    error: &naga::WithSpan<ValidationError>,
+    module: &Module,
+    source: &str,
+    path: &str,
+) -> Diagnostic {
+    // naga's own rendering names IR handles ("naga::ir::Expression [1]") and Rust types; the
+    // message and labels are reworded in WGSL's terms and rendered like this crate's other errors.
+    let (message, labels) = crate::explain::explain(error, module, source);
+    Diagnostic::at(message, &labels, source, path)
 }
 
 /// Explains naga's `BindingCollision`, which names only the second of the two variables.

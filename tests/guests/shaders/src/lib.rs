@@ -8,6 +8,7 @@ mod atomics;
 mod constants;
 mod layout;
 mod math;
+mod runtime_arrays;
 mod workgroup;
 
 use bytemuck::Pod;
@@ -59,6 +60,8 @@ pub async fn read<T: Pod>(buffer: &Buffer<T>) -> Result<Vec<T>, String> {
 #[wasi_webgpu::main]
 async fn main() -> Result<(), String> {
     let filters: Vec<String> = std::env::args().skip(1).collect();
-    let checks = [atomics::CHECKS, workgroup::CHECKS, layout::CHECKS, math::CHECKS, constants::CHECKS].concat();
+    let checks =
+        [atomics::CHECKS, workgroup::CHECKS, layout::CHECKS, math::CHECKS, constants::CHECKS, runtime_arrays::CHECKS]
+            .concat();
     guest_harness::run_checks("shaders", &checks, &filters).await
 }

@@ -1,0 +1,146 @@
+//! Shapes of real shaders (issue 13): arrays sized by override expressions, runtime-sized arrays
+//! in structs, and validation errors worded in WGSL rather than naga's internals.
+
+use crate::tests::{assert_at, err, ok};
+use crate::{Diagnostic, Type};
+
+// ---- override-sized arrays ----
+
+#[test]
+fn unnamed_overrides_of_array_sizes_are_not_reflected() {
+    let shader = ok("override BLOCK: u32 = 64;\nvar<workgroup> tile: array<u32, BLOCK * 2u>;\n\
+         @compute @workgroup_size(BLOCK) fn main(@builtin(local_invocation_index) i: u32) { tile[i] = i; }\n");
+    let names: Vec<_> = shader.overrides.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(names, ["BLOCK"]);
+    assert_eq!(shader.overrides[0].default, Some(64.0));
+}
+
+/// The macro used to panic here: `Ident::new("")` for naga's unnamed override.
+#[cfg(feature = "back")]
+#[test]
+fn generated_overrides_leave_out_unnamed_ones() {
+    let shader = ok("override BLOCK: u32 = 64;\nvar<workgroup> tile: array<u32, BLOCK * 2u>;\n\
+         @compute @workgroup_size(BLOCK) fn main(@builtin(local_invocation_index) i: u32) { tile[i] = i; }\n");
+    let generated = crate::back::generate(&shader, quote::quote!(""), "x").to_string();
+    let overrides = generated.split("pub struct Overrides").nth(1).and_then(|s| s.split('}').next()).expect("struct");
+    assert_eq!(overrides.matches("pub ").count(), 1, "one field: {overrides}");
+    assert!(overrides.contains("BLOCK"), "{overrides}");
+}
+
+// ---- runtime-sized arrays in structs ----
+
+#[test]
+fn structs_ending_in_runtime_arrays_reflect_their_offset() {
+    let shader = ok("struct P { a: vec3f, b: f32 }\nstruct Ps { ps: array<P> }\n\
+         struct Data { count: u32, pad: vec3u, items: array<vec4f> }\n\
+         @group(0) @binding(0) var<storage, read_write> ps: Ps;\n\
+         @group(0) @binding(1) var<storage, read> data: Data;\n\
+         @compute @workgroup_size(1) fn main() { ps.ps[0].b = f32(data.count) + data.items[0].x; }\n");
+    let def = |name: &str| shader.structs.iter().find(|s| s.name == name).expect("reflected");
+    let items = def("Data").members.last().expect("members");
+    assert_eq!((items.name.as_str(), items.offset), ("items", 32));
+    assert!(matches!(items.ty, Type::Array { length: None, stride: 16, .. }));
+    // WebGPU's minimum binding sizes count one element.
+    assert_eq!(shader.globals[0].min_binding_size, 16);
+    assert_eq!(shader.globals[1].min_binding_size, 48);
+}
+
+// ---- errors in WGSL's words ----
+
+/// No naga handle, Rust path or `Debug` output in the message or the rendering.
+fn assert_wgsl_only(d: &Diagnostic) {
+    for text in [&d.message, &d.rendered] {
+        for leak in ["naga::", "Scalar {", "Vector {", "Some(", "TypeFlags(", "Capabilities(", " at Compute", "kind:"] {
+            assert!(!text.contains(leak), "{leak:?} leaks into:\n{text}");
+        }
+    }
+    // The rendering quotes the source, where `a[0]` is WGSL; the message must have no handle.
+    let text = &d.message;
+    let handle = text.char_indices().any(|(i, c)| {
+        c == '['
+            && text[i + 1..]
+                .find(']')
+                .is_some_and(|n| n > 0 && text[i + 1..i + 1 + n].bytes().all(|b| b.is_ascii_digit()))
+    });
+    assert!(!handle, "a handle leaks into:\n{text}");
+    assert!(!d.message.contains('\n'), "message is not one line: {}", d.message);
+}
+
+fn assert_says(d: &Diagnostic, words: &[&str]) {
+    assert_wgsl_only(d);
+    for word in words {
+        assert!(d.message.contains(word), "message lacks {word:?}: {}", d.message);
+    }
+}
+
+#[test]
+fn return_type_mismatch_names_both_types() {
+    let src = "fn half(x: u32) -> u32 {\n    return f32(x) / 2.0;\n}\n@compute @workgroup_size(1) fn main() { _ = half(1u); }\n";
+    let d = err(src);
+    assert_says(&d, &["function `half`", "`f32`", "`u32`"]);
+    // At the returned expression, the most precise of naga's spans.
+    assert_at(&d, src, "f32(x) / 2.0");
+}
+
+#[test]
+fn builtin_of_the_wrong_type_is_spelled_in_wgsl() {
+    let src = "@compute @workgroup_size(1)\nfn main(@builtin(global_invocation_id) id: u32) {}\n";
+    let d = err(src);
+    assert_says(&d, &["compute entry point `main`", "global_invocation_id", "`u32`"]);
+}
+
+#[test]
+fn address_space_errors_name_the_type() {
+    let d = err(
+        "@group(0) @binding(0) var<uniform> w: array<vec4<f32>>;\n@compute @workgroup_size(1) fn main() { _ = w[0]; }\n",
+    );
+    assert_says(&d, &["`w`", "`array<vec4<f32>>`", "sized"]);
+    assert_eq!((d.line, d.column), (Some(1), Some(23)));
+    let d = err(
+        "@group(0) @binding(0) var<uniform> w: array<f32, 4>;\n@compute @workgroup_size(1) fn main() { _ = w[0]; }\n",
+    );
+    assert_says(&d, &["`array<f32, 4>`", "`uniform`", "stride 4"]);
+}
+
+#[test]
+fn store_errors_say_what_cannot_be_written() {
+    let src = "@group(0) @binding(0) var<storage, read> data: array<u32>;\n@compute @workgroup_size(1) fn main() {\n    data[0] = 0u;\n}\n";
+    let d = err(src);
+    assert_says(&d, &["cannot be written"]);
+    assert_at(&d, src, "data[0] =");
+}
+
+#[test]
+fn atomic_f32_points_at_its_declaration() {
+    let src = "struct S { n: u32 }\n@group(0) @binding(0)\nvar<storage, read_write> total: atomic<f32>;\n@compute @workgroup_size(1) fn main() { atomicStore(&total, 1.0); }\n";
+    let d = err(src);
+    assert_wgsl_only(&d);
+    assert!(d.line.is_some() && d.column.is_some(), "no position:\n{d}");
+    assert!(d.rendered.contains("atomic<f32>"), "the snippet shows the declaration:\n{d}");
+    // Inside a struct, the struct is where it is declared.
+    let src = "struct Acc {\n    n: u32,\n    total: atomic<f32>,\n}\n@group(0) @binding(0) var<storage, read_write> acc: Acc;\n@compute @workgroup_size(1) fn main() { atomicStore(&acc.total, 1.0); }\n";
+    let d = err(src);
+    assert_wgsl_only(&d);
+    assert!(d.line.is_some(), "no position:\n{d}");
+}
+
+#[test]
+fn capability_hints_offer_only_enables_that_parse() {
+    // f64 has no WebGPU extension: no `enable` is suggested.
+    let d = err("@compute @workgroup_size(1) fn main() {\n    let x: f64 = 1.0lf;\n}\n");
+    assert_says(&d, &["`f64`", "FLOAT64"]);
+    assert!(!d.message.contains("enable"), "suggests an enable: {}", d.message);
+    // naga 29 cannot parse `enable subgroups;`, so it is not suggested either.
+    let d = err(
+        "@group(0) @binding(0) var<storage, read_write> a: array<f32>;\n@compute @workgroup_size(64) fn main() {\n    a[0] = subgroupAdd(1.0);\n}\n",
+    );
+    assert_says(&d, &["SUBGROUP"]);
+    assert!(!d.message.contains("`enable"), "suggests an enable: {}", d.message);
+}
+
+#[test]
+fn runtime_validate_words_errors_the_same() {
+    let src = "@compute @workgroup_size(1)\nfn main(@builtin(global_invocation_id) id: u32) {}\n";
+    let d = crate::validate(src).expect_err("invalid");
+    assert_says(&d, &["global_invocation_id", "`u32`"]);
+}
