@@ -5,6 +5,8 @@
 //! The wording of the errors this crate knows comes from their fields; any other error's text is
 //! rewritten: `Debug`-printed naga types become WGSL types and handles are dropped.
 
+mod debug;
+
 use std::error::Error as _;
 use std::ops::Range;
 
@@ -17,13 +19,17 @@ use naga::{Handle, Module, ShaderStage, TypeInner};
 
 use crate::front;
 use crate::valid::span_of_global;
+use debug::{Debug, DebugParser, handle_len};
+
+/// A span of the source with its text, as `Diagnostic::at` renders it.
+pub(crate) type Label = (Option<Range<usize>>, String);
 
 /// The one-line message, and the labels to render, for a validation error.
 pub(crate) fn explain(
     error: &naga::WithSpan<ValidationError>,
     module: &Module,
     source: &str,
-) -> (String, Vec<(Option<Range<usize>>, String)>) {
+) -> (String, Vec<Label>) {
     let top = error.as_inner();
     let cx = Context { module, function: function_of(module, top) };
     let mut parts: Vec<String> = context(top, module).into_iter().collect();
@@ -455,128 +461,6 @@ impl Context<'_> {
     }
 }
 
-/// Length of a handle `[N]` at the start of `text`.
-fn handle_len(text: &str) -> Option<usize> {
-    let digits = text.strip_prefix('[')?;
-    let n = digits.find(|c: char| !c.is_ascii_digit())?;
-    (n > 0 && digits[n..].starts_with(']')).then_some(n + 2)
-}
-
-/// A parsed `Debug` value: `Name { field: value, .. }`, `Name(value, ..)`, `Name`, `[N]`, or a
-/// number.
-struct Debug<'a> {
-    name: &'a str,
-    fields: Vec<(&'a str, Debug<'a>)>,
-    items: Vec<Debug<'a>>,
-}
-
-impl<'a> Debug<'a> {
-    fn field(&self, name: &str) -> Option<&Debug<'a>> {
-        self.fields.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
-    }
-
-    fn word(&self) -> Option<&'a str> {
-        (self.fields.is_empty() && self.items.is_empty()).then_some(self.name)
-    }
-
-    fn handle(&self) -> Option<usize> {
-        self.name.strip_prefix('[')?.strip_suffix(']')?.parse().ok()
-    }
-
-    /// An `AddressSpace` as WGSL writes it.
-    fn space(&self) -> Option<String> {
-        Some(match self.name {
-            "Function" => "function".into(),
-            "Private" => "private".into(),
-            "WorkGroup" => "workgroup".into(),
-            "Uniform" => "uniform".into(),
-            "Handle" => "handle".into(),
-            "Storage" => {
-                let access = self.field("access")?.items.first()?.name;
-                if access.contains("STORE") { "storage, read_write".into() } else { "storage, read".into() }
-            }
-            _ => return None,
-        })
-    }
-}
-
-struct DebugParser<'a> {
-    text: &'a str,
-    at: usize,
-}
-
-impl<'a> DebugParser<'a> {
-    fn skip_space(&mut self) {
-        self.at += self.text[self.at..].len() - self.text[self.at..].trim_start().len();
-    }
-
-    fn eat(&mut self, token: &str) -> bool {
-        self.skip_space();
-        let hit = self.text[self.at..].starts_with(token);
-        if hit {
-            self.at += token.len();
-        }
-        hit
-    }
-
-    fn word(&mut self) -> Option<&'a str> {
-        self.skip_space();
-        let rest = &self.text[self.at..];
-        let len = if rest.starts_with('[') {
-            handle_len(rest)?
-        } else {
-            rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())
-        };
-        (len > 0).then(|| {
-            self.at += len;
-            &rest[..len]
-        })
-    }
-
-    /// Values nest a few levels deep at most; deeper input is not a naga type.
-    fn value(&mut self) -> Option<Debug<'a>> {
-        self.value_at(0)
-    }
-
-    fn value_at(&mut self, depth: usize) -> Option<Debug<'a>> {
-        if depth > 8 {
-            return None;
-        }
-        let name = self.word()?;
-        let mut value = Debug { name, fields: Vec::new(), items: Vec::new() };
-        if self.eat("{") {
-            while !self.eat("}") {
-                let field = self.word()?;
-                if !self.eat(":") {
-                    return None;
-                }
-                value.fields.push((field, self.value_at(depth + 1)?));
-                self.eat(",");
-            }
-        } else if self.eat("(") {
-            while !self.eat(")") {
-                value.items.push(self.flags_or_value(depth + 1)?);
-                self.eat(",");
-            }
-        }
-        Some(value)
-    }
-
-    /// A value, or bitflags like `LOAD | STORE`, kept as one word.
-    fn flags_or_value(&mut self, depth: usize) -> Option<Debug<'a>> {
-        self.skip_space();
-        let start = self.at;
-        let first = self.value_at(depth)?;
-        if !self.text[self.at..].trim_start().starts_with('|') {
-            return Some(first);
-        }
-        while self.eat("|") {
-            self.word()?;
-        }
-        Some(Debug { name: &self.text[start..self.at], fields: Vec::new(), items: Vec::new() })
-    }
-}
-
 fn space_name(space: naga::AddressSpace) -> &'static str {
     match space {
         naga::AddressSpace::Function => "function",
@@ -706,14 +590,20 @@ fn declaration_span(error: &ValidationError, module: &Module, source: &str) -> O
         _ => return None,
     };
     let uses = |ty: Handle<naga::Type>| contains_type(module, ty, handle, 0);
+    // The innermost declaration first: the struct member of that type, by its name inside the
+    // struct's span (naga keeps no member spans).
+    for (h, t) in module.types.iter() {
+        let TypeInner::Struct { members, .. } = &t.inner else { continue };
+        let Some(member) = members.iter().find(|m| uses(m.ty)) else { continue };
+        let Some(span) = module.types.get_span(h).to_range().filter(|s| source.get(s.clone()).is_some()) else {
+            continue;
+        };
+        let name = member.name.as_deref().unwrap_or_default();
+        let at = front::identifiers_at(&source[span.clone()]).skip(1).find(|(ident, _)| *ident == name);
+        return Some(at.map_or(span.clone(), |(_, r)| span.start + r.start..span.start + r.end));
+    }
     if let Some((h, _)) = module.global_variables.iter().find(|(_, v)| uses(v.ty)) {
         return span_of_global(module, h);
-    }
-    if let Some((h, _)) = module.types.iter().find(|(h, t)| {
-        matches!(&t.inner, TypeInner::Struct { members, .. } if members.iter().any(|m| uses(m.ty))) && *h != handle
-    }) && let Some(span) = module.types.get_span(h).to_range()
-    {
-        return Some(span);
     }
     // A type used nowhere else: find where it is written.
     let wgsl = module.to_ctx().type_to_string(handle);

@@ -121,7 +121,7 @@ fn atomic_f32_points_at_its_declaration() {
     let src = "struct Acc {\n    n: u32,\n    total: atomic<f32>,\n}\n@group(0) @binding(0) var<storage, read_write> acc: Acc;\n@compute @workgroup_size(1) fn main() { atomicStore(&acc.total, 1.0); }\n";
     let d = err(src);
     assert_wgsl_only(&d);
-    assert!(d.line.is_some(), "no position:\n{d}");
+    assert_at(&d, src, "total: atomic<f32>");
 }
 
 #[test]
