@@ -25,11 +25,7 @@ use debug::{Debug, DebugParser, handle_len};
 pub(crate) type Label = (Option<Range<usize>>, String);
 
 /// The one-line message, and the labels to render, for a validation error.
-pub(crate) fn explain(
-    error: &naga::WithSpan<ValidationError>,
-    module: &Module,
-    source: &str,
-) -> (String, Vec<Label>) {
+pub(crate) fn explain(error: &naga::WithSpan<ValidationError>, module: &Module, source: &str) -> (String, Vec<Label>) {
     let top = error.as_inner();
     let cx = Context { module, function: function_of(module, top) };
     let mut parts: Vec<String> = context(top, module).into_iter().collect();

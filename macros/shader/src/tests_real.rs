@@ -27,6 +27,17 @@ fn generated_overrides_leave_out_unnamed_ones() {
     assert!(overrides.contains("BLOCK"), "{overrides}");
 }
 
+/// Every WGSL name becomes a Rust name: `Ident::new` panics on `0`, which `_0` camel-cased to.
+#[cfg(feature = "back")]
+#[test]
+fn entry_points_named_with_leading_underscores_and_digits_generate() {
+    let shader = ok("@group(0) @binding(0) var<storage, read_write> a: array<u32>;\n\
+         @compute @workgroup_size(1) fn _0() { a[0] = 1u; }\n@compute @workgroup_size(1) fn _1_x() { a[1] = 1u; }\n");
+    let generated = crate::back::generate(&shader, quote::quote!(""), "x").to_string();
+    assert!(generated.contains("pub struct Entry0 "), "{generated}");
+    assert!(generated.contains("pub struct Entry1X "), "{generated}");
+}
+
 // ---- runtime-sized arrays in structs ----
 
 #[test]

@@ -100,7 +100,13 @@ fn type_ident(name: &str) -> Ident {
             chars.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(chars).collect::<String>()
         })
         .collect();
-    Ident::new(if camel.is_empty() { "Entry" } else { &camel }, Span::call_site())
+    // `_0` is a WGSL name, `0` no Rust one.
+    let camel = if camel.starts_with(|c: char| c.is_ascii_digit()) || camel.is_empty() {
+        format!("Entry{camel}")
+    } else {
+        camel
+    };
+    Ident::new(&camel, Span::call_site())
 }
 
 fn overrides_items(shader: &Shader, names: &Names) -> TokenStream {

@@ -58,9 +58,9 @@ async fn wrapped_particles(gpu: &Gpu) -> Outcome {
 
     let mut expected = Vec::new();
     for (p, f) in start.iter().zip(&forces) {
-        for j in 0..3 {
-            let velocity = p.velocity[j] + f[j] * DT;
-            expected.extend([p.position[j] + velocity * DT, velocity]);
+        for ((position, velocity), force) in p.position.iter().zip(p.velocity).zip(f) {
+            let velocity = velocity + force * DT;
+            expected.extend([position + velocity * DT, velocity]);
         }
     }
     let got: Vec<f32> =
