@@ -194,6 +194,12 @@ impl Context<'_> {
                         return Some(format!("cannot store a `{from}` through a `{to}`"));
                     }
                 }
+                FunctionError::InvalidArgumentPointerSpace { name, space, .. } => {
+                    return Some(format!(
+                        "argument `{name}` is a pointer into the `{}` address space, which cannot be passed to a function",
+                        space_name(*space)
+                    ));
+                }
                 FunctionError::InvalidIfType(expr) | FunctionError::InvalidSwitchType(expr) => {
                     let what = if matches!(error, FunctionError::InvalidIfType(_)) {
                         "an `if` condition must be a `bool`"
@@ -307,6 +313,16 @@ impl Context<'_> {
                     base.map_or_else(|| "the value".into(), |t| format!("`{t}`"))
                 )
             }
+            ExpressionError::InvalidArrayType(expr) => {
+                format!("`arrayLength` needs a pointer to a runtime-sized array, not {}", of(*expr)?)
+            }
+            ExpressionError::InvalidPointerType(expr) => format!("cannot load from {}", of(*expr)?),
+            ExpressionError::InvalidSplatType(expr) => format!("cannot make a vector of {}", of(*expr)?),
+            ExpressionError::InvalidVectorType(expr) => format!("cannot swizzle {}", of(*expr)?),
+            ExpressionError::NegativeIndex(base) => format!("negative index into {}", of(*base)?),
+            ExpressionError::InvalidZeroValue(ty) => {
+                format!("`{}` has no zero value: it is not constructible", self.ty(*ty))
+            }
             ExpressionError::InvalidBaseType(base) => format!("{} cannot be indexed or accessed this way", of(*base)?),
             ExpressionError::InvalidIndexType(index) => {
                 format!("an index must be an `i32` or `u32`, not {}", of(*index)?)
@@ -391,7 +407,8 @@ impl Context<'_> {
         {
             return Some((format!("`{}`", &inner[..end]), name_len + 1 + end + 1));
         }
-        let starts = ["Scalar {", "Vector {", "Matrix {", "Atomic(", "Pointer {", "ValuePointer {", "Array {"];
+        let starts =
+            ["Scalar {", "Vector {", "Matrix {", "Atomic(", "Pointer {", "ValuePointer {", "Array {", "Storage {"];
         if !starts.iter().any(|s| text.starts_with(s)) {
             return None;
         }
@@ -424,6 +441,8 @@ impl Context<'_> {
             })
         };
         Some(match value.name {
+            // An address space, where naga prints one on its own.
+            "Storage" => value.space()?,
             "Scalar" => scalar(value)?,
             "Vector" => format!("vec{}<{}>", size(value.field("size")?)?, scalar(value.field("scalar")?)?),
             "Matrix" => format!(

@@ -155,3 +155,29 @@ fn runtime_validate_words_errors_the_same() {
     let d = crate::validate(src).expect_err("invalid");
     assert_says(&d, &["global_invocation_id", "`u32`"]);
 }
+
+#[test]
+/// Validation errors of many kinds (address spaces, bindings, stages, pointers, operators, bounds):
+/// none leaks naga's internals, each has a position.
+fn a_sweep_of_validation_errors_speaks_wgsl() {
+    let cases = [
+        "var<private> x: array<u32>;\n@compute @workgroup_size(1) fn main() { _ = x[0]; }\n",
+        "@fragment fn fs() -> vec4f { return vec4f(1.0); }\n",
+        "@fragment fn fs(@builtin(position) a: vec4f, @builtin(position) b: vec4f) -> @location(0) vec4f { return a + b; }\n",
+        "@group(0) @binding(0) var t: texture_2d<f32>;\n@group(0) @binding(1) var s: sampler;\n@group(0) @binding(2) var<storage, read_write> o: array<vec4f>;\n@compute @workgroup_size(1) fn main() { o[0] = textureSample(t, s, vec2f(0.0)); }\n",
+        "@vertex fn vs() -> @builtin(position) vec4f { workgroupBarrier(); return vec4f(0.0); }\n",
+        "@compute @workgroup_size(1) fn main(@builtin(position) p: vec4f) {}\n",
+        "@group(0) @binding(0) var<storage, read_write> o: array<u32>;\nvar<private> a: array<u32, 4>;\n@compute @workgroup_size(1) fn main() { o[0] = arrayLength(&a); }\n",
+        "@group(0) @binding(0) var<storage, read_write> o: array<u32>;\n@compute @workgroup_size(1) fn main() { var x = 1u; let p = &x; o[0] = *p; o[1] = select(1u, 2i, true); }\n",
+        "struct S { a: u32 }\n@group(0) @binding(0) var<storage, read_write> o: array<S>;\n@compute @workgroup_size(1) fn main() { o[0] = 1u; }\n",
+        "@group(0) @binding(0) var<storage, read_write> o: array<u32>;\nfn f(p: ptr<storage, array<u32>, read_write>) { (*p)[0] = 1u; }\n@compute @workgroup_size(1) fn main() { f(&o); }\n",
+        "@group(0) @binding(0) var<storage, read_write> o: array<f32>;\n@compute @workgroup_size(1) fn main() { o[0] = o[0] << 1u; }\n",
+        "@group(0) @binding(0) var<storage, read_write> o: array<u32>;\n@compute @workgroup_size(1) fn main() { var m: mat2x2<f32>; o[0] = u32(m[0].x); let i = 3; o[1] = u32(m[i].x); }\n",
+        "@vertex fn vs(@location(0) a: vec4f, @location(0) b: vec4f) -> @builtin(position) vec4f { return a + b; }\n",
+    ];
+    for src in cases {
+        let d = err(src);
+        assert_wgsl_only(&d);
+        assert!(d.line.is_some() && d.column.is_some(), "no position:\n{d}");
+    }
+}
