@@ -67,9 +67,8 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
         Source::Inline(lit) => (lit.value(), quote!(#lit), lit, format!("{label} (inline WGSL)")),
     };
     let shader = wasi_webgpu_shader::compile(&wgsl, Some(&shown_path)).map_err(|d| {
-        // The message carries the whole cause; naga's rendering, whose own
-        // first line can be as vague as "Global variable [0] is invalid",
-        // follows for the source snippet.
+        // The message carries the whole cause; the rendering, whose first
+        // line repeats it, follows for the source snippet.
         let rendered = d.rendered.trim_end();
         let snippet = if rendered.contains(&d.message) {
             rendered.lines().skip(1).collect::<Vec<_>>().join("\n")

@@ -17,7 +17,9 @@
 //!   stage, and buffer binding sizes.
 //!
 //! Errors come back as a [`Diagnostic`] with the position of the offending code and a rendering
-//! with a source snippet. Nothing here panics on bad input.
+//! with a source snippet. Validation errors are worded in WGSL's terms: types as WGSL spells them,
+//! declarations by name, none of naga's arena handles or Rust `Debug` output. Nothing here panics
+//! on bad input.
 
 #![deny(missing_docs)]
 
