@@ -181,3 +181,12 @@ fn a_sweep_of_validation_errors_speaks_wgsl() {
         assert!(d.line.is_some() && d.column.is_some(), "no position:\n{d}");
     }
 }
+
+/// Generated padding is `__padN` because no WGSL member can have that name.
+#[test]
+fn wgsl_reserves_double_underscore_names() {
+    let d = err(
+        "struct S { __pad0: u32 }\n@group(0) @binding(0) var<storage, read_write> s: S;\n@compute @workgroup_size(1) fn main() { s.__pad0 = 1u; }\n",
+    );
+    assert!(d.message.contains("__pad0"), "{d}");
+}
