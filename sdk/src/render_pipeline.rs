@@ -5,10 +5,10 @@ use std::rc::Rc;
 
 use crate::bindings::webgpu as raw;
 use crate::compute_pipeline::{constants_record, layout_of_group, next_pipeline_id};
-use crate::shader_guard::Stage;
 use crate::device::{DeviceShared, same_device};
 use crate::flags::flags;
 use crate::limits::check_limit;
+use crate::shader_guard::Stage;
 use crate::{BindGroupLayout, Error, PipelineCompilationOptions, PipelineLayout, Result, ShaderModule, TextureFormat};
 
 /// The format of one vertex attribute in a vertex buffer. Corresponds to
@@ -893,11 +893,14 @@ impl RenderPipeline {
             same_device(&layout.device, device, OP)?;
         }
         let vertex = &descriptor.vertex;
-        let stage = Stage { stage: "vertex", entry_point: vertex.entry_point, constants: vertex.compilation_options.constants };
+        let stage =
+            Stage { stage: "vertex", entry_point: vertex.entry_point, constants: vertex.compilation_options.constants };
         vertex.module.check_stage(&stage, OP)?;
         if let Some(fragment) = &descriptor.fragment {
             let constants = fragment.compilation_options.constants;
-            fragment.module.check_stage(&Stage { stage: "fragment", entry_point: fragment.entry_point, constants }, OP)?;
+            fragment
+                .module
+                .check_stage(&Stage { stage: "fragment", entry_point: fragment.entry_point, constants }, OP)?;
         }
         let vertex_slots = check_vertex_buffers(device, descriptor.vertex.buffers)?;
         let targets = descriptor.fragment.map_or(&[][..], |f| f.targets);

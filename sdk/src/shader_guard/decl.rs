@@ -182,10 +182,8 @@ impl<'s> Module<'s> {
                 }
                 "fn" if named => {
                     let mut item = Item::new(ItemKind::Fn, name, name_at);
-                    item.stage = attributes
-                        .iter()
-                        .find(|a| matches!(a.name, "compute" | "vertex" | "fragment"))
-                        .map(|a| a.name);
+                    item.stage =
+                        attributes.iter().find(|a| matches!(a.name, "compute" | "vertex" | "fragment")).map(|a| a.name);
                     if let Some(size) = attributes.iter().find(|a| a.name == "workgroup_size") {
                         item.workgroup_size = size.args.clone();
                         item.workgroup_size_at = size.at;
@@ -209,7 +207,10 @@ impl<'s> Module<'s> {
             };
             if let Some(item) = item {
                 if module.items.len() == module.items.capacity() {
-                    module.items.try_reserve(module.items.len() + 8).map_err(|_| Refusal::out_of_memory(source.len()))?;
+                    module
+                        .items
+                        .try_reserve(module.items.len() + 8)
+                        .map_err(|_| Refusal::out_of_memory(source.len()))?;
                 }
                 // A name declared twice is a host error; the first one counts here.
                 let index = module.items.len();

@@ -197,7 +197,10 @@ pub fn anything(bounds: Bounds) -> impl Strategy<Value = (String, Expect)> {
             .prop_map(|chars| (chars.into_iter().collect::<String>(), Expect::Anything)),
         prop::collection::vec(any::<u8>(), 0..2000)
             .prop_map(|bytes| (String::from_utf8_lossy(&bytes).into_owned(), Expect::Anything)),
-        (within(bounds), prop::collection::vec((any::<prop::sample::Index>(), prop::sample::select(alphabet), 0usize..200), 1..8))
+        (
+            within(bounds),
+            prop::collection::vec((any::<prop::sample::Index>(), prop::sample::select(alphabet), 0usize..200), 1..8)
+        )
             .prop_map(|((source, _), edits)| {
                 let mut chars: Vec<char> = source.chars().collect();
                 for (at, c, repeat) in edits {

@@ -27,8 +27,8 @@ impl Token {
 
 /// Punctuation, longest first so that the first match is the longest one.
 const PUNCT: &[&str] = &[
-    ">>=", "<<=", "->", "&&", "||", "==", "!=", "<=", ">=", "<<", ">>", "++", "--", "+=", "-=", "*=", "/=", "%=",
-    "&=", "|=", "^=",
+    ">>=", "<<=", "->", "&&", "||", "==", "!=", "<=", ">=", "<<", ">>", "++", "--", "+=", "-=", "*=", "/=", "%=", "&=",
+    "|=", "^=",
 ];
 
 fn ident_start(c: char) -> bool {
@@ -224,7 +224,9 @@ pub(crate) fn scan_nesting(source: &str, tokens: &[Token]) -> Result<(), Refusal
                     _ => Open::Brace,
                 };
                 // Templates still open here were comparisons after all.
-                while stack.len() > 1 && stack.last().is_some_and(|f| f.open == Open::Template && open != Open::Template) {
+                while stack.len() > 1
+                    && stack.last().is_some_and(|f| f.open == Open::Template && open != Open::Template)
+                {
                     close(&mut stack);
                 }
                 if stack.len() > 1 && stack.last().is_some_and(|f| f.open == open) {
@@ -273,12 +275,7 @@ pub(crate) fn scan_nesting(source: &str, tokens: &[Token]) -> Result<(), Refusal
                 if unary {
                     unary_run += 1;
                     if stack.len() + unary_run > max_nesting {
-                        return Err(Refusal::at(
-                            source,
-                            token.start,
-                            Bound::Nesting,
-                            (stack.len() + unary_run) as u64,
-                        ));
+                        return Err(Refusal::at(source, token.start, Bound::Nesting, (stack.len() + unary_run) as u64));
                     }
                 }
             }

@@ -129,7 +129,13 @@ impl Refusal {
     }
 
     pub(crate) fn out_of_memory(bytes: usize) -> Self {
-        Self { offset: 0, what: format!("the guard's tokens for {bytes} bytes of WGSL"), value: None, limit: "", max: 0 }
+        Self {
+            offset: 0,
+            what: format!("the guard's tokens for {bytes} bytes of WGSL"),
+            value: None,
+            limit: "",
+            max: 0,
+        }
     }
 
     /// The SDK error for `operation`, with the line and column of the
@@ -241,7 +247,12 @@ pub(crate) fn check_module(source: &str, limits: &Limits) -> Result<bool, crate:
 /// Checks, at pipeline creation, what overrides decide in a module that
 /// [`check_module`] accepted: workgroup sizes and override-sized workgroup
 /// arrays, with the pipeline's constants.
-pub(crate) fn check_stage(source: &str, stage: &Stage<'_>, limits: &Limits, operation: &'static str) -> crate::Result<()> {
+pub(crate) fn check_stage(
+    source: &str,
+    stage: &Stage<'_>,
+    limits: &Limits,
+    operation: &'static str,
+) -> crate::Result<()> {
     let checked = (|| {
         let module = Module::parse(source, lex::tokens(source)?)?;
         check_entries(&module, Some(stage), limits)
@@ -267,17 +278,19 @@ fn check_entries(module: &Module<'_>, stage: Option<&Stage<'_>>, limits: &Limits
 
 /// Sizes a layout, or says why not: `Ok(None)` for what waits for
 /// overrides.
-fn sized(ev: &Evaluator<'_, '_>, result: Result<Layout, Eval>, what: &str, limit: &'static str, max: u64) -> Result<Option<u64>, Refusal> {
+fn sized(
+    ev: &Evaluator<'_, '_>,
+    result: Result<Layout, Eval>,
+    what: &str,
+    limit: &'static str,
+    max: u64,
+) -> Result<Option<u64>, Refusal> {
     match result {
         Ok(layout) => Ok(Some(layout.size)),
         Err(Eval::Deferred) => Ok(None),
-        Err(Eval::Unknown(at) | Eval::Need(at)) => Err(Refusal {
-            offset: ev.module.offset(at),
-            what: what.to_owned(),
-            value: None,
-            limit,
-            max,
-        }),
+        Err(Eval::Unknown(at) | Eval::Need(at)) => {
+            Err(Refusal { offset: ev.module.offset(at), what: what.to_owned(), value: None, limit, max })
+        }
     }
 }
 
@@ -353,7 +366,9 @@ fn check_entry(ev: &Evaluator<'_, '_>, entry: usize, limits: &Limits) -> Result<
                             let layout = ev.with(|| ev.layout(ty.clone()));
                             if space == "workgroup" {
                                 let what = format!("the size of workgroup variable `{}`", decl.name);
-                                if let Some(size) = sized(ev, layout, &what, "maxComputeWorkgroupStorageSize", workgroup_max)? {
+                                if let Some(size) =
+                                    sized(ev, layout, &what, "maxComputeWorkgroupStorageSize", workgroup_max)?
+                                {
                                     // WebGPU counts each variable rounded up to 16 bytes.
                                     workgroup = workgroup.saturating_add(size.div_ceil(16).saturating_mul(16));
                                     if workgroup > workgroup_max {
@@ -368,7 +383,9 @@ fn check_entry(ev: &Evaluator<'_, '_>, entry: usize, limits: &Limits) -> Result<
                                 }
                             } else {
                                 let what = format!("the size of `{}`", decl.name);
-                                if let Some(size) = sized(ev, layout, &what, "MAX_PRIVATE_MEMORY_BYTES", MAX_PRIVATE_MEMORY_BYTES)? {
+                                if let Some(size) =
+                                    sized(ev, layout, &what, "MAX_PRIVATE_MEMORY_BYTES", MAX_PRIVATE_MEMORY_BYTES)?
+                                {
                                     private = private.saturating_add(size);
                                     if private > MAX_PRIVATE_MEMORY_BYTES {
                                         return Err(over_private(decl.at, private));

@@ -56,7 +56,13 @@ fn every_nesting_kind_is_bounded() {
         ("templates", format!("alias T = {}u32{};", "array<".repeat(n), ", 1>".repeat(n))),
         ("unary", compute(&format!("let x = {}1;", "-".repeat(n)))),
         ("negations", compute(&format!("let x = {}true;", "!".repeat(n)))),
-        ("calls", format!("fn f(x: u32) -> u32 {{ return x; }}\n{}", compute(&format!("let x = {}1u{};", "f(".repeat(n), ")".repeat(n))))),
+        (
+            "calls",
+            format!(
+                "fn f(x: u32) -> u32 {{ return x; }}\n{}",
+                compute(&format!("let x = {}1u{};", "f(".repeat(n), ")".repeat(n)))
+            ),
+        ),
         ("index chain", compute(&format!("var a: array<u32, 2>; let x = a{};", "[0]".repeat(n)))),
         ("member chain", compute(&format!("let v = vec4f(); let x = v{};", ".x".repeat(n)))),
         ("sum", compute(&format!("let x = 1{};", "+1".repeat(n)))),
@@ -135,7 +141,12 @@ fn workgroup_memory_follows_wgsl_layout_and_the_device_limit() {
         "struct P { @size(16) x: u32 }\nvar<workgroup> a: array<P, 1025>;\nvar<workgroup> b: array<u32, 4096>;\nfn g() { _ = &b; }",
     )));
     assert_eq!(r.value, Some(16400));
-    assert_eq!(module(&wg("struct P { @size(16) x: u32 }\nvar<workgroup> a: array<P, 1024>;\nvar<workgroup> b: array<u32, 4096>;\nfn g() { _ = &b; }")), Ok(false));
+    assert_eq!(
+        module(&wg(
+            "struct P { @size(16) x: u32 }\nvar<workgroup> a: array<P, 1024>;\nvar<workgroup> b: array<u32, 4096>;\nfn g() { _ = &b; }"
+        )),
+        Ok(false)
+    );
     // Consts, aliases and arithmetic size arrays; what main calls counts.
     let uses_both = "const N = 2u * 1024u;\nalias Row = array<u32, N>;\nvar<workgroup> a: array<u32, 2048>;\nvar<workgroup> b: Row;\nfn g() { _ = &b; }\n@compute @workgroup_size(1) fn main() { _ = &a; g(); }\n";
     assert_eq!(module(uses_both), Ok(false));
@@ -153,7 +164,10 @@ fn override_sized_workgroup_memory_is_checked_at_pipeline_creation() {
     assert_eq!(stage(source, &[]), Ok(()));
     assert_eq!(stage(source, &[("n", 2048.0)]), Ok(()));
     let r = refusal(stage(source, &[("n", 2049.0)]));
-    assert_eq!((r.operation, r.value, r.limit), ("create_compute_pipeline", Some(16400), "maxComputeWorkgroupStorageSize"));
+    assert_eq!(
+        (r.operation, r.value, r.limit),
+        ("create_compute_pipeline", Some(16400), "maxComputeWorkgroupStorageSize")
+    );
     let r = refusal(stage(source, &[("n", 50_000_000.0)]));
     assert_eq!(r.value, Some(400_000_000));
     // By @id, and a default that is over.
@@ -167,7 +181,8 @@ fn override_sized_workgroup_memory_is_checked_at_pipeline_creation() {
 fn private_and_function_memory_is_bounded() {
     let limit = MAX_PRIVATE_MEMORY_BYTES;
     let words = limit / 4;
-    let private = |n: u64| format!("var<private> p: array<f32, {n}>;\n@compute @workgroup_size(1) fn main() {{ p[0] = 1.0; }}\n");
+    let private =
+        |n: u64| format!("var<private> p: array<f32, {n}>;\n@compute @workgroup_size(1) fn main() {{ p[0] = 1.0; }}\n");
     assert_eq!(module(&private(words)), Ok(false));
     let r = refusal(module(&private(words + 1)));
     assert_eq!((r.limit, r.value), ("MAX_PRIVATE_MEMORY_BYTES", Some(limit + 4)));
@@ -311,7 +326,9 @@ fn judge(source: &str, expect: &super::fuzz::Expect) -> Result<(), String> {
             // The generator's "valid" must be valid: naga (the host's compiler) agrees.
             wasi_webgpu_shader::validate(source).map_err(|e| format!("generated invalid WGSL: {e:?}\n{source}"))
         }
-        (Expect::Over(limit), Err(Error::ShaderRefused(r))) if r.limit == *limit && r.value.is_none_or(|v| v > r.max) => {
+        (Expect::Over(limit), Err(Error::ShaderRefused(r)))
+            if r.limit == *limit && r.value.is_none_or(|v| v > r.max) =>
+        {
             Ok(())
         }
         (Expect::Anything, Ok(()) | Err(Error::ShaderRefused(_))) => Ok(()),

@@ -73,7 +73,8 @@ async fn host_still_works(gpu: &Gpu) -> Outcome {
         .create_shader_module(ShaderModuleDescriptor { label: None, source: ShaderSource::Wgsl(DOUBLE.into()) })
         .await
         .at("valid module")?;
-    let pipeline = device.create_compute_pipeline(&ComputePipelineDescriptor::new(&module)).await.at("valid pipeline")?;
+    let pipeline =
+        device.create_compute_pipeline(&ComputePipelineDescriptor::new(&module)).await.at("valid pipeline")?;
     let data = device
         .create_buffer_init(&BufferInitDescriptor {
             label: None,

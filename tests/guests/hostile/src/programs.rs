@@ -51,12 +51,9 @@ pub fn program(kind: &str, n: usize) -> Option<(String, Vec<(&'static str, f64)>
             "{OUT}{}",
             main_fn("1", &format!("out[0] = select(0u, 7u, {}true);", "!".repeat(2 * n.div_ceil(2))))
         ),
-        "template" => format!(
-            "{OUT}alias T = {}u32{};\n{}",
-            "array<".repeat(n),
-            ", 1>".repeat(n),
-            main_fn("1", "out[0] = 7u;")
-        ),
+        "template" => {
+            format!("{OUT}alias T = {}u32{};\n{}", "array<".repeat(n), ", 1>".repeat(n), main_fn("1", "out[0] = 7u;"))
+        }
         "call" => format!(
             "{OUT}fn f(x: u32) -> u32 {{ return x; }}\n{}",
             main_fn("1", &format!("out[0] = {}7u{};", "f(".repeat(n), ")".repeat(n)))
@@ -98,7 +95,8 @@ pub fn program(kind: &str, n: usize) -> Option<(String, Vec<(&'static str, f64)>
         // parens * 1e3 + terms, the blocks inside the entry point's body.
         "combined" => {
             let (blocks, parens, terms) = (n / 1_000_000, n / 1000 % 1000, n % 1000);
-            let sum = format!("{}1u{}{}", "(".repeat(parens), "+1u".repeat(terms.saturating_sub(1)), ")".repeat(parens));
+            let sum =
+                format!("{}1u{}{}", "(".repeat(parens), "+1u".repeat(terms.saturating_sub(1)), ")".repeat(parens));
             format!("{OUT}{}", main_fn("1", &format!("{}out[0] = {sum};{}", "{".repeat(blocks), "}".repeat(blocks))))
         }
         _ => return None,
