@@ -205,14 +205,14 @@ pub(crate) fn scan_nesting(source: &str, tokens: &[Token]) -> Result<(), Refusal
                     top.end_element();
                     blocks += 1;
                     if blocks > max_blocks {
-                        return Err(Refusal::at(source, token.start, Bound::BlockDepth, blocks as u64));
+                        return Err(Refusal::at(token.start, Bound::BlockDepth, blocks as u64));
                     }
                 } else if after_operand {
                     // A call or an index: one more level over its operand.
                     top.ops += 1;
                 }
                 if stack.len() + unary_run > max_nesting {
-                    return Err(Refusal::at(source, token.start, Bound::Nesting, (stack.len() + unary_run) as u64));
+                    return Err(Refusal::at(token.start, Bound::Nesting, (stack.len() + unary_run) as u64));
                 }
                 stack.push(Frame::new(open));
                 unary_run = 0;
@@ -243,7 +243,7 @@ pub(crate) fn scan_nesting(source: &str, tokens: &[Token]) -> Result<(), Refusal
             }
             (_, "<") if previous_ident.is_some_and(takes_template) => {
                 if stack.len() + unary_run > max_nesting {
-                    return Err(Refusal::at(source, token.start, Bound::Nesting, (stack.len() + unary_run) as u64));
+                    return Err(Refusal::at(token.start, Bound::Nesting, (stack.len() + unary_run) as u64));
                 }
                 stack.push(Frame::new(Open::Template));
             }
@@ -264,7 +264,7 @@ pub(crate) fn scan_nesting(source: &str, tokens: &[Token]) -> Result<(), Refusal
                 let top = stack.last_mut().expect("root");
                 top.ops += 2;
                 if stack.len() + unary_run > max_nesting {
-                    return Err(Refusal::at(source, token.start, Bound::Nesting, (stack.len() + unary_run) as u64));
+                    return Err(Refusal::at(token.start, Bound::Nesting, (stack.len() + unary_run) as u64));
                 }
                 continue;
             }
@@ -275,7 +275,7 @@ pub(crate) fn scan_nesting(source: &str, tokens: &[Token]) -> Result<(), Refusal
                 if unary {
                     unary_run += 1;
                     if stack.len() + unary_run > max_nesting {
-                        return Err(Refusal::at(source, token.start, Bound::Nesting, (stack.len() + unary_run) as u64));
+                        return Err(Refusal::at(token.start, Bound::Nesting, (stack.len() + unary_run) as u64));
                     }
                 }
             }
@@ -285,7 +285,7 @@ pub(crate) fn scan_nesting(source: &str, tokens: &[Token]) -> Result<(), Refusal
             let top = stack.last_mut().expect("root");
             top.ops += 1;
             if top.element_depth() > max_depth {
-                return Err(Refusal::at(source, token.start, Bound::ExpressionDepth, top.element_depth().into()));
+                return Err(Refusal::at(token.start, Bound::ExpressionDepth, top.element_depth().into()));
             }
         } else if ends_operand {
             unary_run = 0;
@@ -295,7 +295,7 @@ pub(crate) fn scan_nesting(source: &str, tokens: &[Token]) -> Result<(), Refusal
         previous_ident = ident;
         let top = stack.last().expect("root");
         if top.element_depth() > max_depth {
-            return Err(Refusal::at(source, token.start, Bound::ExpressionDepth, top.element_depth().into()));
+            return Err(Refusal::at(token.start, Bound::ExpressionDepth, top.element_depth().into()));
         }
     }
     Ok(())

@@ -119,7 +119,7 @@ impl Bound {
 }
 
 impl Refusal {
-    pub(crate) fn at(_source: &str, offset: u32, bound: Bound, value: u64) -> Self {
+    pub(crate) fn at(offset: u32, bound: Bound, value: u64) -> Self {
         let (what, limit) = match bound {
             Bound::Nesting => ("brackets and unary operators nested", "MAX_NESTING_DEPTH"),
             Bound::BlockDepth => ("braces nested", "MAX_BLOCK_DEPTH"),
