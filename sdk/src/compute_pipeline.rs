@@ -79,6 +79,12 @@ impl ComputePipeline {
         if let Some(layout) = descriptor.layout {
             same_device(&layout.device, device, OP)?;
         }
+        let stage = crate::shader_guard::Stage {
+            stage: "compute",
+            entry_point: descriptor.entry_point,
+            constants: descriptor.compilation_options.constants,
+        };
+        descriptor.module.check_stage(&stage, OP)?;
         let record = constants_record(descriptor.compilation_options.constants);
         let raw_descriptor = raw::GpuComputePipelineDescriptor {
             compute: raw::GpuProgrammableStage {

@@ -199,7 +199,9 @@ impl Device {
     /// Creates a shader module from WGSL source.
     ///
     /// Returns [`Error::Validation`] with the compiler's message when the WGSL
-    /// does not compile.
+    /// does not compile, and [`Error::ShaderRefused`] before the host sees it
+    /// when the [shader guard](crate::shader_guard) finds it nested too deeply,
+    /// too large, or over this device's workgroup limits.
     pub async fn create_shader_module(&self, descriptor: ShaderModuleDescriptor<'_>) -> Result<ShaderModule> {
         ShaderModule::new(&self.shared, descriptor).await
     }
@@ -238,7 +240,9 @@ impl Device {
     /// Creates a compute pipeline, compiling its shader for the GPU.
     ///
     /// Returns [`Error::Validation`] when the entry point is missing, an
-    /// override constant is unknown, or the shader does not fit the layout.
+    /// override constant is unknown, or the shader does not fit the layout;
+    /// [`Error::ShaderRefused`] when the override constants make the
+    /// workgroup size or workgroup memory exceed this device's limits.
     pub async fn create_compute_pipeline(&self, descriptor: &ComputePipelineDescriptor<'_>) -> Result<ComputePipeline> {
         ComputePipeline::new(&self.shared, descriptor).await
     }

@@ -267,6 +267,14 @@ pub enum Error {
     /// `validate`: the host was never asked to compile it.
     #[error(transparent)]
     Shader(ShaderError),
+
+    /// Runtime WGSL that the SDK's [shader guard](crate::shader_guard)
+    /// refused before the host (or the guest's naga) saw it: nested too
+    /// deeply, too large, or over a device limit that a compiler or driver
+    /// would not survive. Says which call, what was over which bound, and
+    /// the line:column.
+    #[error(transparent)]
+    ShaderRefused(crate::ShaderRefusal),
 }
 
 /// A WGSL compile error found in the guest by naga (cargo feature

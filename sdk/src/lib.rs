@@ -202,6 +202,7 @@ mod render_bundle;
 mod render_pass;
 mod render_pipeline;
 mod sampler;
+pub mod shader_guard;
 mod shader_module;
 mod texel_copy;
 mod texture;
@@ -255,6 +256,7 @@ pub use render_pipeline::{
     VertexAttribute, VertexBufferLayout, VertexFormat, VertexState, VertexStepMode,
 };
 pub use sampler::{AddressMode, FilterMode, MipmapFilterMode, Sampler, SamplerDescriptor};
+pub use shader_guard::ShaderRefusal;
 pub use shader_module::{ShaderModule, ShaderModuleDescriptor, ShaderSource};
 pub use texel_copy::{COPY_BYTES_PER_ROW_ALIGNMENT, TexelCopyBufferInfo, TexelCopyBufferLayout, TexelCopyTextureInfo};
 pub use texture::{Extent3d, Origin3d, Texture, TextureDescriptor, TextureDimension, TextureUsages};

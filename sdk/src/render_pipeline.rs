@@ -8,6 +8,7 @@ use crate::compute_pipeline::{constants_record, layout_of_group, next_pipeline_i
 use crate::device::{DeviceShared, same_device};
 use crate::flags::flags;
 use crate::limits::check_limit;
+use crate::shader_guard::Stage;
 use crate::{BindGroupLayout, Error, PipelineCompilationOptions, PipelineLayout, Result, ShaderModule, TextureFormat};
 
 /// The format of one vertex attribute in a vertex buffer. Corresponds to
@@ -890,6 +891,16 @@ impl RenderPipeline {
         }
         if let Some(layout) = descriptor.layout {
             same_device(&layout.device, device, OP)?;
+        }
+        let vertex = &descriptor.vertex;
+        let stage =
+            Stage { stage: "vertex", entry_point: vertex.entry_point, constants: vertex.compilation_options.constants };
+        vertex.module.check_stage(&stage, OP)?;
+        if let Some(fragment) = &descriptor.fragment {
+            let constants = fragment.compilation_options.constants;
+            fragment
+                .module
+                .check_stage(&Stage { stage: "fragment", entry_point: fragment.entry_point, constants }, OP)?;
         }
         let vertex_slots = check_vertex_buffers(device, descriptor.vertex.buffers)?;
         let targets = descriptor.fragment.map_or(&[][..], |f| f.targets);

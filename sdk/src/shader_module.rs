@@ -41,18 +41,28 @@ pub struct ShaderModuleDescriptor<'a> {
 /// `getCompilationInfo`, so the SDK captures the compile error itself. With
 /// the cargo feature `validate`, naga checks the WGSL in the guest first, and
 /// invalid WGSL fails with [`Error::Shader`](crate::Error::Shader), which has
-/// the line and column, without reaching the host. A cheap handle: clones
-/// share the module.
+/// the line and column, without reaching the host. Before either, the
+/// [shader guard](crate::shader_guard) refuses WGSL that could crash or hang
+/// the host's compiler or driver (deep nesting, too much workgroup or
+/// private memory, workgroups over the device's limits) with
+/// [`Error::ShaderRefused`](crate::Error::ShaderRefused). A cheap handle:
+/// clones share the module.
 #[derive(Clone)]
 pub struct ShaderModule {
     pub(crate) raw: Rc<raw::GpuShaderModule>,
     pub(crate) device: Rc<DeviceShared>,
+    /// The source, kept when it declares overrides: pipeline creation
+    /// checks again what they decide (workgroup sizes, workgroup arrays).
+    pub(crate) overridable: Option<Rc<str>>,
 }
 
 impl ShaderModule {
     pub(crate) async fn new(device: &Rc<DeviceShared>, descriptor: ShaderModuleDescriptor<'_>) -> Result<Self> {
         let gpu = device.raw("create_shader_module")?;
         let ShaderSource::Wgsl(code) = descriptor.source;
+        // Before naga (guest or host) parses anything: hostile WGSL
+        // overflows naga's stack.
+        let overridable = crate::shader_guard::check_module(&code, &device.limits)?.then(|| Rc::from(&*code));
         #[cfg(feature = "validate")]
         validate(&code)?;
         let raw_descriptor = raw::GpuShaderModuleDescriptor {
@@ -61,7 +71,16 @@ impl ShaderModule {
             label: descriptor.label.map(str::to_owned),
         };
         let raw = device.capture(|| gpu.create_shader_module(&raw_descriptor)).await?;
-        Ok(Self { raw: Rc::new(raw), device: device.clone() })
+        Ok(Self { raw: Rc::new(raw), device: device.clone(), overridable })
+    }
+
+    /// Checks, at pipeline creation `operation`, what the stage's override
+    /// constants decide.
+    pub(crate) fn check_stage(&self, stage: &crate::shader_guard::Stage<'_>, operation: &'static str) -> Result<()> {
+        match &self.overridable {
+            Some(source) => crate::shader_guard::check_stage(source, stage, &self.device.limits, operation),
+            None => Ok(()),
+        }
     }
 }
 
