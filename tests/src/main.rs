@@ -308,9 +308,12 @@ fn run(cli: Cli) -> Result<i32> {
 }
 
 /// Ends the process while a guest's thread is still inside a host call,
-/// e.g. waiting for GPU work. `exit` would run atexit handlers and the GPU
-/// driver's may wait for that work (Mesa joins its queue threads there), so
-/// the process ends without them, after flushing what the runner wrote.
+/// e.g. waiting for GPU work, without running anything that might wait for
+/// that call: the runner's drop (it joins the device poller, whose polls
+/// can block behind the device registry lock the stuck call holds) and the
+/// atexit handlers of the GPU driver. What the runner wrote is flushed first. (On lavapipe a plain
+/// `exit` also ended such a run promptly when tried; `_exit` does not depend
+/// on the driver.)
 fn exit_now(code: i32) -> ! {
     let _ = std::io::stdout().flush();
     let _ = std::io::stderr().flush();
