@@ -86,7 +86,7 @@ pub struct RunOptions {
     /// It covers a guest waiting on the host (a timer, an async host
     /// function), a guest running its own code without end (`loop {}`, a CPU
     /// device kernel that never finishes: wasmtime's epoch interruption stops
-    /// it within microseconds of the deadline), and a guest blocked inside a
+    /// it within milliseconds of the deadline), and a guest blocked inside a
     /// synchronous host call, e.g. the reference host's `map-async` waiting
     /// for GPU work that runs for hours. That last one no code can
     /// interrupt: [`TIMEOUT_GRACE`] after the deadline, the run returns
