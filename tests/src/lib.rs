@@ -36,7 +36,9 @@
 
 mod adapter;
 mod cache;
+mod guest_thread;
 mod host_fixes;
+mod host_panic;
 mod poller;
 mod report;
 mod runtime;
@@ -51,7 +53,10 @@ pub use adapter::{
     parse_backends,
 };
 pub use cache::{CACHE_DIR_ENV, ComponentCache, default_cache_dir};
-pub use runtime::{GuestStatus, RunOptions, RunOutcome, Runner, RunnerConfig, TRAP_EXIT_CODE};
+pub use runtime::{
+    GUEST_STACK_SIZE, GuestStatus, RunOptions, RunOutcome, Runner, RunnerConfig, TIMEOUT_EXIT_CODE, TIMEOUT_GRACE,
+    TRAP_EXIT_CODE,
+};
 pub use scaffold::{SdkSource, new_guest};
 pub use toolchain::{BuildOptions, GUEST_TARGET, GUEST_TARGET_DIR_ENV, Toolchain, build_guest, build_guest_with};
 

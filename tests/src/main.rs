@@ -33,7 +33,14 @@ options:
       --dir HOST[::GUEST]
                          give the guest read-write access to a host directory
                          (GUEST defaults to HOST; repeatable)
-      --timeout SECONDS  stop the guest after this long (exit code 124)
+      --timeout SECONDS  stop the guest after this long, with one line on
+                         stderr and exit code 124. Covers a guest waiting on
+                         the host, one running its own code without end (a
+                         loop, a CPU-device kernel), and one stuck inside a
+                         host call (e.g. waiting for GPU work that does not
+                         end): 1 s after the deadline the runner ends the
+                         process, the GPU work with it. Reading and compiling
+                         the component are not counted.
       --list-adapters    print the GPU adapters, one per line with its index,
                          name, backend and device type, and exit
       --adapter INDEX|NAME
@@ -50,9 +57,11 @@ options:
   -h, --help             print this help
 
 exit status: the guest's (0 when `run` returns Ok, 1 when it returns Err, the
-code passed to wasi:cli/exit); 101 when the guest traps (e.g. panics) or a host
-function panics; 124 on timeout; 2 when the runner itself fails (bad usage,
-build error, invalid component).
+code passed to wasi:cli/exit); 101 when the guest traps (e.g. panics, runs out
+of memory, passes one host call too much data) or a host function panics;
+124 on timeout; 2 when the runner itself fails (bad usage, build error, invalid
+component). Each failure ends with one `wasi-webgpu-run:` line saying what
+happened.
 
 environment: RUST_LOG (the runner's logging, e.g. `debug` or
 `wasi_webgpu_host=debug,wgpu_core=warn`; overrides -v),
@@ -292,7 +301,29 @@ fn run(cli: Cli) -> Result<i32> {
             seconds(started.elapsed())
         );
     }
+    if outcome.left_running {
+        exit_now(outcome.exit_code);
+    }
     Ok(outcome.exit_code)
+}
+
+/// Ends the process while a guest's thread is still inside a host call,
+/// e.g. waiting for GPU work, without running anything that might wait for
+/// that call: the runner's drop (it joins the device poller, whose polls
+/// can block behind the device registry lock the stuck call holds) and the
+/// atexit handlers of the GPU driver. What the runner wrote is flushed first. (On lavapipe a plain
+/// `exit` also ended such a run promptly when tried; `_exit` does not depend
+/// on the driver.)
+fn exit_now(code: i32) -> ! {
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    #[cfg(unix)]
+    // SAFETY: `_exit` ends the process at once; nothing runs after it.
+    unsafe {
+        libc::_exit(code)
+    }
+    #[cfg(not(unix))]
+    std::process::exit(code)
 }
 
 /// A duration for people: `0.21 s`, `12.3 ms`, `0.4 ms`.

@@ -10,25 +10,20 @@
 //! The engine, linker and GPU instance live as long as the [`Runner`]; each run
 //! gets a fresh `Store`, so guests never see each other's resources.
 
-use std::any::Any;
-use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 use wasi_webgpu_wasmtime::{WasiWebGpuCtx, WasiWebGpuCtxView, WasiWebGpuOptions};
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store};
+use wasmtime::{Config, Engine};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::p3::bindings::Command;
-use wasmtime_wasi::{FsPerms, I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::WasmtimeResultExt as _;
 use crate::cache::{ComponentCache, default_cache_dir};
+use crate::guest_thread::{self, GuestEnd, GuestJob, MemoryWatch};
 use crate::poller::{DevicePoller, PollHandle};
 use crate::toolchain;
 use crate::wgpu_core::global::Global;
@@ -38,14 +33,29 @@ use crate::wgpu_types::{
 use crate::{AdapterChoice, adapter, host_fixes};
 
 /// Exit code for a run that did not finish normally: a wasm trap (a guest
-/// panic ends in one; its message was already written to the guest's stderr)
-/// or a panic inside a host function. Same value as a panicking native Rust
+/// panic ends in one; its message was already written to the guest's stderr;
+/// so do running out of memory and a call that copies too much data) or a
+/// panic inside a host function. Same value as a panicking native Rust
 /// program, so scripts treat both alike.
 pub const TRAP_EXIT_CODE: i32 = 101;
 
 /// Exit code for a run stopped by [`RunOptions::timeout`], as `timeout(1)`
 /// uses.
-const TIMEOUT_EXIT_CODE: i32 = 124;
+pub const TIMEOUT_EXIT_CODE: i32 = 124;
+
+/// How long after [`RunOptions::timeout`] a run may take to stop before the
+/// runner gives up on it: what a guest blocked inside a host call gets to
+/// return to wasm, where the timeout then stops it. See
+/// [`RunOutcome::left_running`].
+pub const TIMEOUT_GRACE: Duration = Duration::from_secs(1);
+
+/// Stack size of the thread each guest runs on and of the wasmtime stacks
+/// (fibers) its wasm code and the host functions it calls run on. Host
+/// functions recurse as deep as their input nests: naga parses WGSL
+/// recursively, and a shader nested thousands deep overflows a default
+/// 2 MiB stack, which kills the process (a stack overflow cannot be caught).
+/// Only the pages a run touches take memory.
+pub const GUEST_STACK_SIZE: usize = 256 << 20;
 
 /// Captured output is kept in memory; this bounds it so a guest printing in a
 /// loop fails with a trap instead of exhausting the test process.
@@ -70,9 +80,27 @@ pub struct RunOptions {
     pub capture: bool,
     /// Host directories to preopen, as `(host path, guest path)`, read-write.
     pub dirs: Vec<(PathBuf, String)>,
-    /// Stop the guest after this long (exit code 124). This cancels guests
-    /// waiting on the host, e.g. on GPU work that never completes; it cannot
-    /// interrupt a guest spinning in its own code without yielding.
+    /// Stop the guest after this long: the run ends with
+    /// [`GuestStatus::TimedOut`] (exit code 124), one line on stderr.
+    ///
+    /// It covers a guest waiting on the host (a timer, an async host
+    /// function), a guest running its own code without end (`loop {}`, a CPU
+    /// device kernel that never finishes: wasmtime's epoch interruption stops
+    /// it within milliseconds of the deadline), and a guest blocked inside a
+    /// synchronous host call, e.g. the reference host's `map-async` waiting
+    /// for GPU work that runs for hours. That last one no code can
+    /// interrupt: [`TIMEOUT_GRACE`] after the deadline, the run returns
+    /// anyway with [`RunOutcome::left_running`] set, leaving the guest's
+    /// thread inside the call (with its store and GPU objects) until the call
+    /// returns, maybe never. `wasi-webgpu-run` then ends the process. A
+    /// library user may carry on, and guests that need no GPU run at once;
+    /// but the stuck work goes on using the GPU, and the reference host's
+    /// wait holds wgpu-core's device registry, so until that work ends every
+    /// later `request-device` and `map-async` waits for it (and times out in
+    /// turn).
+    ///
+    /// Not covered: time spent before the guest starts (reading, compiling
+    /// and instantiating the component).
     pub timeout: Option<Duration>,
 }
 
@@ -130,10 +158,14 @@ pub enum GuestStatus {
     /// reason. Exit code [`TRAP_EXIT_CODE`].
     Trapped(String),
     /// A host function panicked (e.g. a part of `wasi-webgpu-wasmtime` that
-    /// is not implemented yet). Holds the panic message. Exit code
-    /// [`TRAP_EXIT_CODE`].
+    /// is not implemented yet, reached by a guest's call). Holds the
+    /// runner's one line about it: the WIT function where the backtrace
+    /// names it (`host function gpu-queue.label panicked: not yet implemented
+    /// (wasi-webgpu-wasmtime-0.5.0/src/trait_impls.rs:…)`), the panic message
+    /// and where it panicked. Exit code [`TRAP_EXIT_CODE`]; the runner stays
+    /// usable.
     HostPanicked(String),
-    /// [`RunOptions::timeout`] elapsed. Exit code 124.
+    /// [`RunOptions::timeout`] elapsed. Exit code [`TIMEOUT_EXIT_CODE`].
     TimedOut(Duration),
 }
 
@@ -164,6 +196,11 @@ pub struct RunOutcome {
     pub stderr: Vec<u8>,
     /// The full error (with wasm backtrace) behind a trap, for debugging.
     pub trap_details: Option<String>,
+    /// The run timed out while the guest was inside a host call that had not
+    /// returned [`TIMEOUT_GRACE`] after the deadline. Its thread was left
+    /// running inside that call, holding the guest's store and GPU objects
+    /// until the call returns; see [`RunOptions::timeout`].
+    pub left_running: bool,
     /// Whether the compiled component came from the cache (on disk, or in
     /// memory for a component this runner loaded before) rather than being
     /// compiled.
@@ -198,6 +235,7 @@ pub(crate) struct HostState {
     pub(crate) gpu: Arc<Global>,
     gpu_options: WasiWebGpuOptions,
     pub(crate) poll: PollHandle,
+    pub(crate) memory: MemoryWatch,
 }
 
 impl WasiView for HostState {
@@ -244,7 +282,7 @@ impl Default for RunnerConfig {
 /// (slow to create) and the compiled-component cache.
 pub struct Runner {
     engine: Engine,
-    linker: Linker<HostState>,
+    linker: Arc<Linker<HostState>>,
     global: Arc<Global>,
     backends: Backends,
     adapter: Option<AdapterChoice>,
@@ -289,6 +327,9 @@ impl Runner {
         // `wasi:cli/run@0.3.0` is an async export and the webgpu imports are
         // async functions; both need the component-model async ABI.
         engine_config.wasm_component_model_async(true);
+        // How RunOptions::timeout stops a guest that never yields.
+        engine_config.epoch_interruption(true);
+        engine_config.async_stack_size(GUEST_STACK_SIZE);
         let engine = Engine::new(&engine_config).anyhow().context("failed to configure wasmtime")?;
 
         let mut linker = Linker::new(&engine);
@@ -314,6 +355,7 @@ impl Runner {
         }
         let poller = DevicePoller::new(Arc::clone(&global)).context("failed to start the device polling thread")?;
         let cache = ComponentCache::new(&engine, cache_dir);
+        let linker = Arc::new(linker);
         Ok(Self { engine, linker, global, backends, adapter, cache, poller })
     }
 
@@ -366,7 +408,8 @@ impl Runner {
 
     /// Runs the component in the file `wasm`.
     ///
-    /// Blocks until the guest ends. `Err` means the guest could not be
+    /// Blocks until the guest ends, or with [`RunOptions::timeout`], at most
+    /// until the deadline plus [`TIMEOUT_GRACE`]. `Err` means the guest could not be
     /// started (unreadable file, invalid component, missing imports, bad
     /// preopen); everything that happens once it runs, including traps, is in
     /// the [`RunOutcome`].
@@ -388,7 +431,8 @@ impl Runner {
         self.run(&wasm, opts)
     }
 
-    /// Async form of [`Runner::run`]; needs a tokio runtime with timers.
+    /// Async form of [`Runner::run`]; needs a tokio runtime with timers. The
+    /// guest runs on a thread of its own either way.
     pub async fn run_async(&self, wasm: &Path, opts: &RunOptions) -> Result<RunOutcome> {
         let bytes = std::fs::read(wasm).with_context(|| format!("failed to read {}", wasm.display()))?;
         let load_start = Instant::now();
@@ -405,6 +449,10 @@ impl Runner {
     }
 
     /// Runs an already compiled component with `argv[0] = program_name`.
+    ///
+    /// The guest runs on a thread of its own (see [`GUEST_STACK_SIZE`]); this
+    /// future waits for it, and with [`RunOptions::timeout`] set, stops
+    /// waiting at the deadline plus [`TIMEOUT_GRACE`] whatever the guest does.
     pub async fn run_component_async(
         &self,
         component: &Component,
@@ -428,57 +476,46 @@ impl Runner {
             builder.inherit_stdio();
             None
         };
-        let mut store = Store::new(
-            &self.engine,
-            HostState {
-                wasi: builder.build(),
-                table: ResourceTable::new(),
-                gpu: Arc::clone(&self.global),
-                gpu_options: WasiWebGpuOptions::default(),
-                poll: self.poller.handle(),
-            },
-        );
+        let state = HostState {
+            wasi: builder.build(),
+            table: ResourceTable::new(),
+            gpu: Arc::clone(&self.global),
+            gpu_options: WasiWebGpuOptions::default(),
+            poll: self.poller.handle(),
+            memory: MemoryWatch::default(),
+        };
 
         let run_start = Instant::now();
-        let command = Command::instantiate_async(&mut store, component, &self.linker).await.anyhow().context(
-            "failed to instantiate the guest (it may import an interface the runner \
-                 does not provide)",
-        )?;
-        let run = CatchUnwind::new(
-            store.run_concurrent(async move |accessor| command.wasi_cli_run().call_run(accessor).await),
-        );
-        let result = match opts.timeout {
-            Some(limit) => tokio::time::timeout(limit, run).await.ok(),
-            None => Some(run.await),
+        let job = GuestJob {
+            engine: self.engine.clone(),
+            linker: Arc::clone(&self.linker),
+            component: component.clone(),
+            state,
+            timeout: opts.timeout.map(|limit| (limit, run_start + limit)),
+        };
+        let (end, left_running) = match guest_thread::run(job, &self.engine).await? {
+            Some(end) => (end, false),
+            None => {
+                let limit = opts.timeout.unwrap_or_default();
+                let end = GuestEnd {
+                    status: GuestStatus::TimedOut(limit),
+                    runner_line: format!(
+                        "guest timed out after {limit:?} and was still inside a host call {TIMEOUT_GRACE:?} later \
+                         (e.g. waiting for GPU work that does not end); the call was left running"
+                    ),
+                    trap_details: None,
+                };
+                (end, true)
+            }
         };
         let run_time = run_start.elapsed();
 
-        let mut trap_details = None;
-        let status = match result {
-            None => GuestStatus::TimedOut(opts.timeout.unwrap_or_default()),
-            Some(Err(payload)) => GuestStatus::HostPanicked(panic_message(payload.as_ref())),
-            Some(Ok(Ok(Ok(Ok(()))))) => GuestStatus::Ok,
-            Some(Ok(Ok(Ok(Err(()))))) => GuestStatus::Err,
-            Some(Ok(Ok(Err(error)) | Err(error))) => match error.downcast_ref::<I32Exit>() {
-                Some(exit) => GuestStatus::Exit(exit.0),
-                None => {
-                    trap_details = Some(format!("{error:?}"));
-                    GuestStatus::Trapped(one_line_reason(&error))
-                }
-            },
-        };
-        let runner_line = match &status {
-            GuestStatus::Trapped(reason) => Some(format!("guest trapped: {reason}")),
-            GuestStatus::HostPanicked(message) => Some(format!("host function panicked: {message}")),
-            GuestStatus::TimedOut(limit) => Some(format!("guest timed out after {limit:?}")),
-            _ => None,
-        };
         let (stdout, mut stderr) = match &captured {
             Some((out, err)) => (out.contents().to_vec(), err.contents().to_vec()),
             None => (Vec::new(), Vec::new()),
         };
-        if let Some(line) = runner_line {
-            let line = format!("{}: {line}\n", crate::LOG_PREFIX);
+        if !end.runner_line.is_empty() {
+            let line = format!("{}: {}\n", crate::LOG_PREFIX, end.runner_line);
             if captured.is_some() {
                 stderr.extend_from_slice(line.as_bytes());
             } else {
@@ -486,60 +523,15 @@ impl Runner {
             }
         }
         Ok(RunOutcome {
-            exit_code: status.exit_code(),
-            status,
+            exit_code: end.status.exit_code(),
+            status: end.status,
             stdout,
             stderr,
-            trap_details,
+            trap_details: end.trap_details,
+            left_running,
             compiled_from_cache: false,
             load_time: Duration::ZERO,
             run_time,
         })
-    }
-}
-
-/// The most telling single line of a trap error: the wasm trap code if there
-/// is one (the rest is a multi-line backtrace), else the innermost cause.
-fn one_line_reason(error: &wasmtime::Error) -> String {
-    let text = match error.downcast_ref::<wasmtime::Trap>() {
-        Some(trap) => trap.to_string(),
-        None => error.root_cause().to_string(),
-    };
-    text.lines().next().unwrap_or_default().to_owned()
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(message) = payload.downcast_ref::<&str>() {
-        (*message).to_owned()
-    } else if let Some(message) = payload.downcast_ref::<String>() {
-        message.clone()
-    } else {
-        "(non-string panic payload)".to_owned()
-    }
-}
-
-/// Turns a panic while polling the inner future into an `Err`, so a panic in
-/// a host function (which wasmtime resumes on the embedder's side of the
-/// call) ends one run instead of the whole test process.
-struct CatchUnwind<F> {
-    inner: Pin<Box<F>>,
-}
-
-impl<F: Future> CatchUnwind<F> {
-    fn new(inner: F) -> Self {
-        Self { inner: Box::pin(inner) }
-    }
-}
-
-impl<F: Future> Future for CatchUnwind<F> {
-    type Output = Result<F::Output, Box<dyn Any + Send>>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let inner = self.inner.as_mut();
-        match std::panic::catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
-            Err(payload) => Poll::Ready(Err(payload)),
-        }
     }
 }

@@ -1,10 +1,12 @@
-//! How the runner reports guests that fail, and what it caches.
+//! How the runner reports guests that fail, stops guests that run too long,
+//! and what it caches.
 
 mod common;
 
 use std::process::Command;
+use std::time::{Duration, Instant};
 
-use wasi_webgpu_host::TRAP_EXIT_CODE;
+use wasi_webgpu_host::{GuestStatus, RunOptions, TIMEOUT_GRACE, TRAP_EXIT_CODE};
 
 #[test]
 fn a_guest_returning_err_prints_it_and_exits_1() {
@@ -61,4 +63,77 @@ fn the_vendored_wit_is_the_reference_hosts() {
     let theirs = std::path::Path::new(manifest).parent().unwrap().join("wit/deps/wasi-webgpu-0.3.0-rc.2/package.wit");
     let ours = common::root().join("wit/deps/wasi-webgpu-0.3.0-rc.2/package.wit");
     assert_eq!(std::fs::read(ours).unwrap(), std::fs::read(theirs).unwrap(), "wit/ must be byte-identical");
+}
+
+/// `tests/guests/stuck` with `args` and a timeout of `limit`; returns the
+/// outcome and how long `Runner::run` took.
+fn stuck(args: &[&str], limit: Duration) -> (wasi_webgpu_host::RunOutcome, Duration) {
+    let start = Instant::now();
+    let outcome =
+        common::run_with("tests/guests/stuck", &RunOptions::captured().args(args.iter().copied()).timeout(limit));
+    (outcome, start.elapsed())
+}
+
+#[test]
+fn a_timeout_stops_guest_code_that_never_yields() {
+    for mode in ["spin", "cpu-kernel"] {
+        let (outcome, took) = stuck(&[mode], Duration::from_millis(300));
+        let transcript = common::transcript(&outcome);
+        assert_eq!(outcome.status, GuestStatus::TimedOut(Duration::from_millis(300)), "{mode}: {transcript}");
+        assert_eq!(outcome.exit_code, 124, "{transcript}");
+        assert!(!outcome.left_running, "{transcript}");
+        assert!(outcome.stdout_lossy().contains(&format!("reached {mode}")), "{transcript}");
+        assert!(
+            outcome.stderr_lossy().ends_with(
+                "wasi-webgpu-run: guest timed out after 300ms (running its own code; stopped by epoch interruption)\n"
+            ),
+            "{transcript}"
+        );
+        assert!(outcome.run_time < Duration::from_millis(300) + TIMEOUT_GRACE, "{mode}: {:?}", outcome.run_time);
+        assert!(took < Duration::from_secs(20), "{mode}: {took:?}");
+    }
+}
+
+/// GPU work of 1,500 workgroups of 64 × 65,535 steps (about 15 s on a
+/// 2-core lavapipe, 2 s on 16 cores), read back through the host's blocking
+/// `map-async`: the run returns one grace period after the deadline, with
+/// the thread left inside the call, and the runner goes on running guests:
+/// at once where they need no GPU, and GPU work once the stuck work is done
+/// (the host's wait holds wgpu-core's device registry until then).
+#[test]
+fn a_guest_stuck_in_a_host_call_is_given_up_after_the_grace_period() {
+    let limit = Duration::from_millis(500);
+    let (outcome, took) = stuck(&["gpu", "1500", "1", "65535"], limit);
+    let transcript = common::transcript(&outcome);
+    assert_eq!(outcome.status, GuestStatus::TimedOut(limit), "{transcript}");
+    assert!(outcome.left_running, "{transcript}");
+    assert!(outcome.stdout_lossy().contains("reached gpu"), "{transcript}");
+    let line = outcome.stderr_lossy();
+    assert!(
+        line.starts_with("wasi-webgpu-run: guest timed out after 500ms and was still inside a host call"),
+        "{line}"
+    );
+    assert_eq!(line.lines().count(), 1, "{line}");
+    assert!(outcome.run_time >= limit + TIMEOUT_GRACE, "{:?}", outcome.run_time);
+    assert!(outcome.run_time < limit + TIMEOUT_GRACE + Duration::from_secs(1), "{:?}", outcome.run_time);
+    assert!(took < Duration::from_secs(20), "{took:?}");
+
+    let (again, _) = stuck(&["trap"], Duration::from_secs(20));
+    assert_eq!(again.exit_code, TRAP_EXIT_CODE, "{}", common::transcript(&again));
+    let (gpu, _) = stuck(&["gpu", "1", "1", "1000"], Duration::from_secs(120));
+    assert_eq!(gpu.status, GuestStatus::Ok, "{}", common::transcript(&gpu));
+}
+
+#[test]
+fn a_host_function_panic_ends_the_run_in_one_line_and_the_runner_goes_on() {
+    let (outcome, _) = stuck(&["host-panic"], Duration::from_secs(60));
+    let transcript = common::transcript(&outcome);
+    let GuestStatus::HostPanicked(line) = &outcome.status else { panic!("{transcript}") };
+    assert!(line.starts_with("host function gpu-queue.label panicked: not yet implemented ("), "{line}");
+    assert_eq!(outcome.exit_code, TRAP_EXIT_CODE);
+    assert_eq!(outcome.stderr_lossy(), format!("wasi-webgpu-run: {line}\n"));
+
+    let (again, _) = stuck(&["gpu", "1", "1", "1000"], Duration::from_secs(60));
+    assert_eq!(again.status, GuestStatus::Ok, "{}", common::transcript(&again));
+    assert!(again.stdout_lossy().contains("gpu: 1x1 workgroups of 1000 steps, "), "{}", common::transcript(&again));
 }

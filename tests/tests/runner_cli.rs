@@ -1,7 +1,8 @@
 //! The `wasi-webgpu-run` binary's options: choosing the GPU (`--list-adapters`,
 //! `--backend`, `--adapter`), giving the guest directories and environment
-//! variables (`--dir`, `-e`), `--timeout`, the exit summary, `-q`, and logging
-//! through `RUST_LOG`.
+//! variables (`--dir`, `-e`), `--timeout` (also of guests that never yield
+//! and of guests stuck in a host call), one-line reports of traps and host
+//! panics, the exit summary, `-q`, and logging through `RUST_LOG`.
 //!
 //! The choice of GPU is checked with wgpu's noop backend, which every runner
 //! build has: it creates and maps buffers but runs no GPU work, so
@@ -10,8 +11,9 @@
 mod common;
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use wasi_webgpu_host::{BuildOptions, build_guest_with};
 
@@ -208,4 +210,150 @@ fn building_a_crate_passes_cargos_progress_through() {
     // Cargo's own lines (at least its `Finished`), on stderr only.
     assert!(text(&output.stderr).contains("Finished `release` profile"), "{}", transcript(&output));
     assert_eq!(text(&output.stdout), common::hello_compute_expected());
+}
+
+/// The stuck test guest (`tests/guests/stuck`), built once, and run once so
+/// that its compiled component is cached: the time bounds below are for
+/// runs, not for compiling (which takes a debug runner seconds).
+fn stuck() -> String {
+    static STUCK: OnceLock<String> = OnceLock::new();
+    STUCK
+        .get_or_init(|| {
+            let wasm = common::guest("tests/guests/stuck").to_string_lossy().into_owned();
+            let (output, _) = runner_bounded(&["-q", &wasm, "trap"], Duration::from_secs(300));
+            assert_eq!(output.status.code(), Some(101), "{}", transcript(&output));
+            wasm
+        })
+        .clone()
+}
+
+/// Runs the runner with `args`, killing it (and failing) if it has not ended
+/// after `limit`: these tests are about runs that would otherwise never end.
+/// Returns the output and how long the process ran.
+fn runner_bounded(args: &[&str], limit: Duration) -> (Output, Duration) {
+    let start = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run"))
+        .args(args)
+        .current_dir(common::root())
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("wasi-webgpu-run starts");
+    while child.try_wait().expect("waiting for wasi-webgpu-run").is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("the killed runner's output");
+            panic!("wasi-webgpu-run {args:?} still ran after {limit:?}; killed it\n{}", transcript(&output));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let elapsed = start.elapsed();
+    (child.wait_with_output().expect("wasi-webgpu-run's output"), elapsed)
+}
+
+/// The runner's own lines (`wasi-webgpu-run: …`) on stderr but the exit
+/// summary, which `-q` leaves out; and all other stderr lines.
+fn runner_lines(output: &Output) -> (Vec<String>, Vec<String>) {
+    text(&output.stderr).lines().map(str::to_owned).partition(|l| l.starts_with("wasi-webgpu-run: "))
+}
+
+/// Asserts `output` ended with `code` and stderr holds exactly one runner
+/// line, starting with `start`, and nothing from the runner besides; returns
+/// that line.
+fn one_runner_line(output: &Output, code: i32, start: &str) -> String {
+    assert_eq!(output.status.code(), Some(code), "{}", transcript(output));
+    let (ours, _) = runner_lines(output);
+    assert_eq!(ours.len(), 1, "one runner line, got {ours:#?}\n{}", transcript(output));
+    assert!(ours[0].starts_with(start), "`{start}…` expected:\n{}", transcript(output));
+    ours[0].clone()
+}
+
+/// How long a stopped run may take beyond its timeout and grace: starting
+/// the runner and loading the (cached) component. Generous, since the host
+/// is shared; a run that is not stopped takes minutes to hours.
+const STARTUP: Duration = Duration::from_secs(20);
+
+#[test]
+fn timeout_stops_a_guest_spinning_in_its_own_code() {
+    let wasm = stuck();
+    let (output, elapsed) = runner_bounded(&["-q", "--timeout", "0.5", &wasm, "spin"], STARTUP);
+    let line = one_runner_line(&output, 124, "wasi-webgpu-run: guest timed out after 500ms (running its own code");
+    assert_eq!(text(&output.stdout), "reached spin\n", "{line}");
+    assert!(elapsed < STARTUP, "{elapsed:?}");
+}
+
+#[test]
+fn timeout_stops_a_cpu_kernel_that_never_ends() {
+    let wasm = stuck();
+    let (output, _) = runner_bounded(&["--timeout", "0.5", &wasm, "cpu-kernel"], STARTUP);
+    assert!(text(&output.stdout).contains("reached cpu-kernel"), "{}", transcript(&output));
+    assert_eq!(output.status.code(), Some(124), "{}", transcript(&output));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("wasi-webgpu-run: guest timed out after 500ms (running its own code"), "{stderr}");
+    let run_time = common::number_after(stderr.lines().last().unwrap_or_default(), "exit status 124 in");
+    assert!(run_time < 1.5, "stopped {run_time} s into a 0.5 s timeout:\n{stderr}");
+}
+
+/// GPU work of 65,535³ steps (days on lavapipe) and a `map-async` that waits
+/// for it inside the host: the process ends one grace period after the
+/// deadline while the GPU is still busy.
+#[test]
+fn timeout_ends_the_process_while_the_gpu_is_stuck() {
+    let wasm = stuck();
+    let (output, elapsed) = runner_bounded(
+        &["-q", "--timeout", "1", &wasm, "gpu", "65535", "65535", "65535"],
+        STARTUP + Duration::from_secs(2),
+    );
+    assert_eq!(text(&output.stdout), "reached gpu\n", "{}", transcript(&output));
+    let line =
+        one_runner_line(&output, 124, "wasi-webgpu-run: guest timed out after 1s and was still inside a host call");
+    assert!(line.contains("the call was left running"), "{line}");
+    assert!(elapsed < STARTUP + Duration::from_secs(2), "{elapsed:?}");
+}
+
+#[test]
+fn a_host_function_panic_is_one_line_naming_the_function() {
+    let wasm = stuck();
+    let (output, _) = runner_bounded(&["-q", &wasm, "host-panic"], STARTUP);
+    let line =
+        one_runner_line(&output, 101, "wasi-webgpu-run: host function gpu-queue.label panicked: not yet implemented (");
+    assert!(line.contains("wasi-webgpu-wasmtime-0.5.0/src/"), "where it panicked: {line}");
+    // Nothing from Rust's panic hook (`thread '…' panicked at`, the
+    // RUST_BACKTRACE note).
+    let (_, others) = runner_lines(&output);
+    assert!(others.is_empty(), "{}", transcript(&output));
+    assert_eq!(text(&output.stdout), "reached host-panic\n");
+}
+
+#[test]
+fn traps_are_one_line_saying_what_happened() {
+    let wasm = stuck();
+    let (output, _) = runner_bounded(&["-q", &wasm, "trap"], STARTUP);
+    one_runner_line(&output, 101, "wasi-webgpu-run: guest trapped: wasm trap: wasm `unreachable` instruction executed");
+
+    let (output, _) = runner_bounded(&["-q", &wasm, "oom"], STARTUP);
+    let line = one_runner_line(&output, 101, "wasi-webgpu-run: guest trapped: wasm trap: wasm `unreachable`");
+    // A wasm32 memory holds at most 4096 MiB.
+    assert!(line.contains("(the guest had run out of memory: growing its memory to 4"), "{line}");
+    assert!(line.ends_with(" MiB was refused)"), "{line}");
+    // Rust's own message, from the guest.
+    assert!(text(&output.stderr).contains("memory allocation of 1073741824 bytes failed"), "{}", transcript(&output));
+
+    let (output, _) = runner_bounded(&["-q", &wasm, "big-call", "129"], STARTUP);
+    let line = one_runner_line(&output, 101, "wasi-webgpu-run: guest trapped: too much data is being copied");
+    assert!(line.ends_with("(one call copied more than wasmtime's 128 MiB per-call limit)"), "{line}");
+}
+
+/// Nesting that overflowed naga's recursion on a 2 MiB stack (issue 13):
+/// the guest thread's larger stack makes it an ordinary run.
+#[test]
+fn deeply_nested_wgsl_does_not_crash_the_host() {
+    let wasm = stuck();
+    for (nesting, depth) in [("parens", "1000"), ("sum", "5000"), ("unary", "5000")] {
+        let (output, _) = runner_bounded(&["-q", &wasm, "wgsl", nesting, depth], STARTUP);
+        assert_eq!(output.status.code(), Some(0), "{nesting} {depth}: {}", transcript(&output));
+        let stdout = text(&output.stdout);
+        assert!(stdout.contains("shader accepted") || stdout.contains("shader refused"), "{stdout}");
+    }
 }
