@@ -19,6 +19,10 @@ use crate::{Error, Result};
 /// of [`MAP_ALIGNMENT`], so every piece's offset stays aligned.
 pub(super) const MAP_WRITE_CHUNK: usize = 1 << 20;
 
+/// Largest unaligned mapped write done as one read and one write of the
+/// widened range; a larger one patches only the words at its ends.
+const SMALL_PATCH: usize = 64 << 10;
+
 /// An empty vector with room for `count` `T`s, or [`Error::OutOfMemory`]
 /// naming `operation` where guest memory (at most 4 GiB for wasm32) cannot
 /// hold them; `Vec::with_capacity` would abort the guest instead.
@@ -121,6 +125,12 @@ impl BufferShared {
             return self.cpu_write(memory, start, bytes);
         }
         let end = start + bytes.len() as u64;
+        let wide = align_up(end, COPY_BUFFER_ALIGNMENT) - align_down(start, MAP_ALIGNMENT);
+        if wide as usize <= SMALL_PATCH && wide != bytes.len() as u64 {
+            // Two calls, one read and one write of the widened range, rather
+            // than up to five.
+            return self.patch_mapped(start, bytes);
+        }
         let middle_start = align_up(start, MAP_ALIGNMENT).min(end);
         let middle_end = align_down(end, COPY_BUFFER_ALIGNMENT).max(middle_start);
         let at = |offset: u64| (offset - start) as usize;
@@ -138,9 +148,9 @@ impl BufferShared {
         Ok(())
     }
 
-    /// Writes a few bytes (under 8) at `start` by reading the aligned words
-    /// around them, which lie inside the mapping because its bounds are
-    /// aligned, and writing those back.
+    /// Writes bytes (a few, or at most [`SMALL_PATCH`]) at `start` by
+    /// reading the aligned words around them, which lie inside the mapping
+    /// because its bounds are aligned, and writing those back.
     fn patch_mapped(&self, start: u64, bytes: &[u8]) -> Result<()> {
         let end = start + bytes.len() as u64;
         let (wide_start, wide_end) = (align_down(start, MAP_ALIGNMENT), align_up(end, COPY_BUFFER_ALIGNMENT));
