@@ -1,12 +1,13 @@
-//! Buffers of 256 MiB and 1 GiB through each way in (`create_buffer_init`,
+//! Buffers of 256 MiB through each way in (`create_buffer_init`,
 //! `mapped_at_creation` + `write_mapped`, `Queue::write_buffer`,
 //! `BufferSlice::write` through the queue and through a `MAP_WRITE` mapping)
 //! and each way out (`read` through a staging buffer and through a mapping,
-//! `get_mapped_range`), every byte compared with the pattern.
+//! `get_mapped_range`), and one of 1 GiB through the main ones, every byte
+//! compared with the pattern.
 //!
 //! Each check holds at most one buffer-sized allocation in the guest and,
 //! after the submit-and-wait that lets the host free its staging memory,
-//! two in the host, so the 1 GiB check stays near 3 GiB of memory.
+//! two in the host, so the 1 GiB check stays near 3.3 GB of memory.
 
 use wasi_webgpu::{Buffer, BufferDescriptor, BufferInitDescriptor, BufferUsages, MapMode, Queue};
 

@@ -1,8 +1,9 @@
 //! Transfers at real scale through the SDK on the real host. A host may
 //! limit what one call carries (wasmtime 48 traps the guest past 128 MiB), so
-//! buffers of 256 MiB and 1 GiB are created, initialised, written and read
-//! back through every data path, and textures past 128 MiB are written and
-//! read; every byte is compared with a CPU pattern that differs at every
+//! buffers of 256 MiB are created, initialised, written and read back
+//! through every data path, one of 1 GiB through the main ones (mapped
+//! write, queue write, read, mapped range), and textures past 128 MiB are
+//! written and read; every byte is compared with a CPU pattern that differs at every
 //! word, so a lost, repeated or misplaced piece fails. Reads whose result
 //! guest memory cannot hold must be `Error::OutOfMemory`, not a trap.
 //! Arguments select checks by substring; the integration test `scale` runs
