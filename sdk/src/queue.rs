@@ -83,6 +83,30 @@ pub(crate) fn write_bytes(buffer: &BufferShared, offset: u64, bytes: &[u8]) -> R
     Ok(())
 }
 
+/// [`write_bytes`] of `bytes` followed by zeros up to the next multiple of
+/// [`COPY_BUFFER_ALIGNMENT`], for a write that ends in a buffer's padding:
+/// past one piece, the aligned part goes as it is and the last few bytes
+/// padded on their own, so nothing user-sized is copied in the guest.
+pub(crate) fn write_bytes_padded(buffer: &BufferShared, offset: u64, bytes: &[u8]) -> Result<()> {
+    if bytes.len() < WRITE_CHUNK {
+        // One call, as for any small write; the copy is small.
+        let mut padded = bytes.to_vec();
+        padded.resize(bytes.len().next_multiple_of(COPY_BUFFER_ALIGNMENT as usize), 0);
+        return write_bytes(buffer, offset, &padded);
+    }
+    let whole = bytes.len() - bytes.len() % COPY_BUFFER_ALIGNMENT as usize;
+    let (aligned, rest) = bytes.split_at(whole);
+    if !aligned.is_empty() || rest.is_empty() {
+        write_bytes(buffer, offset, aligned)?;
+    }
+    if !rest.is_empty() {
+        let mut last = [0; COPY_BUFFER_ALIGNMENT as usize];
+        last[..rest.len()].copy_from_slice(rest);
+        write_bytes(buffer, offset + whole as u64, &last)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn submit(device: &Rc<DeviceShared>, command_buffers: Vec<CommandBuffer>) -> Result<()> {
     for buffer in &command_buffers {
         same_device(&buffer.device, device, "submit")?;

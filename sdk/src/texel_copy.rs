@@ -11,7 +11,7 @@ use std::rc::Rc;
 use bytemuck::Pod;
 
 use crate::bindings::webgpu as raw;
-use crate::buffer::{BufferShared, align_up, check_same_device};
+use crate::buffer::{BufferShared, align_up, check_same_device, try_with_capacity};
 use crate::device::{DeviceShared, same_device};
 use crate::texture::TextureShared;
 use crate::{
@@ -85,6 +85,7 @@ impl TexelCopyBufferLayout {
 }
 
 /// A checked texture side of a copy.
+#[derive(Clone)]
 struct TextureSide {
     texture: Rc<TextureShared>,
     mip_level: u32,
@@ -317,10 +318,148 @@ impl Queue {
         // twice.
         let bytes = &data[data_layout.offset as usize..end as usize];
         let layout = TexelCopyBufferLayout { offset: 0, ..data_layout };
-        queue.write_texture_with_copy(&side.to_raw(), bytes, layout.to_raw(), size_to_raw(size));
+        for (origin, bytes, size) in write_pieces(&side, bytes, layout, size) {
+            let piece = TextureSide { origin, ..side.clone() };
+            if bytes.len() as u64 > TEXTURE_WRITE_CHUNK {
+                write_via_staging(&self.shared, &piece, bytes, layout, size)?;
+            } else {
+                queue.write_texture_with_copy(&piece.to_raw(), bytes, layout.to_raw(), size_to_raw(size));
+            }
+        }
         self.shared.note_unflushed_writes();
         Ok(())
     }
+}
+
+/// Largest piece of texel data one `write-texture-with-copy` call carries,
+/// unless a single row (or a whole depth or stencil image) is larger: a host
+/// may limit what one call carries (wasmtime 48 traps the guest past 128
+/// MiB), and pieces this small stay in cache.
+const TEXTURE_WRITE_CHUNK: u64 = 4 << 20;
+
+/// Splits a checked queue texture write of `bytes` (laid out as `layout`,
+/// offset 0) into writes of at most [`TEXTURE_WRITE_CHUNK`] bytes, each
+/// valid on its own under the same layout: whole images (layers or depth
+/// slices) where they fit, else groups of whole block rows of one image.
+/// Depth and stencil writes cover whole mip levels, so their images are
+/// never split.
+fn write_pieces<'d>(
+    side: &TextureSide,
+    bytes: &'d [u8],
+    layout: TexelCopyBufferLayout,
+    size: Extent3d,
+) -> Vec<(Origin3d, &'d [u8], Extent3d)> {
+    let (bw, bh) = side.block_dims;
+    let height_blocks = size.height / bh;
+    let bytes_in_row = u64::from(size.width / bw) * u64::from(side.block_size);
+    let origin = side.origin;
+    if bytes.len() as u64 <= TEXTURE_WRITE_CHUNK || bytes_in_row == 0 || height_blocks == 0 {
+        return vec![(origin, bytes, size)];
+    }
+    // The layout was checked against these sizes, so nothing here overflows
+    // and every range lies inside `bytes`.
+    let bytes_per_row = layout.bytes_per_row.map_or(bytes_in_row, u64::from);
+    let image_stride = bytes_per_row * u64::from(layout.rows_per_image.unwrap_or(height_blocks));
+    let image_bytes = bytes_per_row * u64::from(height_blocks - 1) + bytes_in_row;
+    let span = |start: u64, len: u64| &bytes[start as usize..(start + len) as usize];
+    let mut pieces = Vec::new();
+    if image_bytes <= TEXTURE_WRITE_CHUNK || side.texture.format.is_depth_stencil_format() {
+        let per_piece = if image_bytes >= TEXTURE_WRITE_CHUNK {
+            1
+        } else {
+            ((TEXTURE_WRITE_CHUNK - image_bytes) / image_stride.max(1) + 1).min(u32::MAX.into()) as u32
+        };
+        let mut z = 0;
+        while z < size.depth_or_array_layers {
+            let n = per_piece.min(size.depth_or_array_layers - z);
+            let start = u64::from(z) * image_stride;
+            pieces.push((
+                Origin3d { z: origin.z + z, ..origin },
+                span(start, u64::from(n - 1) * image_stride + image_bytes),
+                Extent3d { depth_or_array_layers: n, ..size },
+            ));
+            z += n;
+        }
+        return pieces;
+    }
+    let rows_per_piece = if bytes_in_row >= TEXTURE_WRITE_CHUNK {
+        1
+    } else {
+        ((TEXTURE_WRITE_CHUNK - bytes_in_row) / bytes_per_row + 1).min(u32::MAX.into()) as u32
+    };
+    for z in 0..size.depth_or_array_layers {
+        let mut row = 0;
+        while row < height_blocks {
+            let n = rows_per_piece.min(height_blocks - row);
+            let start = u64::from(z) * image_stride + u64::from(row) * bytes_per_row;
+            pieces.push((
+                Origin3d { y: origin.y + row * bh, z: origin.z + z, ..origin },
+                span(start, u64::from(n - 1) * bytes_per_row + bytes_in_row),
+                Extent3d { height: n * bh, depth_or_array_layers: 1, ..size },
+            ));
+            row += n;
+        }
+    }
+    pieces
+}
+
+/// Writes one image that cannot be split into row groups (a whole depth or
+/// stencil mip level) larger than [`TEXTURE_WRITE_CHUNK`]: its rows go into
+/// a mapped staging buffer in pieces, and one submitted copy moves them into
+/// the texture. The submit also runs earlier queue writes first, so the
+/// order WebGPU gives queue writes holds.
+fn write_via_staging(
+    device: &Rc<DeviceShared>,
+    side: &TextureSide,
+    bytes: &[u8],
+    layout: TexelCopyBufferLayout,
+    size: Extent3d,
+) -> Result<()> {
+    const OP: &str = "write_texture";
+    let (bw, bh) = side.block_dims;
+    let rows = u64::from(size.height / bh);
+    let bytes_in_row = u64::from(size.width / bw) * u64::from(side.block_size);
+    let bytes_per_row = layout.bytes_per_row.map_or(bytes_in_row, u64::from);
+    let padded = align_up(bytes_in_row, COPY_BYTES_PER_ROW_ALIGNMENT.into());
+    let staging = Buffer::<u8>::new(
+        device,
+        &BufferDescriptor {
+            label: Some("wasi-webgpu write_texture staging"),
+            len: padded * rows,
+            usage: BufferUsages::COPY_SRC,
+            mapped_at_creation: true,
+        },
+    )?;
+    let rows_per_piece = (TEXTURE_WRITE_CHUNK / padded).max(1);
+    let mut piece = try_with_capacity::<u8>(OP, padded * rows_per_piece.min(rows))?;
+    let mut first = 0;
+    while first < rows {
+        let n = rows_per_piece.min(rows - first);
+        piece.clear();
+        for row in first..first + n {
+            let at = (row * bytes_per_row) as usize;
+            piece.extend_from_slice(&bytes[at..at + bytes_in_row as usize]);
+            piece.resize(((row - first + 1) * padded) as usize, 0);
+        }
+        staging.slice(first * padded..).write_mapped(&piece)?;
+        first += n;
+    }
+    staging.unmap()?;
+    let encoder = device.raw(OP)?.create_command_encoder(None);
+    let source = raw::GpuTexelCopyBufferInfo {
+        buffer: staging.shared.raw(OP)?,
+        offset: Some(0),
+        bytes_per_row: Some(
+            u32::try_from(padded)
+                .map_err(|_| copy_err(OP, format!("a row of {padded} bytes is too large for a copy")))?,
+        ),
+        rows_per_image: Some(rows as u32),
+    };
+    encoder.copy_buffer_to_texture(&source, &side.to_raw(), size_to_raw(size));
+    let commands = encoder.finish(None);
+    device.queue(OP)?.submit(&[&commands]);
+    device.note_submitted();
+    Ok(())
 }
 
 fn size_to_raw(size: Extent3d) -> raw::GpuExtent3D {
@@ -525,12 +664,9 @@ impl Texture {
         )?;
         let commands = encoder.finish().await?;
         crate::queue::submit(device, vec![commands])?;
-        let bytes = staging.read().await?;
-        let mut tight = Vec::with_capacity((row_bytes * rows * images) as usize);
-        for row in bytes.chunks_exact(padded as usize) {
-            tight.extend_from_slice(&row[..row_bytes as usize]);
-        }
-        Ok(bytemuck::pod_collect_to_vec(&tight))
+        // Straight from the mapping into the result, the padding skipped, so
+        // the guest holds only the result, allocated fallibly.
+        staging.shared.read_rows_via_map(OP, 0, padded, row_bytes, rows * images).await
     }
 
     /// Reads all of mip level 0 of a 2D texture (its first layer) as tightly

@@ -2,7 +2,8 @@
 //! example checks its results against its own CPU reference and fails
 //! (exit code 1, an `Error:` line) on a mismatch; these tests assert that
 //! every requested size was checked and reported, and that the reported
-//! rates are positive numbers.
+//! rates are positive numbers. One run of `reduce-scan` past 128 MiB
+//! checks that large uploads never trap.
 
 mod common;
 
@@ -62,5 +63,37 @@ fn examples_reject_bad_sizes() {
         let transcript = common::transcript(&outcome);
         assert_eq!(outcome.exit_code, 1, "{transcript}");
         assert!(outcome.stderr_lossy().contains(&format!("`{arg}`")), "{transcript}");
+    }
+}
+
+#[test]
+fn reduce_scan_past_128_mib_uploads_without_a_trap() {
+    // 64 Mi elements: 256 MiB buffers, past the 128 MiB that one host call
+    // may carry, so an upload in one call would trap. On lavapipe, whose
+    // maxStorageBufferBindingSize is 128 MiB, the operations cannot bind
+    // them, and the example stops with that error after the uploads; on a
+    // GPU with a larger limit it checks out.
+    let outcome = common::run("examples/reduce-scan", &["67108864", "--runs", "1"]);
+    let transcript = common::transcript(&outcome);
+    assert!(
+        !matches!(
+            outcome.status,
+            wasi_webgpu_host::GuestStatus::Trapped(_)
+                | wasi_webgpu_host::GuestStatus::HostPanicked(_)
+                | wasi_webgpu_host::GuestStatus::TimedOut(_)
+        ),
+        "{transcript}"
+    );
+    if outcome.exit_code == 0 {
+        assert!(outcome.stdout_lossy().contains("reduce-scan: all results match the CPU"), "{transcript}");
+    } else {
+        assert_eq!(outcome.exit_code, 1, "{transcript}");
+        let stderr = outcome.stderr_lossy();
+        assert!(
+            stderr.contains(
+                "n=67108864: buffer binding size = 268435456 exceeds the device limit maxStorageBufferBindingSize"
+            ),
+            "{transcript}"
+        );
     }
 }

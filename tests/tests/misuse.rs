@@ -90,6 +90,7 @@ fn no_guest_calls_an_unimplemented_host_function_such_as_device_lost() {
         "examples/nbody",
         "examples/mlp-digits",
         "tests/guests/shaders",
+        "tests/guests/scale",
         "tests/bench/guests/sdk",
     ] {
         let imports = webgpu_imports(crate_dir);

@@ -21,7 +21,16 @@ use wasi_webgpu_ops::{Op, Ops, ReduceDesc, ScanKind};
 async fn main() -> Result<(), String> {
     let (lens, runs) = parse_args(std::env::args().skip(1))?;
     let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await.map_err(|e| e.to_string())?;
-    let (device, queue) = adapter.request_device(&Default::default()).await.map_err(|e| e.to_string())?;
+    // Large sizes need buffers and storage bindings past WebGPU's default
+    // limits (256 MiB and 128 MiB): ask for what the adapter has.
+    let supported = adapter.limits();
+    let required_limits = wasi_webgpu::Limits {
+        max_buffer_size: supported.max_buffer_size,
+        max_storage_buffer_binding_size: supported.max_storage_buffer_binding_size,
+        ..Default::default()
+    };
+    let descriptor = wasi_webgpu::DeviceDescriptor { required_limits, ..Default::default() };
+    let (device, queue) = adapter.request_device(&descriptor).await.map_err(|e| e.to_string())?;
     let ops = Ops::new(&device);
     for len in lens {
         measure(&device, &queue, &ops, len, runs).await.map_err(|e| format!("n={len}: {e}"))?;
