@@ -91,6 +91,8 @@ fn no_guest_calls_an_unimplemented_host_function_such_as_device_lost() {
         "examples/mlp-digits",
         "tests/guests/shaders",
         "tests/guests/scale",
+        "tests/guests/hostile",
+        "tests/guests/hostile-validate",
         "tests/bench/guests/sdk",
     ] {
         let imports = webgpu_imports(crate_dir);
