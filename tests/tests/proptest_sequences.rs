@@ -1,5 +1,9 @@
 //! Randomized API call sequences: proptest generates sequences of buffer,
-//! mapping, copy, clear and dispatch calls, valid and not, and the misuse
+//! mapping, copy, clear and dispatch calls, valid and not — including map,
+//! read and write futures dropped after one poll, maps and reads joined with
+//! a `destroy` or `unmap` of their buffer, concurrent reads, destroys of
+//! buffers with work in flight, and buffers and textures the host fails to
+//! allocate — and the misuse
 //! guest's interpreter (`tests/guests/misuse/src/interp.rs`) runs them
 //! against a CPU model. Every sequence must end without a trap, every error
 //! must be a variant of the SDK's `Error`, and no read may disagree with the
@@ -86,6 +90,32 @@ fn op() -> impl Strategy<Value = String> {
         2 => (slot(), prop_oneof![4 => 0u32..3, 1 => 65_535u32..65_537], 1u32..3, 1u32..3)
             .prop_map(|(s, x, y, z)| format!("dispatch {s} {x} {y} {z}")),
         1 => slot().prop_map(|s| format!("nopipe {s}")),
+        3 => concurrent_op(),
+    ]
+}
+
+/// Cancelled, joined and interrupted calls, destroys of buffers in use, and
+/// creations the host fails (issue 13).
+fn concurrent_op() -> impl Strategy<Value = String> {
+    let element = 0u64..45;
+    let byte = 0u64..170;
+    let mode = || prop::sample::select(&["r", "w"][..]);
+    prop_oneof![
+        2 => (slot(), mode(), element.clone(), element.clone())
+            .prop_map(|(s, m, a, b)| format!("mapdrop {s} {m} {a} {b}")),
+        2 => (slot(), element.clone(), element.clone()).prop_map(|(s, a, b)| format!("readdrop {s} {a} {b}")),
+        1 => (slot(), element.clone(), values()).prop_map(|(s, at, v)| format!("writedrop {s} {at} {v}")),
+        1 => (slot(), mode(), element.clone(), element.clone())
+            .prop_map(|(s, m, a, b)| format!("mapdestroy {s} {m} {a} {b}")),
+        1 => (slot(), element.clone(), element.clone()).prop_map(|(s, a, b)| format!("readdestroy {s} {a} {b}")),
+        2 => (slot(), mode(), element.clone(), element.clone())
+            .prop_map(|(s, m, a, b)| format!("mapunmap {s} {m} {a} {b}")),
+        2 => (slot(), element.clone(), element.clone(), element.clone(), element)
+            .prop_map(|(s, a, b, c, d)| format!("readread {s} {a} {b} {c} {d}")),
+        1 => (slot(), slot(), byte.clone(), byte.clone(), byte)
+            .prop_map(|(s, d, a, b, n)| format!("copyx {s} {d} {a} {b} {n}")),
+        1 => (slot(), usage()).prop_map(|(s, u)| format!("huge {s} {u}")),
+        1 => slot().prop_map(|s| format!("hugetex {s}")),
     ]
 }
 
