@@ -15,6 +15,9 @@ use crate::{Context, Gpu, Outcome, checks, ensure, expect_err, join2, poll_once_
 /// this, under an address-space limit (`tests/tests/misuse.rs`), so that
 /// the host's allocations fail after a few GiB that are never touched.
 const MOST_BUFFERS: usize = 64;
+/// Elements of the smaller buffers that use up what is left, and of the
+/// contents of the `create_buffer_init` that must fail then (256 MiB).
+const INIT_LEN: u64 = 64 << 20;
 
 /// A device with the adapter's own limits, so that large objects pass the
 /// guest's limit checks and reach the host.
@@ -34,6 +37,11 @@ pub async fn buffers_the_host_cannot_allocate(gpu: &Gpu) -> Outcome {
     let device = device_with_adapter_limits(gpu).await?;
     let max = device.limits().max_buffer_size;
     let len = max / 4;
+    // The contents for `create_buffer_init` below, allocated while the
+    // guest's memory can still grow.
+    let mut contents = Vec::new();
+    contents.try_reserve_exact(INIT_LEN as usize).map_err(|e| format!("guest memory for the contents: {e}"))?;
+    contents.resize(INIT_LEN as usize, 0u32);
     let mut kept = Vec::new();
     for (usage, mapped_at_creation) in [
         (BufferUsages::STORAGE | BufferUsages::COPY_DST | BufferUsages::COPY_SRC, false),
@@ -70,6 +78,18 @@ pub async fn buffers_the_host_cannot_allocate(gpu: &Gpu) -> Outcome {
             None => return Err(format!("{MOST_BUFFERS} buffers of {max} bytes were all created: is memory limited?")),
         }
     }
+    // `create_buffer_init` shares the check, and its contents must never
+    // reach the host (it used to trap writing them into the invalid
+    // buffer's mapping). Smaller buffers use up what the large ones left.
+    let filler =
+        BufferDescriptor { label: None, len: INIT_LEN, usage: BufferUsages::STORAGE, mapped_at_creation: false };
+    while kept.len() < MOST_BUFFERS * 8 && device.create_buffer::<u32>(&filler).map(|b| kept.push(b)).is_ok() {}
+    let init = BufferInitDescriptor { label: None, contents: &contents, usage: BufferUsages::STORAGE };
+    match device.create_buffer_init(&init) {
+        Err(Error::OutOfMemory(message)) if message.starts_with("create_buffer_init of ") => {}
+        other => return Err(format!("create_buffer_init with the memory gone: {other:?}")),
+    }
+    drop(contents);
     drop(kept);
     // The device is unharmed: buffers work end to end again.
     let small = device
