@@ -79,12 +79,14 @@ impl Adapter {
     ///
     /// The required features and limits are checked against the adapter's
     /// first, so asking for too much is an [`Error::UnsupportedFeature`] or
-    /// [`Error::LimitExceeded`] that names what was missing.
+    /// [`Error::LimitExceeded`] that names what was missing; an alignment
+    /// limit that is not a power of two is an [`Error::InvalidLimit`].
     pub async fn request_device(&self, descriptor: &DeviceDescriptor<'_>) -> Result<(Device, Queue)> {
         let missing = descriptor.required_features - self.features;
         if let Some((_, flag)) = missing.iter().next() {
             return Err(Error::UnsupportedFeature(flag.name().unwrap_or("unknown")));
         }
+        descriptor.required_limits.check_alignments()?;
         descriptor.required_limits.check_within(&self.limits)?;
         let Some(raw) = &self.raw else {
             let shared = Rc::new(DeviceShared::new_cpu(descriptor.required_features, descriptor.required_limits));

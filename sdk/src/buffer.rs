@@ -10,6 +10,7 @@ use bytemuck::Pod;
 use crate::bindings::webgpu as raw;
 use crate::device::{DeviceShared, same_device};
 use crate::flags::flags;
+use crate::verdict::{self, Verdict};
 use crate::{BindingResource, BufferBinding, Error, Result};
 
 mod transfer;
@@ -89,8 +90,17 @@ pub enum MapState {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mapping {
     Unmapped,
-    Pending,
-    Mapped { mode: MapMode, start: u64, end: u64 },
+    /// A map is in flight. `ticket` names the `map` call that started it, so
+    /// that call can tell, when the host answers, whether the map is still
+    /// its own or was aborted (by `unmap`, `destroy`) in the meantime.
+    Pending {
+        ticket: u32,
+    },
+    Mapped {
+        mode: MapMode,
+        start: u64,
+        end: u64,
+    },
 }
 
 /// The guest's record of a host buffer, shared by every [`Buffer`] clone and
@@ -106,7 +116,11 @@ pub(crate) struct BufferShared {
     pub(crate) size: u64,
     pub(crate) usage: BufferUsages,
     mapping: Cell<Mapping>,
+    /// The last ticket a map was given.
+    tickets: Cell<u32>,
     destroyed: Cell<bool>,
+    /// Whether the host really created the buffer.
+    created: Verdict,
 }
 
 /// Where a buffer's bytes live.
@@ -154,7 +168,10 @@ impl BufferShared {
     /// none, so a GPU-only operation on it is an [`Error::CpuDevice`].
     pub(crate) fn raw(&self, operation: &'static str) -> Result<&raw::GpuBuffer> {
         match &self.memory {
-            Memory::Gpu(raw) => Ok(raw),
+            Memory::Gpu(raw) => {
+                self.created.check(operation)?;
+                Ok(raw)
+            }
             Memory::Cpu(_) => Err(Error::CpuDevice { operation }),
         }
     }
@@ -204,13 +221,17 @@ impl BufferShared {
     pub(crate) fn map_state(&self) -> MapState {
         match self.mapping.get() {
             Mapping::Unmapped => MapState::Unmapped,
-            Mapping::Pending => MapState::Pending,
+            Mapping::Pending { .. } => MapState::Pending,
             Mapping::Mapped { .. } => MapState::Mapped,
         }
     }
 
+    /// Checks the buffer is not destroyed and that the host created it.
     pub(crate) fn check_alive(&self, operation: &'static str) -> Result<()> {
-        if self.destroyed.get() { Err(Error::Destroyed { operation }) } else { Ok(()) }
+        if self.destroyed.get() {
+            return Err(Error::Destroyed { operation });
+        }
+        self.created.check(operation)
     }
 
     /// Checks the buffer may be used by the GPU: alive and unmapped.
@@ -237,7 +258,19 @@ impl BufferShared {
         }
     }
 
-    async fn map(&self, mode: MapMode, start: u64, end: u64) -> Result<()> {
+    /// Maps `[start, end)` for `operation`, which has checked the range.
+    ///
+    /// Other tasks run while the host maps, so the buffer is checked again
+    /// once it answers: a buffer destroyed meanwhile is `Destroyed` (the host
+    /// unmapped it), one unmapped meanwhile is `MapAborted`, and neither is
+    /// recorded as mapped. A dropped future unmaps the buffer (see
+    /// [`AbandonedMap`]).
+    async fn map(&self, operation: &'static str, mode: MapMode, start: u64, end: u64) -> Result<()> {
+        self.created.wait(operation).await?;
+        self.check_alive(operation)?;
+        if self.map_state() != MapState::Unmapped {
+            return Err(Error::MapState { operation, expected: "unmapped", actual: self.map_state() });
+        }
         let raw = match &self.memory {
             Memory::Gpu(raw) => raw,
             // CPU work runs when it is submitted, so nothing is pending.
@@ -251,8 +284,21 @@ impl BufferShared {
             MapMode::Write => raw::GpuMapMode::WRITE,
         };
         self.device.flush_writes();
-        self.mapping.set(Mapping::Pending);
-        match raw.map_async(raw_mode, Some(start), Some(end - start)).await {
+        let ticket = self.tickets.get().wrapping_add(1);
+        self.tickets.set(ticket);
+        self.mapping.set(Mapping::Pending { ticket });
+        // Declared before the host call's future, so a cancelled map drops
+        // (and so cancels) the host call first, then unmaps.
+        let mut abandoned = AbandonedMap { buffer: self, ticket, armed: true };
+        let answer = raw.map_async(raw_mode, Some(start), Some(end - start)).await;
+        abandoned.armed = false;
+        if self.destroyed.get() {
+            return Err(Error::Destroyed { operation });
+        }
+        if self.mapping.get() != (Mapping::Pending { ticket }) {
+            return Err(Error::MapAborted { operation });
+        }
+        match answer {
             Ok(()) => {
                 self.mapping.set(Mapping::Mapped { mode, start, end });
                 Ok(())
@@ -293,10 +339,10 @@ impl BufferShared {
             // WebGPU makes unmapping an unmapped buffer a no-op; the host
             // would fail the call, so it is not made.
             Mapping::Unmapped => Ok(()),
-            Mapping::Pending => {
-                Err(Error::MapState { operation: "unmap", expected: "mapped or unmapped", actual: MapState::Pending })
-            }
-            Mapping::Mapped { .. } => {
+            // As in WebGPU, unmapping aborts a pending map: its `map_async`
+            // returns `MapAborted`. The host has been asked to map, so it is
+            // told to unmap, which ends its map either way.
+            Mapping::Pending { .. } | Mapping::Mapped { .. } => {
                 self.mapping.set(Mapping::Unmapped);
                 match &self.memory {
                     Memory::Gpu(raw) => raw.unmap().map_err(|e| Error::Map(e.message)),
@@ -327,10 +373,34 @@ impl BufferShared {
     ) -> Result<Vec<T>> {
         let end = start + (rows - 1) * stride + row_bytes;
         let (map_start, map_end) = (align_down(start, MAP_ALIGNMENT), align_up(end, COPY_BUFFER_ALIGNMENT));
-        self.map(MapMode::Read, map_start, map_end).await?;
+        self.map(operation, MapMode::Read, map_start, map_end).await?;
         let values = self.read_mapped_rows(operation, start, stride, row_bytes, rows);
         self.unmap()?;
         values
+    }
+}
+
+/// Unmaps a buffer whose map future was dropped while the host mapped it,
+/// so that the buffer does not stay pending for ever. The host's call is
+/// cancelled first; the reference host has mapped the buffer by then (its
+/// `map-async` maps within the call), and on a host still mapping it the
+/// unmap aborts the map, as WebGPU's does. Either way the buffer ends up
+/// unmapped, as if the map had completed and been unmapped at once.
+struct AbandonedMap<'a> {
+    buffer: &'a BufferShared,
+    ticket: u32,
+    armed: bool,
+}
+
+impl Drop for AbandonedMap<'_> {
+    fn drop(&mut self) {
+        let buffer = self.buffer;
+        // An `unmap`, `destroy` or later map has taken the buffer over.
+        if self.armed && !buffer.destroyed.get() && buffer.mapping.get() == (Mapping::Pending { ticket: self.ticket }) {
+            // Nobody can be told if this fails; the buffer is unmapped in
+            // the guest's record either way, which is what later calls check.
+            let _ = buffer.unmap();
+        }
     }
 }
 
@@ -454,6 +524,10 @@ impl<T: Pod> Buffer<T> {
     };
 
     pub(crate) fn new(device: &Rc<DeviceShared>, descriptor: &BufferDescriptor<'_>) -> Result<Self> {
+        Self::create(device, descriptor, "create_buffer")
+    }
+
+    fn create(device: &Rc<DeviceShared>, descriptor: &BufferDescriptor<'_>, operation: &'static str) -> Result<Self> {
         let usage = descriptor.usage;
         if usage.is_empty() {
             return Err(Error::InvalidUsage { usage, reason: "a buffer needs at least one usage" });
@@ -481,15 +555,23 @@ impl<T: Pod> Buffer<T> {
                 max,
             })?;
         let mapped = descriptor.mapped_at_creation;
-        let memory = match device.raw("create_buffer") {
-            Ok(raw) => Memory::Gpu(raw.create_buffer(&raw::GpuBufferDescriptor {
-                size,
-                usage: raw::GpuBufferUsage::from_bits_retain(usage.bits() as _),
-                mapped_at_creation: Some(mapped),
-                label: descriptor.label.map(str::to_owned),
-            })),
+        let (memory, created) = if device.is_cpu() {
             // Zeroed, as WebGPU buffers start.
-            Err(_) => Memory::Cpu(RefCell::new(try_vec(size.div_ceil(16) as usize, CpuBlock([0; 16]))?)),
+            (Memory::Cpu(RefCell::new(try_vec(size.div_ceil(16) as usize, CpuBlock([0; 16]))?)), Verdict::valid())
+        } else {
+            // The host hands back a handle even when it could not allocate
+            // the memory; a failure is an `Err` here, and no invalid buffer
+            // is ever passed to a later host call (see `verdict`).
+            let what = || format!("{operation} of {size} bytes with usage {usage:?}");
+            let (raw, created) = verdict::create(device, operation, "buffer", what, |raw| {
+                raw.create_buffer(&raw::GpuBufferDescriptor {
+                    size,
+                    usage: raw::GpuBufferUsage::from_bits_retain(usage.bits() as _),
+                    mapped_at_creation: Some(mapped),
+                    label: descriptor.label.map(str::to_owned),
+                })
+            })?;
+            (Memory::Gpu(raw), created)
         };
         let mapping =
             if mapped { Mapping::Mapped { mode: MapMode::Write, start: 0, end: size } } else { Mapping::Unmapped };
@@ -499,14 +581,16 @@ impl<T: Pod> Buffer<T> {
             size,
             usage,
             mapping: Cell::new(mapping),
+            tickets: Cell::new(0),
             destroyed: Cell::new(false),
+            created,
         };
         Ok(Self { shared: Rc::new(shared), len: descriptor.len, _element: PhantomData })
     }
 
     pub(crate) fn new_init(device: &Rc<DeviceShared>, descriptor: &BufferInitDescriptor<'_, T>) -> Result<Self> {
         let contents = descriptor.contents;
-        let buffer = Self::new(
+        let buffer = Self::create(
             device,
             &BufferDescriptor {
                 label: descriptor.label,
@@ -514,6 +598,7 @@ impl<T: Pod> Buffer<T> {
                 usage: descriptor.usage,
                 mapped_at_creation: !contents.is_empty(),
             },
+            "create_buffer_init",
         )?;
         if !contents.is_empty() {
             buffer.slice(..).write_mapped(contents)?;
@@ -550,6 +635,18 @@ impl<T: Pod> Buffer<T> {
     /// Where the buffer is in its mapping life cycle.
     pub fn map_state(&self) -> MapState {
         self.shared.map_state()
+    }
+
+    /// Waits until the host has said whether it created the buffer: `Ok`,
+    /// or the [`Error::OutOfMemory`] / [`Error::Validation`] it reported.
+    ///
+    /// [`Device::create_buffer`](crate::Device::create_buffer) returns that
+    /// error itself when the host answers at once, as the reference host
+    /// does; then this is always `Ok`. On a host that answers later, the
+    /// buffer's synchronous calls return [`Error::CreationPending`] until
+    /// the answer is in; its `async` calls wait for it by themselves.
+    pub async fn created(&self) -> Result<()> {
+        self.shared.created.wait("created").await
     }
 
     /// A range of elements. The range is checked where it is used, so an
@@ -679,9 +776,20 @@ impl<'a, T: Pod> BufferSlice<'a, T> {
     /// The buffer needs `MAP_READ` or `MAP_WRITE` for `mode` and must be
     /// unmapped; the slice's byte offset must be a multiple of
     /// [`MAP_ALIGNMENT`] and its byte length of [`COPY_BUFFER_ALIGNMENT`].
+    ///
+    /// A slice that ends at the buffer's end maps up to its [`size`](Buffer::size),
+    /// rounded up to [`COPY_BUFFER_ALIGNMENT`], as WebGPU maps a whole
+    /// buffer: a whole `Buffer<u8>` of 6 elements maps its 8 bytes.
+    ///
+    /// [`unmap`](Buffer::unmap) before the map completes aborts it, as in
+    /// WebGPU: this returns [`Error::MapAborted`]; a [`destroy`](Buffer::destroy)
+    /// meanwhile makes it [`Error::Destroyed`]. Either way the buffer is
+    /// unmapped. Dropping the future before it completes leaves the buffer
+    /// unmapped too.
     pub async fn map_async(&self, mode: MapMode) -> Result<()> {
         const OP: &str = "map_async";
         let shared = &self.buffer.shared;
+        shared.created.wait(OP).await?;
         shared.check_alive(OP)?;
         let required = match mode {
             MapMode::Read => BufferUsages::MAP_READ,
@@ -691,10 +799,15 @@ impl<'a, T: Pod> BufferSlice<'a, T> {
         if shared.map_state() != MapState::Unmapped {
             return Err(Error::MapState { operation: OP, expected: "unmapped", actual: shared.map_state() });
         }
-        let (start, end) = self.bytes(OP)?;
+        let (start, mut end) = self.bytes(OP)?;
+        if self.end == self.buffer.len {
+            // The alignment padding past the last element is the buffer's
+            // too; mapping it keeps the size a multiple of 4.
+            end = shared.size;
+        }
         check_aligned(OP, "offset", start, MAP_ALIGNMENT)?;
         check_aligned(OP, "size", end - start, COPY_BUFFER_ALIGNMENT)?;
-        shared.map(mode, start, end).await
+        shared.map(OP, mode, start, end).await
     }
 
     /// The mapped range, which must lie inside the slice that was mapped.
@@ -759,6 +872,7 @@ impl<'a, T: Pod> BufferSlice<'a, T> {
     pub async fn read(&self) -> Result<Vec<T>> {
         const OP: &str = "read";
         let shared = &self.buffer.shared;
+        shared.created.wait(OP).await?;
         shared.check_gpu_usable(OP)?;
         let (start, end) = self.bytes(OP)?;
         if start == end {
@@ -785,6 +899,7 @@ impl<'a, T: Pod> BufferSlice<'a, T> {
     pub async fn write(&self, data: &[T]) -> Result<()> {
         const OP: &str = "write";
         let shared = &self.buffer.shared;
+        shared.created.wait(OP).await?;
         shared.check_gpu_usable(OP)?;
         let (start, end) = self.bytes(OP)?;
         let bytes: &[u8] = bytemuck::cast_slice(data);
@@ -806,7 +921,7 @@ impl<'a, T: Pod> BufferSlice<'a, T> {
         }
         shared.check_usage(OP, BufferUsages::COPY_DST | BufferUsages::MAP_WRITE)?;
         let (map_start, map_end) = (align_down(start, MAP_ALIGNMENT), align_up(write_end, COPY_BUFFER_ALIGNMENT));
-        shared.map(MapMode::Write, map_start, map_end).await?;
+        shared.map(OP, MapMode::Write, map_start, map_end).await?;
         let written = shared.write_into_mapping(start, bytes);
         shared.unmap()?;
         written
@@ -823,6 +938,9 @@ async fn read_via_staging<T: Pod>(source: &Rc<BufferShared>, start: u64, end: u6
     let mut encoder = crate::CommandEncoder::new(device, &Default::default());
     encoder.copy_raw(source, copy_start, &staging, 0, copy_end - copy_start)?;
     let commands = encoder.finish().await?;
+    // Other tasks ran while `finish` waited: the source may be destroyed or
+    // mapped now, which `submit` would refuse under its own name.
+    source.check_gpu_usable("read")?;
     crate::queue::submit(device, vec![commands])?;
     let values = staging.read_via_map(start - copy_start, end - copy_start).await?;
     // The submitted command buffer, which held the other reference, is gone.
@@ -846,7 +964,10 @@ fn take_staging(device: &Rc<DeviceShared>, len: u64) -> Result<Rc<BufferShared>>
                     size: kept.size,
                     usage: BufferUsages::MAP_READ | BufferUsages::COPY_DST,
                     mapping: Cell::new(Mapping::Unmapped),
+                    tickets: Cell::new(0),
                     destroyed: Cell::new(false),
+                    // It was created and used before.
+                    created: Verdict::valid(),
                 }));
             }
             kept.destroy();

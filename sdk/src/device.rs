@@ -186,6 +186,10 @@ impl Device {
     }
 
     /// Creates a buffer of `descriptor.len` elements of `T`.
+    ///
+    /// A buffer the host cannot allocate (or rejects) is an
+    /// [`Error::OutOfMemory`] (or [`Error::Validation`]) here, never a
+    /// buffer that fails later; see [`Buffer::created`].
     pub fn create_buffer<T: bytemuck::Pod>(&self, descriptor: &BufferDescriptor<'_>) -> Result<Buffer<T>> {
         Buffer::new(&self.shared, descriptor)
     }
@@ -221,7 +225,8 @@ impl Device {
     ///
     /// The descriptor is checked against WebGPU's rules and the device's
     /// limits and features first; a bad one is an [`Error`] and creates
-    /// nothing.
+    /// nothing. A texture the host cannot allocate is an
+    /// [`Error::OutOfMemory`].
     pub fn create_texture(&self, descriptor: &crate::TextureDescriptor<'_>) -> Result<crate::Texture> {
         crate::Texture::new(&self.shared, descriptor)
     }

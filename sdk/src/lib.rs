@@ -210,6 +210,7 @@ mod texture_binding;
 mod texture_format;
 mod texture_view;
 mod vector;
+mod verdict;
 
 pub use adapter::{Adapter, AdapterInfo};
 pub use bind_group::{BindGroup, BindGroupDescriptor, BindGroupEntry, BindingResource, BufferBinding};

@@ -60,6 +60,19 @@ macro_rules! limits {
                 Ok(())
             }
 
+            /// Checks that the alignment limits (those where smaller is
+            /// better) are powers of two, as WebGPU requires of a device's
+            /// limits: an alignment of 48 would let bindings sit at offsets no
+            /// power-of-two rule the GPU follows allows.
+            pub(crate) fn check_alignments(&self) -> Result<()> {
+                for ((name, smaller_is_better), value) in Self::NAMES.iter().zip(self.values()) {
+                    if *smaller_is_better && !value.is_power_of_two() {
+                        return Err(Error::InvalidLimit { name, value, reason: "an alignment must be a power of two" });
+                    }
+                }
+                Ok(())
+            }
+
             /// The limits that differ from the defaults, by WebGPU name, as
             /// `request-device` takes them.
             pub(crate) fn to_raw(self) -> Option<raw::RecordOptionGpuSize64> {
@@ -172,5 +185,27 @@ mod tests {
         ));
         let coarser = Limits { min_storage_buffer_offset_alignment: 512, ..adapter };
         assert_eq!(coarser.check_within(&adapter), Ok(()));
+    }
+
+    #[test]
+    fn alignments_must_be_powers_of_two() {
+        assert_eq!(Limits::default().check_alignments(), Ok(()));
+        for (uniform, storage, name, value) in [
+            (384, 256, "minUniformBufferOffsetAlignment", 384),
+            (256, 0, "minStorageBufferOffsetAlignment", 0),
+            (256, 257, "minStorageBufferOffsetAlignment", 257),
+        ] {
+            let limits = Limits {
+                min_uniform_buffer_offset_alignment: uniform,
+                min_storage_buffer_offset_alignment: storage,
+                ..Limits::default()
+            };
+            assert!(
+                matches!(limits.check_alignments(), Err(Error::InvalidLimit { name: n, value: v, .. }) if n == name && v == value),
+                "{limits:?}"
+            );
+        }
+        let coarse = Limits { min_uniform_buffer_offset_alignment: 1 << 16, ..Limits::default() };
+        assert_eq!(coarse.check_alignments(), Ok(()));
     }
 }

@@ -7,6 +7,7 @@ use crate::bindings::webgpu as raw;
 use crate::device::DeviceShared;
 use crate::flags::flags;
 use crate::texture_format::FormatFeature;
+use crate::verdict::{self, Verdict};
 use crate::{Error, Result, TextureAspect, TextureFormat, TextureView, TextureViewDescriptor};
 
 flags! {
@@ -185,6 +186,8 @@ pub(crate) struct TextureShared {
     pub(crate) usage: TextureUsages,
     pub(crate) view_formats: Vec<TextureFormat>,
     destroyed: Cell<bool>,
+    /// Whether the host really created the texture.
+    created: Verdict,
 }
 
 impl Drop for TextureShared {
@@ -198,8 +201,13 @@ impl Drop for TextureShared {
 }
 
 impl TextureShared {
+    /// Checks the texture is not destroyed and that the host created it;
+    /// every use that reaches the host checks this first.
     pub(crate) fn check_alive(&self, operation: &'static str) -> Result<()> {
-        if self.destroyed.get() { Err(Error::TextureDestroyed { operation }) } else { Ok(()) }
+        if self.destroyed.get() {
+            return Err(Error::TextureDestroyed { operation });
+        }
+        self.created.check(operation)
     }
 
     pub(crate) fn check_usage(&self, operation: &'static str, required: TextureUsages) -> Result<()> {
@@ -267,18 +275,31 @@ impl core::fmt::Debug for Texture {
 
 impl Texture {
     pub(crate) fn new(device: &Rc<DeviceShared>, descriptor: &TextureDescriptor<'_>) -> Result<Self> {
+        const OP: &str = "create_texture";
         validate_descriptor(device, descriptor)?;
-        let raw = device.raw("create_texture")?.create_texture(&raw::GpuTextureDescriptor {
-            size: descriptor.size.to_raw(),
-            mip_level_count: Some(descriptor.mip_level_count),
-            sample_count: Some(descriptor.sample_count),
-            dimension: Some(descriptor.dimension.to_raw()),
-            format: descriptor.format.to_raw(),
-            usage: raw::GpuTextureUsage::from_bits_retain(descriptor.usage.bits() as _),
-            view_formats: Some(descriptor.view_formats.iter().map(|f| f.to_raw()).collect()),
-            texture_binding_view_dimension: None,
-            label: descriptor.label.map(str::to_owned),
-        });
+        // A texture the host could not allocate is an `Err` here, never an
+        // invalid handle for a later call (see `verdict`).
+        let what = || {
+            let Extent3d { width, height, depth_or_array_layers } = descriptor.size;
+            format!(
+                "{OP} of {width}x{height}x{depth_or_array_layers} {} ({} mip levels)",
+                descriptor.format.name(),
+                descriptor.mip_level_count
+            )
+        };
+        let (raw, created) = verdict::create(device, OP, "texture", what, |raw| {
+            raw.create_texture(&raw::GpuTextureDescriptor {
+                size: descriptor.size.to_raw(),
+                mip_level_count: Some(descriptor.mip_level_count),
+                sample_count: Some(descriptor.sample_count),
+                dimension: Some(descriptor.dimension.to_raw()),
+                format: descriptor.format.to_raw(),
+                usage: raw::GpuTextureUsage::from_bits_retain(descriptor.usage.bits() as _),
+                view_formats: Some(descriptor.view_formats.iter().map(|f| f.to_raw()).collect()),
+                texture_binding_view_dimension: None,
+                label: descriptor.label.map(str::to_owned),
+            })
+        })?;
         Ok(Self {
             shared: Rc::new(TextureShared {
                 raw,
@@ -291,8 +312,15 @@ impl Texture {
                 usage: descriptor.usage,
                 view_formats: descriptor.view_formats.to_vec(),
                 destroyed: Cell::new(false),
+                created,
             }),
         })
+    }
+
+    /// Waits until the host has said whether it created the texture; see
+    /// [`Buffer::created`](crate::Buffer::created), which works alike.
+    pub async fn created(&self) -> Result<()> {
+        self.shared.created.wait("created").await
     }
 
     /// Creates a view: what shaders and render passes bind. Corresponds to

@@ -15,7 +15,43 @@ fn every_misuse_check_passes_without_a_trap() {
     // A timeout turns a hang into a failure: the reference host's
     // `map-async` can miss its wake-up (see tests/BAD_INPUTS.md).
     let outcome = common::run_with("tests/guests/misuse", &RunOptions::captured().timeout(Duration::from_secs(120)));
-    common::assert_checks_passed(&outcome, "misuse", 9);
+    common::assert_checks_passed(&outcome, "misuse", 15);
+}
+
+/// Buffers the host cannot allocate must be an `Err(OutOfMemory)` from
+/// `create_buffer`, never an invalid buffer that traps the next call. On
+/// lavapipe `maxBufferSize` is 2 GiB, which this machine can back, so the
+/// runner runs under an address-space limit (`ulimit -v`) a few GiB above
+/// what it needs: the host's allocations fail once that is used up, and
+/// nothing is ever touched. The limit starts low and grows until the runner
+/// starts, since its own reservations depend on the machine.
+#[test]
+fn buffers_the_host_cannot_allocate_are_errors() {
+    let wasm = common::guest("tests/guests/misuse");
+    let runner = env!("CARGO_BIN_EXE_wasi-webgpu-run");
+    for gib in [8u64, 12, 16, 24, 32] {
+        let script = format!("ulimit -v {} && exec \"$0\" \"$@\"", gib << 20);
+        let output = std::process::Command::new("sh")
+            .args(["-c", &script, runner, "--timeout", "120", "-q"])
+            .arg(&wasm)
+            .args(["--", "memory-limited"])
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("sh starts");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let transcript =
+            format!("limit {gib} GiB, {}\n{stdout}{}", output.status, String::from_utf8_lossy(&output.stderr));
+        if !stdout.contains("check ") {
+            // The runner itself did not fit: try a higher limit.
+            println!("{transcript}");
+            continue;
+        }
+        assert!(stdout.contains("check buffers_the_host_cannot_allocate ... ok"), "{transcript}");
+        assert!(output.status.success(), "{transcript}");
+        println!("{transcript}");
+        return;
+    }
+    panic!("the runner did not start under any address-space limit up to 32 GiB");
 }
 
 /// Functions of `wasi:webgpu/webgpu@0.3.0-rc.2` whose implementation in

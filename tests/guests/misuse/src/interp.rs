@@ -19,7 +19,17 @@
 //! | `clear S OFFSET SIZE|-` | `clear_buffer` (bytes), finish, submit |
 //! | `dispatch S X Y Z` | adds 1 to `v[id.x]` for each invocation, buffer bound at 0 |
 //! | `nopipe S` | a dispatch with no pipeline set |
+//! | `mapdrop S r|w A B`, `readdrop S A B`, `writedrop S AT V,V..` | `map_async` / `read` / `write` polled once by hand and dropped (a cancelled future) |
+//! | `mapdestroy S r|w A B`, `readdestroy S A B` | `map_async` / `read` joined with a `destroy` of the buffer |
+//! | `mapunmap S r|w A B` | `map_async` joined with an `unmap` (which aborts a pending map) |
+//! | `readread S A B C D` | `slice(A..B).read` joined with `slice(C..D).read` |
+//! | `copyx S D SRC DST SIZE` | `copy`, then `destroy S` at once, with the copy in flight |
+//! | `huge S USAGE` | `create_buffer` of 64 GiB, more than the machine's memory: the host fails it, or the guest where it is over `maxBufferSize` |
+//! | `hugetex S` | `create_texture` of 256 GiB (8192² × 256 `rgba32float`) |
 //!
+//! The device has the adapter's limits, so that `huge` reaches the host.
+//! After each op that can leave a map behind, the buffer's `map_state` must
+//! be the model's (unmapped after a dropped, aborted or destroyed map).
 //! Output, one line per op: `ok`, `err <Error variant>`, `skip`, or
 //! `mismatch <what>` when the SDK and the model disagree: a read that
 //! differs, a call the model says must fail that succeeded, or one it says
@@ -28,12 +38,18 @@
 
 use std::collections::BTreeMap;
 
+use std::task::Poll;
+
 use wasi_webgpu::{
     BindGroupDescriptor, BindGroupEntry, BindGroupLayout, Buffer, BufferDescriptor, BufferInitDescriptor, BufferUsages,
-    ComputePipeline, ComputePipelineDescriptor, Device, Error, MapMode, Queue, ShaderModuleDescriptor, ShaderSource,
+    ComputePipeline, ComputePipelineDescriptor, Device, DeviceDescriptor, Error, Extent3d, MapMode, MapState, Queue,
+    ShaderModuleDescriptor, ShaderSource, TextureDescriptor, TextureFormat, TextureUsages,
 };
 
-use crate::{Context, gpu, variant};
+use crate::{Context, join2, poll_once_and_drop, variant};
+
+/// Bytes of a `huge` buffer: more than this machine's memory.
+const HUGE: u64 = 64 << 30;
 
 const INCREMENT: &str = "
 @group(0) @binding(0) var<storage, read_write> v: array<u32>;
@@ -68,8 +84,10 @@ enum Expect {
 pub async fn run(sequences: &[String]) -> Result<(), String> {
     for (n, sequence) in sequences.iter().enumerate() {
         println!("seq {n}");
-        let gpu = gpu().await.at("device")?;
-        let mut interp = Interp { device: gpu.device, queue: gpu.queue, slots: BTreeMap::new(), pipeline: None };
+        let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await.at("adapter")?;
+        let descriptor = DeviceDescriptor { required_limits: adapter.limits(), ..Default::default() };
+        let (device, queue) = adapter.request_device(&descriptor).await.at("device")?;
+        let mut interp = Interp { device, queue, slots: BTreeMap::new(), pipeline: None };
         for op in sequence.split(';').map(str::trim).filter(|op| !op.is_empty()) {
             match interp.op(op).await {
                 Ok(line) => println!("{line}"),
@@ -124,6 +142,9 @@ impl Interp {
         let mut t = op.split_whitespace();
         let name = t.next().ok_or("empty op")?;
         let slot: u32 = num(t.next())?;
+        if let Some(line) = self.concurrent_op(name, slot, &mut t).await {
+            return line;
+        }
         match name {
             "new" => {
                 let len: u64 = num(t.next())?;
@@ -260,7 +281,7 @@ impl Interp {
                 self.slots.remove(&slot);
                 Ok("ok".into())
             }
-            "copy" => {
+            "copy" | "copyx" => {
                 let dst: u32 = num(t.next())?;
                 let (src_off, dst_off, size): (u64, u64, u64) = (num(t.next())?, num(t.next())?, num(t.next())?);
                 let (Some(s), Some(d)) = (self.slots.get(&slot), self.slots.get(&dst)) else {
@@ -278,6 +299,16 @@ impl Interp {
                 }
                 .await;
                 let words = range(&s.data, src_off / 4, src_off.saturating_add(size) / 4).map(<[u32]>::to_vec);
+                if name == "copyx" {
+                    // The copy is in flight; WebGPU frees the memory once it is done.
+                    s.buffer.destroy();
+                }
+                if name == "copyx"
+                    && let Some(s) = self.slots.get_mut(&slot)
+                {
+                    s.destroyed = true;
+                    s.mapping = None;
+                }
                 let d = self.slots.get_mut(&dst).unwrap();
                 judge(expect, result, |()| {
                     let words = words.ok_or("copy from outside the source succeeded")?;
@@ -355,6 +386,203 @@ impl Interp {
             }
             other => Err(format!("unknown op {other}")),
         }
+    }
+}
+
+fn mode(token: Option<&str>) -> Result<MapMode, String> {
+    match token {
+        Some("r") => Ok(MapMode::Read),
+        Some("w") => Ok(MapMode::Write),
+        other => Err(format!("map mode {other:?}")),
+    }
+}
+
+impl Model {
+    fn state(&self) -> MapState {
+        if self.mapping.is_some() { MapState::Mapped } else { MapState::Unmapped }
+    }
+
+    /// `line`, or a mismatch when the buffer's map state is not the model's.
+    fn settled(&self, line: String) -> String {
+        match self.buffer.map_state() {
+            actual if actual == self.state() => line,
+            actual => format!("mismatch: the buffer is {actual:?}, the model has it {:?} ({line})", self.state()),
+        }
+    }
+}
+
+impl Interp {
+    /// The ops that cancel, join or destroy mid-flight, and creations the
+    /// host fails; `None` for any other op.
+    async fn concurrent_op(
+        &mut self,
+        name: &str,
+        slot: u32,
+        t: &mut std::str::SplitWhitespace<'_>,
+    ) -> Option<Result<String, String>> {
+        let result = match name {
+            "huge" => self.huge(t),
+            "hugetex" => Ok(
+                match self.device.create_texture(&TextureDescriptor {
+                    size: Extent3d { width: 8192, height: 8192, depth_or_array_layers: 256 },
+                    format: TextureFormat::Rgba32Float,
+                    usage: TextureUsages::COPY_DST | TextureUsages::TEXTURE_BINDING,
+                    ..Default::default()
+                }) {
+                    Err(e @ Error::OutOfMemory(_)) => err(&e),
+                    other => format!("mismatch: a 256 GiB texture gave {other:?}"),
+                },
+            ),
+            _ if !self.slots.contains_key(&slot) => {
+                return matches!(
+                    name,
+                    "mapdrop"
+                        | "readdrop"
+                        | "writedrop"
+                        | "mapdestroy"
+                        | "readdestroy"
+                        | "mapunmap"
+                        | "readread"
+                        | "copyx"
+                )
+                .then(|| Ok("skip".into()));
+            }
+            "mapdrop" => self.mapdrop(slot, t),
+            "readdrop" => self.readdrop(slot, t),
+            "writedrop" => self.writedrop(slot, t),
+            "mapdestroy" => self.mapdestroy(slot, t).await,
+            "readdestroy" => self.readdestroy(slot, t).await,
+            "mapunmap" => self.mapunmap(slot, t).await,
+            "readread" => self.readread(slot, t).await,
+            _ => return None,
+        };
+        Some(result)
+    }
+
+    fn huge(&mut self, t: &mut std::str::SplitWhitespace<'_>) -> Result<String, String> {
+        let usage = usages(t.next())?;
+        let created = self.device.create_buffer::<u32>(&BufferDescriptor {
+            label: None,
+            len: HUGE / 4,
+            usage,
+            mapped_at_creation: false,
+        });
+        Ok(match created {
+            // Over an adapter's `maxBufferSize` (lavapipe's is 2 GiB) the
+            // guest refuses it, as it does a bad usage; within it, the host
+            // cannot allocate it. `misuse`'s memory-limited test makes the
+            // host fail buffers within lavapipe's limit.
+            Err(e @ (Error::OutOfMemory(_) | Error::OverLimit { .. } | Error::InvalidUsage { .. })) => err(&e),
+            Err(e) => format!("mismatch: a 64 GiB buffer failed with {e:?}"),
+            // Kept out of the model, whose data would be 64 GiB.
+            Ok(buffer) => format!("mismatch: a 64 GiB buffer was created: {buffer:?}"),
+        })
+    }
+
+    /// What the model says about `slice(a..b).map_async` on `m`.
+    fn map_expect(m: &Model) -> Expect {
+        if m.destroyed || m.mapping.is_some() { Expect::Fail } else { Expect::Unknown }
+    }
+
+    fn mapdrop(&mut self, slot: u32, t: &mut std::str::SplitWhitespace<'_>) -> Result<String, String> {
+        let mode = mode(t.next())?;
+        let (a, b): (u64, u64) = (num(t.next())?, num(t.next())?);
+        let m = self.slots.get_mut(&slot).unwrap();
+        let expect = Self::map_expect(m);
+        Ok(match poll_once_and_drop(m.buffer.slice(a..b).map_async(mode)) {
+            Poll::Pending => m.settled("ok dropped".into()),
+            Poll::Ready(result) => {
+                let line = judge(expect, result, |()| {
+                    m.mapping = Some((mode, a, b));
+                    Ok("ok".into())
+                })?;
+                m.settled(line)
+            }
+        })
+    }
+
+    fn readdrop(&mut self, slot: u32, t: &mut std::str::SplitWhitespace<'_>) -> Result<String, String> {
+        let (a, b): (u64, u64) = (num(t.next())?, num(t.next())?);
+        let m = &self.slots[&slot];
+        let expect = if m.destroyed || m.mapping.is_some() { Expect::Fail } else { Expect::Unknown };
+        Ok(match poll_once_and_drop(m.buffer.slice(a..b).read()) {
+            Poll::Pending => m.settled("ok dropped".into()),
+            Poll::Ready(result) => m.settled(judge(expect, result, |got| compare("read", &got, range(&m.data, a, b)))?),
+        })
+    }
+
+    fn writedrop(&mut self, slot: u32, t: &mut std::str::SplitWhitespace<'_>) -> Result<String, String> {
+        let at: u64 = num(t.next())?;
+        let vals = values(t.next())?;
+        let m = self.slots.get_mut(&slot).unwrap();
+        let expect = if m.destroyed || m.mapping.is_some() { Expect::Fail } else { Expect::Unknown };
+        Ok(match poll_once_and_drop(m.buffer.slice(at..).write(&vals)) {
+            // Only a write through a map waits; dropped, it wrote nothing.
+            Poll::Pending => m.settled("ok dropped".into()),
+            Poll::Ready(result) => {
+                let line = judge(expect, result, |()| store(&mut m.data, at, &vals))?;
+                m.settled(line)
+            }
+        })
+    }
+
+    async fn mapdestroy(&mut self, slot: u32, t: &mut std::str::SplitWhitespace<'_>) -> Result<String, String> {
+        let mode = mode(t.next())?;
+        let (a, b): (u64, u64) = (num(t.next())?, num(t.next())?);
+        let m = self.slots.get_mut(&slot).unwrap();
+        let (result, ()) = join2(m.buffer.slice(a..b).map_async(mode), async { m.buffer.destroy() }).await;
+        m.destroyed = true;
+        m.mapping = None;
+        // The host answers a map after the guest's first poll, so the
+        // destroy always comes first.
+        let line = judge(Expect::Fail, result, |()| Ok("ok".into()))?;
+        Ok(m.settled(line))
+    }
+
+    async fn readdestroy(&mut self, slot: u32, t: &mut std::str::SplitWhitespace<'_>) -> Result<String, String> {
+        let (a, b): (u64, u64) = (num(t.next())?, num(t.next())?);
+        let m = self.slots.get_mut(&slot).unwrap();
+        let (result, ()) = join2(m.buffer.slice(a..b).read(), async { m.buffer.destroy() }).await;
+        let line = match result {
+            // A staging read submitted its copy before the destroy.
+            Ok(got) => compare("read", &got, range(&m.data, a, b)).unwrap_or_else(|why| format!("mismatch: {why}")),
+            Err(e) => err(&e),
+        };
+        m.destroyed = true;
+        m.mapping = None;
+        Ok(m.settled(line))
+    }
+
+    async fn mapunmap(&mut self, slot: u32, t: &mut std::str::SplitWhitespace<'_>) -> Result<String, String> {
+        let mode = mode(t.next())?;
+        let (a, b): (u64, u64) = (num(t.next())?, num(t.next())?);
+        let m = self.slots.get_mut(&slot).unwrap();
+        let expect = Self::map_expect(m);
+        let (mapped, unmapped) = join2(m.buffer.slice(a..b).map_async(mode), async { m.buffer.unmap() }).await;
+        if let Err(e) = unmapped {
+            return Ok(format!("mismatch: unmap failed with {e:?}"));
+        }
+        m.mapping = None;
+        // A map that was not refused at once was pending, and aborted.
+        let line = judge(if expect == Expect::Unknown { Expect::Fail } else { expect }, mapped, |()| Ok("ok".into()))?;
+        Ok(m.settled(line))
+    }
+
+    async fn readread(&mut self, slot: u32, t: &mut std::str::SplitWhitespace<'_>) -> Result<String, String> {
+        let (a, b, c, d): (u64, u64, u64, u64) = (num(t.next())?, num(t.next())?, num(t.next())?, num(t.next())?);
+        let m = &self.slots[&slot];
+        let (first, second) = join2(m.buffer.slice(a..b).read(), m.buffer.slice(c..d).read()).await;
+        let mut words = Vec::new();
+        for (result, (x, y)) in [(first, (a, b)), (second, (c, d))] {
+            match result {
+                Ok(got) => match compare("read", &got, range(&m.data, x, y)) {
+                    Ok(line) => words.push(line),
+                    Err(why) => return Ok(format!("mismatch: {why}")),
+                },
+                Err(e) => words.push(err(&e)),
+            }
+        }
+        Ok(m.settled(format!("ok {}", words.join(" / "))))
     }
 }
 
