@@ -104,7 +104,8 @@ pub(crate) fn kernel_items(shader: &Shader, entry: &EntryPoint, label: &str, nam
             let name = &own.workgroup_size;
             let doc = format!("`@workgroup_size` of `{}`.", entry.name);
             let u32_ = primitive("u32");
-            quote!(#[doc = #doc] pub const #name: [#u32_; 3] = [#x, #y, #z];)
+            // Named after the entry point, whose name may have letters without an ASCII upper case.
+            quote!(#[doc = #doc] #[allow(non_upper_case_globals)] pub const #name: [#u32_; 3] = [#x, #y, #z];)
         }
         _ => quote!(),
     };
