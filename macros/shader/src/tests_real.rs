@@ -190,3 +190,24 @@ fn wgsl_reserves_double_underscore_names() {
     );
     assert!(d.message.contains("__pad0"), "{d}");
 }
+
+/// Type errors name their type by handle; dropping the handle used to leave "expected data type,
+/// found" and "can't be dynamically-sized, has type" with nothing after them.
+#[test]
+fn type_errors_name_the_type_they_are_about() {
+    let src = "override N: u32 = 4u;\nstruct S { a: array<u32, N> }\nvar<workgroup> w: S;\n@compute @workgroup_size(1) fn main() { w.a[0] = 1u; }\n";
+    let d = err(src);
+    assert_says(&d, &["type `S`", "`array<u32, N>`", "var<workgroup>"]);
+    assert!(!d.message.ends_with("found"), "{d}");
+    assert_at(&d, src, "struct S");
+
+    let src = "struct D { items: array<u32>, n: u32 }\n@group(0) @binding(0) var<storage, read_write> d: D;\n@compute @workgroup_size(1) fn main() { d.n = 1u; }\n";
+    let d = err(src);
+    assert_says(&d, &["type `D`", "member `items`", "`array<u32>`", "last member"]);
+    assert_at(&d, src, "struct D");
+
+    let src = "struct I { items: array<u32> }\nstruct D { n: u32, i: I }\n@group(0) @binding(0) var<storage, read_write> d: D;\n@compute @workgroup_size(1) fn main() { d.n = 1u; }\n";
+    let d = err(src);
+    assert_says(&d, &["type `D`", "member `i`", "`I`"]);
+    assert_at(&d, src, "struct D");
+}
