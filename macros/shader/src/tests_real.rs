@@ -211,3 +211,17 @@ fn type_errors_name_the_type_they_are_about() {
     assert_says(&d, &["type `D`", "member `i`", "`I`"]);
     assert_at(&d, src, "struct D");
 }
+
+/// After `_`, WGSL allows any identifier-continuing character, which cannot start a Rust name:
+/// `Ident::new` panicked in the macro on `·x` and `٣`.
+#[cfg(feature = "back")]
+#[test]
+fn entry_points_starting_with_continuing_characters_generate() {
+    let shader = ok("@group(0) @binding(0) var<storage, read_write> a: array<u32>;\n\
+         @compute @workgroup_size(1) fn _\u{b7}x() { a[0] = 1u; }\n@compute @workgroup_size(1) fn _\u{663}() { a[1] = 1u; }\n\
+         @compute @workgroup_size(1) fn _\u{e9}t\u{e9}() { a[2] = 1u; }\n");
+    let generated = crate::back::generate(&shader, quote::quote!(""), "x").to_string();
+    assert!(generated.contains("pub struct Entry\u{b7}x "), "{generated}");
+    assert!(generated.contains("pub struct Entry\u{663} "), "{generated}");
+    assert!(generated.contains("pub struct \u{e9}t\u{e9} "), "{generated}");
+}
