@@ -293,7 +293,8 @@ impl Context<'_> {
                     self.module.types.get_handle(*ty).map(|t| &t.inner),
                     Ok(TypeInner::Array { size: naga::ArraySize::Pending(_), .. })
                 );
-                let note = if override_sized { " (an override-sized array can only be a `var<workgroup>`)" } else { "" };
+                let note =
+                    if override_sized { " (an override-sized array can only be a `var<workgroup>`)" } else { "" };
                 format!("`{}` cannot be used here: it is not a data type{note}", self.ty(*ty))
             }
             TypeError::InvalidDynamicArray(member, ty) => format!(

@@ -102,11 +102,7 @@ fn type_ident(name: &str) -> Ident {
         .collect();
     // `_0` is a WGSL name, `0` no Rust one; nor is `·x` (from `_·x`) or `٣` (from `_٣`): after an
     // underscore WGSL allows any identifier-continuing character, Rust starts only with XID_Start.
-    let camel = if !camel.starts_with(unicode_ident::is_xid_start) {
-        format!("Entry{camel}")
-    } else {
-        camel
-    };
+    let camel = if !camel.starts_with(unicode_ident::is_xid_start) { format!("Entry{camel}") } else { camel };
     Ident::new(&camel, Span::call_site())
 }
 
