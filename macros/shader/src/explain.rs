@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use naga::common::wgsl::TypeContext;
 use naga::valid::{
-    Disalignment, EntryPointError, ExpressionError, FunctionError, GlobalVariableError, TypeError, TypeFlags,
+    CallError, Disalignment, EntryPointError, ExpressionError, FunctionError, GlobalVariableError, TypeError, TypeFlags,
     ValidationError, VaryingError,
 };
 use naga::{Handle, Module, ShaderStage, TypeInner};
@@ -218,6 +218,14 @@ impl Context<'_> {
                 }
                 _ => {}
             }
+        }
+        if let Some(CallError::ArgumentType { index, required, seen_expression }) = error.downcast_ref() {
+            // naga names both by handle, which would leave "doesn't match the type" dangling.
+            let required = self.ty(*required);
+            return Some(match self.expr_type(Some(*seen_expression)) {
+                Some(seen) => format!("argument {index} is a `{seen}`, but the parameter is a `{required}`"),
+                None => format!("argument {index} is not a `{required}`"),
+            });
         }
         if let Some(error) = error.downcast_ref::<ExpressionError>()
             && let Some(text) = self.expression(error)

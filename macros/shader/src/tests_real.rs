@@ -225,3 +225,16 @@ fn entry_points_starting_with_continuing_characters_generate() {
     assert!(generated.contains("pub struct Entry\u{663} "), "{generated}");
     assert!(generated.contains("pub struct \u{e9}t\u{e9} "), "{generated}");
 }
+
+/// A call whose argument has the wrong type: naga names both by handle, which left "argument 0
+/// value doesn't match the type" with no types.
+#[test]
+fn argument_type_errors_name_both_types() {
+    let src = "fn f(p: ptr<function, u32>) { *p = 1u; }\n@group(0) @binding(0) var<storage, read_write> a: array<u32>;\n@compute @workgroup_size(1) fn main() { f(&a[0]); }\n";
+    let d = err(src);
+    assert_says(&d, &["call to `f`", "argument 0", "`ptr<storage, u32, read_write>`", "`ptr<function, u32>`"]);
+    assert_at(&d, src, "a[0]); }");
+    let src = "fn g(x: f32) -> f32 { return x; }\n@group(0) @binding(0) var<storage, read_write> a: array<f32>;\n@compute @workgroup_size(1) fn main() { a[0] = g(1u); }\n";
+    let d = err(src);
+    assert_says(&d, &["call to `g`", "`u32`", "`f32`"]);
+}
