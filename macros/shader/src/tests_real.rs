@@ -238,3 +238,17 @@ fn argument_type_errors_name_both_types() {
     let d = err(src);
     assert_says(&d, &["call to `g`", "`u32`", "`f32`"]);
 }
+
+/// naga names a variable that lacks `@group` or `@binding` by the text of its other attributes:
+/// "variable `@binding(0)` needs a 'group' attribute".
+#[test]
+fn missing_group_or_binding_names_the_variable() {
+    let src = "@binding(0) var<storage, read_write> data: array<u32>;\n@compute @workgroup_size(1) fn main() { data[0] = 1u; }\n";
+    let d = err(src);
+    assert_eq!(d.message, "variable `data` needs a `@group` attribute");
+    assert_at(&d, src, "data: array");
+    let src = "@group(1)\nvar<uniform> params: vec4f;\n@compute @workgroup_size(1) fn main() { _ = params; }\n";
+    let d = err(src);
+    assert_eq!(d.message, "variable `params` needs a `@binding` attribute");
+    assert_at(&d, src, "params: vec4f");
+}
