@@ -12,7 +12,7 @@ use std::ops::Range;
 
 use naga::common::wgsl::TypeContext;
 use naga::valid::{
-    CallError, Disalignment, EntryPointError, ExpressionError, FunctionError, GlobalVariableError, TypeError, TypeFlags,
+    CallError, Disalignment, LocalVariableError, EntryPointError, ExpressionError, FunctionError, GlobalVariableError, TypeError, TypeFlags,
     ValidationError, VaryingError,
 };
 use naga::{Handle, Module, ShaderStage, TypeInner};
@@ -219,6 +219,15 @@ impl Context<'_> {
                 _ => {}
             }
         }
+        if let Some(LocalVariableError::InvalidType(ty)) = error.downcast_ref() {
+            let ty = self.ty(*ty);
+            let note = if ty.starts_with("array<") && !ty.contains(',') {
+                " (a runtime-sized array is only allowed in `var<storage>`)"
+            } else {
+                ""
+            };
+            return Some(format!("`{ty}` cannot be the type of a local variable{note}"));
+        }
         if let Some(CallError::ArgumentType { index, required, seen_expression }) = error.downcast_ref() {
             // naga names both by handle, which would leave "doesn't match the type" dangling.
             let required = self.ty(*required);
@@ -367,6 +376,9 @@ impl Context<'_> {
             ExpressionError::InvalidPointerType(expr) => format!("cannot load from {}", of(*expr)?),
             ExpressionError::InvalidSplatType(expr) => format!("cannot make a vector of {}", of(*expr)?),
             ExpressionError::InvalidVectorType(expr) => format!("cannot swizzle {}", of(*expr)?),
+            ExpressionError::InvalidBooleanVector(expr) => {
+                format!("`all` and `any` need a `bool` or a vector of `bool`, not {}", of(*expr)?)
+            }
             ExpressionError::NegativeIndex(base) => format!("negative index into {}", of(*base)?),
             ExpressionError::InvalidZeroValue(ty) => {
                 format!("`{}` has no zero value: it is not constructible", self.ty(*ty))

@@ -252,3 +252,17 @@ fn missing_group_or_binding_names_the_variable() {
     assert_eq!(d.message, "variable `params` needs a `@binding` attribute");
     assert_at(&d, src, "params: vec4f");
 }
+
+/// Errors naga words around a handle: a local variable of a type it cannot have, `all` of a
+/// non-boolean vector.
+#[test]
+fn local_variable_and_relational_errors_name_the_type() {
+    let src = "@group(0) @binding(0) var<storage, read_write> a: array<u32>;\n@compute @workgroup_size(1) fn main() { var x: array<u32>; a[0] = 1u; }\n";
+    let d = err(src);
+    assert_says(&d, &["local variable `x`", "`array<u32>`", "var<storage>"]);
+    assert!(!d.message.contains("has a type that"), "{d}");
+    let src = "@group(0) @binding(0) var<storage, read_write> a: array<u32>;\n@compute @workgroup_size(1) fn main() { let v = vec3f(1.0); if all(v) { a[0] = 1u; } }\n";
+    let d = err(src);
+    assert_says(&d, &["`all`", "`vec3<f32>`"]);
+    assert_at(&d, src, "all(v)");
+}
