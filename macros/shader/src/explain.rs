@@ -12,8 +12,8 @@ use std::ops::Range;
 
 use naga::common::wgsl::TypeContext;
 use naga::valid::{
-    CallError, Disalignment, LocalVariableError, EntryPointError, ExpressionError, FunctionError, GlobalVariableError, TypeError, TypeFlags,
-    ValidationError, VaryingError,
+    CallError, Disalignment, EntryPointError, ExpressionError, FunctionError, GlobalVariableError, LocalVariableError,
+    TypeError, TypeFlags, ValidationError, VaryingError,
 };
 use naga::{Handle, Module, ShaderStage, TypeInner};
 

@@ -46,10 +46,9 @@ fn parse_diagnostic(error: &naga::front::wgsl::ParseError, source: &str, path: &
 fn missing_attribute(message: &str, span: Range<usize>, source: &str, path: &str) -> Option<Diagnostic> {
     let attribute = message.strip_prefix("variable `@")?.split_once("` needs a '")?.1.strip_suffix("' attribute")?;
     let after = source.get(span.end..)?;
-    let mut tokens = Tokens::new(after);
     let mut name = None;
     let mut depth = 0u32;
-    while let Some((token, range)) = tokens.next() {
+    for (token, range) in Tokens::new(after) {
         match token {
             Token::Punct('<') => depth += 1,
             Token::Punct('>') => depth = depth.saturating_sub(1),
