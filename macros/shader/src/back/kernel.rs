@@ -104,8 +104,7 @@ pub(crate) fn kernel_items(shader: &Shader, entry: &EntryPoint, label: &str, nam
             let name = &own.workgroup_size;
             let doc = format!("`@workgroup_size` of `{}`.", entry.name);
             let u32_ = primitive("u32");
-            // Named after the entry point, whose name may have letters without an ASCII upper case.
-            quote!(#[doc = #doc] #[allow(non_upper_case_globals)] pub const #name: [#u32_; 3] = [#x, #y, #z];)
+            quote!(#[doc = #doc] pub const #name: [#u32_; 3] = [#x, #y, #z];)
         }
         _ => quote!(),
     };

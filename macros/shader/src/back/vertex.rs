@@ -72,16 +72,12 @@ pub(crate) fn vertex_items(entry: &EntryPoint, names: &VertexNames) -> Option<To
     );
     Some(quote! {
         #[doc = #doc]
-        // Named after the entry point: `fn größe` has no upper-case `ß`.
-        #[allow(non_upper_case_globals)]
         pub const #attributes_name: [#sdk::VertexAttribute; #count] = [#(#attributes),*];
         /// Bytes from one vertex to the next with those attributes: rounded up
         /// to 4 as WebGPU requires, so with only `f16` inputs it can exceed the
         /// `size_of` of the struct above; pad each vertex to it.
-        #[allow(non_upper_case_globals)]
         pub const #stride_name: #u64_ = #stride;
         /// One per-vertex buffer holding those attributes, for `VertexState::buffers`.
-        #[allow(non_upper_case_globals)]
         pub const #layout_name: #sdk::VertexBufferLayout<'static> = #sdk::VertexBufferLayout {
             array_stride: #stride,
             step_mode: #sdk::VertexStepMode::Vertex,
