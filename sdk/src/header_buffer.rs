@@ -50,6 +50,16 @@ impl<H, E> core::fmt::Debug for WithArray<H, E> {
 ///
 /// The shader's `arrayLength` is `len`. A WGSL struct of nothing but a
 /// runtime-sized array binds a plain [`Buffer`] of the elements instead.
+///
+/// The buffer is exactly header plus elements, so that `arrayLength` is
+/// `len`; WebGPU's binding rules then apply to that size, and binding a
+/// buffer that breaks them is an [`Error::BindGroup`] or
+/// [`Error::Misaligned`], never a trap: a storage binding must be a multiple
+/// of 4 bytes (an odd number of `f16` elements is not), and at least the
+/// struct's size with one element, rounded up to the struct's alignment.
+/// So `len` 0 never binds, and for `struct Wide { v: vec4f, items:
+/// array<u32> }` (16-byte header, 16-byte alignment, 4-byte elements) `len`
+/// must be at least 4: 16 + 4 bytes rounds up to 32.
 pub struct HeaderBuffer<H: Pod, E: Pod> {
     bytes: Buffer<u8>,
     len: u64,

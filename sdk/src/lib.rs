@@ -339,7 +339,9 @@ pub use wasi_webgpu_macros::main;
 /// struct `Main` beside `fn main` leaves the struct `Main` and makes the
 /// entry point's types `Main_`, `MainBindings_` and `MainBound_`; an entry
 /// point `overrides` gets `Overrides_`, since the module's `Overrides` comes
-/// first. The module-level `Overrides`, `Bindings`, `pipeline` and `SOURCE`
+/// first, and `fn SOURCE` gets `SOURCE_`, since a pipeline type's
+/// constructor would clash with the constant `SOURCE`. WGSL names that are
+/// Rust keywords (`dyn`, `gen`, `in`, `box`) are raw identifiers (`r#dyn`). The module-level `Overrides`, `Bindings`, `pipeline` and `SOURCE`
 /// yield only to WGSL structs of those names. The unnamed overrides naga
 /// makes for override expressions that size arrays (`array<u32, BLOCK * 2u>`)
 /// are not in `Overrides`; the named ones they use are.

@@ -12,8 +12,8 @@ use std::ops::Range;
 
 use naga::common::wgsl::TypeContext;
 use naga::valid::{
-    Disalignment, EntryPointError, ExpressionError, FunctionError, GlobalVariableError, TypeFlags, ValidationError,
-    VaryingError,
+    CallError, Disalignment, EntryPointError, ExpressionError, FunctionError, GlobalVariableError, LocalVariableError,
+    TypeError, TypeFlags, ValidationError, VaryingError,
 };
 use naga::{Handle, Module, ShaderStage, TypeInner};
 
@@ -103,8 +103,13 @@ struct Context<'m> {
 
 impl Context<'_> {
     fn ty(&self, handle: Handle<naga::Type>) -> String {
-        if self.module.types.get_handle(handle).is_err() {
+        let Ok(ty) = self.module.types.get_handle(handle) else {
             return "a type".to_string();
+        };
+        // naga spells an override-sized array `array<N>`, without its element type.
+        if let TypeInner::Array { base, size: naga::ArraySize::Pending(size), .. } = ty.inner {
+            let size = self.module.overrides.try_get(size).ok().and_then(|o| o.name.as_deref());
+            return format!("array<{}, {}>", self.ty(base), size.unwrap_or("an override expression"));
         }
         self.module.to_ctx().type_to_string(handle)
     }
@@ -214,6 +219,23 @@ impl Context<'_> {
                 _ => {}
             }
         }
+        if let Some(LocalVariableError::InvalidType(ty)) = error.downcast_ref() {
+            let ty = self.ty(*ty);
+            let note = if ty.starts_with("array<") && !ty.contains(',') {
+                " (a runtime-sized array is only allowed in `var<storage>`)"
+            } else {
+                ""
+            };
+            return Some(format!("`{ty}` cannot be the type of a local variable{note}"));
+        }
+        if let Some(CallError::ArgumentType { index, required, seen_expression }) = error.downcast_ref() {
+            // naga names both by handle, which would leave "doesn't match the type" dangling.
+            let required = self.ty(*required);
+            return Some(match self.expr_type(Some(*seen_expression)) {
+                Some(seen) => format!("argument {index} is a `{seen}`, but the parameter is a `{required}`"),
+                None => format!("argument {index} is not a `{required}`"),
+            });
+        }
         if let Some(error) = error.downcast_ref::<ExpressionError>()
             && let Some(text) = self.expression(error)
         {
@@ -252,6 +274,11 @@ impl Context<'_> {
                 _ => {}
             }
         }
+        if let Some(error) = error.downcast_ref::<TypeError>()
+            && let Some(text) = self.type_error(error)
+        {
+            return Some(text);
+        }
         if let Some(error) = error.downcast_ref::<VaryingError>() {
             match error {
                 VaryingError::InvalidBuiltInType(builtin, inner) => {
@@ -272,6 +299,36 @@ impl Context<'_> {
             return None;
         }
         Some(text)
+    }
+
+    /// The type errors that name a type by handle, which the generic rewrite would drop and leave
+    /// "found" or "has type" with nothing after it.
+    fn type_error(&self, error: &TypeError) -> Option<String> {
+        Some(match error {
+            TypeError::InvalidData(ty) => {
+                let override_sized = matches!(
+                    self.module.types.get_handle(*ty).map(|t| &t.inner),
+                    Ok(TypeInner::Array { size: naga::ArraySize::Pending(_), .. })
+                );
+                let note =
+                    if override_sized { " (an override-sized array can only be a `var<workgroup>`)" } else { "" };
+                format!("`{}` cannot be used here: it is not a data type{note}", self.ty(*ty))
+            }
+            TypeError::InvalidDynamicArray(member, ty) => format!(
+                "member `{member}` has the runtime-sized type `{}`: only the last member of a struct may be a \
+                 runtime-sized array, and a struct that ends in one cannot be a member of another type",
+                self.ty(*ty)
+            ),
+            TypeError::InvalidPointerBase(ty) => format!("a pointer cannot point to `{}`", self.ty(*ty)),
+            TypeError::InvalidArrayBaseType(ty) => format!("`{}` cannot be an array element", self.ty(*ty)),
+            TypeError::UnresolvedOverride(ty) => {
+                format!("the size of `{}` is an override expression that did not resolve to a constant", self.ty(*ty))
+            }
+            TypeError::InvalidArraySize(ty) => {
+                format!("the override-sized array `{}` does not have a positive size", self.ty(*ty))
+            }
+            _ => return None,
+        })
     }
 
     /// Why a type breaks an address space's layout rules, with members by name.
@@ -319,6 +376,9 @@ impl Context<'_> {
             ExpressionError::InvalidPointerType(expr) => format!("cannot load from {}", of(*expr)?),
             ExpressionError::InvalidSplatType(expr) => format!("cannot make a vector of {}", of(*expr)?),
             ExpressionError::InvalidVectorType(expr) => format!("cannot swizzle {}", of(*expr)?),
+            ExpressionError::InvalidBooleanVector(expr) => {
+                format!("`all` and `any` need a `bool` or a vector of `bool`, not {}", of(*expr)?)
+            }
             ExpressionError::NegativeIndex(base) => format!("negative index into {}", of(*base)?),
             ExpressionError::InvalidZeroValue(ty) => {
                 format!("`{}` has no zero value: it is not constructible", self.ty(*ty))

@@ -28,12 +28,42 @@ pub(crate) fn parse(source: &str, path: &str) -> Result<Parsed, Diagnostic> {
 
 fn parse_diagnostic(error: &naga::front::wgsl::ParseError, source: &str, path: &str) -> Diagnostic {
     let span = error.labels().next().and_then(|(span, _)| span.to_range());
+    if let Some(span) = span.clone()
+        && let Some(diagnostic) = missing_attribute(error.message(), span, source, path)
+    {
+        return diagnostic;
+    }
     Diagnostic::new(
         error.message().to_string(),
         span,
         error.emit_to_string_with_path(&crate::display_source(source), path),
         source,
     )
+}
+
+/// naga's "variable `@binding(0)` needs a 'group' attribute" names the variable by the span of its
+/// attributes; this one names it by its name, and points there.
+fn missing_attribute(message: &str, span: Range<usize>, source: &str, path: &str) -> Option<Diagnostic> {
+    let attribute = message.strip_prefix("variable `@")?.split_once("` needs a '")?.1.strip_suffix("' attribute")?;
+    let after = source.get(span.end..)?;
+    let mut name = None;
+    let mut depth = 0u32;
+    for (token, range) in Tokens::new(after) {
+        match token {
+            Token::Punct('<') => depth += 1,
+            Token::Punct('>') => depth = depth.saturating_sub(1),
+            Token::Ident("var") => {}
+            Token::Ident(ident) if depth == 0 => {
+                name = Some((ident, span.end + range.start..span.end + range.end));
+                break;
+            }
+            _ if depth > 0 => {}
+            _ => return None,
+        }
+    }
+    let (name, at) = name?;
+    let message = format!("variable `{name}` needs a `@{attribute}` attribute");
+    Some(Diagnostic::at(message, &[(Some(at), format!("add `@{attribute}(..)` to `{name}`"))], source, path))
 }
 
 /// The capabilities that the `enable` directives of a parsed module ask for.

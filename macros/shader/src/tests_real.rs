@@ -190,3 +190,79 @@ fn wgsl_reserves_double_underscore_names() {
     );
     assert!(d.message.contains("__pad0"), "{d}");
 }
+
+/// Type errors name their type by handle; dropping the handle used to leave "expected data type,
+/// found" and "can't be dynamically-sized, has type" with nothing after them.
+#[test]
+fn type_errors_name_the_type_they_are_about() {
+    let src = "override N: u32 = 4u;\nstruct S { a: array<u32, N> }\nvar<workgroup> w: S;\n@compute @workgroup_size(1) fn main() { w.a[0] = 1u; }\n";
+    let d = err(src);
+    assert_says(&d, &["type `S`", "`array<u32, N>`", "var<workgroup>"]);
+    assert!(!d.message.ends_with("found"), "{d}");
+    assert_at(&d, src, "struct S");
+
+    let src = "struct D { items: array<u32>, n: u32 }\n@group(0) @binding(0) var<storage, read_write> d: D;\n@compute @workgroup_size(1) fn main() { d.n = 1u; }\n";
+    let d = err(src);
+    assert_says(&d, &["type `D`", "member `items`", "`array<u32>`", "last member"]);
+    assert_at(&d, src, "struct D");
+
+    let src = "struct I { items: array<u32> }\nstruct D { n: u32, i: I }\n@group(0) @binding(0) var<storage, read_write> d: D;\n@compute @workgroup_size(1) fn main() { d.n = 1u; }\n";
+    let d = err(src);
+    assert_says(&d, &["type `D`", "member `i`", "`I`"]);
+    assert_at(&d, src, "struct D");
+}
+
+/// After `_`, WGSL allows any identifier-continuing character, which cannot start a Rust name:
+/// `Ident::new` panicked in the macro on `·x` and `٣`.
+#[cfg(feature = "back")]
+#[test]
+fn entry_points_starting_with_continuing_characters_generate() {
+    let shader = ok("@group(0) @binding(0) var<storage, read_write> a: array<u32>;\n\
+         @compute @workgroup_size(1) fn _\u{b7}x() { a[0] = 1u; }\n@compute @workgroup_size(1) fn _\u{663}() { a[1] = 1u; }\n\
+         @compute @workgroup_size(1) fn _\u{e9}t\u{e9}() { a[2] = 1u; }\n");
+    let generated = crate::back::generate(&shader, quote::quote!(""), "x").to_string();
+    assert!(generated.contains("pub struct Entry\u{b7}x "), "{generated}");
+    assert!(generated.contains("pub struct Entry\u{663} "), "{generated}");
+    assert!(generated.contains("pub struct \u{e9}t\u{e9} "), "{generated}");
+}
+
+/// A call whose argument has the wrong type: naga names both by handle, which left "argument 0
+/// value doesn't match the type" with no types.
+#[test]
+fn argument_type_errors_name_both_types() {
+    let src = "fn f(p: ptr<function, u32>) { *p = 1u; }\n@group(0) @binding(0) var<storage, read_write> a: array<u32>;\n@compute @workgroup_size(1) fn main() { f(&a[0]); }\n";
+    let d = err(src);
+    assert_says(&d, &["call to `f`", "argument 0", "`ptr<storage, u32, read_write>`", "`ptr<function, u32>`"]);
+    assert_at(&d, src, "a[0]); }");
+    let src = "fn g(x: f32) -> f32 { return x; }\n@group(0) @binding(0) var<storage, read_write> a: array<f32>;\n@compute @workgroup_size(1) fn main() { a[0] = g(1u); }\n";
+    let d = err(src);
+    assert_says(&d, &["call to `g`", "`u32`", "`f32`"]);
+}
+
+/// naga names a variable that lacks `@group` or `@binding` by the text of its other attributes:
+/// "variable `@binding(0)` needs a 'group' attribute".
+#[test]
+fn missing_group_or_binding_names_the_variable() {
+    let src = "@binding(0) var<storage, read_write> data: array<u32>;\n@compute @workgroup_size(1) fn main() { data[0] = 1u; }\n";
+    let d = err(src);
+    assert_eq!(d.message, "variable `data` needs a `@group` attribute");
+    assert_at(&d, src, "data: array");
+    let src = "@group(1)\nvar<uniform> params: vec4f;\n@compute @workgroup_size(1) fn main() { _ = params; }\n";
+    let d = err(src);
+    assert_eq!(d.message, "variable `params` needs a `@binding` attribute");
+    assert_at(&d, src, "params: vec4f");
+}
+
+/// Errors naga words around a handle: a local variable of a type it cannot have, `all` of a
+/// non-boolean vector.
+#[test]
+fn local_variable_and_relational_errors_name_the_type() {
+    let src = "@group(0) @binding(0) var<storage, read_write> a: array<u32>;\n@compute @workgroup_size(1) fn main() { var x: array<u32>; a[0] = 1u; }\n";
+    let d = err(src);
+    assert_says(&d, &["local variable `x`", "`array<u32>`", "var<storage>"]);
+    assert!(!d.message.contains("has a type that"), "{d}");
+    let src = "@group(0) @binding(0) var<storage, read_write> a: array<u32>;\n@compute @workgroup_size(1) fn main() { let v = vec3f(1.0); if all(v) { a[0] = 1u; } }\n";
+    let d = err(src);
+    assert_says(&d, &["`all`", "`vec3<f32>`"]);
+    assert_at(&d, src, "all(v)");
+}

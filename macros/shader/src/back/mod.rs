@@ -100,12 +100,9 @@ fn type_ident(name: &str) -> Ident {
             chars.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(chars).collect::<String>()
         })
         .collect();
-    // `_0` is a WGSL name, `0` no Rust one.
-    let camel = if camel.starts_with(|c: char| c.is_ascii_digit()) || camel.is_empty() {
-        format!("Entry{camel}")
-    } else {
-        camel
-    };
+    // `_0` is a WGSL name, `0` no Rust one; nor is `·x` (from `_·x`) or `٣` (from `_٣`): after an
+    // underscore WGSL allows any identifier-continuing character, Rust starts only with XID_Start.
+    let camel = if !camel.starts_with(unicode_ident::is_xid_start) { format!("Entry{camel}") } else { camel };
     Ident::new(&camel, Span::call_site())
 }
 

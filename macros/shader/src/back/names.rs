@@ -64,15 +64,22 @@ impl Taken {
     /// The first of `stem`, `stem_`, `stem__`, ... for which every name of `family` is free in
     /// `space`, all claimed. A family moves together, so `Foo_` goes with `FooBindings_`.
     fn claim<const N: usize>(&mut self, space: Space, family: [String; N]) -> [String; N] {
-        let set = match space {
-            Space::Types => &mut self.types,
-            Space::Values => &mut self.values,
+        let (types, values) = match space {
+            Space::Types => (true, false),
+            Space::Values => (false, true),
+            Space::Both => (true, true),
         };
         let mut suffix = String::new();
         loop {
             let names = family.clone().map(|name| name + &suffix);
-            if names.iter().all(|name| !set.contains(name)) {
-                set.extend(names.iter().cloned());
+            let free = |set: &HashSet<String>| names.iter().all(|name| !set.contains(name));
+            if (!types || free(&self.types)) && (!values || free(&self.values)) {
+                if types {
+                    self.types.extend(names.iter().cloned());
+                }
+                if values {
+                    self.values.extend(names.iter().cloned());
+                }
                 return names;
             }
             suffix.push('_');
@@ -84,6 +91,9 @@ impl Taken {
 enum Space {
     Types,
     Values,
+    /// Tuple structs: their constructor is a value, so `fn SOURCE` must not make a type `SOURCE`
+    /// beside the constant `SOURCE`.
+    Both,
 }
 
 impl Names {
@@ -102,7 +112,7 @@ impl Names {
         for entry in computes {
             let stem = type_ident(&entry.name).to_string();
             let [kernel, bindings, bound] =
-                taken.claim(Space::Types, [stem.clone(), format!("{stem}Bindings"), format!("{stem}Bound")]);
+                taken.claim(Space::Both, [stem.clone(), format!("{stem}Bindings"), format!("{stem}Bound")]);
             let [workgroup_size] =
                 taken.claim(Space::Values, [format!("{}_WORKGROUP_SIZE", entry.name.to_ascii_uppercase())]);
             let names = EntryNames {

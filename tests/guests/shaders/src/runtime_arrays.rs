@@ -6,7 +6,7 @@ use wasi_webgpu::{BufferUsages, HeaderBuffer, HeaderBufferInitDescriptor};
 
 use crate::{Context, Gpu, GpuExt, Outcome, Rng, checks, close, ensure, read, same};
 
-checks![override_sized_tile, wrapped_particles, header_and_array];
+checks![override_sized_tile, wrapped_particles, header_and_array, header_binding_sizes];
 
 #[wasi_webgpu::shader(path = "shaders/override_tile.wgsl")]
 mod override_tile {}
@@ -16,6 +16,9 @@ mod particles_wrapped {}
 
 #[wasi_webgpu::shader(path = "shaders/header_array.wgsl")]
 mod header_array {}
+
+#[wasi_webgpu::shader(path = "shaders/header_wide.wgsl")]
+mod header_wide {}
 
 async fn override_sized_tile(gpu: &Gpu) -> Outcome {
     let mut rng = Rng::new(29);
@@ -122,6 +125,39 @@ async fn header_and_array(gpu: &Gpu) -> Outcome {
     let (data_header, data_items) = data.read().await.at("read data")?;
     ensure!(data_header == header, "data header read back as {data_header:?}");
     same("data items", &data_items, &items)
+}
+
+/// A `HeaderBuffer` is exactly header plus elements, so `arrayLength` is its
+/// `len`; lengths below WebGPU's minimum binding size are an `Err` at bind.
+async fn header_binding_sizes(gpu: &Gpu) -> Outcome {
+    use header_wide::Wide;
+    let kernel = header_wide::pipeline(&gpu.device, &Default::default()).await.at("pipeline")?;
+    let usage = BufferUsages::STORAGE | BufferUsages::COPY_SRC;
+    let header = Wide { v: [7.0, 0.0, 0.0, 0.0] };
+    for len in [0usize, 1, 3, 4, 5, 1000] {
+        let elements = vec![0u32; len];
+        let buffer = HeaderBuffer::new_init(
+            &gpu.device,
+            &HeaderBufferInitDescriptor { label: Some("wide"), header: &header, elements: &elements, usage },
+        )
+        .at("wide buffer")?;
+        let bindings = header_wide::Bindings { wide: buffer.as_storage_mut() };
+        // 16 header bytes and 4 per element, at least 32 (16 + 4 rounded up to the alignment 16).
+        let bound = kernel.bind(&gpu.device, &bindings);
+        if 16 + 4 * len < 32 {
+            match bound {
+                Err(wasi_webgpu::Error::BindGroup(_)) => continue,
+                other => return Err(format!("len {len} ({} bytes) bound: {:?}", 16 + 4 * len, other.map(|_| ()))),
+            }
+        }
+        let bound = bound.map_err(|e| format!("len {len}: {e}"))?;
+        gpu.run(|pass| kernel.dispatch_bound(pass, &bound, len as u32)).await?;
+        let (got_header, items) = buffer.read().await.at("read wide")?;
+        ensure!(got_header == header, "len {len}: header read back as {got_header:?}");
+        let expected: Vec<u32> = (0..len as u32).map(|i| len as u32 * 1000 + 7 + i).collect();
+        same(&format!("items of a {len}-element buffer"), &items, &expected)?;
+    }
+    Ok(())
 }
 
 fn vec4_in(rng: &mut Rng, lo: f32, hi: f32) -> [f32; 4] {
