@@ -13,7 +13,12 @@ use crate::flags::flags;
 use crate::verdict::{self, Verdict};
 use crate::{BindingResource, BufferBinding, Error, Result};
 
+mod slice;
+mod staging;
 mod transfer;
+
+pub use slice::BufferSlice;
+pub(crate) use staging::ReadStaging;
 
 pub(crate) use transfer::try_with_capacity;
 
@@ -28,14 +33,6 @@ pub const MAP_ALIGNMENT: u64 = 8;
 /// stay in cache, which measured 3.4 times faster than one 64 MiB call on an
 /// H200 (17.7 ms against 60 ms for 64 MiB).
 const READ_CHUNK: u64 = 256 << 10;
-
-/// Largest staging buffer a device keeps between reads of non-mappable
-/// buffers. Reads up to this size reuse one buffer rather than have the host
-/// allocate and fault in fresh mappable memory each time (64 MiB reads on
-/// lavapipe, whose buffers are host memory, measured faster; an H200 showed no
-/// difference); a larger read gets a buffer of its own, freed when it is done,
-/// so a device holds at most this much memory for reads.
-const READ_STAGING_KEPT: u64 = 64 << 20;
 
 flags! {
     /// What a buffer may be used for. Corresponds to WebGPU's
@@ -147,19 +144,6 @@ impl Drop for BufferShared {
         {
             raw.destroy();
         }
-    }
-}
-
-/// The `MAP_READ | COPY_DST` buffer a device keeps for reads of
-/// non-mappable buffers, unmapped while kept.
-pub(crate) struct ReadStaging {
-    raw: raw::GpuBuffer,
-    size: u64,
-}
-
-impl ReadStaging {
-    pub(crate) fn destroy(self) {
-        self.raw.destroy();
     }
 }
 
@@ -412,8 +396,6 @@ pub(crate) const fn align_down(value: u64, alignment: u64) -> u64 {
     value / alignment * alignment
 }
 
-/// Casts bytes to `T`s by copying, since the host's byte lists carry no
-/// alignment guarantee for `T`.
 /// A vector of `n` copies of `value`, or [`Error::OutOfMemory`] where
 /// `vec![value; n]` would abort the guest: the CPU device's buffers and
 /// reads are as large as the user asks for.
@@ -711,296 +693,6 @@ impl<T: Pod> Buffer<T> {
                 }
             }
         }
-    }
-}
-
-/// A range of a [`Buffer`]'s elements, made by [`Buffer::slice`].
-#[derive(Debug)]
-pub struct BufferSlice<'a, T: Pod> {
-    buffer: &'a Buffer<T>,
-    start: u64,
-    end: u64,
-}
-
-impl<T: Pod> Clone for BufferSlice<'_, T> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-impl<T: Pod> Copy for BufferSlice<'_, T> {}
-
-impl<'a, T: Pod> BufferSlice<'a, T> {
-    /// The buffer the slice is of.
-    pub(crate) fn buffer_shared(&self) -> &'a Rc<BufferShared> {
-        &self.buffer.shared
-    }
-
-    /// The slice's byte range, checked against the buffer's length.
-    pub(crate) fn bytes(&self, operation: &'static str) -> Result<(u64, u64)> {
-        let element = Buffer::<T>::ELEMENT_SIZE;
-        if self.start > self.end || self.end > self.buffer.len {
-            return Err(Error::OutOfBounds {
-                operation,
-                start: self.start.saturating_mul(element),
-                end: self.end.saturating_mul(element),
-                size: self.buffer.len * element,
-            });
-        }
-        Ok((self.start * element, self.end * element))
-    }
-
-    /// Number of elements in the slice.
-    pub fn len(&self) -> u64 {
-        self.end.saturating_sub(self.start)
-    }
-
-    /// Whether the slice holds no elements.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The slice as a binding resource for a bind group entry.
-    pub fn as_binding(&self) -> BindingResource<'a> {
-        let element = Buffer::<T>::ELEMENT_SIZE;
-        BindingResource::Buffer(BufferBinding {
-            buffer: &self.buffer.shared,
-            offset: self.start.saturating_mul(element),
-            size: Some(self.len().saturating_mul(element)),
-        })
-    }
-
-    /// Maps the slice for the guest, waiting until the GPU is done with the
-    /// buffer. Corresponds to WebGPU's
-    /// [`mapAsync`](https://www.w3.org/TR/webgpu/#dom-gpubuffer-mapasync).
-    ///
-    /// The buffer needs `MAP_READ` or `MAP_WRITE` for `mode` and must be
-    /// unmapped; the slice's byte offset must be a multiple of
-    /// [`MAP_ALIGNMENT`] and its byte length of [`COPY_BUFFER_ALIGNMENT`].
-    ///
-    /// A slice that ends at the buffer's end maps up to its [`size`](Buffer::size),
-    /// rounded up to [`COPY_BUFFER_ALIGNMENT`], as WebGPU maps a whole
-    /// buffer: a whole `Buffer<u8>` of 6 elements maps its 8 bytes.
-    ///
-    /// [`unmap`](Buffer::unmap) before the map completes aborts it, as in
-    /// WebGPU: this returns [`Error::MapAborted`]; a [`destroy`](Buffer::destroy)
-    /// meanwhile makes it [`Error::Destroyed`]. Either way the buffer is
-    /// unmapped. Dropping the future before it completes leaves the buffer
-    /// unmapped too.
-    pub async fn map_async(&self, mode: MapMode) -> Result<()> {
-        const OP: &str = "map_async";
-        let shared = &self.buffer.shared;
-        shared.created.wait(OP).await?;
-        shared.check_alive(OP)?;
-        let required = match mode {
-            MapMode::Read => BufferUsages::MAP_READ,
-            MapMode::Write => BufferUsages::MAP_WRITE,
-        };
-        shared.check_usage(OP, required)?;
-        if shared.map_state() != MapState::Unmapped {
-            return Err(Error::MapState { operation: OP, expected: "unmapped", actual: shared.map_state() });
-        }
-        let (start, mut end) = self.bytes(OP)?;
-        if self.end == self.buffer.len {
-            // The alignment padding past the last element is the buffer's
-            // too; mapping it keeps the size a multiple of 4.
-            end = shared.size;
-        }
-        check_aligned(OP, "offset", start, MAP_ALIGNMENT)?;
-        check_aligned(OP, "size", end - start, COPY_BUFFER_ALIGNMENT)?;
-        shared.map(OP, mode, start, end).await
-    }
-
-    /// The mapped range, which must lie inside the slice that was mapped.
-    fn mapped_bytes(&self, operation: &'static str, mode: Option<MapMode>) -> Result<(u64, u64)> {
-        let shared = &self.buffer.shared;
-        shared.check_alive(operation)?;
-        let (start, end) = self.bytes(operation)?;
-        match shared.mapping.get() {
-            Mapping::Mapped { mode: mapped_mode, start: map_start, end: map_end }
-                if mode.is_none_or(|m| m == mapped_mode) =>
-            {
-                if start < map_start || end > map_end {
-                    return Err(Error::OutOfBounds { operation, start, end, size: shared.size });
-                }
-                Ok((start, end))
-            }
-            _ => Err(Error::MapState {
-                operation,
-                expected: if mode == Some(MapMode::Write) { "mapped for writing" } else { "mapped" },
-                actual: shared.map_state(),
-            }),
-        }
-    }
-
-    /// A copy of the slice's contents while the buffer is mapped.
-    /// Corresponds to WebGPU's
-    /// [`getMappedRange`](https://www.w3.org/TR/webgpu/#dom-gpubuffer-getmappedrange),
-    /// which wasi:webgpu offers as a copy.
-    pub fn get_mapped_range(&self) -> Result<Vec<T>> {
-        let (start, end) = self.mapped_bytes("get_mapped_range", None)?;
-        if start == end {
-            return Ok(Vec::new());
-        }
-        // The host wants 8-byte aligned offsets; `read_mapped` widens them,
-        // which stays inside the mapping, whose bounds are aligned.
-        self.buffer.shared.read_mapped("get_mapped_range", start, end)
-    }
-
-    /// Writes `data` at the slice's start while the buffer is mapped for
-    /// writing. `data` must fit in the slice.
-    pub fn write_mapped(&self, data: &[T]) -> Result<()> {
-        const OP: &str = "write_mapped";
-        let (start, end) = self.mapped_bytes(OP, Some(MapMode::Write))?;
-        let bytes: &[u8] = bytemuck::cast_slice(data);
-        if bytes.len() as u64 > end - start {
-            return Err(Error::OutOfBounds { operation: OP, start, end: start + bytes.len() as u64, size: end });
-        }
-        if bytes.is_empty() {
-            return Ok(());
-        }
-        self.buffer.shared.write_into_mapping(start, bytes)
-    }
-
-    /// Reads the slice's contents: maps, copies and unmaps a `MAP_READ`
-    /// buffer, or copies a `COPY_SRC` buffer through a staging buffer.
-    ///
-    /// The device keeps one staging buffer, of at most 64 MiB, for the next
-    /// read; a larger read uses one of its own and frees it.
-    ///
-    /// The buffer must be unmapped. Work submitted before is finished first,
-    /// so the result is what the GPU wrote.
-    pub async fn read(&self) -> Result<Vec<T>> {
-        const OP: &str = "read";
-        let shared = &self.buffer.shared;
-        shared.created.wait(OP).await?;
-        shared.check_gpu_usable(OP)?;
-        let (start, end) = self.bytes(OP)?;
-        if start == end {
-            return Ok(Vec::new());
-        }
-        if shared.usage.contains(BufferUsages::MAP_READ) {
-            return shared.read_via_map(start, end).await;
-        }
-        shared.check_usage(OP, BufferUsages::MAP_READ | BufferUsages::COPY_SRC)?;
-        match shared.cpu_memory() {
-            Some(memory) => shared.cpu_read(memory, start, end),
-            None => read_via_staging(shared, start, end).await,
-        }
-    }
-
-    /// Writes `data` at the slice's start: through the queue for a `COPY_DST`
-    /// buffer, or by mapping a `MAP_WRITE` buffer. `data` must fit in the
-    /// slice.
-    ///
-    /// Through the queue the byte offset must be a multiple of
-    /// [`COPY_BUFFER_ALIGNMENT`], and so must the byte length unless the
-    /// write ends at the buffer's end. The write happens before work
-    /// submitted after it.
-    pub async fn write(&self, data: &[T]) -> Result<()> {
-        const OP: &str = "write";
-        let shared = &self.buffer.shared;
-        shared.created.wait(OP).await?;
-        shared.check_gpu_usable(OP)?;
-        let (start, end) = self.bytes(OP)?;
-        let bytes: &[u8] = bytemuck::cast_slice(data);
-        let write_end = start + bytes.len() as u64;
-        if write_end > end {
-            return Err(Error::OutOfBounds { operation: OP, start, end: write_end, size: end });
-        }
-        if bytes.is_empty() {
-            return Ok(());
-        }
-        if shared.usage.contains(BufferUsages::COPY_DST) {
-            // A write that ends at the buffer's end may spill into the
-            // alignment padding, which nobody reads.
-            let logical_end = self.buffer.len * Buffer::<T>::ELEMENT_SIZE;
-            if write_end == logical_end && !write_end.is_multiple_of(COPY_BUFFER_ALIGNMENT) {
-                return crate::queue::write_bytes_padded(shared, start, bytes);
-            }
-            return crate::queue::write_bytes(shared, start, bytes);
-        }
-        shared.check_usage(OP, BufferUsages::COPY_DST | BufferUsages::MAP_WRITE)?;
-        let (map_start, map_end) = (align_down(start, MAP_ALIGNMENT), align_up(write_end, COPY_BUFFER_ALIGNMENT));
-        shared.map(OP, MapMode::Write, map_start, map_end).await?;
-        let written = shared.write_into_mapping(start, bytes);
-        shared.unmap()?;
-        written
-    }
-}
-
-/// Copies `[start, end)` of a `COPY_SRC` buffer into a `MAP_READ` staging
-/// buffer and reads that; the staging buffer goes back to the device for the
-/// next read when all went well.
-async fn read_via_staging<T: Pod>(source: &Rc<BufferShared>, start: u64, end: u64) -> Result<Vec<T>> {
-    let (copy_start, copy_end) = (align_down(start, COPY_BUFFER_ALIGNMENT), align_up(end, COPY_BUFFER_ALIGNMENT));
-    let device = &source.device;
-    let staging = take_staging(device, copy_end - copy_start)?;
-    let mut encoder = crate::CommandEncoder::new(device, &Default::default());
-    encoder.copy_raw(source, copy_start, &staging, 0, copy_end - copy_start)?;
-    let commands = encoder.finish().await?;
-    // Other tasks ran while `finish` waited: the source may be destroyed or
-    // mapped now, which `submit` would refuse under its own name.
-    source.check_gpu_usable("read")?;
-    crate::queue::submit(device, vec![commands])?;
-    let values = staging.read_via_map(start - copy_start, end - copy_start).await?;
-    // The submitted command buffer, which held the other reference, is gone.
-    if let Ok(staging) = Rc::try_unwrap(staging) {
-        keep_staging(device, staging);
-    }
-    Ok(values)
-}
-
-/// A staging buffer of at least `len` bytes: the device's kept one when it
-/// is large enough, else a new one. A staging buffer dropped on an error
-/// path, or by a cancelled read, is destroyed like any buffer.
-fn take_staging(device: &Rc<DeviceShared>, len: u64) -> Result<Rc<BufferShared>> {
-    let mut size = len;
-    if len <= READ_STAGING_KEPT {
-        if let Some(kept) = device.read_staging.take() {
-            if kept.size >= len {
-                return Ok(Rc::new(BufferShared {
-                    memory: Memory::Gpu(kept.raw),
-                    device: device.clone(),
-                    size: kept.size,
-                    usage: BufferUsages::MAP_READ | BufferUsages::COPY_DST,
-                    mapping: Cell::new(Mapping::Unmapped),
-                    tickets: Cell::new(0),
-                    destroyed: Cell::new(false),
-                    // It was created and used before.
-                    created: Verdict::valid(),
-                }));
-            }
-            kept.destroy();
-        }
-        // Growing in powers of two keeps reads of growing sizes from making
-        // a new buffer each time.
-        size = len.next_power_of_two().min(READ_STAGING_KEPT).min(device.limits.max_buffer_size).max(len);
-    }
-    let descriptor = BufferDescriptor {
-        label: Some("wasi-webgpu read staging"),
-        len: size,
-        usage: BufferUsages::MAP_READ | BufferUsages::COPY_DST,
-        mapped_at_creation: false,
-    };
-    Ok(Buffer::<u8>::new(device, &descriptor)?.shared)
-}
-
-/// Gives an unmapped staging buffer back to its device, which keeps the
-/// larger of it and one a concurrent read gave back; any other is destroyed.
-fn keep_staging(device: &DeviceShared, mut staging: BufferShared) {
-    if staging.size > READ_STAGING_KEPT || staging.destroyed.get() || staging.map_state() != MapState::Unmapped {
-        return;
-    }
-    if let Some(other) = device.read_staging.take() {
-        if other.size >= staging.size {
-            device.read_staging.set(Some(other));
-            return;
-        }
-        other.destroy();
-    }
-    // Leaves memory without a host buffer, so dropping `staging` destroys nothing.
-    if let Memory::Gpu(raw) = std::mem::replace(&mut staging.memory, Memory::Cpu(RefCell::new(Vec::new()))) {
-        device.read_staging.set(Some(ReadStaging { raw, size: staging.size }));
     }
 }
 
