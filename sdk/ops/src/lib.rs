@@ -72,6 +72,14 @@
 //! length. A shape a buffer cannot hold, or that breaks a limit, is an
 //! [`Error`] when the operation is prepared; nothing reaches the GPU.
 //!
+//! A storage binding holds at most the device's
+//! `max_storage_buffer_binding_size` bytes (128 MiB by default), less than
+//! a buffer may (`max_buffer_size`). [`Ops::sum`], [`Ops::max`] and
+//! [`Ops::reduce`] of a 1D array and [`Ops::scan`] bind larger buffers in
+//! pieces and combine the pieces' results; the other operations bind their
+//! buffers whole, so each must fit one binding, or preparing fails with
+//! [`wasi_webgpu::Error::OverLimit`].
+//!
 //! Inputs and outputs must be distinct buffers: WebGPU does not let one
 //! dispatch read a buffer through one binding while writing it through
 //! another, and [`Op::encode`] reports such aliasing as

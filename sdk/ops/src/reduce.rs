@@ -19,6 +19,24 @@ const ROW_GROUPS: u64 = 256;
 /// Rows one workgroup of `reduce_cols` reduces: 64 per lane.
 const COL_CHUNK: u64 = 256;
 
+/// Elements of the pieces an array too large for one storage binding is
+/// cut into: as many as a binding of `max_binding` bytes holds, a multiple
+/// of `multiple` elements and of the offset `alignment` (in bytes), so that
+/// every piece starts at an offset a binding may have.
+pub(crate) fn piece_len(op: &'static str, max_binding: u64, alignment: u32, multiple: u64) -> Result<u64> {
+    let step = multiple.max(u64::from(alignment).div_ceil(4));
+    let piece = max_binding / 4 / step * step;
+    if piece == 0 {
+        return Err(Error::Shape {
+            op,
+            reason: format!(
+                "maxStorageBufferBindingSize = {max_binding} is too small for one piece of {step} elements"
+            ),
+        });
+    }
+    Ok(piece)
+}
+
 /// How [`Ops::reduce`] combines elements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Reduction {
@@ -87,6 +105,18 @@ impl Ops {
     /// more than one chunk per output is left, another pass reduces the
     /// partial results, kept in scratch buffers the [`Op`] owns. Fails when
     /// the axis is not 0 or 1 or the reduced axis is empty.
+    ///
+    /// A 1D input (`rows == 1`, axis 1) may be larger than the device's
+    /// `max_storage_buffer_binding_size`, up to its `max_buffer_size`: it is
+    /// then bound in pieces of as many elements as one binding holds (a
+    /// multiple of 4096 starting at offsets aligned to
+    /// `min_storage_buffer_offset_alignment`), one dispatch each, whose
+    /// partial results the passes above reduce; a 256 MiB sum on a 128 MiB
+    /// binding limit takes 3 dispatches instead of 2. For other shapes, the
+    /// elements read (`rows * cols`) must fit one binding, or preparing
+    /// fails with the binding's [`wasi_webgpu::Error::OverLimit`]. Only the
+    /// elements the shape uses are bound, so buffers may be longer than the
+    /// binding limit.
     pub async fn reduce(
         &self,
         reduction: Reduction,
@@ -124,6 +154,46 @@ impl Ops {
                 wgsl::ReduceRows::pipeline(&self.device, &overrides),
             )
             .await?;
+            let limits = self.device.limits();
+            if rows == 1 && total * 4 > limits.max_storage_buffer_binding_size {
+                // One binding cannot hold the input: reduce pieces of it
+                // into one vector of partials, which the loop below reduces.
+                let piece = piece_len(
+                    op_name,
+                    limits.max_storage_buffer_binding_size,
+                    limits.min_storage_buffer_offset_alignment,
+                    ROW_CHUNK,
+                )?;
+                let chunk = piece.div_ceil(ROW_GROUPS).next_multiple_of(ROW_CHUNK);
+                // Every piece writes the same number of partials, padded to
+                // the offset alignment so that each piece's run of partials
+                // can be bound on its own; the padding (and a short last
+                // piece's surplus) gets chunks past the piece's end, which
+                // write the identity.
+                let align = u64::from(limits.min_storage_buffer_offset_alignment.max(4)) / 4;
+                let per_piece = piece.div_ceil(chunk).next_multiple_of(align);
+                let pieces = axis_len.div_ceil(piece);
+                let partials = self.scratch("reduce piece partials", pieces * per_piece)?;
+                let threads = self.grid(op_name, per_piece, kernel.workgroup_size())?;
+                for i in 0..pieces {
+                    let start = i * piece;
+                    let len = piece.min(axis_len - start);
+                    let params = self.uniform(
+                        "reduce shape",
+                        wgsl::ReduceParams { rows: 1, cols: len as u32, chunk: chunk as u32, chunks: per_piece as u32 },
+                    )?;
+                    let out = i * per_piece;
+                    let bindings = wgsl::ReduceRowsBindings {
+                        params: params.as_uniform(),
+                        input: input.slice(start..start + len).as_storage(),
+                        output: partials.slice(out..out + per_piece).as_storage_mut(),
+                    };
+                    let bound = kernel.bind(&self.device, &bindings)?;
+                    let kernel = kernel.clone();
+                    op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+                }
+                (source, axis_len) = (partials, pieces * per_piece);
+            }
             loop {
                 let per_row = (ROW_GROUPS / u64::from(rows)).max(1);
                 let chunk = axis_len.div_ceil(per_row).next_multiple_of(ROW_CHUNK).max(ROW_CHUNK);
@@ -136,8 +206,10 @@ impl Ops {
                 )?;
                 let bindings = wgsl::ReduceRowsBindings {
                     params: params.as_uniform(),
-                    input: source.as_storage(),
-                    output: target.as_storage_mut(),
+                    // Only the elements used, so a buffer longer than the
+                    // shape needs binds whatever its size.
+                    input: source.slice(..u64::from(rows) * axis_len).as_storage(),
+                    output: target.slice(..partials).as_storage_mut(),
                 };
                 let bound = kernel.bind(&self.device, &bindings)?;
                 let threads = self.grid(op_name, partials, kernel.workgroup_size())?;
@@ -163,8 +235,8 @@ impl Ops {
             )?;
             let bindings = wgsl::ReduceColsBindings {
                 params: params.as_uniform(),
-                input: source.as_storage(),
-                output: target.as_storage_mut(),
+                input: source.slice(..axis_len * u64::from(cols)).as_storage(),
+                output: target.slice(..chunks * u64::from(cols)).as_storage_mut(),
             };
             let bound = kernel.bind(&self.device, &bindings)?;
             let groups = u64::from(cols).div_ceil(u64::from(size[0])) * chunks;

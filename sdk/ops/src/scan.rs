@@ -40,6 +40,15 @@ impl Ops {
     /// with a Blelloch up-sweep and down-sweep. Arrays up to 8192 elements
     /// take one dispatch, up to 64 Mi elements (past the default
     /// `max_storage_buffer_binding_size` of 32 Mi `f32`s) three.
+    ///
+    /// Buffers larger than the device's `max_storage_buffer_binding_size`
+    /// (up to its `max_buffer_size`) are bound in pieces of as many whole
+    /// blocks as one binding holds, at offsets aligned to
+    /// `min_storage_buffer_offset_alignment`: each piece's block sums and
+    /// block scans are one dispatch each, and the scan of all the block sums
+    /// between them carries the total of the earlier pieces into each
+    /// piece. 64 Mi elements (256 MiB) on a 128 MiB binding limit take 5
+    /// dispatches.
     pub async fn scan(&self, kind: ScanKind, input: &Buffer<f32>, output: &Buffer<f32>) -> Result<Op> {
         const OP: &str = "scan";
         let len = input.len();
@@ -57,8 +66,82 @@ impl Ops {
         if len == 0 {
             return Ok(op);
         }
-        self.scan_into(&mut op, kind, input, output, len).await?;
+        let limits = self.device.limits();
+        if input.size().max(output.size()) > limits.max_storage_buffer_binding_size {
+            self.scan_pieces(&mut op, kind, input, output, len).await?;
+        } else {
+            self.scan_into(&mut op, kind, input, output, len).await?;
+        }
         Ok(op)
+    }
+
+    /// Records the scan of `len` elements of buffers too large for one
+    /// binding: as in [`scan_into`](Self::scan_into), but the block sums and
+    /// the final block scans run per piece of the buffers, through bindings
+    /// of the piece. Each piece's block sums start at an aligned offset of
+    /// the sums buffer; the gaps stay zero (WebGPU zeroes new buffers), so
+    /// the exclusive scan of the whole sums buffer gives every block its
+    /// offset, the carry of all earlier pieces and blocks included.
+    async fn scan_pieces(
+        &self,
+        op: &mut Op,
+        kind: ScanKind,
+        input: &Buffer<f32>,
+        output: &Buffer<f32>,
+        len: u64,
+    ) -> Result<()> {
+        const OP: &str = "scan";
+        let limits = self.device.limits();
+        let piece = crate::reduce::piece_len(
+            OP,
+            limits.max_storage_buffer_binding_size,
+            limits.min_storage_buffer_offset_alignment,
+            BLOCK,
+        )?;
+        let align = u64::from(limits.min_storage_buffer_offset_alignment.max(4)) / 4;
+        let per_piece = (piece / BLOCK).next_multiple_of(align);
+        let pieces = len.div_ceil(piece);
+        let sums = self.scratch("scan block sums", pieces * per_piece)?;
+        let reduce =
+            cached(&self.kernels.scan.reduce_blocks, wgsl::ReduceBlocks::pipeline(&self.device, &Default::default()))
+                .await?;
+        let exclusive = u32::from(kind == ScanKind::Exclusive);
+        let mut shapes = Vec::new();
+        for i in 0..pieces {
+            let (start, end) = (i * piece, len.min((i + 1) * piece));
+            let params = self.uniform("scan shape", wgsl::ScanParams { len: (end - start) as u32, exclusive })?;
+            let out = i * per_piece;
+            let bindings = wgsl::ReduceBlocksBindings {
+                params: params.as_uniform(),
+                input: input.slice(start..end).as_storage(),
+                output: sums.slice(out..out + per_piece).as_storage_mut(),
+            };
+            let bound = reduce.bind(&self.device, &bindings)?;
+            let threads = self.grid(OP, (end - start).div_ceil(BLOCK), reduce.workgroup_size())?;
+            let kernel = reduce.clone();
+            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+            shapes.push((start, end, params, threads));
+        }
+
+        let offsets = self.scratch("scan block offsets", pieces * per_piece)?;
+        Box::pin(self.scan_into(op, ScanKind::Exclusive, &sums, &offsets, pieces * per_piece)).await?;
+
+        let scan =
+            cached(&self.kernels.scan.scan_blocks, wgsl::ScanBlocks::pipeline(&self.device, &Default::default()))
+                .await?;
+        for (i, (start, end, params, threads)) in (0..).zip(shapes) {
+            let first = i * per_piece;
+            let bindings = wgsl::ScanBlocksBindings {
+                params: params.as_uniform(),
+                input: input.slice(start..end).as_storage(),
+                output: output.slice(start..end).as_storage_mut(),
+                offsets: offsets.slice(first..first + per_piece).as_storage(),
+            };
+            let bound = scan.bind(&self.device, &bindings)?;
+            let kernel = scan.clone();
+            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+        }
+        Ok(())
     }
 
     /// Records the scan of `len` elements of `input` into `output`.

@@ -8,6 +8,7 @@
 mod api;
 mod elementwise;
 mod linalg;
+mod pieces;
 mod reduce;
 mod rows;
 
@@ -77,6 +78,7 @@ pub(crate) fn exact(what: &str, gpu: &[f32], cpu: &[f32]) -> Outcome {
 #[wasi_webgpu::main]
 async fn main() -> Result<(), String> {
     let filters: Vec<String> = std::env::args().skip(1).collect();
-    let checks = [linalg::CHECKS, elementwise::CHECKS, reduce::CHECKS, rows::CHECKS, api::CHECKS].concat();
+    let checks =
+        [linalg::CHECKS, elementwise::CHECKS, reduce::CHECKS, pieces::CHECKS, rows::CHECKS, api::CHECKS].concat();
     guest_harness::run_checks("ops", &checks, &filters).await
 }
