@@ -140,6 +140,7 @@ impl Drop for BufferShared {
         // Frees the memory now rather than whenever the host collects the
         // handle; the host defers it past work already submitted.
         if !self.destroyed.get()
+            && !self.created.failed()
             && let Memory::Gpu(raw) = &self.memory
         {
             raw.destroy();
@@ -327,6 +328,14 @@ impl BufferShared {
             // returns `MapAborted`. The host has been asked to map, so it is
             // told to unmap, which ends its map either way.
             Mapping::Pending { .. } | Mapping::Mapped { .. } => {
+                // A buffer made mapped whose creation failed has no host
+                // mapping to end; one whose verdict is still pending keeps
+                // its mapping until the host has answered.
+                if self.created.failed() {
+                    self.mapping.set(Mapping::Unmapped);
+                    return Ok(());
+                }
+                self.created.check("unmap")?;
                 self.mapping.set(Mapping::Unmapped);
                 match &self.memory {
                     Memory::Gpu(raw) => raw.unmap().map_err(|e| Error::Map(e.message)),
@@ -685,6 +694,7 @@ impl<T: Pod> Buffer<T> {
         if !self.shared.destroyed.replace(true) {
             self.shared.mapping.set(Mapping::Unmapped);
             match &self.shared.memory {
+                Memory::Gpu(_) if self.shared.created.failed() => {}
                 Memory::Gpu(raw) => raw.destroy(),
                 Memory::Cpu(memory) => {
                     if let Ok(mut blocks) = memory.try_borrow_mut() {

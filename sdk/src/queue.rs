@@ -75,12 +75,14 @@ pub(crate) fn write_bytes(buffer: &BufferShared, offset: u64, bytes: &[u8]) -> R
         return buffer.cpu_write(memory, offset, bytes);
     }
     let (queue, raw) = (buffer.device.queue(OP)?, buffer.raw(OP)?);
-    for (index, chunk) in bytes.chunks(WRITE_CHUNK).enumerate() {
+    // Pieces written before a failing one stay queued, so the device must
+    // flush them either way.
+    let written = bytes.chunks(WRITE_CHUNK).enumerate().try_for_each(|(index, chunk)| {
         let at = offset + (index * WRITE_CHUNK) as u64;
-        queue.write_buffer_with_copy(raw, at, chunk, None, None).map_err(|e| Error::Validation(e.message))?;
-    }
+        queue.write_buffer_with_copy(raw, at, chunk, None, None).map_err(|e| Error::Validation(e.message))
+    });
     buffer.device.note_unflushed_writes();
-    Ok(())
+    written
 }
 
 /// [`write_bytes`] of `bytes` followed by zeros up to the next multiple of
@@ -96,9 +98,7 @@ pub(crate) fn write_bytes_padded(buffer: &BufferShared, offset: u64, bytes: &[u8
     }
     let whole = bytes.len() - bytes.len() % COPY_BUFFER_ALIGNMENT as usize;
     let (aligned, rest) = bytes.split_at(whole);
-    if !aligned.is_empty() || rest.is_empty() {
-        write_bytes(buffer, offset, aligned)?;
-    }
+    write_bytes(buffer, offset, aligned)?;
     if !rest.is_empty() {
         let mut last = [0; COPY_BUFFER_ALIGNMENT as usize];
         last[..rest.len()].copy_from_slice(rest);

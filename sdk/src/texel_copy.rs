@@ -318,16 +318,19 @@ impl Queue {
         // twice.
         let bytes = &data[data_layout.offset as usize..end as usize];
         let layout = TexelCopyBufferLayout { offset: 0, ..data_layout };
-        for (origin, bytes, size) in write_pieces(&side, bytes, layout, size) {
+        // Pieces written before a failing one stay queued, so the device must
+        // flush them either way.
+        let written = write_pieces(&side, bytes, layout, size).into_iter().try_for_each(|(origin, bytes, size)| {
             let piece = TextureSide { origin, ..side.clone() };
             if bytes.len() as u64 > TEXTURE_WRITE_CHUNK {
-                write_via_staging(&self.shared, &piece, bytes, layout, size)?;
+                write_via_staging(&self.shared, &piece, bytes, layout, size)
             } else {
                 queue.write_texture_with_copy(&piece.to_raw(), bytes, layout.to_raw(), size_to_raw(size));
+                Ok(())
             }
-        }
+        });
         self.shared.note_unflushed_writes();
-        Ok(())
+        written
     }
 }
 

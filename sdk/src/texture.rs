@@ -194,7 +194,7 @@ impl Drop for TextureShared {
     fn drop(&mut self) {
         // Frees the memory now rather than whenever the host collects the
         // handle; the host defers it past work already submitted.
-        if !self.destroyed.get() {
+        if !self.destroyed.get() && !self.created.failed() {
             self.raw.destroy();
         }
     }
@@ -392,7 +392,7 @@ impl Texture {
     /// an [`Error::TextureDestroyed`]. Corresponds to WebGPU's
     /// [`destroy`](https://www.w3.org/TR/webgpu/#dom-gputexture-destroy).
     pub fn destroy(&self) {
-        if !self.shared.destroyed.replace(true) {
+        if !self.shared.destroyed.replace(true) && !self.shared.created.failed() {
             self.shared.raw.destroy();
         }
     }

@@ -70,6 +70,14 @@ impl Verdict {
         }
     }
 
+    /// Whether the host is known to have failed to create the object, so
+    /// that no call, `destroy` included, may reach the host with it. A
+    /// verdict still pending counts as not failed.
+    pub(crate) fn failed(&self) -> bool {
+        let mut cx = Context::from_waker(Waker::noop());
+        matches!(self.poll("destroy", &mut cx), Poll::Ready(Err(_)))
+    }
+
     /// Waits until the host has said whether it created the object.
     pub(crate) async fn wait(&self, operation: &'static str) -> Result<()> {
         if matches!(&*self.0.borrow(), State::Valid) {

@@ -330,6 +330,18 @@ fn check_entry(ev: &Evaluator<'_, '_>, entry: usize, limits: &Limits) -> Result<
             let item = m.item(text).filter(|_| !after_dot);
             let is_type = (text == "array" && templated)
                 || item.is_some_and(|i| matches!(m.items[i].kind, ItemKind::Struct | ItemKind::Alias));
+            // A struct value needs memory of its own only where it is
+            // declared (`var r: Ray`, `let r = Ray(…)`); elsewhere its
+            // constructor is an expression, which a renderer may write
+            // hundreds of times. Arrays count wherever they are made, since
+            // indexing an array value dynamically spills it to memory.
+            let struct_value = text != "array";
+            let declared = j >= 1 && m.text(j - 1) == ":"
+                || j >= 3 && m.text(j - 1) == "=" && matches!(m.text(j - 3), "var" | "let" | ">");
+            if is_type && struct_value && !declared {
+                j += 1;
+                continue;
+            }
             if is_type {
                 let layout = ev.with(|| ev.layout(j..body.end));
                 let what = "the size of this function-scope type";

@@ -203,6 +203,16 @@ fn private_and_function_memory_is_bounded() {
         words + 1
     );
     assert_eq!(refusal(module(&table)).value, Some(limit + 4));
+    // A struct constructed in expressions many times (a renderer's
+    // `Material(…)`) is counted only where a variable holds it.
+    let materials = format!(
+        "struct M {{ a: vec4f, b: vec4f, c: vec4f, d: vec4f }}\nfn pick(m: M) -> f32 {{ return m.a.x; }}\n{}",
+        compute(&"_ = pick(M(vec4f(), vec4f(), vec4f(), vec4f()));\n".repeat(2 * (limit as usize) / 64))
+    );
+    assert_eq!(module(&materials), Ok(false));
+    let held = compute("{ let m = Big(); _ = m.a[0].x; }");
+    let held = format!("struct Big {{ a: array<vec4f, {}> }}\n{held}", limit / 16 + 1);
+    assert_eq!(refusal(module(&held)).value, Some(limit + 16));
     // Storage and uniform arrays are the buffer's memory, not the shader's.
     let storage = format!(
         "struct U {{ t: array<vec4u, 4096> }}\n@group(0) @binding(0) var<uniform> u: U;\n@group(0) @binding(1) var<storage, read_write> s: array<u32, 1000000>;\n{}",
