@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 
 use bytemuck::Pod;
 
-use crate::buffer::try_vec;
+use crate::buffer::{try_vec, try_with_capacity};
 use crate::{Buffer, BufferDescriptor, BufferInitDescriptor, Device, Error, Result, Storage, StorageMut};
 
 /// What a `var<storage>` of a struct with members before its runtime-sized
@@ -139,11 +139,7 @@ impl<H: Pod, E: Pod> HeaderBuffer<H, E> {
     /// The header and elements as one byte vector, allocated fallibly: the
     /// size comes from the caller.
     fn bytes_of(header: &H, elements: &[E], size: u64) -> Result<Vec<u8>> {
-        let size = usize::try_from(size).map_err(|_| Error::OutOfMemory(format!("{size} bytes of guest memory")))?;
-        let mut contents = Vec::new();
-        contents
-            .try_reserve_exact(size)
-            .map_err(|e| Error::OutOfMemory(format!("{size} bytes of guest memory: {e}")))?;
+        let mut contents = try_with_capacity::<u8>("HeaderBuffer::new_init", size)?;
         contents.extend_from_slice(bytemuck::bytes_of(header));
         contents.extend_from_slice(bytemuck::cast_slice(elements));
         Ok(contents)
