@@ -228,7 +228,10 @@ mod tests {
     #[test]
     fn rejects_bad_configs() {
         let with = |from: &str, to: &str| Config::from_json(&MINILM.replace(from, to));
-        assert_eq!(with("\"num_attention_heads\": 12", "\"num_attention_heads\": 7"), Err(ConfigError::Heads { hidden: 384, heads: 7 }));
+        assert_eq!(
+            with("\"num_attention_heads\": 12", "\"num_attention_heads\": 7"),
+            Err(ConfigError::Heads { hidden: 384, heads: 7 })
+        );
         assert_eq!(with("\"hidden_size\": 384", "\"hidden_size\": 0"), Err(ConfigError::Zero { field: "hidden_size" }));
         assert!(matches!(with("\"gelu\"", "\"relu\""), Err(ConfigError::Unsupported { field: "hidden_act", .. })));
         assert_eq!(with("\"gelu\"", "\"gelu_new\"").unwrap().hidden_act, HiddenAct::GeluTanh);

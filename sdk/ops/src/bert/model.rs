@@ -50,7 +50,9 @@ pub enum ModelError {
     EmptyInput,
     /// The tokenizer gave an id past the model's vocabulary: tokenizer.json
     /// and config.json do not belong together.
-    #[error("sentence {sentence}: token id {id} is past the model's vocabulary of {vocab} (tokenizer.json does not match config.json)")]
+    #[error(
+        "sentence {sentence}: token id {id} is past the model's vocabulary of {vocab} (tokenizer.json does not match config.json)"
+    )]
     TokenId {
         /// The sentence's index in the input.
         sentence: usize,
@@ -333,7 +335,8 @@ impl SentenceEncoder {
         let e = &self.weights.embeddings;
         let eps = c.layer_norm_eps;
         let norm = LayerNormDesc { rows, cols: h, eps };
-        let linear = |out: u32, inp: u32, activation| LinearDesc { rows, in_features: inp, out_features: out, activation };
+        let linear =
+            |out: u32, inp: u32, activation| LinearDesc { rows, in_features: inp, out_features: out, activation };
         let activation = match c.hidden_act {
             HiddenAct::GeluErf => Activation::GeluErf,
             HiddenAct::GeluTanh => Activation::GeluTanh,
@@ -347,37 +350,76 @@ impl SentenceEncoder {
             eps,
         };
         prepared.push(
-            ops.embedding(&embedding, &w.ids, &w.type_ids, &e.word, &e.position, &e.token_type, &e.gamma, &e.beta, &w.hidden)
-                .await?,
+            ops.embedding(
+                &embedding,
+                &w.ids,
+                &w.type_ids,
+                &e.word,
+                &e.position,
+                &e.token_type,
+                &e.gamma,
+                &e.beta,
+                &w.hidden,
+            )
+            .await?,
         );
-        let attention = AttentionDesc { seq: sequence, heads: c.num_attention_heads, scale: 1.0 / (c.head_dim() as f32).sqrt() };
+        let attention =
+            AttentionDesc { seq: sequence, heads: c.num_attention_heads, scale: 1.0 / (c.head_dim() as f32).sqrt() };
         for l in &self.weights.layers {
-            prepared.push(ops.linear(&linear(3 * h, h, Activation::None), &w.hidden, &l.qkv, &l.qkv_bias, &w.qkv).await?);
+            prepared
+                .push(ops.linear(&linear(3 * h, h, Activation::None), &w.hidden, &l.qkv, &l.qkv_bias, &w.qkv).await?);
             prepared.push(ops.attention(&attention, &w.qkv, &w.mask, &w.context).await?);
             prepared.push(
-                ops.linear(&linear(h, h, Activation::None), &w.context, &l.attention_out, &l.attention_out_bias, &w.projected)
+                ops.linear(
+                    &linear(h, h, Activation::None),
+                    &w.context,
+                    &l.attention_out,
+                    &l.attention_out_bias,
+                    &w.projected,
+                )
+                .await?,
+            );
+            prepared.push(
+                ops.add_layer_norm(&norm, &w.projected, &w.hidden, &l.attention_gamma, &l.attention_beta, &w.attended)
                     .await?,
             );
             prepared.push(
-                ops.add_layer_norm(&norm, &w.projected, &w.hidden, &l.attention_gamma, &l.attention_beta, &w.attended).await?,
+                ops.linear(
+                    &linear(c.intermediate_size, h, activation),
+                    &w.attended,
+                    &l.intermediate,
+                    &l.intermediate_bias,
+                    &w.intermediate,
+                )
+                .await?,
             );
             prepared.push(
-                ops.linear(&linear(c.intermediate_size, h, activation), &w.attended, &l.intermediate, &l.intermediate_bias, &w.intermediate)
-                    .await?,
+                ops.linear(
+                    &linear(h, c.intermediate_size, Activation::None),
+                    &w.intermediate,
+                    &l.output,
+                    &l.output_bias,
+                    &w.ffn,
+                )
+                .await?,
             );
             prepared.push(
-                ops.linear(&linear(h, c.intermediate_size, Activation::None), &w.intermediate, &l.output, &l.output_bias, &w.ffn)
-                    .await?,
+                ops.add_layer_norm(&norm, &w.ffn, &w.attended, &l.output_gamma, &l.output_beta, &w.hidden).await?,
             );
-            prepared.push(ops.add_layer_norm(&norm, &w.ffn, &w.attended, &l.output_gamma, &l.output_beta, &w.hidden).await?);
         }
-        prepared.push(ops.mean_pool(&PoolDesc { seq: sequence, normalize: true }, &w.hidden, &w.mask, &w.pooled).await?);
+        prepared
+            .push(ops.mean_pool(&PoolDesc { seq: sequence, normalize: true }, &w.hidden, &w.mask, &w.pooled).await?);
         Ok(prepared)
     }
 }
 
 /// A storage buffer of `len` elements with `usage` besides `STORAGE`.
-fn storage<T: bytemuck::Pod>(device: &Device, label: &str, len: u64, usage: BufferUsages) -> Result<Buffer<T>, ModelError> {
+fn storage<T: bytemuck::Pod>(
+    device: &Device,
+    label: &str,
+    len: u64,
+    usage: BufferUsages,
+) -> Result<Buffer<T>, ModelError> {
     Ok(device.create_buffer(&BufferDescriptor {
         label: Some(label),
         len,
@@ -409,11 +451,11 @@ fn sentence_config(dir: &Path) -> Result<Option<u32>, ModelError> {
         .map_err(|e| ModelError::SentenceConfig { file: SBERT, reason: e.to_string() })?;
     match json.get("max_seq_length") {
         None => Ok(None),
-        Some(v) => v
-            .as_u64()
-            .filter(|&n| (2..=u64::from(u32::MAX)).contains(&n))
-            .map(|n| Some(n as u32))
-            .ok_or_else(|| ModelError::SentenceConfig { file: SBERT, reason: format!("max_seq_length {v} is not a length") }),
+        Some(v) => {
+            v.as_u64().filter(|&n| (2..=u64::from(u32::MAX)).contains(&n)).map(|n| Some(n as u32)).ok_or_else(|| {
+                ModelError::SentenceConfig { file: SBERT, reason: format!("max_seq_length {v} is not a length") }
+            })
+        }
     }
 }
 

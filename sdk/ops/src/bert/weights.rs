@@ -142,7 +142,8 @@ impl<'a> Weights<'a> {
         let inter = config.intermediate_size as usize;
         let embeddings = EmbeddingTensors {
             word: lookup.get("embeddings.word_embeddings.weight", &[config.vocab_size as usize, h])?,
-            position: lookup.get("embeddings.position_embeddings.weight", &[config.max_position_embeddings as usize, h])?,
+            position: lookup
+                .get("embeddings.position_embeddings.weight", &[config.max_position_embeddings as usize, h])?,
             token_type: lookup.get("embeddings.token_type_embeddings.weight", &[config.type_vocab_size as usize, h])?,
             gamma: lookup.norm("embeddings.LayerNorm", "weight", h)?,
             beta: lookup.norm("embeddings.LayerNorm", "bias", h)?,
@@ -151,7 +152,10 @@ impl<'a> Weights<'a> {
         for n in 0..config.num_hidden_layers {
             let l = format!("encoder.layer.{n}");
             let linear = |name: &str, out: usize, inp: usize| -> Result<[Tensor<'a>; 2], WeightsError> {
-                Ok([lookup.get(&format!("{l}.{name}.weight"), &[out, inp])?, lookup.get(&format!("{l}.{name}.bias"), &[out])?])
+                Ok([
+                    lookup.get(&format!("{l}.{name}.weight"), &[out, inp])?,
+                    lookup.get(&format!("{l}.{name}.bias"), &[out])?,
+                ])
             };
             let [q, qb] = linear("attention.self.query", h, h)?;
             let [k, kb] = linear("attention.self.key", h, h)?;
@@ -489,7 +493,9 @@ mod tests {
         let config = Config::from_json(TINY).unwrap();
         let tensors: Vec<_> = tiny_tensors("")
             .into_iter()
-            .map(|(n, s)| (n.replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta"), s))
+            .map(|(n, s)| {
+                (n.replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta"), s)
+            })
             .collect();
         let bytes = file(&tensors, |n| if n.contains("intermediate") { "F16" } else { "F32" });
         let weights = Weights::parse(&bytes, &config).unwrap();
@@ -504,7 +510,10 @@ mod tests {
         let name = "encoder.layer.1.intermediate.dense.weight";
 
         let missing: Vec<_> = all.iter().filter(|(n, _)| n != name).cloned().collect();
-        assert_eq!(Weights::parse(&file(&missing, f32s), &config).unwrap_err(), WeightsError::Missing { name: name.into() });
+        assert_eq!(
+            Weights::parse(&file(&missing, f32s), &config).unwrap_err(),
+            WeightsError::Missing { name: name.into() }
+        );
 
         let reshaped: Vec<_> =
             all.iter().map(|(n, s)| (n.clone(), if n == name { vec![4, 8] } else { s.clone() })).collect();
