@@ -8,11 +8,10 @@ use std::path::Path;
 use wasi_webgpu::{Buffer, BufferDescriptor, BufferUsages, Device, Queue};
 
 use super::batch::{self, Batch};
-use super::pending::{Activation, AttentionDesc, EmbeddingDesc, LinearDesc, PoolDesc, SequenceDesc};
 use super::pending::{Tokenizer, TokenizerError};
 use super::weights::DeviceWeights;
 use super::{Config, ConfigError, HiddenAct, Weights, WeightsError};
-use crate::{LayerNormDesc, Op, Ops};
+use crate::{Activation, AttentionDesc, EmbeddingDesc, LayerNormDesc, LinearDesc, Op, Ops, PoolDesc, SequenceDesc};
 
 /// What can go wrong loading or running a [`SentenceEncoder`].
 #[derive(Debug, thiserror::Error)]
