@@ -32,28 +32,53 @@ pub(crate) fn max_batch_for(config: &Config, limits: &Limits, seq: u32) -> u64 {
     by_activations.min(by_scores).min(u64::from(u32::MAX) / (seq * width))
 }
 
+/// The cost of one more batch, in padded tokens: a submit, a read back and
+/// the preparation of its operations, roughly what 32 tokens of work take.
+const BATCH_OVERHEAD: u64 = 32;
+
 /// Groups sentences of `lengths` tokens (each at least 1) into batches of
-/// at most `max_batch` rows that fit `limits`, longest first so that
-/// sentences of like length are padded together. Every index appears in
+/// at most `max_batch` rows that fit `limits`. Every index appears in
 /// exactly one batch. `None` when one sentence alone does not fit.
+///
+/// The sentences are sorted longest first and cut into runs that minimise
+/// the padded tokens computed (plus [`BATCH_OVERHEAD`] per batch): a few
+/// long sentences do not pad many short ones to their length.
 pub(crate) fn plan(config: &Config, limits: &Limits, lengths: &[u32], max_batch: usize) -> Option<Vec<Batch>> {
     let mut order: Vec<usize> = (0..lengths.len()).collect();
     order.sort_by_key(|&i| core::cmp::Reverse(lengths[i]));
-    let mut batches: Vec<Batch> = Vec::new();
-    let mut room = 0u64;
-    for i in order {
-        match batches.last_mut() {
-            Some(batch) if (batch.rows.len() as u64) < room => batch.rows.push(i),
-            _ => {
-                let seq = lengths[i];
-                room = max_batch_for(config, limits, seq).min(max_batch.max(1) as u64);
-                if room == 0 {
+    let sorted: Vec<u32> = order.iter().map(|&i| lengths[i]).collect();
+    let n = sorted.len();
+    // best[i]: the least cost of the first i sorted sentences, and where
+    // its last batch starts.
+    let mut best = vec![(0u64, 0usize); n + 1];
+    for i in 1..=n {
+        best[i] = (u64::MAX, 0);
+        // The batch [j, i) is padded to sorted[j], its longest.
+        for j in (0..i).rev() {
+            let rows = (i - j) as u64;
+            let room = max_batch_for(config, limits, sorted[j]).min(max_batch.max(1) as u64);
+            if rows > room {
+                if rows == 1 {
                     return None;
                 }
-                batches.push(Batch { rows: vec![i], seq });
+                // Longer runs only get longer, and earlier starts longer
+                // sequences: none fits.
+                break;
+            }
+            let cost = best[j].0.saturating_add(rows * u64::from(sorted[j]) + BATCH_OVERHEAD);
+            if cost < best[i].0 {
+                best[i] = (cost, j);
             }
         }
     }
+    let mut batches = Vec::new();
+    let mut i = n;
+    while i > 0 {
+        let j = best[i].1;
+        batches.push(Batch { rows: order[j..i].to_vec(), seq: sorted[j] });
+        i = j;
+    }
+    batches.reverse();
     Some(batches)
 }
 
@@ -87,10 +112,23 @@ mod tests {
         }
         // 100 sequences of 256 tokens do not fit one batch: split in three.
         assert_eq!(batches.iter().filter(|b| b.seq == 256).count(), 3);
+        // Short sentences are not padded to the long ones' length.
+        assert!(batches.iter().all(|b| b.seq == 256 || b.seq <= 37), "{batches:?}");
         // The caller's cap applies too.
         let capped = plan(&config, &limits, &lengths, 16).unwrap();
         assert!(capped.iter().all(|b| b.rows.len() <= 16));
         assert_eq!(plan(&config, &limits, &[], 8), Some(vec![]));
+    }
+
+    #[test]
+    fn a_few_long_sentences_do_not_pad_the_short_ones() {
+        let config = minilm();
+        let mut lengths = vec![256; 4];
+        lengths.extend((0..60).map(|i| 5 + i % 20));
+        let batches = plan(&config, &Limits::default(), &lengths, 64).unwrap();
+        let padded: u64 = batches.iter().map(|b| b.rows.len() as u64 * u64::from(b.seq)).sum();
+        assert!(padded < 4 * 256 + 60 * 25, "{padded} padded tokens: {batches:?}");
+        assert_eq!(batches[0], Batch { rows: vec![0, 1, 2, 3], seq: 256 });
     }
 
     #[test]
