@@ -205,6 +205,17 @@ fn bad_input_is_an_error_never_a_trap() {
     assert_refused(&common::run_with("examples/embed", &options), "/data/bad.txt: line 2 is not UTF-8");
 }
 
+#[test]
+fn an_input_over_the_device_limits_is_split() {
+    // On the CPU device (WebGPU's default limits: 128 MiB bindings), one
+    // more 256-token sentence than a batch holds: about 22,000 tokens.
+    let outcome = run_with_model("tests/guests/minilm", model_dir(), &["limits", "--model", "/model", "--cpu"]);
+    let transcript = common::transcript(&outcome);
+    assert_eq!(outcome.status, GuestStatus::Ok, "{transcript}");
+    assert!(outcome.stdout_lossy().contains("are split and match the sentence alone"), "{transcript}");
+    eprintln!("{}", outcome.stdout_lossy().trim());
+}
+
 /// A model folder in a temporary directory: the real config and tokenizer,
 /// and `weights` as model.safetensors (none if `None`).
 fn model_with(weights: Option<&[u8]>) -> tempfile::TempDir {

@@ -19,4 +19,6 @@ mod weights;
 
 pub use config::{Config, ConfigError, HiddenAct};
 pub use model::{DEFAULT_MAX_BATCH, ModelError, SentenceEncoder, read_file};
+// TEMPORARY until the `tok` branch lands: bert::tokenizer replaces it.
+pub use pending::{Tokenizer, TokenizerError};
 pub use weights::{Weights, WeightsError};

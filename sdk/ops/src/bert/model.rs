@@ -8,9 +8,8 @@ use std::path::Path;
 use wasi_webgpu::{Buffer, BufferDescriptor, BufferUsages, Device, Queue};
 
 use super::batch::{self, Batch};
-use super::pending::{Tokenizer, TokenizerError};
 use super::weights::DeviceWeights;
-use super::{Config, ConfigError, HiddenAct, Weights, WeightsError};
+use super::{Config, ConfigError, HiddenAct, Tokenizer, TokenizerError, Weights, WeightsError};
 use crate::{Activation, AttentionDesc, EmbeddingDesc, LayerNormDesc, LinearDesc, Op, Ops, PoolDesc, SequenceDesc};
 
 /// What can go wrong loading or running a [`SentenceEncoder`].
@@ -206,6 +205,16 @@ impl SentenceEncoder {
         self.max_batch
     }
 
+    /// The most sentences of `seq` tokens that one batch takes: the cap of
+    /// [`set_max_batch`](Self::set_max_batch), or fewer where the device's
+    /// `max_storage_buffer_binding_size` or `max_buffer_size` cannot hold
+    /// more (the feed-forward activations, `seq × intermediate_size` floats
+    /// a sentence, are the largest buffer). Larger inputs are split.
+    pub fn batch_limit(&self, seq: u32) -> usize {
+        let limit = batch::max_batch_for(&self.config, &self.ops.device().limits(), seq);
+        usize::try_from(limit).unwrap_or(usize::MAX).min(self.max_batch)
+    }
+
     /// Caps batches at `rows` sentences (at least 1). Smaller batches pad
     /// less and need smaller buffers; larger ones keep a GPU busier.
     pub fn set_max_batch(&mut self, rows: usize) {
@@ -248,20 +257,40 @@ impl SentenceEncoder {
         out.try_reserve_exact(sentences.len())
             .map_err(|_| ModelError::OutOfMemory { what: "embeddings", bytes: (sentences.len() * dim * 4) as u64 })?;
         out.resize_with(sentences.len(), Vec::new);
-        let mut workspace = self.workspace.borrow_mut();
-        if workspace.as_ref().is_none_or(|w| w.tokens < tokens || w.rows < rows) {
-            // Drop the old buffers before creating their replacements.
-            *workspace = None;
-            *workspace = Some(self.workspace(tokens, rows)?);
-        }
-        let Some(workspace) = workspace.as_mut() else { unreachable!("just created") };
-        for batch in &batches {
-            let pooled = self.run_batch(queue, workspace, batch, &ids).await?;
+        // Taken out of the cell while it is used: a second `embed` running
+        // meanwhile (two futures joined) makes buffers of its own.
+        let mut workspace = match self.workspace.take() {
+            Some(w) if w.tokens >= tokens && w.rows >= rows => w,
+            old => {
+                // Drop the old buffers before creating their replacements.
+                drop(old);
+                self.workspace(tokens, rows)?
+            }
+        };
+        let result = self.run_batches(queue, &mut workspace, &batches, &ids, &mut out).await;
+        self.workspace.replace(Some(workspace));
+        result?;
+        Ok(out)
+    }
+
+    /// Runs `batches`, writing each sentence's embedding into its row of
+    /// `out`.
+    async fn run_batches(
+        &self,
+        queue: &Queue,
+        workspace: &mut Workspace,
+        batches: &[Batch],
+        ids: &[Vec<u32>],
+        out: &mut [Vec<f32>],
+    ) -> Result<(), ModelError> {
+        let dim = self.dim();
+        for batch in batches {
+            let pooled = self.run_batch(queue, workspace, batch, ids).await?;
             for (k, &row) in batch.rows.iter().enumerate() {
                 out[row] = pooled[k * dim..(k + 1) * dim].to_vec();
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Uploads one batch's ids and mask, runs the forward pass and reads

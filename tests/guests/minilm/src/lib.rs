@@ -3,6 +3,7 @@
 //! ```text
 //! minilm-guest embed --model DIR --input FILE [--cpu] [--max-batch N]
 //! minilm-guest bad-input --model DIR [--cpu]
+//! minilm-guest limits --model DIR [--cpu]
 //! ```
 //!
 //! `embed` reads FILE, a JSON document whose `sentences` are objects with a
@@ -10,7 +11,9 @@
 //! prints one JSON object: `{"device", "ms", "ids": [[…]], "embeddings":
 //! [[…]]}`, the host comparing them with the oracle. `bad-input` checks the
 //! errors of an empty input and the truncation of a 1 MB sentence, printing
-//! `ok: …` per check. Failures print `Error: …` and exit with 1.
+//! `ok: …` per check. `limits` embeds one more 256-token sentence than the
+//! device's buffer limits let one batch hold, and checks that all (split
+//! into batches) equal the sentence embedded alone. Failures print `Error: …` and exit with 1.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -50,6 +53,7 @@ async fn main() -> Result<(), String> {
     match mode.as_str() {
         "embed" => embed(&encoder, &queue, input.ok_or("--input FILE is needed")?, on).await,
         "bad-input" => bad_input(&encoder, &queue).await,
+        "limits" => limits(&mut encoder, &queue).await,
         other => Err(format!("unknown mode `{other}`")),
     }
 }
@@ -89,5 +93,29 @@ async fn bad_input(encoder: &SentenceEncoder, queue: &Queue) -> Result<(), Strin
         return Err(format!("the 1 MB sentence's embedding has norm {norm}"));
     }
     println!("ok: a {} byte sentence is truncated to {} tokens, norm {norm}", huge.len(), ids.len());
+    Ok(())
+}
+
+async fn limits(encoder: &mut SentenceEncoder, queue: &Queue) -> Result<(), String> {
+    let long = "word ".repeat(300);
+    let seq = encoder.max_seq_len();
+    encoder.set_max_batch(usize::MAX);
+    let fit = encoder.batch_limit(seq);
+    if fit == usize::MAX || fit == 0 {
+        return Err(format!("batch_limit({seq}) = {fit}"));
+    }
+    let texts = vec![long.as_str(); fit + 1];
+    let alone = encoder.embed(queue, &texts[..1]).await.map_err(|e| e.to_string())?;
+    let all = encoder.embed(queue, &texts).await.map_err(|e| e.to_string())?;
+    for (i, e) in all.iter().enumerate() {
+        let diff = e.iter().zip(&alone[0]).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+        if diff > 1e-5 {
+            return Err(format!("sentence {i} of {} differs from the sentence alone by {diff}", texts.len()));
+        }
+    }
+    println!(
+        "ok: {} sentences of {seq} tokens (a batch holds {fit}) are split and match the sentence alone",
+        texts.len()
+    );
     Ok(())
 }
