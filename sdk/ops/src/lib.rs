@@ -109,6 +109,8 @@ use std::future::Future;
 use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages, ComputePass, Device, Queue, Threads};
 
 mod attention;
+#[cfg(feature = "bert")]
+pub mod bert;
 mod elementwise;
 mod error;
 mod linear;
