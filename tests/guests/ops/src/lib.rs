@@ -1,5 +1,6 @@
-//! Every `wasi-webgpu-ops` operation run on the GPU and checked against a
-//! CPU reference computed here in `f64`, over sizes of 1, 7, 1000 and shapes
+//! Every `wasi-webgpu-ops` operation run on the GPU, and again on the
+//! in-guest CPU device (`<check> on cpu`), checked against a reference
+//! computed here in `f64`, over sizes of 1, 7, 1000 and shapes
 //! that are not multiples of any tile or block (7 x 13, 33 x 65, 1 x 1000,
 //! ...), plus the errors bad shapes must give. Each check states its
 //! tolerance. Arguments select checks by substring; the integration test
@@ -80,5 +81,5 @@ async fn main() -> Result<(), String> {
     let filters: Vec<String> = std::env::args().skip(1).collect();
     let checks =
         [linalg::CHECKS, elementwise::CHECKS, reduce::CHECKS, pieces::CHECKS, rows::CHECKS, api::CHECKS].concat();
-    guest_harness::run_checks("ops", &checks, &filters).await
+    guest_harness::run_checks_on_gpu_and_cpu("ops", &checks, &filters).await
 }
