@@ -347,4 +347,75 @@ mod tests {
             }
         }
     }
+
+    /// Median seconds of `f` over about half a second of runs.
+    fn time(mut f: impl FnMut()) -> f64 {
+        f();
+        let mut samples = Vec::new();
+        let start = std::time::Instant::now();
+        while samples.len() < 5 || (start.elapsed().as_secs_f64() < 0.5 && samples.len() < 200) {
+            let t = std::time::Instant::now();
+            f();
+            samples.push(t.elapsed().as_secs_f64());
+        }
+        samples.sort_by(f64::total_cmp);
+        samples[samples.len() / 2]
+    }
+
+    /// The native side of `tests/bench/guests/ops-cpu`: the same products
+    /// natively (this GEMM, and a plain i-p-j loop LLVM vectorises), in
+    /// GFLOPS. `cargo test --release -p wasi-webgpu-ops --lib -- --ignored --nocapture cpu_speed`
+    #[test]
+    #[ignore = "a benchmark"]
+    fn cpu_speed() {
+        let tokens = 128;
+        for (name, out, inp) in [("qkv", 1152, 384), ("attn out", 384, 384), ("ffn up", 1536, 384), ("ffn down", 384, 1536)] {
+            let x: Vec<f32> = (0..tokens * inp).map(|i| (i % 13) as f32).collect();
+            let w: Vec<f32> = (0..out * inp).map(|i| (i % 7) as f32).collect();
+            let mut y = vec![0.0; tokens * out];
+            let flops = 2.0 * (tokens * out * inp) as f64;
+            let secs = time(|| {
+                let (vx, vw) = (View::new(&x, inp, tokens, false), View::new(&w, out, inp, true));
+                gemm(tokens, out, inp, vx, vw, &mut y, out, Epilogue::NONE)
+            });
+            let naive = time(|| {
+                for i in 0..tokens {
+                    for o in 0..out {
+                        y[i * out + o] = x[i * inp..(i + 1) * inp].iter().zip(&w[o * inp..(o + 1) * inp]).map(|(a, b)| a * b).sum();
+                    }
+                }
+            });
+            println!(
+                "{name:>9} {tokens}x{inp} . ({out}x{inp})T: {:8.3} ms {:6.2} GFLOPS; plain dot loops {:8.3} ms {:6.2} GFLOPS",
+                secs * 1e3,
+                flops / secs / 1e9,
+                naive * 1e3,
+                flops / naive / 1e9
+            );
+        }
+        for n in [256, 512, 1024] {
+            let a: Vec<f32> = (0..n * n).map(|i| (i % 13) as f32).collect();
+            let mut c = vec![0.0; n * n];
+            let flops = 2.0 * (n * n * n) as f64;
+            let secs = time(|| gemm(n, n, n, View::new(&a, n, n, false), View::new(&a, n, n, false), &mut c, n, Epilogue::NONE));
+            let naive = time(|| {
+                c.fill(0.0);
+                for i in 0..n {
+                    for p in 0..n {
+                        let x = a[i * n + p];
+                        for (c, &b) in c[i * n..(i + 1) * n].iter_mut().zip(&a[p * n..(p + 1) * n]) {
+                            *c += x * b;
+                        }
+                    }
+                }
+            });
+            println!(
+                "   square {n}^3: {:8.3} ms {:6.2} GFLOPS; plain i-p-j loops {:8.3} ms {:6.2} GFLOPS",
+                secs * 1e3,
+                flops / secs / 1e9,
+                naive * 1e3,
+                flops / naive / 1e9
+            );
+        }
+    }
 }

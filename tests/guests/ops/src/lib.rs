@@ -56,7 +56,7 @@ pub(crate) fn within(what: &str, gpu: &[f32], cpu: &[f64], tolerance: impl Fn(us
         if (f64::from(g) - c).abs() <= tol {
             continue;
         }
-        return Err(format!("{what}[{i}]: GPU {g}, CPU {c}, beyond the tolerance {tol:e}"));
+        return Err(format!("{what}[{i}]: got {g}, reference {c}, beyond the tolerance {tol:e}"));
     }
     Ok(())
 }
@@ -71,7 +71,7 @@ pub(crate) fn close(what: &str, gpu: &[f32], cpu: &[f64], abs: f64, rel: f64) ->
 pub(crate) fn exact(what: &str, gpu: &[f32], cpu: &[f32]) -> Outcome {
     ensure!(gpu.len() == cpu.len(), "{what}: {} elements, expected {}", gpu.len(), cpu.len());
     match gpu.iter().zip(cpu).position(|(g, c)| g.to_bits() != c.to_bits() && !(*g == 0.0 && *c == 0.0)) {
-        Some(i) => Err(format!("{what}[{i}]: GPU {}, CPU {}", gpu[i], cpu[i])),
+        Some(i) => Err(format!("{what}[{i}]: got {}, reference {}", gpu[i], cpu[i])),
         None => Ok(()),
     }
 }
