@@ -1,5 +1,5 @@
 //! Elementwise operations: [`Ops::add`], [`Ops::mul`], [`Ops::relu`],
-//! [`Ops::gelu`], [`Ops::bias_add`], [`Ops::relu_backward`], [`Ops::axpy`],
+//! [`Ops::gelu`], [`Ops::gelu_erf`], [`Ops::gelu_tanh`], [`Ops::bias_add`], [`Ops::relu_backward`], [`Ops::axpy`],
 //! [`Ops::scale`].
 
 use std::cell::RefCell;
@@ -20,6 +20,7 @@ pub(crate) struct Kernels {
     relu: RefCell<Option<wgsl::Relu>>,
     relu_backward: RefCell<Option<wgsl::ReluBackward>>,
     gelu: RefCell<Option<wgsl::Gelu>>,
+    gelu_erf: RefCell<Option<wgsl::GeluErf>>,
     bias_add: RefCell<Option<wgsl::BiasAdd>>,
     axpy: RefCell<Option<wgsl::Axpy>>,
     scale: RefCell<Option<wgsl::Scale>>,
@@ -73,8 +74,12 @@ elementwise! {
     /// Prepares `out = max(x, 0)`.
     fn relu(x: x as as_storage, out: out as as_storage_mut) => ReluBindings;
     /// Prepares `out = x * Φ(x)` with the tanh approximation,
-    /// `0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))`.
+    /// `0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))`; the same as
+    /// [`Ops::gelu_tanh`]. BERT uses the exact form, [`Ops::gelu_erf`].
     fn gelu(x: x as as_storage, out: out as as_storage_mut) => GeluBindings;
+    /// Prepares exact GELU, `out = 0.5 x (1 + erf(x / √2))`, with an `erf`
+    /// within about 6e-8 of the exact value (WGSL has none).
+    fn gelu_erf(x: x as as_storage, out: out as as_storage_mut) => GeluErfBindings;
     /// Prepares ReLU's backward pass: `out = grad` where `x > 0`, else 0,
     /// with `x` the input of the forward ReLU and `grad` the gradient of its
     /// output.
@@ -82,6 +87,21 @@ elementwise! {
 }
 
 impl Ops {
+    /// Prepares GELU's tanh approximation,
+    /// `out = 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))`: [`Ops::gelu`]
+    /// under the name that says which GELU it is.
+    pub async fn gelu_tanh(&self, x: &Buffer<f32>, out: &Buffer<f32>) -> Result<Op> {
+        const OP: &str = "gelu_tanh";
+        let len = same_len(OP, &[("x", x), ("out", out)])?;
+        if self.device.is_cpu() {
+            return self.cpu_elementwise(OP, len, &[x, out]);
+        }
+        self.elementwise(OP, len, 0, 0.0, &self.kernels.elementwise.gelu, |kernel, params| {
+            kernel.bind(&self.device, &wgsl::GeluBindings { params, x: x.as_storage(), out: out.as_storage_mut() })
+        })
+        .await
+    }
+
     /// Prepares `out[r][c] = x[r][c] + bias[c]`: `x` and `out` are
     /// `[rows, bias.len()]`, and the bias is added to every row.
     pub async fn bias_add(&self, x: &Buffer<f32>, bias: &Buffer<f32>, out: &Buffer<f32>) -> Result<Op> {
@@ -166,7 +186,8 @@ impl Ops {
             "add" => |x, out| cpu::elementwise::add(x[0], x[1], out),
             "mul" => |x, out| cpu::elementwise::mul(x[0], x[1], out),
             "relu" => |x, out| cpu::elementwise::relu(x[0], out),
-            "gelu" => |x, out| cpu::elementwise::map(x[0], out, cpu::elementwise::gelu_tanh),
+            "gelu" | "gelu_tanh" => |x, out| cpu::elementwise::map(x[0], out, cpu::elementwise::gelu_tanh),
+            "gelu_erf" => |x, out| cpu::elementwise::map(x[0], out, cpu::elementwise::gelu_erf),
             "relu_backward" => |x, out| cpu::elementwise::relu_backward(x[0], x[1], out),
             _ => unreachable!("no CPU kernel for the elementwise op {name}"),
         };
@@ -254,6 +275,7 @@ kernel!(
     Relu => ReluBound,
     ReluBackward => ReluBackwardBound,
     Gelu => GeluBound,
+    GeluErf => GeluErfBound,
     BiasAdd => BiasAddBound,
     Axpy => AxpyBound,
     Scale => ScaleBound

@@ -4,15 +4,19 @@
 //! | Operation | Method |
 //! |---|---|
 //! | Tiled matrix product, batched, with transposed operands | [`Ops::matmul`] |
+//! | `nn.Linear`, `x · Wᵀ + b`, with a fused activation | [`Ops::linear`] |
 //! | Sum or max along an axis of a 2D (or 1D) tensor | [`Ops::reduce`], [`Ops::sum`], [`Ops::max`] |
 //! | Inclusive and exclusive prefix sums | [`Ops::scan`] |
 //! | Softmax per row | [`Ops::softmax`] |
-//! | Layer normalisation per row | [`Ops::layer_norm`] |
-//! | Elementwise `a + b`, `a * b`, ReLU, GELU, row-broadcast bias | [`Ops::add`], [`Ops::mul`], [`Ops::relu`], [`Ops::gelu`], [`Ops::bias_add`] |
+//! | Layer normalisation per row, and fused with a residual add | [`Ops::layer_norm`], [`Ops::add_layer_norm`] |
+//! | BERT embeddings (word + position + token type) fused with their LayerNorm | [`Ops::embedding`] |
+//! | Multi-head self-attention over a padded, masked batch (one fused kernel) | [`Ops::attention`] |
+//! | Masked mean pooling and L2 normalisation | [`Ops::mean_pool`] |
+//! | Elementwise `a + b`, `a * b`, ReLU, GELU (exact and tanh), row-broadcast bias | [`Ops::add`], [`Ops::mul`], [`Ops::relu`], [`Ops::gelu_erf`], [`Ops::gelu_tanh`], [`Ops::bias_add`] |
 //! | For training: ReLU's gradient, `y += αx`, `y *= α` | [`Ops::relu_backward`], [`Ops::axpy`], [`Ops::scale`] |
 //!
 //! Tensors are [`Buffer<f32>`](wasi_webgpu::Buffer)s holding row-major
-//! matrices; the buffers need [`BufferUsages::STORAGE`](wasi_webgpu::BufferUsages::STORAGE).
+//! matrices (token ids and attention masks are `Buffer<u32>`); the buffers need [`BufferUsages::STORAGE`](wasi_webgpu::BufferUsages::STORAGE).
 //! The kernels are WGSL files compiled and validated at build time by
 //! [`#[wasi_webgpu::shader]`](wasi_webgpu::shader).
 //!
@@ -91,8 +95,11 @@
 //! Everything computes in `f32`. Sums (matmul's dot products, reductions,
 //! scans, softmax and layernorm's statistics) are formed in a different order
 //! from a sequential loop, so they differ from one in the last bits; the
-//! tests state their tolerances. GELU is the tanh approximation,
-//! `0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))`.
+//! tests state their tolerances. [`Ops::gelu`] is the tanh approximation,
+//! `0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))` (also named
+//! [`Ops::gelu_tanh`]); [`Ops::gelu_erf`] and [`Activation::GeluErf`] are
+//! exact GELU, `0.5 x (1 + erf(x / √2))`, with an f32 `erf` within 1 ulp
+//! (about 6e-8; the tests measure GELU within `1e-7 + 2.5e-7 |x|` of f64).
 
 #![deny(missing_docs)]
 
@@ -101,19 +108,25 @@ use std::future::Future;
 
 use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages, ComputePass, Device, Queue, Threads};
 
+mod attention;
 mod cpu;
 mod elementwise;
 mod error;
+mod linear;
 mod matmul;
 mod reduce;
 mod rows;
 mod scan;
+mod transformer;
 
+pub use attention::AttentionDesc;
 pub use error::{Error, Result};
+pub use linear::{Activation, LinearDesc};
 pub use matmul::MatmulDesc;
 pub use reduce::{ReduceDesc, Reduction};
 pub use rows::{LayerNormDesc, RowsDesc};
 pub use scan::ScanKind;
+pub use transformer::{EmbeddingDesc, PoolDesc, SequenceDesc};
 
 /// One recorded dispatch of an [`Op`] on a GPU.
 type GpuStep = Box<dyn Fn(&mut ComputePass<'_>) -> wasi_webgpu::Result<()>>;
@@ -306,11 +319,14 @@ async fn run(device: &Device, queue: &Queue, ops: &[&Op]) -> Result<()> {
 #[derive(Default)]
 struct Kernels {
     matmul: [RefCell<Option<matmul::wgsl::Matmul>>; 4],
+    linear: [RefCell<Option<matmul::wgsl::Linear>>; 4],
     elementwise: elementwise::Kernels,
     reduce_rows: [RefCell<Option<reduce::wgsl::ReduceRows>>; 2],
     reduce_cols: [RefCell<Option<reduce::wgsl::ReduceCols>>; 2],
     rows: rows::Kernels,
     scan: scan::Kernels,
+    transformer: transformer::Kernels,
+    attention: attention::Kernels,
 }
 
 /// The pipeline in `cell`, compiled by `compile` the first time.
@@ -327,7 +343,7 @@ async fn cached<K: Clone>(
 }
 
 /// Checks that `buffer` holds at least `needed` elements.
-fn check_len(op: &'static str, buffer: &'static str, actual: &Buffer<f32>, needed: u64) -> Result<()> {
+fn check_len<T: bytemuck::Pod>(op: &'static str, buffer: &'static str, actual: &Buffer<T>, needed: u64) -> Result<()> {
     if actual.len() < needed {
         return Err(Error::TooSmall { op, buffer, len: actual.len(), needed });
     }

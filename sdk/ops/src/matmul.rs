@@ -13,7 +13,7 @@ pub(crate) mod wgsl {}
 
 /// Rows and columns of C that one workgroup computes (`TILE_M`, `TILE_N` in
 /// the shader).
-const TILE: u64 = 64;
+pub(crate) const TILE: u64 = 64;
 
 /// The shape of `C = op(A) · op(B)`, batched.
 ///
@@ -167,7 +167,8 @@ impl Ops {
             });
         }
         let variant = usize::from(transpose_a) | usize::from(transpose_b) << 1;
-        let overrides = wgsl::Overrides { TRANSPOSE_A: Some(transpose_a), TRANSPOSE_B: Some(transpose_b) };
+        let overrides =
+            wgsl::Overrides { TRANSPOSE_A: Some(transpose_a), TRANSPOSE_B: Some(transpose_b), ..Default::default() };
         let kernel = cached(&self.kernels.matmul[variant], wgsl::Matmul::pipeline(&self.device, &overrides)).await?;
         let params = self.uniform(
             "matmul shape",

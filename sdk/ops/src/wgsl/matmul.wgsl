@@ -11,6 +11,9 @@
 // from storage once per tile rather than once per product term. Loads past
 // the matrices' edges read zeros, so no size needs to be a multiple of the
 // tile.
+//
+// `linear` is the same product with a bias and an activation applied to the
+// registers before the store (nn.Linear with TRANSPOSE_B: B is [out, in]).
 
 const TILE_M: u32 = 64u;
 const TILE_N: u32 = 64u;
@@ -32,6 +35,7 @@ struct MatmulParams {
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> c: array<f32>;
+@group(0) @binding(4) var<storage, read> bias: array<f32>;
 
 // tile_a[kk * 16 + r] holds op(A) rows 4r..4r+3 at column kk of the slice;
 // tile_b[kk * 16 + q] holds op(B) columns 4q..4q+3 at row kk. The inner loop
@@ -42,17 +46,128 @@ struct MatmulParams {
 var<workgroup> tile_a: array<vec4<f32>, 256>;
 var<workgroup> tile_b: array<vec4<f32>, 256>;
 
+// The 8 x 4 block of C an invocation computes, in registers.
+struct Block {
+    r0: vec4<f32>,
+    r1: vec4<f32>,
+    r2: vec4<f32>,
+    r3: vec4<f32>,
+    r4: vec4<f32>,
+    r5: vec4<f32>,
+    r6: vec4<f32>,
+    r7: vec4<f32>,
+}
+
 @compute @workgroup_size(16, 8)
 fn matmul(
     @builtin(workgroup_id) wid: vec3<u32>,
     @builtin(local_invocation_id) lid: vec3<u32>,
     @builtin(local_invocation_index) flat: u32,
 ) {
+    let acc = product(wid, lid, flat);
+    let base_c = wid.z * params.stride_c;
+    let row = wid.y * TILE_M + lid.y * 8u;
+    let col = wid.x * TILE_N + lid.x * 4u;
+    store_row(base_c, row, col, acc.r0);
+    store_row(base_c, row + 1u, col, acc.r1);
+    store_row(base_c, row + 2u, col, acc.r2);
+    store_row(base_c, row + 3u, col, acc.r3);
+    store_row(base_c, row + 4u, col, acc.r4);
+    store_row(base_c, row + 5u, col, acc.r5);
+    store_row(base_c, row + 6u, col, acc.r6);
+    store_row(base_c, row + 7u, col, acc.r7);
+}
+
+// nn.Linear: C = A * B^T + bias, then ACTIVATION, fused into the product's
+// epilogue so the pre-activation never goes through memory. A separate entry
+// point (rather than an override of `matmul`) keeps `bias` out of matmul's
+// bindings.
+@compute @workgroup_size(16, 8)
+fn linear(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(local_invocation_id) lid: vec3<u32>,
+    @builtin(local_invocation_index) flat: u32,
+) {
+    let acc = product(wid, lid, flat);
+    let base_c = wid.z * params.stride_c;
+    let row = wid.y * TILE_M + lid.y * 8u;
+    let col = wid.x * TILE_N + lid.x * 4u;
+    let bias4 = load_bias(col);
+    store_row(base_c, row, col, activate(acc.r0 + bias4));
+    store_row(base_c, row + 1u, col, activate(acc.r1 + bias4));
+    store_row(base_c, row + 2u, col, activate(acc.r2 + bias4));
+    store_row(base_c, row + 3u, col, activate(acc.r3 + bias4));
+    store_row(base_c, row + 4u, col, activate(acc.r4 + bias4));
+    store_row(base_c, row + 5u, col, activate(acc.r5 + bias4));
+    store_row(base_c, row + 6u, col, activate(acc.r6 + bias4));
+    store_row(base_c, row + 7u, col, activate(acc.r7 + bias4));
+}
+
+fn load_bias(col: u32) -> vec4<f32> {
+    var v = vec4<f32>(0.0);
+    for (var j = 0u; j < 4u; j++) {
+        if col + j < params.n {
+            v[j] = bias[col + j];
+        }
+    }
+    return v;
+}
+
+// 0: none, 1: GELU (erf), 2: GELU (tanh), 3: ReLU.
+override ACTIVATION: u32 = 0u;
+
+fn activate(v: vec4<f32>) -> vec4<f32> {
+    switch ACTIVATION {
+        case 1u: {
+            return 0.5 * v * (vec4<f32>(1.0) + erf4(v * 0.7071067811865476));
+        }
+        case 2u: {
+            let u = 0.7978845608028654 * (v + 0.044715 * v * v * v);
+            return v / (vec4<f32>(1.0) + exp(-2.0 * u));
+        }
+        case 3u: {
+            return max(v, vec4<f32>(0.0));
+        }
+        default: {
+            return v;
+        }
+    }
+}
+
+fn erf4(v: vec4<f32>) -> vec4<f32> {
+    return vec4<f32>(erf(v.x), erf(v.y), erf(v.z), erf(v.w));
+}
+
+// erf in f32 (WGSL has none), N. Juffa's minimax approximation: within
+// 1 ulp (about 6e-8 absolute), against 1.5e-7 for Abramowitz-Stegun 7.1.26.
+fn erf(a: f32) -> f32 {
+    let t = abs(a);
+    let s = a * a;
+    if t > 0.927734375 {
+        var r = fma(-1.72853470e-5, t, 3.83197126e-4);
+        let u = fma(-3.88396438e-3, t, 2.42546219e-2);
+        r = fma(r, s, u);
+        r = fma(r, t, -1.06777877e-1);
+        r = fma(r, t, -6.34846687e-1);
+        r = fma(r, t, -1.28717512e-1);
+        r = fma(r, t, -t);
+        return sign(a) * (1.0 - exp(r));
+    }
+    var r = -5.96761703e-4;
+    r = fma(r, s, 4.99119423e-3);
+    r = fma(r, s, -2.67681349e-2);
+    r = fma(r, s, 1.12819925e-1);
+    r = fma(r, s, -3.76125336e-1);
+    r = fma(r, s, 1.28379166e-1);
+    return fma(r, a, a);
+}
+
+// The product's tile, shared by both entry points.
+fn product(wid: vec3<u32>, lid: vec3<u32>, flat: u32) -> Block {
     let row0 = wid.y * TILE_M;
     let col0 = wid.x * TILE_N;
     let base_a = wid.z * params.stride_a;
     let base_b = wid.z * params.stride_b;
-    let base_c = wid.z * params.stride_c;
 
     var acc0 = vec4<f32>(0.0);
     var acc1 = vec4<f32>(0.0);
@@ -114,16 +229,7 @@ fn matmul(
         workgroupBarrier();
     }
 
-    let row = row0 + lid.y * 8u;
-    let col = col0 + lid.x * 4u;
-    store_row(base_c, row, col, acc0);
-    store_row(base_c, row + 1u, col, acc1);
-    store_row(base_c, row + 2u, col, acc2);
-    store_row(base_c, row + 3u, col, acc3);
-    store_row(base_c, row + 4u, col, acc4);
-    store_row(base_c, row + 5u, col, acc5);
-    store_row(base_c, row + 6u, col, acc6);
-    store_row(base_c, row + 7u, col, acc7);
+    return Block(acc0, acc1, acc2, acc3, acc4, acc5, acc6, acc7);
 }
 
 // op(A)[row][col] of the batch entry at `base`, or 0 past the edges.

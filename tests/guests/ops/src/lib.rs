@@ -12,6 +12,7 @@ mod linalg;
 mod pieces;
 mod reduce;
 mod rows;
+mod transformer;
 
 use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages};
 use wasi_webgpu_ops::Op;
@@ -79,7 +80,15 @@ pub(crate) fn exact(what: &str, gpu: &[f32], cpu: &[f32]) -> Outcome {
 #[wasi_webgpu::main]
 async fn main() -> Result<(), String> {
     let filters: Vec<String> = std::env::args().skip(1).collect();
-    let checks =
-        [linalg::CHECKS, elementwise::CHECKS, reduce::CHECKS, pieces::CHECKS, rows::CHECKS, api::CHECKS].concat();
+    let checks = [
+        linalg::CHECKS,
+        elementwise::CHECKS,
+        reduce::CHECKS,
+        pieces::CHECKS,
+        rows::CHECKS,
+        transformer::CHECKS,
+        api::CHECKS,
+    ]
+    .concat();
     guest_harness::run_checks_on_gpu_and_cpu("ops", &checks, &filters).await
 }

@@ -1,0 +1,152 @@
+//! [`Ops::attention`]: fused multi-head self-attention over a padded batch.
+
+use std::cell::RefCell;
+
+use wasi_webgpu::Buffer;
+
+use crate::cpu::{self, transformer::Sequences, whole};
+use crate::{Error, Op, Ops, Result, SequenceDesc, check_len, elements};
+
+#[allow(dead_code)]
+#[wasi_webgpu::shader(path = "src/wgsl/attention.wgsl")]
+pub(crate) mod wgsl {}
+
+/// Queries per workgroup (`QUERIES` in the shader).
+const QUERIES: u32 = 32;
+/// The largest head_dim the kernel's registers hold.
+const MAX_HEAD_DIM: u32 = 64;
+
+/// Pipelines by head_dim: each is compiled for its own, so its loops
+/// have constant trip counts.
+#[derive(Default)]
+pub(crate) struct Kernels {
+    attention: RefCell<Vec<(u32, wgsl::Attention)>>,
+}
+
+/// The shape of multi-head self-attention; see [`Ops::attention`].
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct AttentionDesc {
+    /// The batch of token sequences; `hidden` is `heads * head_dim`.
+    pub seq: SequenceDesc,
+    /// Attention heads.
+    pub heads: u32,
+    /// Multiplies `q · k` before the softmax; usually `1 / √head_dim`.
+    pub scale: f32,
+}
+
+impl AttentionDesc {
+    /// `heads` heads over `seq`, with the usual scale `1 / √head_dim`.
+    pub fn new(seq: SequenceDesc, heads: u32) -> Self {
+        let head_dim = seq.hidden.checked_div(heads).unwrap_or(0);
+        Self { seq, heads, scale: 1.0 / (head_dim.max(1) as f32).sqrt() }
+    }
+}
+
+impl Ops {
+    /// Prepares multi-head self-attention over a padded batch.
+    ///
+    /// `qkv` is `[tokens, 3 * hidden]`, the output of one fused QKV
+    /// [`linear`](Ops::linear): token `t`'s row holds q, then k, then v,
+    /// each with head `h` at columns `h * head_dim..(h + 1) * head_dim`.
+    /// `mask[t]` is nonzero for a real token and 0 for padding. `output` is
+    /// `[tokens, hidden]`:
+    /// `output[t, h * head_dim + d] = Σ_j softmax_j(q_t · k_j * scale + m_j) v_j[d]`
+    /// over the keys `j` of `t`'s sequence, with `m_j = -∞` for padded keys.
+    /// A query whose keys are all padding gets zeros, never NaN; padded
+    /// queries are computed like real ones.
+    ///
+    /// One kernel, flash-attention style: one workgroup per (sequence, head,
+    /// block of 32 queries) streams the keys through workgroup memory with an
+    /// online softmax, so the scores never reach memory. `hidden` must be a
+    /// multiple of `heads`, and `head_dim = hidden / heads` at most 64
+    /// ([`Error::Shape`] otherwise).
+    pub async fn attention(
+        &self,
+        desc: &AttentionDesc,
+        qkv: &Buffer<f32>,
+        mask: &Buffer<u32>,
+        output: &Buffer<f32>,
+    ) -> Result<Op> {
+        const OP: &str = "attention";
+        let AttentionDesc { seq: shape, heads, scale } = *desc;
+        if !scale.is_finite() {
+            return Err(Error::Shape { op: OP, reason: format!("scale = {scale}; it must be finite") });
+        }
+        let total = shape.elements(OP)?;
+        let mut op = Op::new(OP, &self.device);
+        if total == 0 {
+            return Ok(op);
+        }
+        if heads == 0 || !shape.hidden.is_multiple_of(heads) {
+            return Err(Error::Shape {
+                op: OP,
+                reason: format!("hidden = {} is not a multiple of heads = {heads}", shape.hidden),
+            });
+        }
+        let head_dim = shape.hidden / heads;
+        if head_dim > MAX_HEAD_DIM {
+            return Err(Error::Shape {
+                op: OP,
+                reason: format!("head_dim = {head_dim} is more than the {MAX_HEAD_DIM} the kernel holds"),
+            });
+        }
+        let tokens = shape.tokens(OP)?;
+        check_len(OP, "qkv", qkv, elements(OP, "qkv", &[total, 3])?)?;
+        check_len(OP, "mask", mask, tokens)?;
+        check_len(OP, "output", output, total)?;
+        if self.device.is_cpu() {
+            let sequences =
+                Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: shape.hidden as usize };
+            let scores = RefCell::new(vec![0.0f32; sequences.seq * sequences.seq]);
+            let (qkv, mask, output) = (qkv.clone(), mask.clone(), output.clone());
+            return self.cpu_op(OP, &[whole(&qkv), whole(&mask), whole(&output)], move |device| {
+                let (x, m, mut output) = (cpu::read(device, &qkv)?, cpu::read(device, &mask)?, output.clone());
+                let mut out = cpu::write(device, &mut output)?;
+                let scores = &mut scores.borrow_mut();
+                cpu::transformer::attention(sequences, heads as usize, scale, &x, &m, &mut out, scores);
+                Ok(())
+            });
+        }
+        let blocks = shape.seq.div_ceil(QUERIES);
+        let workgroups = u64::from(blocks) * u64::from(heads) * u64::from(shape.batch);
+
+        let d4 = head_dim.div_ceil(4);
+        let keys = (256 / d4).min(32);
+        let kernel = self.attention_kernel(head_dim, keys).await?;
+        let params = self.uniform(
+            "attention shape",
+            wgsl::AttentionParams {
+                batch: shape.batch,
+                seq: shape.seq,
+                hidden: shape.hidden,
+                heads,
+                scale: scale * std::f32::consts::LOG2_E,
+                blocks,
+            },
+        )?;
+        let bound = kernel.bind(
+            &self.device,
+            &wgsl::AttentionBindings {
+                params: params.as_uniform(),
+                qkv: qkv.as_storage(),
+                mask: mask.as_storage(),
+                out: output.as_storage_mut(),
+            },
+        )?;
+        let threads = self.grid(OP, workgroups, kernel.workgroup_size())?;
+        op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+        Ok(op)
+    }
+
+    /// The pipeline for `head_dim`, compiled the first time.
+    async fn attention_kernel(&self, head_dim: u32, keys: u32) -> Result<wgsl::Attention> {
+        let cache = &self.kernels.attention.attention;
+        if let Some((_, kernel)) = cache.borrow().iter().find(|(d, _)| *d == head_dim) {
+            return Ok(kernel.clone());
+        }
+        let overrides = wgsl::Overrides { HEAD_DIM: Some(head_dim), D4: None, KEYS: Some(keys) };
+        let kernel = wgsl::Attention::pipeline(&self.device, &overrides).await?;
+        cache.borrow_mut().push((head_dim, kernel.clone()));
+        Ok(kernel)
+    }
+}

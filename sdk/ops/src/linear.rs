@@ -1,0 +1,152 @@
+//! [`Ops::linear`]: nn.Linear, the tiled matmul with a fused bias and
+//! activation epilogue.
+
+use wasi_webgpu::Buffer;
+
+use crate::matmul::wgsl;
+use crate::cpu::{self, matmul::Act, whole};
+use crate::{Error, Op, Ops, Result, cached, check_len, elements};
+
+/// The activation applied to `x · Wᵀ + b` inside [`Ops::linear`]'s kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Activation {
+    /// None: the affine map alone.
+    #[default]
+    None,
+    /// Exact GELU, `0.5 x (1 + erf(x / √2))`, what BERT uses; `erf` is
+    /// within about 6e-8 of the exact value (WGSL has none).
+    GeluErf,
+    /// GELU's tanh approximation, `0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))`.
+    GeluTanh,
+    /// `max(x, 0)`.
+    Relu,
+}
+
+impl Activation {
+    /// The shader's `ACTIVATION` override.
+    fn code(self) -> u32 {
+        match self {
+            Activation::None => 0,
+            Activation::GeluErf => 1,
+            Activation::GeluTanh => 2,
+            Activation::Relu => 3,
+        }
+    }
+}
+
+/// The shape of `y = x · Wᵀ + b` (PyTorch's `nn.Linear` layout): `x` is
+/// `[rows, in_features]`, `weight` `[out_features, in_features]`, `bias`
+/// `[out_features]`, `y` `[rows, out_features]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct LinearDesc {
+    /// Rows of the input and output (tokens, for a transformer).
+    pub rows: u32,
+    /// Columns of the input and of the weight.
+    pub in_features: u32,
+    /// Columns of the output: rows of the weight, length of the bias.
+    pub out_features: u32,
+    /// Applied to each output element after the bias.
+    pub activation: Activation,
+}
+
+impl LinearDesc {
+    /// `[rows, in_features]` to `[rows, out_features]` without activation.
+    pub fn new(rows: u32, in_features: u32, out_features: u32) -> Self {
+        Self { rows, in_features, out_features, activation: Activation::None }
+    }
+
+    /// The same shape with `activation`.
+    pub fn with_activation(self, activation: Activation) -> Self {
+        Self { activation, ..self }
+    }
+}
+
+impl Ops {
+    /// Prepares `output = activation(input · weightᵀ + bias)`; see
+    /// [`LinearDesc`]. One dispatch of [`Ops::matmul`]'s 64 × 64 tiles, with
+    /// the bias and activation applied in registers before the store, so the
+    /// pre-activation never goes through memory. `in_features = 0` gives
+    /// `activation(bias)`. Fails when a buffer is shorter than the shape needs
+    /// or the grid of tiles exceeds the dispatch limit.
+    pub async fn linear(
+        &self,
+        desc: &LinearDesc,
+        input: &Buffer<f32>,
+        weight: &Buffer<f32>,
+        bias: &Buffer<f32>,
+        output: &Buffer<f32>,
+    ) -> Result<Op> {
+        const OP: &str = "linear";
+        let LinearDesc { rows, in_features, out_features, activation } = *desc;
+        let (m, n, k) = (u64::from(rows), u64::from(out_features), u64::from(in_features));
+        let size_input = elements(OP, "input", &[m, k])?;
+        let size_weight = elements(OP, "weight", &[n, k])?;
+        let size_output = elements(OP, "output", &[m, n])?;
+        let mut op = Op::new(OP, &self.device);
+        if size_output == 0 {
+            return Ok(op);
+        }
+        check_len(OP, "input", input, size_input)?;
+        check_len(OP, "weight", weight, size_weight)?;
+        check_len(OP, "bias", bias, n)?;
+        check_len(OP, "output", output, size_output)?;
+        let max = u64::from(self.device.limits().max_compute_workgroups_per_dimension);
+        let grid = [n.div_ceil(crate::matmul::TILE), m.div_ceil(crate::matmul::TILE)];
+        if let Some(&over) = grid.iter().find(|&&g| g > max) {
+            return Err(Error::Shape {
+                op: OP,
+                reason: format!(
+                    "the grid of 64 x 64 tiles needs {over} workgroups in one dimension; the limit is {max}"
+                ),
+            });
+        }
+        if self.device.is_cpu() {
+            let act = match activation {
+                Activation::None => Act::None,
+                Activation::GeluErf => Act::GeluErf,
+                Activation::GeluTanh => Act::GeluTanh,
+                Activation::Relu => Act::Relu,
+            };
+            let (m, n, k) = (m as usize, n as usize, k as usize);
+            let buffers = [input.clone(), weight.clone(), bias.clone(), output.clone()];
+            // As on the GPU, no input features bind the bias in place of the
+            // (possibly empty) input and weight.
+            let bindings = if k == 0 { [whole(bias); 2] } else { [whole(input), whole(weight)] };
+            return self.cpu_op(OP, &[bindings[0], bindings[1], whole(bias), whole(output)], move |device| {
+                let [input, weight, bias, output] = &buffers;
+                let b = cpu::read(device, bias)?;
+                let (x, w) = if k == 0 { (None, None) } else { (Some(cpu::read(device, input)?), Some(cpu::read(device, weight)?)) };
+                let mut output = output.clone();
+                let mut y = cpu::write(device, &mut output)?;
+                let (x, w) = (x.as_deref().unwrap_or(&[]), w.as_deref().unwrap_or(&[]));
+                cpu::matmul::linear(m, k, n, act, x, w, &b[..n], &mut y);
+                Ok(())
+            });
+        }
+        let overrides =
+            wgsl::Overrides { TRANSPOSE_A: Some(false), TRANSPOSE_B: Some(true), ACTIVATION: Some(activation.code()) };
+        let cell = &self.kernels.linear[activation.code() as usize];
+        let kernel = cached(cell, wgsl::Linear::pipeline(&self.device, &overrides)).await?;
+        let params = self.uniform(
+            "linear shape",
+            wgsl::MatmulParams { m: rows, n: out_features, k: in_features, stride_a: 0, stride_b: 0, stride_c: 0 },
+        )?;
+        // With no input features the product reads nothing, and an empty
+        // input or weight could not be bound: the bias stands in.
+        let (a, b) = if k == 0 { (bias, bias) } else { (input, weight) };
+        let bound = kernel.bind(
+            &self.device,
+            &wgsl::LinearBindings {
+                params: params.as_uniform(),
+                a: a.as_storage(),
+                b: b.as_storage(),
+                c: output.as_storage_mut(),
+                bias: bias.as_storage(),
+            },
+        )?;
+        let [wx, wy, _] = kernel.workgroup_size();
+        let threads = [grid[0] as u32 * wx, grid[1] as u32 * wy, 1];
+        op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+        Ok(op)
+    }
+}

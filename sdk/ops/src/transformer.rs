@@ -1,0 +1,323 @@
+//! A transformer's row operations: [`Ops::embedding`],
+//! [`Ops::add_layer_norm`] and [`Ops::mean_pool`].
+
+use std::cell::RefCell;
+
+use wasi_webgpu::Buffer;
+
+use crate::cpu::{self, transformer::Sequences, whole};
+use crate::{Error, LayerNormDesc, Op, Ops, Result, cached, check_len, elements};
+
+#[allow(dead_code)]
+#[wasi_webgpu::shader(path = "src/wgsl/transformer.wgsl")]
+pub(crate) mod wgsl {}
+
+#[derive(Default)]
+pub(crate) struct Kernels {
+    add_layer_norm: RefCell<Option<wgsl::AddLayerNorm>>,
+    embedding: RefCell<Option<wgsl::Embedding>>,
+    mean_pool: RefCell<Option<wgsl::MeanPool>>,
+}
+
+/// The layout of a padded batch of token sequences: `batch` sequences of
+/// `seq` tokens (`tokens = batch * seq` rows), each token a row of `hidden`
+/// values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct SequenceDesc {
+    /// Sequences.
+    pub batch: u32,
+    /// Tokens per sequence, padding included.
+    pub seq: u32,
+    /// Values per token.
+    pub hidden: u32,
+}
+
+impl SequenceDesc {
+    /// `batch` sequences of `seq` tokens of `hidden` values.
+    pub fn new(batch: u32, seq: u32, hidden: u32) -> Self {
+        Self { batch, seq, hidden }
+    }
+
+    /// `batch * seq`, checked against the kernels' `u32` indexing.
+    pub(crate) fn tokens(&self, op: &'static str) -> Result<u64> {
+        elements(op, "the batch", &[self.batch.into(), self.seq.into()])
+    }
+
+    /// `batch * seq * hidden`, checked against the kernels' `u32` indexing.
+    pub(crate) fn elements(&self, op: &'static str) -> Result<u64> {
+        elements(op, "the batch", &[self.batch.into(), self.seq.into(), self.hidden.into()])
+    }
+}
+
+/// The shape of BERT's embeddings: the token rows of `seq`, and the tables'
+/// rows (`word` is `[vocab, hidden]`, `position` `[max_positions, hidden]`,
+/// `token_type` `[types, hidden]`), and the LayerNorm's epsilon.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct EmbeddingDesc {
+    /// The batch of token sequences.
+    pub seq: SequenceDesc,
+    /// Rows of the word table.
+    pub vocab: u32,
+    /// Rows of the position table; at least `seq.seq`.
+    pub max_positions: u32,
+    /// Rows of the token-type table.
+    pub types: u32,
+    /// Added to the variance in the LayerNorm (BERT: `1e-12`).
+    pub eps: f32,
+}
+
+/// Mean pooling over a padded batch; see [`Ops::mean_pool`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct PoolDesc {
+    /// The batch of token sequences.
+    pub seq: SequenceDesc,
+    /// L2-normalise each pooled row.
+    pub normalize: bool,
+}
+
+fn check_eps(op: &'static str, eps: f32) -> Result<()> {
+    if !(eps >= 0.0 && eps.is_finite()) {
+        return Err(Error::Shape { op, reason: format!("eps = {eps}; it must be finite and not negative") });
+    }
+    Ok(())
+}
+
+impl Ops {
+    /// Prepares BERT's embeddings fused with their LayerNorm: for each token
+    /// `t` of the batch,
+    /// `output[t] = LN(word[ids[t]] + position[t % seq] + token_type[type_ids[t]]) * gamma + beta`.
+    ///
+    /// `ids` and `type_ids` hold `tokens` elements, `output` `tokens × hidden`.
+    /// A token whose id is `>= vocab` (or type `>= types`) reads no table and
+    /// its output row is zeros: the ids live on the GPU, so they cannot be
+    /// checked here; check them before upload for a proper error. Fails with
+    /// [`Error::Shape`] when `seq > max_positions` and [`Error::TooSmall`]
+    /// when a buffer is shorter than its shape. One workgroup per token.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn embedding(
+        &self,
+        desc: &EmbeddingDesc,
+        ids: &Buffer<u32>,
+        type_ids: &Buffer<u32>,
+        word: &Buffer<f32>,
+        position: &Buffer<f32>,
+        token_type: &Buffer<f32>,
+        gamma: &Buffer<f32>,
+        beta: &Buffer<f32>,
+        output: &Buffer<f32>,
+    ) -> Result<Op> {
+        const OP: &str = "embedding";
+        let EmbeddingDesc { seq: shape, vocab, max_positions, types, eps } = *desc;
+        check_eps(OP, eps)?;
+        if shape.seq > max_positions {
+            return Err(Error::Shape {
+                op: OP,
+                reason: format!("seq = {} is more than max_positions = {max_positions}", shape.seq),
+            });
+        }
+        let hidden = u64::from(shape.hidden);
+        let tokens = shape.tokens(OP)?;
+        let total = shape.elements(OP)?;
+        let mut op = Op::new(OP, &self.device);
+        if total == 0 {
+            return Ok(op);
+        }
+        check_len(OP, "ids", ids, tokens)?;
+        check_len(OP, "type_ids", type_ids, tokens)?;
+        check_len(OP, "word", word, elements(OP, "word", &[vocab.into(), hidden])?)?;
+        check_len(OP, "position", position, elements(OP, "position", &[max_positions.into(), hidden])?)?;
+        check_len(OP, "token_type", token_type, elements(OP, "token_type", &[types.into(), hidden])?)?;
+        check_len(OP, "gamma", gamma, hidden)?;
+        check_len(OP, "beta", beta, hidden)?;
+        check_len(OP, "output", output, total)?;
+        if self.device.is_cpu() {
+            let h = shape.hidden as usize;
+            let rows = |n: u32| n as usize * h;
+            let (words, positions, type_rows) = (rows(vocab), rows(max_positions), rows(types));
+            let sequences = Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: h };
+            let indices = [ids.clone(), type_ids.clone()];
+            let tables = [word.clone(), position.clone(), token_type.clone(), gamma.clone(), beta.clone()];
+            let mut bindings = vec![whole(ids), whole(type_ids), whole(output)];
+            bindings.extend(tables.iter().map(whole));
+            let output = output.clone();
+            return self.cpu_op(OP, &bindings, move |device| {
+                let (ids, type_ids) = (cpu::read(device, &indices[0])?, cpu::read(device, &indices[1])?);
+                let [word, position, token_type, gamma, beta] = &tables;
+                let (word, position, token_type) =
+                    (cpu::read(device, word)?, cpu::read(device, position)?, cpu::read(device, token_type)?);
+                let (gamma, beta) = (cpu::read(device, gamma)?, cpu::read(device, beta)?);
+                let tables = cpu::transformer::Tables {
+                    word: &word[..words],
+                    position: &position[..positions],
+                    token_type: &token_type[..type_rows],
+                    gamma: &gamma[..h],
+                    beta: &beta[..h],
+                    eps,
+                };
+                let mut output = output.clone();
+                cpu::transformer::embedding(sequences, &ids, &type_ids, &tables, &mut cpu::write(device, &mut output)?);
+                Ok(())
+            });
+        }
+        let kernel =
+            cached(&self.kernels.transformer.embedding, wgsl::Embedding::pipeline(&self.device, &Default::default()))
+                .await?;
+        let params = self.uniform(
+            "embedding shape",
+            wgsl::RowParams {
+                rows: tokens as u32,
+                cols: shape.hidden,
+                eps,
+                seq: shape.seq,
+                vocab,
+                types,
+                normalize: 0,
+            },
+        )?;
+        let bound = kernel.bind(
+            &self.device,
+            &wgsl::EmbeddingBindings {
+                params: params.as_uniform(),
+                ids: ids.as_storage(),
+                type_ids: type_ids.as_storage(),
+                word: word.as_storage(),
+                position: position.as_storage(),
+                token_type: token_type.as_storage(),
+                gamma: gamma.as_storage(),
+                beta: beta.as_storage(),
+                output: output.as_storage_mut(),
+            },
+        )?;
+        let threads = self.grid(OP, tokens, kernel.workgroup_size())?;
+        op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+        Ok(op)
+    }
+
+    /// Prepares `output = LN(input + residual) * gamma + beta` per row of a
+    /// `[rows, cols]` matrix: a transformer's residual connection fused with
+    /// its LayerNorm, with [`Ops::layer_norm`]'s two-pass statistics. One
+    /// workgroup per row.
+    pub async fn add_layer_norm(
+        &self,
+        desc: &LayerNormDesc,
+        input: &Buffer<f32>,
+        residual: &Buffer<f32>,
+        gamma: &Buffer<f32>,
+        beta: &Buffer<f32>,
+        output: &Buffer<f32>,
+    ) -> Result<Op> {
+        const OP: &str = "add_layer_norm";
+        let LayerNormDesc { rows, cols, eps } = *desc;
+        check_eps(OP, eps)?;
+        let total = elements(OP, "the matrix", &[rows.into(), cols.into()])?;
+        let mut op = Op::new(OP, &self.device);
+        if total == 0 {
+            return Ok(op);
+        }
+        check_len(OP, "input", input, total)?;
+        check_len(OP, "residual", residual, total)?;
+        check_len(OP, "gamma", gamma, cols.into())?;
+        check_len(OP, "beta", beta, cols.into())?;
+        check_len(OP, "output", output, total)?;
+        if self.device.is_cpu() {
+            let (cols, len) = (cols as usize, total as usize);
+            let buffers = [input.clone(), residual.clone(), gamma.clone(), beta.clone(), output.clone()];
+            return self.cpu_op(OP, &buffers.each_ref().map(whole), move |device| {
+                let [input, residual, gamma, beta, output] = &buffers;
+                let (x, r) = (cpu::read(device, input)?, cpu::read(device, residual)?);
+                let (g, b) = (cpu::read(device, gamma)?, cpu::read(device, beta)?);
+                let mut output = output.clone();
+                let mut out = cpu::write(device, &mut output)?;
+                cpu::rows::add_layer_norm(&x[..len], &r[..len], &g[..cols], &b[..cols], eps, &mut out[..len]);
+                Ok(())
+            });
+        }
+        let kernel = cached(
+            &self.kernels.transformer.add_layer_norm,
+            wgsl::AddLayerNorm::pipeline(&self.device, &Default::default()),
+        )
+        .await?;
+        let params = self.uniform(
+            "add_layer_norm shape",
+            wgsl::RowParams { rows, cols, eps, seq: 0, vocab: 0, types: 0, normalize: 0 },
+        )?;
+        let bound = kernel.bind(
+            &self.device,
+            &wgsl::AddLayerNormBindings {
+                params: params.as_uniform(),
+                input: input.as_storage(),
+                residual: residual.as_storage(),
+                gamma: gamma.as_storage(),
+                beta: beta.as_storage(),
+                output: output.as_storage_mut(),
+            },
+        )?;
+        let threads = self.grid(OP, rows.into(), kernel.workgroup_size())?;
+        op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+        Ok(op)
+    }
+
+    /// Prepares masked mean pooling of each sequence of `input`
+    /// (`[batch, seq, hidden]`) into `output` (`[batch, hidden]`):
+    /// `output[b] = Σ_s mask[b, s] · input[b, s] / max(Σ_s mask[b, s], 1e-9)`,
+    /// where a mask element is 1 for a real token and 0 for padding (any
+    /// nonzero value counts as 1). With `normalize`, each row is then divided
+    /// by `max(‖output[b]‖₂, 1e-12)`: sentence-transformers' clamps, so an
+    /// all-padding sequence pools to zeros. One workgroup per sequence.
+    pub async fn mean_pool(
+        &self,
+        desc: &PoolDesc,
+        input: &Buffer<f32>,
+        mask: &Buffer<u32>,
+        output: &Buffer<f32>,
+    ) -> Result<Op> {
+        const OP: &str = "mean_pool";
+        let PoolDesc { seq: shape, normalize } = *desc;
+        let total = shape.elements(OP)?;
+        let pooled = elements(OP, "output", &[shape.batch.into(), shape.hidden.into()])?;
+        let mut op = Op::new(OP, &self.device);
+        if pooled == 0 {
+            return Ok(op);
+        }
+        check_len(OP, "input", input, total)?;
+        check_len(OP, "mask", mask, shape.tokens(OP)?)?;
+        check_len(OP, "output", output, pooled)?;
+        if self.device.is_cpu() {
+            let sequences =
+                Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: shape.hidden as usize };
+            let (input, mask, output) = (input.clone(), mask.clone(), output.clone());
+            return self.cpu_op(OP, &[whole(&input), whole(&mask), whole(&output)], move |device| {
+                let (x, m, mut output) = (cpu::read(device, &input)?, cpu::read(device, &mask)?, output.clone());
+                cpu::transformer::mean_pool(sequences, normalize, &x, &m, &mut cpu::write(device, &mut output)?);
+                Ok(())
+            });
+        }
+        let kernel =
+            cached(&self.kernels.transformer.mean_pool, wgsl::MeanPool::pipeline(&self.device, &Default::default()))
+                .await?;
+        let params = self.uniform(
+            "mean_pool shape",
+            wgsl::RowParams {
+                rows: shape.batch,
+                cols: shape.hidden,
+                eps: 0.0,
+                seq: shape.seq,
+                vocab: 0,
+                types: 0,
+                normalize: u32::from(normalize),
+            },
+        )?;
+        let bound = kernel.bind(
+            &self.device,
+            &wgsl::MeanPoolBindings {
+                params: params.as_uniform(),
+                input: input.as_storage(),
+                mask: mask.as_storage(),
+                output: output.as_storage_mut(),
+            },
+        )?;
+        let threads = self.grid(OP, shape.batch.into(), kernel.workgroup_size())?;
+        op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+        Ok(op)
+    }
+}
