@@ -198,7 +198,8 @@ impl Ops {
         };
         self.cpu_op(name, &bindings, move |device| {
             // At most two inputs: no allocation per run.
-            let (first, second) = (cpu::read(device, &inputs[0])?, inputs.get(1).map(|b| cpu::read(device, b)).transpose()?);
+            let (first, second) =
+                (cpu::read(device, &inputs[0])?, inputs.get(1).map(|b| cpu::read(device, b)).transpose()?);
             let x: [&[f32]; 2] = [&first, second.as_deref().unwrap_or(&[])];
             kernel(&x[..inputs.len()], &mut cpu::write(device, &mut output.clone())?);
             Ok(())

@@ -87,8 +87,30 @@
 //! Inputs and outputs must be distinct buffers: WebGPU does not let one
 //! dispatch read a buffer through one binding while writing it through
 //! another, and [`Op::encode`] reports such aliasing as
-//! [`wasi_webgpu::Error::UsageConflict`]. [`Ops::axpy`] and [`Ops::scale`]
+//! [`wasi_webgpu::Error::UsageConflict`] (on the CPU device, running it does). [`Ops::axpy`] and [`Ops::scale`]
 //! update their buffer in place.
+//!
+//! # The CPU device
+//!
+//! On the in-guest CPU device ([`Instance::cpu_adapter`](wasi_webgpu::Instance::cpu_adapter),
+//! [`Device::is_cpu`](wasi_webgpu::Device::is_cpu)) every operation is
+//! prepared by the same methods, with the same shape checks and typed errors
+//! (a buffer without `STORAGE`, or one a GPU could not bind whole, fails when
+//! the op is prepared there too), and runs as plain Rust over the buffers'
+//! guest memory when [`Op::submit`] or [`Ops::run`] is called, in order; it
+//! has finished when they return. A CPU device has no passes, so
+//! [`Op::encode`] of its ops is [`wasi_webgpu::Error::CpuDevice`]. Matrix
+//! products (and [`Ops::linear`], and attention's two products per head)
+//! are a cache-blocked GEMM over packed panels with a 4 × 8 register tile, in
+//! f32x4 SIMD128 on wasm32 (enabled per function, so the crate needs no
+//! target flags; engines running wasi:webgpu validate SIMD128); elsewhere
+//! the same code is portable Rust. Each op is one step:
+//! [`Op::dispatch_count`] is 1 (0 for empty shapes). Aliasing is checked when
+//! the op runs: a buffer both read and written by one op is
+//! [`wasi_webgpu::Error::UsageConflict`], as recording it is on a GPU, and
+//! nothing is written. Sums on the CPU device are formed in another order
+//! than on the GPU (8 interleaved partial sums; prefix sums in `f64`), within
+//! the same tolerances.
 //!
 //! # Precision
 //!

@@ -3,8 +3,8 @@
 
 use wasi_webgpu::Buffer;
 
-use crate::matmul::wgsl;
 use crate::cpu::{self, matmul::Act, whole};
+use crate::matmul::wgsl;
 use crate::{Error, Op, Ops, Result, cached, check_len, elements};
 
 /// The activation applied to `x · Wᵀ + b` inside [`Ops::linear`]'s kernel.
@@ -115,7 +115,11 @@ impl Ops {
             return self.cpu_op(OP, &[bindings[0], bindings[1], whole(bias), whole(output)], move |device| {
                 let [input, weight, bias, output] = &buffers;
                 let b = cpu::read(device, bias)?;
-                let (x, w) = if k == 0 { (None, None) } else { (Some(cpu::read(device, input)?), Some(cpu::read(device, weight)?)) };
+                let (x, w) = if k == 0 {
+                    (None, None)
+                } else {
+                    (Some(cpu::read(device, input)?), Some(cpu::read(device, weight)?))
+                };
                 let mut output = output.clone();
                 let mut y = cpu::write(device, &mut output)?;
                 let (x, w) = (x.as_deref().unwrap_or(&[]), w.as_deref().unwrap_or(&[]));

@@ -88,7 +88,19 @@ thread_local! {
 
 /// `c = epilogue(a · b)` for `a` `m × k` and `b` `k × n`; row `i` of C starts
 /// at `c[i * ldc]`. `k = 0` gives `epilogue(0)`.
-pub(crate) fn gemm(m: usize, n: usize, k: usize, a: View<'_>, b: View<'_>, c: &mut [f32], ldc: usize, epi: Epilogue<'_>) {
+// The product's three sizes, two operands, C and its row stride, and the
+// epilogue: a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gemm(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: View<'_>,
+    b: View<'_>,
+    c: &mut [f32],
+    ldc: usize,
+    epi: Epilogue<'_>,
+) {
     if m == 0 || n == 0 {
         return;
     }
@@ -286,7 +298,17 @@ impl Matmul {
 
 /// `y = act(x · wᵀ + bias)`: `x` is `[rows, inputs]`, `w` `[outputs, inputs]`
 /// (PyTorch's `nn.Linear` layout), `y` `[rows, outputs]`.
-pub(crate) fn linear(rows: usize, inputs: usize, outputs: usize, act: Act, x: &[f32], w: &[f32], bias: &[f32], y: &mut [f32]) {
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn linear(
+    rows: usize,
+    inputs: usize,
+    outputs: usize,
+    act: Act,
+    x: &[f32],
+    w: &[f32],
+    bias: &[f32],
+    y: &mut [f32],
+) {
     let x = View { data: x, row_stride: inputs, col_stride: 1 };
     let w = View { data: w, row_stride: 1, col_stride: inputs };
     gemm(rows, outputs, inputs, x, w, y, outputs, Epilogue { bias: Some(bias), act });
@@ -340,7 +362,8 @@ mod tests {
             linear(rows, inputs, outputs, act, &x, &w, &bias, &mut y);
             for r in 0..rows {
                 for o in 0..outputs {
-                    let dot: f64 = (0..inputs).map(|p| f64::from(x[r * inputs + p]) * f64::from(w[o * inputs + p])).sum();
+                    let dot: f64 =
+                        (0..inputs).map(|p| f64::from(x[r * inputs + p]) * f64::from(w[o * inputs + p])).sum();
                     let want = act.apply((dot + f64::from(bias[o])) as f32);
                     assert!((y[r * outputs + o] - want).abs() < 1e-4, "{act:?} [{r}, {o}]");
                 }
@@ -369,7 +392,9 @@ mod tests {
     #[ignore = "a benchmark"]
     fn cpu_speed() {
         let tokens = 128;
-        for (name, out, inp) in [("qkv", 1152, 384), ("attn out", 384, 384), ("ffn up", 1536, 384), ("ffn down", 384, 1536)] {
+        for (name, out, inp) in
+            [("qkv", 1152, 384), ("attn out", 384, 384), ("ffn up", 1536, 384), ("ffn down", 384, 1536)]
+        {
             let x: Vec<f32> = (0..tokens * inp).map(|i| (i % 13) as f32).collect();
             let w: Vec<f32> = (0..out * inp).map(|i| (i % 7) as f32).collect();
             let mut y = vec![0.0; tokens * out];
@@ -381,7 +406,8 @@ mod tests {
             let naive = time(|| {
                 for i in 0..tokens {
                     for o in 0..out {
-                        y[i * out + o] = x[i * inp..(i + 1) * inp].iter().zip(&w[o * inp..(o + 1) * inp]).map(|(a, b)| a * b).sum();
+                        y[i * out + o] =
+                            x[i * inp..(i + 1) * inp].iter().zip(&w[o * inp..(o + 1) * inp]).map(|(a, b)| a * b).sum();
                     }
                 }
             });
@@ -397,7 +423,9 @@ mod tests {
             let a: Vec<f32> = (0..n * n).map(|i| (i % 13) as f32).collect();
             let mut c = vec![0.0; n * n];
             let flops = 2.0 * (n * n * n) as f64;
-            let secs = time(|| gemm(n, n, n, View::new(&a, n, n, false), View::new(&a, n, n, false), &mut c, n, Epilogue::NONE));
+            let secs = time(|| {
+                gemm(n, n, n, View::new(&a, n, n, false), View::new(&a, n, n, false), &mut c, n, Epilogue::NONE)
+            });
             let naive = time(|| {
                 c.fill(0.0);
                 for i in 0..n {

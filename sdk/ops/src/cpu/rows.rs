@@ -88,7 +88,14 @@ pub(crate) fn layer_norm(input: &[f32], gamma: &[f32], beta: &[f32], eps: f32, o
 }
 
 /// `LN(input + residual)` per row.
-pub(crate) fn add_layer_norm(input: &[f32], residual: &[f32], gamma: &[f32], beta: &[f32], eps: f32, output: &mut [f32]) {
+pub(crate) fn add_layer_norm(
+    input: &[f32],
+    residual: &[f32],
+    gamma: &[f32],
+    beta: &[f32],
+    eps: f32,
+    output: &mut [f32],
+) {
     let cols = gamma.len();
     let rows = input.chunks_exact(cols).zip(residual.chunks_exact(cols));
     for ((x, r), out) in rows.zip(output.chunks_exact_mut(cols)) {

@@ -162,7 +162,8 @@ mod tests {
                 let peak = s.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
                 let total: f64 = s.iter().map(|v| (v - peak).exp()).sum();
                 for dd in 0..4 {
-                    let want: f64 = (0..3).map(|j| (s[j] - peak).exp() / total * f64::from(qkv[j * 24 + 16 + h * 4 + dd])).sum();
+                    let want: f64 =
+                        (0..3).map(|j| (s[j] - peak).exp() / total * f64::from(qkv[j * 24 + 16 + h * 4 + dd])).sum();
                     assert!((f64::from(out[t * 8 + h * 4 + dd]) - want).abs() < 1e-5);
                 }
             }

@@ -93,7 +93,8 @@ pub async fn cpu() -> wasi_webgpu::Result<Gpu> {
 /// Runs the checks whose names contain one of `filters` (all when there are
 /// none) and fails when any check failed.
 pub async fn run_checks(suite: &str, checks: &[(&str, Check)], filters: &[String]) -> Result<(), String> {
-    let runs: Vec<(String, Check, bool)> = checks.iter().map(|&(name, check)| (name.to_owned(), check, false)).collect();
+    let runs: Vec<(String, Check, bool)> =
+        checks.iter().map(|&(name, check)| (name.to_owned(), check, false)).collect();
     run_listed(suite, &runs, filters).await
 }
 
@@ -101,7 +102,11 @@ pub async fn run_checks(suite: &str, checks: &[(&str, Check)], filters: &[String
 /// [CPU device](cpu) as `name on cpu` (so filters can pick either), and
 /// fails when any run failed. A check tells the devices apart with
 /// `gpu.device.is_cpu()`.
-pub async fn run_checks_on_gpu_and_cpu(suite: &str, checks: &[(&str, Check)], filters: &[String]) -> Result<(), String> {
+pub async fn run_checks_on_gpu_and_cpu(
+    suite: &str,
+    checks: &[(&str, Check)],
+    filters: &[String],
+) -> Result<(), String> {
     let gpu = checks.iter().map(|&(name, check)| (name.to_owned(), check, false));
     let cpu = checks.iter().map(|&(name, check)| (format!("{name} on cpu"), check, true));
     let runs: Vec<(String, Check, bool)> = gpu.chain(cpu).collect();

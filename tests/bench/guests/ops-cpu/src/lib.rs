@@ -37,15 +37,29 @@ async fn main() -> Result<(), wasi_webgpu_ops::Error> {
     let t = tokens as usize;
     println!("CPU device, {tokens} tokens");
     // (name, out_features, in_features): x [t, in] · Wᵀ, W [out, in].
-    for (name, out, inp) in [("qkv", 1152u32, 384u32), ("attn out", 384, 384), ("ffn up", 1536, 384), ("ffn down", 384, 1536)] {
-        let (x, w, y) = (buffer(&device, t * inp as usize)?, buffer(&device, (out * inp) as usize)?, buffer(&device, t * out as usize)?);
+    for (name, out, inp) in
+        [("qkv", 1152u32, 384u32), ("attn out", 384, 384), ("ffn up", 1536, 384), ("ffn down", 384, 1536)]
+    {
+        let (x, w, y) = (
+            buffer(&device, t * inp as usize)?,
+            buffer(&device, (out * inp) as usize)?,
+            buffer(&device, t * out as usize)?,
+        );
         let desc = MatmulDesc::new(tokens, out, inp).transpose_b();
         let op = ops.matmul(&desc, &x, &w, &y).await?;
         let secs = time(&ops, &queue, &op).await?;
-        println!("{name:>9} {tokens}x{inp} . ({out}x{inp})T: {:8.3} ms {:6.2} GFLOPS", secs * 1e3, desc.flops() as f64 / secs / 1e9);
+        println!(
+            "{name:>9} {tokens}x{inp} . ({out}x{inp})T: {:8.3} ms {:6.2} GFLOPS",
+            secs * 1e3,
+            desc.flops() as f64 / secs / 1e9
+        );
     }
     for n in [256u32, 512, 1024] {
-        let (a, b, c) = (buffer(&device, (n * n) as usize)?, buffer(&device, (n * n) as usize)?, buffer(&device, (n * n) as usize)?);
+        let (a, b, c) = (
+            buffer(&device, (n * n) as usize)?,
+            buffer(&device, (n * n) as usize)?,
+            buffer(&device, (n * n) as usize)?,
+        );
         let desc = MatmulDesc::new(n, n, n);
         let op = ops.matmul(&desc, &a, &b, &c).await?;
         let secs = time(&ops, &queue, &op).await?;
