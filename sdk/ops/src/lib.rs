@@ -101,6 +101,8 @@ use std::future::Future;
 
 use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages, ComputePass, Device, Queue, Threads};
 
+#[cfg(feature = "bert")]
+pub mod bert;
 mod elementwise;
 mod error;
 mod matmul;
