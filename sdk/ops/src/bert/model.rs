@@ -8,7 +8,7 @@ use std::path::Path;
 use wasi_webgpu::{Buffer, BufferDescriptor, BufferUsages, Device, Queue};
 
 use super::batch::{self, Batch};
-use super::pending::{Tokenizer, TokenizerError};
+use super::tokenizer::{Tokenizer, TokenizerError};
 use super::weights::DeviceWeights;
 use super::{Config, ConfigError, HiddenAct, Weights, WeightsError};
 use crate::{Activation, AttentionDesc, EmbeddingDesc, LayerNormDesc, LinearDesc, Op, Ops, PoolDesc, SequenceDesc};
