@@ -131,6 +131,8 @@ use std::future::Future;
 use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages, ComputePass, Device, Queue, Threads};
 
 mod attention;
+#[cfg(feature = "bert")]
+pub mod bert;
 mod cpu;
 mod elementwise;
 mod error;

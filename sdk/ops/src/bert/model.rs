@@ -1,0 +1,479 @@
+//! [`SentenceEncoder`]: a BERT sentence-embedding model (all-MiniLM-L6-v2
+//! and its kind) on a [`Device`], GPU or CPU.
+
+use std::cell::RefCell;
+use std::io::Read;
+use std::path::Path;
+
+use wasi_webgpu::{Buffer, BufferDescriptor, BufferUsages, Device, Queue};
+
+use super::batch::{self, Batch};
+use super::pending::{Tokenizer, TokenizerError};
+use super::weights::DeviceWeights;
+use super::{Config, ConfigError, HiddenAct, Weights, WeightsError};
+use crate::{Activation, AttentionDesc, EmbeddingDesc, LayerNormDesc, LinearDesc, Op, Ops, PoolDesc, SequenceDesc};
+
+/// What can go wrong loading or running a [`SentenceEncoder`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// A model file could not be read.
+    #[error("{path}: {message}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why, in words.
+        message: String,
+    },
+    /// `config.json` is wrong.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// `tokenizer.json` is wrong.
+    #[error(transparent)]
+    Tokenizer(#[from] TokenizerError),
+    /// `model.safetensors` is wrong, or uploading it failed.
+    #[error(transparent)]
+    Weights(#[from] WeightsError),
+    /// A sentence-transformers file (`sentence_bert_config.json`,
+    /// `1_Pooling/config.json`) is wrong or asks for what this encoder
+    /// does not do.
+    #[error("{file}: {reason}")]
+    SentenceConfig {
+        /// The file.
+        file: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// `embed` was given no sentence.
+    #[error("no sentences to embed")]
+    EmptyInput,
+    /// The tokenizer gave an id past the model's vocabulary: tokenizer.json
+    /// and config.json do not belong together.
+    #[error(
+        "sentence {sentence}: token id {id} is past the model's vocabulary of {vocab} (tokenizer.json does not match config.json)"
+    )]
+    TokenId {
+        /// The sentence's index in the input.
+        sentence: usize,
+        /// The token id.
+        id: u32,
+        /// `vocab_size`.
+        vocab: u32,
+    },
+    /// A sentence of this many tokens does not fit the device's buffer
+    /// limits even alone.
+    #[error("a sequence of {tokens} tokens does not fit the device's buffer limits")]
+    OverLimit {
+        /// The sequence's tokens.
+        tokens: u32,
+    },
+    /// Guest memory ran out.
+    #[error("out of guest memory for {bytes} bytes ({what})")]
+    OutOfMemory {
+        /// What was being allocated.
+        what: &'static str,
+        /// The bytes asked for.
+        bytes: u64,
+    },
+    /// Preparing or running an operation failed, or reading the result.
+    #[error(transparent)]
+    Ops(#[from] crate::Error),
+}
+
+impl From<wasi_webgpu::Error> for ModelError {
+    fn from(e: wasi_webgpu::Error) -> Self {
+        Self::Ops(e.into())
+    }
+}
+
+/// The sequence length sentence-transformers truncates all-MiniLM-L6-v2 to.
+const DEFAULT_MAX_SEQ: u32 = 256;
+
+/// The batch size [`SentenceEncoder::embed`] uses unless the device's limits
+/// need smaller batches or [`SentenceEncoder::set_max_batch`] says otherwise.
+pub const DEFAULT_MAX_BATCH: usize = 64;
+
+/// A sentence encoder: BERT with mean pooling over the attention mask and
+/// L2 normalisation, the sentence-transformers recipe of
+/// all-MiniLM-L6-v2.
+///
+/// [`embed`](Self::embed) tokenizes the sentences, sorts them by length
+/// into padded batches (each within the device's buffer limits), records
+/// the whole forward pass of a batch as prepared [`Op`]s into one submit,
+/// and returns one unit-length embedding per sentence, in input order. The
+/// activation buffers are sized for the largest batch seen and reused. On
+/// the CPU device the same operations run in the guest.
+pub struct SentenceEncoder {
+    ops: Ops,
+    config: Config,
+    tokenizer: Tokenizer,
+    max_seq: u32,
+    max_batch: usize,
+    weights: DeviceWeights,
+    workspace: RefCell<Option<Workspace>>,
+}
+
+impl core::fmt::Debug for SentenceEncoder {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("SentenceEncoder")
+            .field("config", &self.config)
+            .field("max_seq", &self.max_seq)
+            .field("max_batch", &self.max_batch)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The activation buffers of a batch of up to `tokens` tokens and `rows`
+/// sentences, with the forward pass last prepared on them.
+struct Workspace {
+    tokens: u64,
+    rows: u64,
+    ids: Buffer<u32>,
+    type_ids: Buffer<u32>,
+    mask: Buffer<u32>,
+    hidden: Buffer<f32>,
+    qkv: Buffer<f32>,
+    context: Buffer<f32>,
+    projected: Buffer<f32>,
+    attended: Buffer<f32>,
+    intermediate: Buffer<f32>,
+    ffn: Buffer<f32>,
+    pooled: Buffer<f32>,
+    /// `(batch, seq)` and the ops prepared for it.
+    prepared: Option<((u32, u32), Vec<Op>)>,
+}
+
+impl SentenceEncoder {
+    /// Loads the model in `dir`: `config.json`, `tokenizer.json` and
+    /// `model.safetensors` (a Hugging Face BERT), and, where present,
+    /// sentence-transformers' `sentence_bert_config.json` (its
+    /// `max_seq_length`, else 256) and `1_Pooling/config.json` (which must
+    /// ask for mean pooling). Every weight is checked against the config
+    /// and uploaded to the device of `ops`.
+    pub async fn load(ops: &Ops, dir: &Path) -> Result<Self, ModelError> {
+        let config = read_string(&dir.join("config.json"))?;
+        let tokenizer = read_string(&dir.join("tokenizer.json"))?;
+        let max_seq = sentence_config(dir)?;
+        let weights = read_file(&dir.join("model.safetensors"))?;
+        Self::from_bytes(ops, &config, &tokenizer, &weights, max_seq)
+    }
+
+    /// Builds the encoder from the files' contents: `config.json`,
+    /// `tokenizer.json`, `model.safetensors`, and the length to truncate
+    /// sequences to (`None`: 256), capped at the position embeddings'.
+    pub fn from_bytes(
+        ops: &Ops,
+        config: &str,
+        tokenizer: &str,
+        safetensors: &[u8],
+        max_seq: Option<u32>,
+    ) -> Result<Self, ModelError> {
+        let config = Config::from_json(config)?;
+        let max_seq = max_seq.unwrap_or(DEFAULT_MAX_SEQ).clamp(2, config.max_position_embeddings.max(2));
+        let tokenizer = Tokenizer::from_json(tokenizer)?.with_max_len(max_seq as usize);
+        let weights = Weights::parse(safetensors, &config)?;
+        let weights = DeviceWeights::upload(ops.device(), &weights)?;
+        Ok(Self {
+            ops: Ops::new(ops.device()),
+            config,
+            tokenizer,
+            max_seq,
+            max_batch: DEFAULT_MAX_BATCH,
+            weights,
+            workspace: RefCell::new(None),
+        })
+    }
+
+    /// The model's config.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The length of an embedding (`hidden_size`).
+    pub fn dim(&self) -> usize {
+        self.config.hidden_size as usize
+    }
+
+    /// The most tokens of a sequence, `[CLS]` and `[SEP]` included; longer
+    /// ones are truncated.
+    pub fn max_seq_len(&self) -> u32 {
+        self.max_seq
+    }
+
+    /// The most sentences per batch (the device's limits may make batches
+    /// smaller).
+    pub fn max_batch(&self) -> usize {
+        self.max_batch
+    }
+
+    /// Caps batches at `rows` sentences (at least 1). Smaller batches pad
+    /// less and need smaller buffers; larger ones keep a GPU busier.
+    pub fn set_max_batch(&mut self, rows: usize) {
+        self.max_batch = rows.max(1);
+        *self.workspace.get_mut() = None;
+    }
+
+    /// The token ids of `text` as the model sees it: `[CLS] … [SEP]`,
+    /// truncated to [`max_seq_len`](Self::max_seq_len).
+    pub fn tokenize(&self, text: &str) -> Vec<u32> {
+        self.tokenizer.encode(text)
+    }
+
+    /// The unit-length embedding of each sentence, in input order.
+    ///
+    /// Fails with [`ModelError::EmptyInput`] for no sentences. Any text is
+    /// accepted: an empty one is `[CLS] [SEP]`, a long one is truncated.
+    pub async fn embed(&self, queue: &Queue, sentences: &[&str]) -> Result<Vec<Vec<f32>>, ModelError> {
+        if sentences.is_empty() {
+            return Err(ModelError::EmptyInput);
+        }
+        let mut ids = Vec::new();
+        ids.try_reserve_exact(sentences.len())
+            .map_err(|_| ModelError::OutOfMemory { what: "token ids", bytes: sentences.len() as u64 * 24 })?;
+        for (sentence, text) in sentences.iter().enumerate() {
+            let tokens = self.tokenizer.encode(text);
+            if let Some(&id) = tokens.iter().find(|&&id| id >= self.config.vocab_size) {
+                return Err(ModelError::TokenId { sentence, id, vocab: self.config.vocab_size });
+            }
+            ids.push(tokens);
+        }
+        let lengths: Vec<u32> = ids.iter().map(|t| t.len().max(1) as u32).collect();
+        let limits = self.ops.device().limits();
+        let batches = batch::plan(&self.config, &limits, &lengths, self.max_batch)
+            .ok_or(ModelError::OverLimit { tokens: lengths.iter().copied().max().unwrap_or(0) })?;
+        let tokens = batches.iter().map(|b| b.rows.len() as u64 * u64::from(b.seq)).max().unwrap_or(0);
+        let rows = batches.iter().map(|b| b.rows.len() as u64).max().unwrap_or(0);
+        let dim = self.dim();
+        let mut out: Vec<Vec<f32>> = Vec::new();
+        out.try_reserve_exact(sentences.len())
+            .map_err(|_| ModelError::OutOfMemory { what: "embeddings", bytes: (sentences.len() * dim * 4) as u64 })?;
+        out.resize_with(sentences.len(), Vec::new);
+        let mut workspace = self.workspace.borrow_mut();
+        if workspace.as_ref().is_none_or(|w| w.tokens < tokens || w.rows < rows) {
+            // Drop the old buffers before creating their replacements.
+            *workspace = None;
+            *workspace = Some(self.workspace(tokens, rows)?);
+        }
+        let Some(workspace) = workspace.as_mut() else { unreachable!("just created") };
+        for batch in &batches {
+            let pooled = self.run_batch(queue, workspace, batch, &ids).await?;
+            for (k, &row) in batch.rows.iter().enumerate() {
+                out[row] = pooled[k * dim..(k + 1) * dim].to_vec();
+            }
+        }
+        Ok(out)
+    }
+
+    /// Uploads one batch's ids and mask, runs the forward pass and reads
+    /// the pooled embeddings back, `rows × dim` floats.
+    async fn run_batch(
+        &self,
+        queue: &Queue,
+        workspace: &mut Workspace,
+        batch: &Batch,
+        ids: &[Vec<u32>],
+    ) -> Result<Vec<f32>, ModelError> {
+        let rows = batch.rows.len();
+        let seq = batch.seq as usize;
+        let mut padded = vec![0u32; rows * seq];
+        let mut mask = vec![0u32; rows * seq];
+        for (k, &row) in batch.rows.iter().enumerate() {
+            let tokens = &ids[row];
+            padded[k * seq..k * seq + tokens.len()].copy_from_slice(tokens);
+            mask[k * seq..k * seq + tokens.len()].fill(1);
+        }
+        queue.write_buffer(&workspace.ids, 0, &padded)?;
+        queue.write_buffer(&workspace.mask, 0, &mask)?;
+        let shape = (rows as u32, batch.seq);
+        if workspace.prepared.as_ref().is_none_or(|(s, _)| *s != shape) {
+            workspace.prepared = None;
+            let ops = self.prepare(workspace, shape.0, shape.1).await?;
+            workspace.prepared = Some((shape, ops));
+        }
+        let Some((_, ops)) = &workspace.prepared else { unreachable!("just prepared") };
+        let ops: Vec<&Op> = ops.iter().collect();
+        self.ops.run(queue, &ops).await?;
+        Ok(workspace.pooled.slice(..(rows * self.dim()) as u64).read().await?)
+    }
+
+    /// The activation buffers for `tokens` tokens in `rows` sentences.
+    fn workspace(&self, tokens: u64, rows: u64) -> Result<Workspace, ModelError> {
+        let device = self.ops.device();
+        let h = u64::from(self.config.hidden_size);
+        let activations = |label, width: u64| storage::<f32>(device, label, tokens * width, BufferUsages::empty());
+        let input = BufferUsages::COPY_DST;
+        Ok(Workspace {
+            tokens,
+            rows,
+            ids: storage(device, "bert ids", tokens, input)?,
+            // One segment: the token types stay 0.
+            type_ids: storage(device, "bert type ids", tokens, input)?,
+            mask: storage(device, "bert mask", tokens, input)?,
+            hidden: activations("bert hidden", h)?,
+            qkv: activations("bert qkv", 3 * h)?,
+            context: activations("bert context", h)?,
+            projected: activations("bert attention output", h)?,
+            attended: activations("bert attention normed", h)?,
+            intermediate: activations("bert intermediate", u64::from(self.config.intermediate_size))?,
+            ffn: activations("bert ffn output", h)?,
+            pooled: storage(device, "bert pooled", rows * h, BufferUsages::COPY_SRC)?,
+            prepared: None,
+        })
+    }
+
+    /// The forward pass of a `batch × seq` batch on `w`'s buffers:
+    /// embeddings, each layer's fused QKV linear, attention, output linear,
+    /// residual layernorm, feed-forward block and residual layernorm, then
+    /// mean pooling and normalisation into `w.pooled`.
+    async fn prepare(&self, w: &Workspace, batch: u32, seq: u32) -> Result<Vec<Op>, ModelError> {
+        let c = &self.config;
+        let ops = &self.ops;
+        let rows = batch * seq;
+        let h = c.hidden_size;
+        let sequence = SequenceDesc { batch, seq, hidden: h };
+        let e = &self.weights.embeddings;
+        let eps = c.layer_norm_eps;
+        let norm = LayerNormDesc { rows, cols: h, eps };
+        let linear =
+            |out: u32, inp: u32, activation| LinearDesc { rows, in_features: inp, out_features: out, activation };
+        let activation = match c.hidden_act {
+            HiddenAct::GeluErf => Activation::GeluErf,
+            HiddenAct::GeluTanh => Activation::GeluTanh,
+        };
+        let mut prepared = Vec::with_capacity(2 + 7 * self.weights.layers.len());
+        let embedding = EmbeddingDesc {
+            seq: sequence,
+            vocab: c.vocab_size,
+            max_positions: c.max_position_embeddings,
+            types: c.type_vocab_size,
+            eps,
+        };
+        prepared.push(
+            ops.embedding(
+                &embedding,
+                &w.ids,
+                &w.type_ids,
+                &e.word,
+                &e.position,
+                &e.token_type,
+                &e.gamma,
+                &e.beta,
+                &w.hidden,
+            )
+            .await?,
+        );
+        let attention =
+            AttentionDesc { seq: sequence, heads: c.num_attention_heads, scale: 1.0 / (c.head_dim() as f32).sqrt() };
+        for l in &self.weights.layers {
+            prepared
+                .push(ops.linear(&linear(3 * h, h, Activation::None), &w.hidden, &l.qkv, &l.qkv_bias, &w.qkv).await?);
+            prepared.push(ops.attention(&attention, &w.qkv, &w.mask, &w.context).await?);
+            prepared.push(
+                ops.linear(
+                    &linear(h, h, Activation::None),
+                    &w.context,
+                    &l.attention_out,
+                    &l.attention_out_bias,
+                    &w.projected,
+                )
+                .await?,
+            );
+            prepared.push(
+                ops.add_layer_norm(&norm, &w.projected, &w.hidden, &l.attention_gamma, &l.attention_beta, &w.attended)
+                    .await?,
+            );
+            prepared.push(
+                ops.linear(
+                    &linear(c.intermediate_size, h, activation),
+                    &w.attended,
+                    &l.intermediate,
+                    &l.intermediate_bias,
+                    &w.intermediate,
+                )
+                .await?,
+            );
+            prepared.push(
+                ops.linear(
+                    &linear(h, c.intermediate_size, Activation::None),
+                    &w.intermediate,
+                    &l.output,
+                    &l.output_bias,
+                    &w.ffn,
+                )
+                .await?,
+            );
+            prepared.push(
+                ops.add_layer_norm(&norm, &w.ffn, &w.attended, &l.output_gamma, &l.output_beta, &w.hidden).await?,
+            );
+        }
+        prepared
+            .push(ops.mean_pool(&PoolDesc { seq: sequence, normalize: true }, &w.hidden, &w.mask, &w.pooled).await?);
+        Ok(prepared)
+    }
+}
+
+/// A storage buffer of `len` elements with `usage` besides `STORAGE`.
+fn storage<T: bytemuck::Pod>(
+    device: &Device,
+    label: &str,
+    len: u64,
+    usage: BufferUsages,
+) -> Result<Buffer<T>, ModelError> {
+    Ok(device.create_buffer(&BufferDescriptor {
+        label: Some(label),
+        len,
+        usage: BufferUsages::STORAGE | usage,
+        mapped_at_creation: false,
+    })?)
+}
+
+/// `max_seq_length` from `sentence_bert_config.json`, after checking that
+/// `1_Pooling/config.json` (if there) asks for mean pooling.
+fn sentence_config(dir: &Path) -> Result<Option<u32>, ModelError> {
+    const POOLING: &str = "1_Pooling/config.json";
+    const SBERT: &str = "sentence_bert_config.json";
+    let pooling = dir.join(POOLING);
+    if pooling.exists() {
+        let json: serde_json::Value = serde_json::from_str(&read_string(&pooling)?)
+            .map_err(|e| ModelError::SentenceConfig { file: POOLING, reason: e.to_string() })?;
+        let on = |key: &str| json.get(key).and_then(|v| v.as_bool()).unwrap_or(false);
+        let others = ["pooling_mode_cls_token", "pooling_mode_max_tokens", "pooling_mode_mean_sqrt_len_tokens"];
+        if !on("pooling_mode_mean_tokens") || others.iter().any(|k| on(k)) {
+            return Err(ModelError::SentenceConfig { file: POOLING, reason: "only mean pooling is supported".into() });
+        }
+    }
+    let sbert = dir.join(SBERT);
+    if !sbert.exists() {
+        return Ok(None);
+    }
+    let json: serde_json::Value = serde_json::from_str(&read_string(&sbert)?)
+        .map_err(|e| ModelError::SentenceConfig { file: SBERT, reason: e.to_string() })?;
+    match json.get("max_seq_length") {
+        None => Ok(None),
+        Some(v) => {
+            v.as_u64().filter(|&n| (2..=u64::from(u32::MAX)).contains(&n)).map(|n| Some(n as u32)).ok_or_else(|| {
+                ModelError::SentenceConfig { file: SBERT, reason: format!("max_seq_length {v} is not a length") }
+            })
+        }
+    }
+}
+
+/// The contents of `path`, in memory reserved fallibly (the size comes from
+/// the file).
+pub fn read_file(path: &Path) -> Result<Vec<u8>, ModelError> {
+    let io = |e: std::io::Error| ModelError::Io { path: path.display().to_string(), message: e.to_string() };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    let mut bytes = Vec::new();
+    let bytes_len = usize::try_from(len).map_err(|_| ModelError::OutOfMemory { what: "a model file", bytes: len })?;
+    bytes.try_reserve_exact(bytes_len).map_err(|_| ModelError::OutOfMemory { what: "a model file", bytes: len })?;
+    // Take at most the length announced, so a file that grows while it is
+    // read cannot make the Vec reallocate infallibly.
+    file.take(len).read_to_end(&mut bytes).map_err(io)?;
+    Ok(bytes)
+}
+
+fn read_string(path: &Path) -> Result<String, ModelError> {
+    String::from_utf8(read_file(path)?)
+        .map_err(|e| ModelError::Io { path: path.display().to_string(), message: format!("not UTF-8: {e}") })
+}
