@@ -4,6 +4,7 @@ use std::cell::RefCell;
 
 use wasi_webgpu::Buffer;
 
+use crate::cpu::{self, transformer::Sequences, whole};
 use crate::{Error, Op, Ops, Result, SequenceDesc, check_len, elements};
 
 #[allow(dead_code)]
@@ -93,6 +94,19 @@ impl Ops {
         check_len(OP, "qkv", qkv, elements(OP, "qkv", &[total, 3])?)?;
         check_len(OP, "mask", mask, tokens)?;
         check_len(OP, "output", output, total)?;
+        if self.device.is_cpu() {
+            let sequences =
+                Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: shape.hidden as usize };
+            let scores = RefCell::new(vec![0.0f32; sequences.seq * sequences.seq]);
+            let (qkv, mask, output) = (qkv.clone(), mask.clone(), output.clone());
+            return self.cpu_op(OP, &[whole(&qkv), whole(&mask), whole(&output)], move |device| {
+                let (x, m, mut output) = (cpu::read(device, &qkv)?, cpu::read(device, &mask)?, output.clone());
+                let mut out = cpu::write(device, &mut output)?;
+                let scores = &mut scores.borrow_mut();
+                cpu::transformer::attention(sequences, heads as usize, scale, &x, &m, &mut out, scores);
+                Ok(())
+            });
+        }
         let blocks = shape.seq.div_ceil(QUERIES);
         let workgroups = u64::from(blocks) * u64::from(heads) * u64::from(shape.batch);
 

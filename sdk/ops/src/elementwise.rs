@@ -6,6 +6,7 @@ use std::cell::RefCell;
 
 use wasi_webgpu::Buffer;
 
+use crate::cpu::{self, whole};
 use crate::{Error, Op, Ops, Result, cached, elements};
 
 #[allow(dead_code)]
@@ -49,6 +50,9 @@ macro_rules! elementwise {
                 $(#[$doc])*
                 pub async fn $name(&self, $($arg: &Buffer<f32>),*) -> Result<Op> {
                     let len = same_len(stringify!($name), &[$((stringify!($arg), $arg)),*])?;
+                    if self.device.is_cpu() {
+                        return self.cpu_elementwise(stringify!($name), len, &[$($arg),*]);
+                    }
                     self.elementwise(stringify!($name), len, 0, 0.0, &self.kernels.elementwise.$name, |kernel, params| {
                         kernel.bind(
                             &self.device,
@@ -89,6 +93,9 @@ impl Ops {
     pub async fn gelu_tanh(&self, x: &Buffer<f32>, out: &Buffer<f32>) -> Result<Op> {
         const OP: &str = "gelu_tanh";
         let len = same_len(OP, &[("x", x), ("out", out)])?;
+        if self.device.is_cpu() {
+            return self.cpu_elementwise(OP, len, &[x, out]);
+        }
         self.elementwise(OP, len, 0, 0.0, &self.kernels.elementwise.gelu, |kernel, params| {
             kernel.bind(&self.device, &wgsl::GeluBindings { params, x: x.as_storage(), out: out.as_storage_mut() })
         })
@@ -108,6 +115,17 @@ impl Ops {
             });
         }
         let cols = elements(OP, "bias", &[cols])? as u32;
+        if self.device.is_cpu() {
+            if len == 0 {
+                return Ok(Op::new(OP, &self.device));
+            }
+            let (x, bias, out) = (x.clone(), bias.clone(), out.clone());
+            return self.cpu_op(OP, &[whole(&x), whole(&bias), whole(&out)], move |device| {
+                let (x, bias, mut out) = (cpu::read(device, &x)?, cpu::read(device, &bias)?, out.clone());
+                cpu::elementwise::bias_add(&x, &bias, &mut cpu::write(device, &mut out)?);
+                Ok(())
+            });
+        }
         self.elementwise(OP, len, cols, 0.0, &self.kernels.elementwise.bias_add, |kernel, params| {
             let bindings =
                 wgsl::BiasAddBindings { params, x: x.as_storage(), y: bias.as_storage(), out: out.as_storage_mut() };
@@ -121,6 +139,17 @@ impl Ops {
     pub async fn axpy(&self, alpha: f32, x: &Buffer<f32>, y: &Buffer<f32>) -> Result<Op> {
         const OP: &str = "axpy";
         let len = same_len(OP, &[("y", y), ("x", x)])?;
+        if self.device.is_cpu() {
+            if len == 0 {
+                return Ok(Op::new(OP, &self.device));
+            }
+            let (x, y) = (x.clone(), y.clone());
+            return self.cpu_op(OP, &[whole(&x), whole(&y)], move |device| {
+                let (x, mut y) = (cpu::read(device, &x)?, y.clone());
+                cpu::elementwise::axpy(alpha, &x, &mut cpu::write(device, &mut y)?);
+                Ok(())
+            });
+        }
         self.elementwise(OP, len, 0, alpha, &self.kernels.elementwise.axpy, |kernel, params| {
             kernel.bind(&self.device, &wgsl::AxpyBindings { params, x: x.as_storage(), out: y.as_storage_mut() })
         })
@@ -131,10 +160,50 @@ impl Ops {
     pub async fn scale(&self, alpha: f32, y: &Buffer<f32>) -> Result<Op> {
         const OP: &str = "scale";
         let len = same_len(OP, &[("y", y)])?;
+        if self.device.is_cpu() {
+            if len == 0 {
+                return Ok(Op::new(OP, &self.device));
+            }
+            let y = y.clone();
+            return self.cpu_op(OP, &[whole(&y)], move |device| {
+                cpu::elementwise::scale(alpha, &mut cpu::write(device, &mut y.clone())?);
+                Ok(())
+            });
+        }
         self.elementwise(OP, len, 0, alpha, &self.kernels.elementwise.scale, |kernel, params| {
             kernel.bind(&self.device, &wgsl::ScaleBindings { params, out: y.as_storage_mut() })
         })
         .await
+    }
+
+    /// The CPU device's elementwise op `name` over `buffers`: inputs, then
+    /// the output last.
+    fn cpu_elementwise(&self, name: &'static str, len: u64, buffers: &[&Buffer<f32>]) -> Result<Op> {
+        if len == 0 {
+            return Ok(Op::new(name, &self.device));
+        }
+        let kernel: fn(&[&[f32]], &mut [f32]) = match name {
+            "add" => |x, out| cpu::elementwise::add(x[0], x[1], out),
+            "mul" => |x, out| cpu::elementwise::mul(x[0], x[1], out),
+            "relu" => |x, out| cpu::elementwise::relu(x[0], out),
+            "gelu" | "gelu_tanh" => |x, out| cpu::elementwise::map(x[0], out, cpu::elementwise::gelu_tanh),
+            "gelu_erf" => |x, out| cpu::elementwise::map(x[0], out, cpu::elementwise::gelu_erf),
+            "relu_backward" => |x, out| cpu::elementwise::relu_backward(x[0], x[1], out),
+            _ => unreachable!("no CPU kernel for the elementwise op {name}"),
+        };
+        let bindings: Vec<_> = buffers.iter().map(|b| whole(*b)).collect();
+        let (inputs, output): (Vec<Buffer<f32>>, Buffer<f32>) = match buffers {
+            [inputs @ .., output] => (inputs.iter().map(|b| (*b).clone()).collect(), (*output).clone()),
+            [] => unreachable!("an elementwise op has an output"),
+        };
+        self.cpu_op(name, &bindings, move |device| {
+            // At most two inputs: no allocation per run.
+            let (first, second) =
+                (cpu::read(device, &inputs[0])?, inputs.get(1).map(|b| cpu::read(device, b)).transpose()?);
+            let x: [&[f32]; 2] = [&first, second.as_deref().unwrap_or(&[])];
+            kernel(&x[..inputs.len()], &mut cpu::write(device, &mut output.clone())?);
+            Ok(())
+        })
     }
 
     /// The shared part: compile (once), write the uniform, bind, and record

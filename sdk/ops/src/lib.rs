@@ -87,8 +87,30 @@
 //! Inputs and outputs must be distinct buffers: WebGPU does not let one
 //! dispatch read a buffer through one binding while writing it through
 //! another, and [`Op::encode`] reports such aliasing as
-//! [`wasi_webgpu::Error::UsageConflict`]. [`Ops::axpy`] and [`Ops::scale`]
+//! [`wasi_webgpu::Error::UsageConflict`] (on the CPU device, running it does). [`Ops::axpy`] and [`Ops::scale`]
 //! update their buffer in place.
+//!
+//! # The CPU device
+//!
+//! On the in-guest CPU device ([`Instance::cpu_adapter`](wasi_webgpu::Instance::cpu_adapter),
+//! [`Device::is_cpu`](wasi_webgpu::Device::is_cpu)) every operation is
+//! prepared by the same methods, with the same shape checks and typed errors
+//! (a buffer without `STORAGE`, or one a GPU could not bind whole, fails when
+//! the op is prepared there too), and runs as plain Rust over the buffers'
+//! guest memory when [`Op::submit`] or [`Ops::run`] is called, in order; it
+//! has finished when they return. A CPU device has no passes, so
+//! [`Op::encode`] of its ops is [`wasi_webgpu::Error::CpuDevice`]. Matrix
+//! products (and [`Ops::linear`], and attention's two products per head)
+//! are a cache-blocked GEMM over packed panels with a 4 × 8 register tile, in
+//! f32x4 SIMD128 on wasm32 (enabled per function, so the crate needs no
+//! target flags; engines running wasi:webgpu validate SIMD128); elsewhere
+//! the same code is portable Rust. Each op is one step:
+//! [`Op::dispatch_count`] is 1 (0 for empty shapes). Aliasing is checked when
+//! the op runs: a buffer both read and written by one op is
+//! [`wasi_webgpu::Error::UsageConflict`], as recording it is on a GPU, and
+//! nothing is written. Sums on the CPU device are formed in another order
+//! than on the GPU (8 interleaved partial sums; prefix sums in `f64`), within
+//! the same tolerances.
 //!
 //! # Precision
 //!
@@ -111,6 +133,7 @@ use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages, ComputePass, Devic
 mod attention;
 #[cfg(feature = "bert")]
 pub mod bert;
+mod cpu;
 mod elementwise;
 mod error;
 mod linear;
@@ -129,8 +152,18 @@ pub use rows::{LayerNormDesc, RowsDesc};
 pub use scan::ScanKind;
 pub use transformer::{EmbeddingDesc, PoolDesc, SequenceDesc};
 
-/// One recorded dispatch of an [`Op`].
-type Step = Box<dyn Fn(&mut ComputePass<'_>) -> wasi_webgpu::Result<()>>;
+/// One recorded dispatch of an [`Op`] on a GPU.
+type GpuStep = Box<dyn Fn(&mut ComputePass<'_>) -> wasi_webgpu::Result<()>>;
+
+/// One step of an [`Op`] on the CPU device: Rust run at submit.
+type CpuStep = Box<dyn Fn() -> Result<()>>;
+
+/// An [`Op`]'s work: dispatches on a GPU, Rust closures on the CPU device.
+/// An `Op` holds steps of one kind only, the kind of its device.
+enum Step {
+    Gpu(GpuStep),
+    Cpu(CpuStep),
+}
 
 /// A prepared operation: its buffers, shapes, scratch buffers and bind groups
 /// are fixed, so it can be recorded any number of times without allocating.
@@ -155,7 +188,9 @@ impl Op {
     }
 
     /// How many dispatches [`encode`](Self::encode) records: 0 for an
-    /// operation on empty tensors, more than 1 for multi-pass ones.
+    /// operation on empty tensors, more than 1 for multi-pass ones. On the
+    /// CPU device, the number of steps [`submit`](Self::submit) runs: 0 for
+    /// empty tensors, else 1.
     pub fn dispatch_count(&self) -> usize {
         self.steps.len()
     }
@@ -167,21 +202,42 @@ impl Op {
     /// one buffer is both an input and the output. Dispatches of a
     /// multi-pass operation before the failing one stay recorded; they only
     /// write the operation's scratch buffers.
+    ///
+    /// An operation of the CPU device has no dispatches to record (the CPU
+    /// device has no passes): encoding it is
+    /// [`wasi_webgpu::Error::CpuDevice`]; run it with
+    /// [`submit`](Self::submit) or [`Ops::run`].
     pub fn encode(&self, pass: &mut ComputePass<'_>) -> Result<()> {
+        if self.device.is_cpu() {
+            return Err(wasi_webgpu::Error::CpuDevice { operation: "Op::encode" }.into());
+        }
         for step in &self.steps {
-            step(pass)?;
+            match step {
+                Step::Gpu(step) => step(pass)?,
+                Step::Cpu(_) => unreachable!("a GPU op holds GPU steps only"),
+            }
         }
         Ok(())
     }
 
     /// Records the operation into a compute pass of its own and submits it.
     /// Reading an output buffer afterwards waits for the GPU.
+    ///
+    /// On the CPU device, runs the operation in the guest before returning.
     pub async fn submit(&self, queue: &Queue) -> Result<()> {
         run(&self.device, queue, &[self]).await
     }
 
-    fn push(&mut self, step: Step) {
-        self.steps.push(step);
+    /// Adds a GPU dispatch.
+    fn push(&mut self, step: GpuStep) {
+        debug_assert!(!self.device.is_cpu(), "{}: a GPU step on the CPU device", self.name);
+        self.steps.push(Step::Gpu(step));
+    }
+
+    /// Adds a step of the CPU device.
+    fn push_cpu(&mut self, step: CpuStep) {
+        debug_assert!(self.device.is_cpu(), "{}: a CPU step on a GPU device", self.name);
+        self.steps.push(Step::Cpu(step));
     }
 }
 
@@ -212,7 +268,9 @@ impl Ops {
         &self.device
     }
 
-    /// Records `ops` in order into one compute pass and submits it.
+    /// Records `ops` in order into one compute pass and submits it. On the
+    /// CPU device, runs them in order in the guest; the first failing one
+    /// stops the rest.
     pub async fn run(&self, queue: &Queue, ops: &[&Op]) -> Result<()> {
         run(&self.device, queue, ops).await
     }
@@ -254,8 +312,23 @@ impl Ops {
     }
 }
 
-/// Records `ops` into one pass on a fresh encoder and submits it.
+/// Records `ops` into one pass on a fresh encoder and submits it; on the
+/// CPU device, runs their steps in order.
 async fn run(device: &Device, queue: &Queue, ops: &[&Op]) -> Result<()> {
+    if device.is_cpu() {
+        for op in ops {
+            if !op.device.is_cpu() {
+                return Err(wasi_webgpu::Error::DeviceMismatch("Ops::run").into());
+            }
+            for step in &op.steps {
+                match step {
+                    Step::Cpu(step) => step()?,
+                    Step::Gpu(_) => unreachable!("a CPU op holds CPU steps only"),
+                }
+            }
+        }
+        return Ok(());
+    }
     let mut encoder = device.create_command_encoder(&Default::default());
     let mut pass = encoder.begin_compute_pass(&Default::default());
     for op in ops {

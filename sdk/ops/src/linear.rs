@@ -3,6 +3,7 @@
 
 use wasi_webgpu::Buffer;
 
+use crate::cpu::{self, matmul::Act, whole};
 use crate::matmul::wgsl;
 use crate::{Error, Op, Ops, Result, cached, check_len, elements};
 
@@ -97,6 +98,33 @@ impl Ops {
                 reason: format!(
                     "the grid of 64 x 64 tiles needs {over} workgroups in one dimension; the limit is {max}"
                 ),
+            });
+        }
+        if self.device.is_cpu() {
+            let act = match activation {
+                Activation::None => Act::None,
+                Activation::GeluErf => Act::GeluErf,
+                Activation::GeluTanh => Act::GeluTanh,
+                Activation::Relu => Act::Relu,
+            };
+            let (m, n, k) = (m as usize, n as usize, k as usize);
+            let buffers = [input.clone(), weight.clone(), bias.clone(), output.clone()];
+            // As on the GPU, no input features bind the bias in place of the
+            // (possibly empty) input and weight.
+            let bindings = if k == 0 { [whole(bias); 2] } else { [whole(input), whole(weight)] };
+            return self.cpu_op(OP, &[bindings[0], bindings[1], whole(bias), whole(output)], move |device| {
+                let [input, weight, bias, output] = &buffers;
+                let b = cpu::read(device, bias)?;
+                let (x, w) = if k == 0 {
+                    (None, None)
+                } else {
+                    (Some(cpu::read(device, input)?), Some(cpu::read(device, weight)?))
+                };
+                let mut output = output.clone();
+                let mut y = cpu::write(device, &mut output)?;
+                let (x, w) = (x.as_deref().unwrap_or(&[]), w.as_deref().unwrap_or(&[]));
+                cpu::matmul::linear(m, k, n, act, x, w, &b[..n], &mut y);
+                Ok(())
             });
         }
         let overrides =

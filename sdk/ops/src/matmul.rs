@@ -2,6 +2,7 @@
 
 use wasi_webgpu::Buffer;
 
+use crate::cpu::{self, whole};
 use crate::{Error, Op, Ops, Result, cached, check_len, elements};
 
 // The shader's generated items that the ops do not use are not dead weight
@@ -148,6 +149,23 @@ impl Ops {
             });
         }
 
+        if self.device.is_cpu() {
+            let product = cpu::matmul::Matmul {
+                m: m as usize,
+                n: n as usize,
+                k: k as usize,
+                batch: batch as usize,
+                transpose_a,
+                transpose_b,
+                strides: [stride_a as usize, stride_b as usize, stride_c as usize],
+            };
+            let (a, b, c) = (a.clone(), b.clone(), c.clone());
+            return self.cpu_op(OP, &[whole(&a), whole(&b), whole(&c)], move |device| {
+                let (a, b, mut c) = (cpu::read(device, &a)?, cpu::read(device, &b)?, c.clone());
+                product.run(&a, &b, &mut cpu::write(device, &mut c)?);
+                Ok(())
+            });
+        }
         let variant = usize::from(transpose_a) | usize::from(transpose_b) << 1;
         let overrides =
             wgsl::Overrides { TRANSPOSE_A: Some(transpose_a), TRANSPOSE_B: Some(transpose_b), ..Default::default() };

@@ -2,6 +2,7 @@
 
 use wasi_webgpu::Buffer;
 
+use crate::cpu;
 use crate::{Error, Op, Ops, Result, cached, check_len, elements};
 
 #[allow(dead_code)]
@@ -145,6 +146,24 @@ impl Ops {
         check_len(op_name, "output", output, outputs.into())?;
 
         let max = reduction == Reduction::Max;
+        if self.device.is_cpu() {
+            // The GPU path binds the elements used, 1D inputs in pieces.
+            let input_bytes = if rows == 1 && axis == 1 { 0 } else { total * 4 };
+            let bindings = [(input.usage(), input_bytes), (output.usage(), u64::from(outputs) * 4)];
+            let (input, output) = (input.clone(), output.clone());
+            let (total, outputs, cols) = (total as usize, outputs as usize, cols as usize);
+            return self.cpu_op(op_name, &bindings, move |device| {
+                let (x, mut output) = (cpu::read(device, &input)?, output.clone());
+                let mut out = cpu::write(device, &mut output)?;
+                let (x, out) = (&x[..total], &mut out[..outputs]);
+                if axis == 1 {
+                    cpu::reduce::reduce_rows(max, cols, x, out);
+                } else {
+                    cpu::reduce::reduce_cols(max, cols, x, out);
+                }
+                Ok(())
+            });
+        }
         let overrides = wgsl::Overrides { MAX: Some(max) };
         let mut source = input.clone();
         let mut axis_len = u64::from(axis_len);

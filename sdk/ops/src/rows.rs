@@ -4,6 +4,7 @@ use std::cell::RefCell;
 
 use wasi_webgpu::Buffer;
 
+use crate::cpu::{self, whole};
 use crate::{Error, Op, Ops, Result, cached, check_len, elements};
 
 #[allow(dead_code)]
@@ -70,6 +71,15 @@ impl Ops {
         let Some(mut op) = self.rows_shape(OP, desc.rows, desc.cols, &[("input", input), ("output", output)])? else {
             return Ok(Op::new(OP, &self.device));
         };
+        if self.device.is_cpu() {
+            let (cols, input, output) = (desc.cols as usize, input.clone(), output.clone());
+            let len = desc.rows as usize * cols;
+            return self.cpu_op(OP, &[whole(&input), whole(&output)], move |device| {
+                let (x, mut output) = (cpu::read(device, &input)?, output.clone());
+                cpu::rows::softmax(cols, &x[..len], &mut cpu::write(device, &mut output)?[..len]);
+                Ok(())
+            });
+        }
         let params = self.uniform("softmax shape", wgsl::RowParams { rows: desc.rows, cols: desc.cols, eps: 0.0 })?;
         let kernels = &self.kernels.rows;
         if desc.cols <= NARROW {
@@ -124,6 +134,18 @@ impl Ops {
         };
         check_len(OP, "gamma", gamma, cols.into())?;
         check_len(OP, "beta", beta, cols.into())?;
+        if self.device.is_cpu() {
+            let (cols, len) = (cols as usize, rows as usize * cols as usize);
+            let buffers = [input.clone(), gamma.clone(), beta.clone(), output.clone()];
+            return self.cpu_op(OP, &buffers.each_ref().map(whole), move |device| {
+                let [input, gamma, beta, output] = &buffers;
+                let (x, g, b) = (cpu::read(device, input)?, cpu::read(device, gamma)?, cpu::read(device, beta)?);
+                let mut output = output.clone();
+                let mut out = cpu::write(device, &mut output)?;
+                cpu::rows::layer_norm(&x[..len], &g[..cols], &b[..cols], eps, &mut out[..len]);
+                Ok(())
+            });
+        }
         let params = self.uniform("layer_norm shape", wgsl::RowParams { rows, cols, eps })?;
         let kernels = &self.kernels.rows;
         if cols <= NARROW {

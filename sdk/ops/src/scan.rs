@@ -4,6 +4,7 @@ use std::cell::RefCell;
 
 use wasi_webgpu::Buffer;
 
+use crate::cpu;
 use crate::{Error, Op, Ops, Result, cached, elements};
 
 #[allow(dead_code)]
@@ -65,6 +66,17 @@ impl Ops {
         let mut op = Op::new(OP, &self.device);
         if len == 0 {
             return Ok(op);
+        }
+        if self.device.is_cpu() {
+            // Buffers past one binding are bound in pieces: no size limit.
+            let bindings = [(input.usage(), 0), (output.usage(), 0)];
+            let (input, output) = (input.clone(), output.clone());
+            let exclusive = kind == ScanKind::Exclusive;
+            return self.cpu_op(OP, &bindings, move |device| {
+                let (x, mut output) = (cpu::read(device, &input)?, output.clone());
+                cpu::reduce::scan(exclusive, &x, &mut cpu::write(device, &mut output)?);
+                Ok(())
+            });
         }
         let limits = self.device.limits();
         if input.size().max(output.size()) > limits.max_storage_buffer_binding_size {

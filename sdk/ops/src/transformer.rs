@@ -5,6 +5,7 @@ use std::cell::RefCell;
 
 use wasi_webgpu::Buffer;
 
+use crate::cpu::{self, transformer::Sequences, whole};
 use crate::{Error, LayerNormDesc, Op, Ops, Result, cached, check_len, elements};
 
 #[allow(dead_code)]
@@ -129,6 +130,35 @@ impl Ops {
         check_len(OP, "gamma", gamma, hidden)?;
         check_len(OP, "beta", beta, hidden)?;
         check_len(OP, "output", output, total)?;
+        if self.device.is_cpu() {
+            let h = shape.hidden as usize;
+            let rows = |n: u32| n as usize * h;
+            let (words, positions, type_rows) = (rows(vocab), rows(max_positions), rows(types));
+            let sequences = Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: h };
+            let indices = [ids.clone(), type_ids.clone()];
+            let tables = [word.clone(), position.clone(), token_type.clone(), gamma.clone(), beta.clone()];
+            let mut bindings = vec![whole(ids), whole(type_ids), whole(output)];
+            bindings.extend(tables.iter().map(whole));
+            let output = output.clone();
+            return self.cpu_op(OP, &bindings, move |device| {
+                let (ids, type_ids) = (cpu::read(device, &indices[0])?, cpu::read(device, &indices[1])?);
+                let [word, position, token_type, gamma, beta] = &tables;
+                let (word, position, token_type) =
+                    (cpu::read(device, word)?, cpu::read(device, position)?, cpu::read(device, token_type)?);
+                let (gamma, beta) = (cpu::read(device, gamma)?, cpu::read(device, beta)?);
+                let tables = cpu::transformer::Tables {
+                    word: &word[..words],
+                    position: &position[..positions],
+                    token_type: &token_type[..type_rows],
+                    gamma: &gamma[..h],
+                    beta: &beta[..h],
+                    eps,
+                };
+                let mut output = output.clone();
+                cpu::transformer::embedding(sequences, &ids, &type_ids, &tables, &mut cpu::write(device, &mut output)?);
+                Ok(())
+            });
+        }
         let kernel =
             cached(&self.kernels.transformer.embedding, wgsl::Embedding::pipeline(&self.device, &Default::default()))
                 .await?;
@@ -189,6 +219,19 @@ impl Ops {
         check_len(OP, "gamma", gamma, cols.into())?;
         check_len(OP, "beta", beta, cols.into())?;
         check_len(OP, "output", output, total)?;
+        if self.device.is_cpu() {
+            let (cols, len) = (cols as usize, total as usize);
+            let buffers = [input.clone(), residual.clone(), gamma.clone(), beta.clone(), output.clone()];
+            return self.cpu_op(OP, &buffers.each_ref().map(whole), move |device| {
+                let [input, residual, gamma, beta, output] = &buffers;
+                let (x, r) = (cpu::read(device, input)?, cpu::read(device, residual)?);
+                let (g, b) = (cpu::read(device, gamma)?, cpu::read(device, beta)?);
+                let mut output = output.clone();
+                let mut out = cpu::write(device, &mut output)?;
+                cpu::rows::add_layer_norm(&x[..len], &r[..len], &g[..cols], &b[..cols], eps, &mut out[..len]);
+                Ok(())
+            });
+        }
         let kernel = cached(
             &self.kernels.transformer.add_layer_norm,
             wgsl::AddLayerNorm::pipeline(&self.device, &Default::default()),
@@ -239,6 +282,16 @@ impl Ops {
         check_len(OP, "input", input, total)?;
         check_len(OP, "mask", mask, shape.tokens(OP)?)?;
         check_len(OP, "output", output, pooled)?;
+        if self.device.is_cpu() {
+            let sequences =
+                Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: shape.hidden as usize };
+            let (input, mask, output) = (input.clone(), mask.clone(), output.clone());
+            return self.cpu_op(OP, &[whole(&input), whole(&mask), whole(&output)], move |device| {
+                let (x, m, mut output) = (cpu::read(device, &input)?, cpu::read(device, &mask)?, output.clone());
+                cpu::transformer::mean_pool(sequences, normalize, &x, &m, &mut cpu::write(device, &mut output)?);
+                Ok(())
+            });
+        }
         let kernel =
             cached(&self.kernels.transformer.mean_pool, wgsl::MeanPool::pipeline(&self.device, &Default::default()))
                 .await?;

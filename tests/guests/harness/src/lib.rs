@@ -82,15 +82,46 @@ pub async fn gpu() -> wasi_webgpu::Result<Gpu> {
     Ok(Gpu { adapter, device, queue })
 }
 
+/// A fresh device on the in-guest CPU adapter
+/// ([`Instance::cpu_adapter`](wasi_webgpu::Instance::cpu_adapter)).
+pub async fn cpu() -> wasi_webgpu::Result<Gpu> {
+    let adapter = wasi_webgpu::Instance::new().cpu_adapter();
+    let (device, queue) = adapter.request_device(&Default::default()).await?;
+    Ok(Gpu { adapter, device, queue })
+}
+
 /// Runs the checks whose names contain one of `filters` (all when there are
 /// none) and fails when any check failed.
 pub async fn run_checks(suite: &str, checks: &[(&str, Check)], filters: &[String]) -> Result<(), String> {
+    let runs: Vec<(String, Check, bool)> =
+        checks.iter().map(|&(name, check)| (name.to_owned(), check, false)).collect();
+    run_listed(suite, &runs, filters).await
+}
+
+/// Runs every check twice, on a GPU device as `name` and on a fresh
+/// [CPU device](cpu) as `name on cpu` (so filters can pick either), and
+/// fails when any run failed. A check tells the devices apart with
+/// `gpu.device.is_cpu()`.
+pub async fn run_checks_on_gpu_and_cpu(
+    suite: &str,
+    checks: &[(&str, Check)],
+    filters: &[String],
+) -> Result<(), String> {
+    let gpu = checks.iter().map(|&(name, check)| (name.to_owned(), check, false));
+    let cpu = checks.iter().map(|&(name, check)| (format!("{name} on cpu"), check, true));
+    let runs: Vec<(String, Check, bool)> = gpu.chain(cpu).collect();
+    run_listed(suite, &runs, filters).await
+}
+
+/// Runs `(name, check, on the CPU device)` entries; see [`run_checks`].
+async fn run_listed(suite: &str, checks: &[(String, Check, bool)], filters: &[String]) -> Result<(), String> {
     let (mut passed, mut failed) = (0, 0);
-    for (name, check) in checks {
+    for (name, check, on_cpu) in checks {
         if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
             continue;
         }
-        let outcome = match gpu().await {
+        let device = if *on_cpu { cpu().await } else { gpu().await };
+        let outcome = match device {
             Ok(gpu) => check(&gpu).await,
             Err(e) => Err(format!("no device: {e}")),
         };

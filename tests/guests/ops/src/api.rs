@@ -17,7 +17,8 @@ checks![
 ];
 
 /// softmax(relu(x W + b)) for a batch of 5 rows of 19 features into 23
-/// outputs: four ops in one compute pass and one submit.
+/// outputs: four ops in one compute pass and one submit. On the CPU device,
+/// which has no passes, encoding is an error and `Ops::run` runs the chain.
 async fn layer_chain_in_one_pass(gpu: &Gpu) -> Outcome {
     let (batch, inputs, outputs) = (5usize, 19usize, 23usize);
     let mut rng = Rng::new(91);
@@ -41,11 +42,20 @@ async fn layer_chain_in_one_pass(gpu: &Gpu) -> Outcome {
     ];
     let mut encoder = gpu.device.create_command_encoder(&Default::default());
     let mut pass = encoder.begin_compute_pass(&Default::default());
-    for op in &chain {
-        op.encode(&mut pass).at(op.name())?;
+    if gpu.device.is_cpu() {
+        for op in &chain {
+            expect_err!(op.encode(&mut pass), Error::Gpu(wasi_webgpu::Error::CpuDevice { .. }));
+        }
+        pass.end();
+        ensure!(y.read().await.at("read")?[0].is_nan(), "encoding a CPU op ran it");
+        ops.run(&gpu.queue, &chain.each_ref()).await.at("run")?;
+    } else {
+        for op in &chain {
+            op.encode(&mut pass).at(op.name())?;
+        }
+        pass.end();
+        gpu.queue.submit([encoder.finish().await.at("finish")?]).at("submit")?;
     }
-    pass.end();
-    gpu.queue.submit([encoder.finish().await.at("finish")?]).at("submit")?;
 
     let mut expected = Vec::new();
     for r in 0..batch {
@@ -195,16 +205,39 @@ async fn bad_shapes_are_errors(gpu: &Gpu) -> Outcome {
 }
 
 /// Reading and writing one buffer in one dispatch breaks WebGPU's usage
-/// rules: recording it is an error, and nothing is submitted.
+/// rules: recording it is an error, and nothing is submitted. The CPU
+/// device has no recording (encoding is `CpuDevice`); running is the same
+/// `UsageConflict`, for every kind of op and input position.
 async fn aliased_buffers_are_an_error(gpu: &Gpu) -> Outcome {
     let ops = Ops::new(&gpu.device);
     let x = buffer(gpu, &[1.0, -2.0, 3.0])?;
     let op = ops.relu(&x, &x).await.at("relu")?;
     let mut encoder = gpu.device.create_command_encoder(&Default::default());
     let mut pass = encoder.begin_compute_pass(&Default::default());
-    expect_err!(op.encode(&mut pass), Error::Gpu(wasi_webgpu::Error::UsageConflict { .. }));
+    if gpu.device.is_cpu() {
+        expect_err!(op.encode(&mut pass), Error::Gpu(wasi_webgpu::Error::CpuDevice { .. }));
+    } else {
+        expect_err!(op.encode(&mut pass), Error::Gpu(wasi_webgpu::Error::UsageConflict { .. }));
+    }
     pass.end();
     expect_err!(op.submit(&gpu.queue).await, Error::Gpu(wasi_webgpu::Error::UsageConflict { .. }));
     ensure!(x.read().await.at("read")? == [1.0, -2.0, 3.0], "the aliased op ran");
+
+    let (a, b) = (buffer(gpu, &[1.0; 6])?, buffer(gpu, &[2.0; 6])?);
+    let aliased = [
+        ops.matmul(&MatmulDesc::new(2, 3, 1), &a, &b, &b).await.at("matmul")?,
+        ops.add(&a, &b, &a).await.at("add")?,
+        ops.axpy(2.0, &a, &a).await.at("axpy")?,
+        ops.softmax(&RowsDesc::new(2, 3), &b, &b).await.at("softmax")?,
+        ops.sum(&ReduceDesc::new(2, 3, 1), &a, &a).await.at("sum")?,
+        ops.scan(ScanKind::Inclusive, &a, &a).await.at("scan")?,
+    ];
+    for op in &aliased {
+        expect_err!(op.submit(&gpu.queue).await, Error::Gpu(wasi_webgpu::Error::UsageConflict { .. }));
+    }
+    ensure!(a.read().await.at("read")? == [1.0; 6] && b.read().await.at("read")? == [2.0; 6], "an aliased op ran");
+    // A buffer read twice is fine.
+    ops.add(&a, &a, &b).await.at("add")?.submit(&gpu.queue).await.at("a + a")?;
+    ensure!(b.read().await.at("read")? == [2.0; 6], "a + a is not 2");
     Ok(())
 }

@@ -1,5 +1,6 @@
-//! Every `wasi-webgpu-ops` operation run on the GPU and checked against a
-//! CPU reference computed here in `f64`, over sizes of 1, 7, 1000 and shapes
+//! Every `wasi-webgpu-ops` operation run on the GPU, and again on the
+//! in-guest CPU device (`<check> on cpu`), checked against a reference
+//! computed here in `f64`, over sizes of 1, 7, 1000 and shapes
 //! that are not multiples of any tile or block (7 x 13, 33 x 65, 1 x 1000,
 //! ...), plus the errors bad shapes must give. Each check states its
 //! tolerance. Arguments select checks by substring; the integration test
@@ -56,7 +57,7 @@ pub(crate) fn within(what: &str, gpu: &[f32], cpu: &[f64], tolerance: impl Fn(us
         if (f64::from(g) - c).abs() <= tol {
             continue;
         }
-        return Err(format!("{what}[{i}]: GPU {g}, CPU {c}, beyond the tolerance {tol:e}"));
+        return Err(format!("{what}[{i}]: got {g}, reference {c}, beyond the tolerance {tol:e}"));
     }
     Ok(())
 }
@@ -71,7 +72,7 @@ pub(crate) fn close(what: &str, gpu: &[f32], cpu: &[f64], abs: f64, rel: f64) ->
 pub(crate) fn exact(what: &str, gpu: &[f32], cpu: &[f32]) -> Outcome {
     ensure!(gpu.len() == cpu.len(), "{what}: {} elements, expected {}", gpu.len(), cpu.len());
     match gpu.iter().zip(cpu).position(|(g, c)| g.to_bits() != c.to_bits() && !(*g == 0.0 && *c == 0.0)) {
-        Some(i) => Err(format!("{what}[{i}]: GPU {}, CPU {}", gpu[i], cpu[i])),
+        Some(i) => Err(format!("{what}[{i}]: got {}, reference {}", gpu[i], cpu[i])),
         None => Ok(()),
     }
 }
@@ -89,5 +90,5 @@ async fn main() -> Result<(), String> {
         api::CHECKS,
     ]
     .concat();
-    guest_harness::run_checks("ops", &checks, &filters).await
+    guest_harness::run_checks_on_gpu_and_cpu("ops", &checks, &filters).await
 }

@@ -17,12 +17,15 @@ checks![sum_past_the_binding_limit, max_past_the_binding_limit, scan_past_the_bi
 const LIMIT: u64 = 1 << 20;
 
 /// A device whose storage bindings hold at most 1 MiB, on an adapter of its
-/// own (an `Adapter` cannot be shared with the harness's `Gpu`).
-async fn small_bindings() -> Result<Gpu, String> {
-    let adapter = wasi_webgpu::Instance::new()
-        .request_adapter(&Default::default())
-        .await
-        .map_err(|e| format!("request_adapter: {e}"))?;
+/// own (an `Adapter` cannot be shared with the harness's `Gpu`): the CPU
+/// adapter when `like` is the CPU device.
+async fn small_bindings(like: &Gpu) -> Result<Gpu, String> {
+    let instance = wasi_webgpu::Instance::new();
+    let adapter = if like.device.is_cpu() {
+        instance.cpu_adapter()
+    } else {
+        instance.request_adapter(&Default::default()).await.map_err(|e| format!("request_adapter: {e}"))?
+    };
     let required_limits = Limits { max_storage_buffer_binding_size: LIMIT, ..Default::default() };
     let descriptor = DeviceDescriptor { required_limits, ..Default::default() };
     let (device, queue) = adapter.request_device(&descriptor).await.map_err(|e| format!("request_device: {e}"))?;
@@ -31,14 +34,16 @@ async fn small_bindings() -> Result<Gpu, String> {
     Ok(Gpu { adapter, device, queue })
 }
 
-fn ensure_dispatches(what: &str, actual: usize, expected: usize) -> Outcome {
+/// The GPU's dispatch count; a CPU op is one step however large.
+fn ensure_dispatches(gpu: &Gpu, what: &str, actual: usize, expected: usize) -> Outcome {
+    let expected = if gpu.device.is_cpu() { 1 } else { expected };
     ensure!(actual == expected, "{what}: {actual} dispatches, expected {expected}");
     Ok(())
 }
 
 /// 3 full pieces and a short one; the sum of `x` in f64, exact here.
-async fn sum_past_the_binding_limit(_: &Gpu) -> Outcome {
-    let gpu = &small_bindings().await?;
+async fn sum_past_the_binding_limit(like: &Gpu) -> Outcome {
+    let gpu = &small_bindings(like).await?;
     let ops = Ops::new(&gpu.device);
     let mut rng = Rng::new(41);
     for n in [3 * 262_144 + 12_345, 262_145usize] {
@@ -46,7 +51,7 @@ async fn sum_past_the_binding_limit(_: &Gpu) -> Outcome {
         let (input, output) = (buffer(gpu, &x)?, poisoned(gpu, 1)?);
         let op = ops.sum(&ReduceDesc::vector(n as u32), &input, &output).await.at("sum")?;
         // One dispatch per piece, then one over the pieces' partials.
-        ensure_dispatches(&format!("sum of {n}"), op.dispatch_count(), n.div_ceil(262_144) + 1)?;
+        ensure_dispatches(gpu, &format!("sum of {n}"), op.dispatch_count(), n.div_ceil(262_144) + 1)?;
         let expected = x.iter().map(|&v| f64::from(v)).sum::<f64>() as f32;
         exact(&format!("sum of {n}"), &run(gpu, &op, &output).await?, &[expected])?;
     }
@@ -54,7 +59,7 @@ async fn sum_past_the_binding_limit(_: &Gpu) -> Outcome {
     let x = vec![1.0f32; 1000];
     let (input, output) = (buffer(gpu, &x)?, poisoned(gpu, 1)?);
     let op = ops.sum(&ReduceDesc::vector(1000), &input, &output).await.at("sum")?;
-    ensure_dispatches("sum of 1000", op.dispatch_count(), 1)?;
+    ensure_dispatches(gpu, "sum of 1000", op.dispatch_count(), 1)?;
     exact("sum of 1000", &run(gpu, &op, &output).await?, &[1000.0])?;
     // Only 1D reductions are cut into pieces: a matrix past the limit is
     // the binding's typed error when prepared.
@@ -70,8 +75,8 @@ async fn sum_past_the_binding_limit(_: &Gpu) -> Outcome {
 
 /// All elements negative but one, in a middle piece: a piece's padding that
 /// held 0 instead of -infinity, or a lost piece, would show.
-async fn max_past_the_binding_limit(_: &Gpu) -> Outcome {
-    let gpu = &small_bindings().await?;
+async fn max_past_the_binding_limit(like: &Gpu) -> Outcome {
+    let gpu = &small_bindings(like).await?;
     let ops = Ops::new(&gpu.device);
     let mut rng = Rng::new(43);
     let n = 2 * 262_144 + 5_000;
@@ -80,7 +85,7 @@ async fn max_past_the_binding_limit(_: &Gpu) -> Outcome {
         x[at] = -0.5;
         let (input, output) = (buffer(gpu, &x)?, poisoned(gpu, 1)?);
         let op = ops.max(&ReduceDesc::vector(n as u32), &input, &output).await.at("max")?;
-        ensure_dispatches("max", op.dispatch_count(), 4)?;
+        ensure_dispatches(gpu, "max", op.dispatch_count(), 4)?;
         let expected = x.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
         exact(&format!("max of {n} with the largest at {at}"), &run(gpu, &op, &output).await?, &[expected])?;
     }
@@ -89,8 +94,8 @@ async fn max_past_the_binding_limit(_: &Gpu) -> Outcome {
 
 /// Prefix sums across pieces: each piece starts from the total of the
 /// pieces before it.
-async fn scan_past_the_binding_limit(_: &Gpu) -> Outcome {
-    let gpu = &small_bindings().await?;
+async fn scan_past_the_binding_limit(like: &Gpu) -> Outcome {
+    let gpu = &small_bindings(like).await?;
     let ops = Ops::new(&gpu.device);
     let mut rng = Rng::new(47);
     let n = 2 * 262_144 + 3 * 8192 + 77;
@@ -100,7 +105,7 @@ async fn scan_past_the_binding_limit(_: &Gpu) -> Outcome {
         let op = ops.scan(kind, &input, &output).await.at("scan")?;
         // Block sums per piece (3), the scan of the sums (1), block scans
         // per piece (3).
-        ensure_dispatches("scan", op.dispatch_count(), 7)?;
+        ensure_dispatches(gpu, "scan", op.dispatch_count(), 7)?;
         let mut sum = 0.0f64;
         let mut expected = Vec::with_capacity(n);
         for &v in &x {
