@@ -96,9 +96,10 @@ fn check_against_oracle(extra: &[&str]) -> (f64, f64, f64) {
     assert!(wrong_ids.is_empty(), "token ids differ from the oracle:\n{}", wrong_ids.join("\n"));
     let ms = out["ms"].as_f64().unwrap_or(0.0);
     eprintln!(
-        "{} {extra:?}: {} sentences, min cosine {min_cos:.7} (sentence {worst}), max |diff| {max_diff:.2e}, {ms:.0} ms",
+        "{} {extra:?}: {} sentences, min cosine 1 - {:.1e} (sentence {worst}), max |diff| {max_diff:.2e}, {ms:.0} ms",
         out["device"],
-        sentences.len()
+        sentences.len(),
+        1.0 - min_cos
     );
     assert!(min_cos >= MIN_COSINE, "min cosine {min_cos} < {MIN_COSINE} at {:?}", sentences[worst]["text"]);
     assert!(max_diff <= MAX_DIFF, "max |diff| {max_diff:e} > {MAX_DIFF:e}");
@@ -196,6 +197,9 @@ fn bad_input_is_an_error_never_a_trap() {
         "no sentences to embed",
     );
     assert_refused(&run_with_model("examples/embed", model_dir(), &["--frobnicate"]), "`--frobnicate`");
+    // No model folder preopened: the error says how to give one.
+    let outcome = common::run_with("examples/embed", &RunOptions::captured().args(["--cpu", "hello"]));
+    assert_refused(&outcome, "preopen the model folder");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bad.txt"), b"fine\nnot \xff UTF-8\n").unwrap();
     let options = RunOptions::captured()

@@ -26,7 +26,7 @@ use std::time::Instant;
 
 use wasi_webgpu::Instance;
 use wasi_webgpu_ops::Ops;
-use wasi_webgpu_ops::bert::{SentenceEncoder, read_file};
+use wasi_webgpu_ops::bert::{ModelError, SentenceEncoder, read_file};
 
 const USAGE: &str = "usage: embed [--model DIR] [--cpu] [--file F] [--query Q] [--max-batch N] [SENTENCE]...";
 
@@ -120,7 +120,14 @@ async fn main() -> Result<(), String> {
     let ops = Ops::new(&device);
     let dir = args.model.unwrap_or_else(default_model_dir);
     let start = Instant::now();
-    let mut encoder = SentenceEncoder::load(&ops, &dir).await.map_err(|e| format!("loading {}: {e}", dir.display()))?;
+    let mut encoder = SentenceEncoder::load(&ops, &dir).await.map_err(|e| {
+        let hint = if matches!(e, ModelError::Io { .. }) {
+            " (preopen the model folder: wasi-webgpu-run --dir MODEL_DIR examples/embed, or --model DIR)"
+        } else {
+            ""
+        };
+        format!("loading {}: {e}{hint}", dir.display())
+    })?;
     let loaded = start.elapsed();
     if let Some(n) = args.max_batch {
         encoder.set_max_batch(n);
