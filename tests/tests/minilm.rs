@@ -183,13 +183,18 @@ fn assert_refused(outcome: &RunOutcome, needle: &str) {
 
 #[test]
 fn bad_input_is_an_error_never_a_trap() {
-    // An empty input list, a 1 MB sentence (truncated to 256 tokens).
+    // An empty input list, a 1 MB sentence (truncated to 256 tokens), ids
+    // past the vocabulary of a model whose tokenizer does not match.
     let outcome = run_with_model("tests/guests/minilm", model_dir(), &["bad-input", "--model", "/model"]);
     let transcript = common::transcript(&outcome);
     assert_eq!(outcome.status, GuestStatus::Ok, "{transcript}");
     let stdout = outcome.stdout_lossy();
     assert!(stdout.contains("ok: empty input: no sentences to embed"), "{transcript}");
     assert!(stdout.contains("is truncated to 256 tokens"), "{transcript}");
+    assert!(
+        stdout.contains("ok: ids past the vocabulary: sentence 0: token id 101 is past the model's vocabulary of 10"),
+        "{transcript}"
+    );
 
     // The example: no sentences, an unknown option, invalid UTF-8 in --file.
     assert_refused(

@@ -10,7 +10,8 @@
 //! `text` (the oracle's reference.json), embeds every text in one call and
 //! prints one JSON object: `{"device", "ms", "ids": [[…]], "embeddings":
 //! [[…]]}`, the host comparing them with the oracle. `bad-input` checks the
-//! errors of an empty input and the truncation of a 1 MB sentence, printing
+//! errors of an empty input and of token ids past a (tiny) model's
+//! vocabulary, and the truncation of a 1 MB sentence, printing
 //! `ok: …` per check. `limits` embeds one more 256-token sentence than the
 //! device's buffer limits let one batch hold, and checks that all (split
 //! into batches) equal the sentence embedded alone. Failures print `Error: …` and exit with 1.
@@ -52,7 +53,7 @@ async fn main() -> Result<(), String> {
     let on = if device.is_cpu() { "cpu" } else { "gpu" };
     match mode.as_str() {
         "embed" => embed(&encoder, &queue, input.ok_or("--input FILE is needed")?, on).await,
-        "bad-input" => bad_input(&encoder, &queue).await,
+        "bad-input" => bad_input(&encoder, &queue, &ops).await,
         "limits" => limits(&mut encoder, &queue).await,
         other => Err(format!("unknown mode `{other}`")),
     }
@@ -76,7 +77,7 @@ async fn embed(encoder: &SentenceEncoder, queue: &Queue, input: PathBuf, on: &st
     Ok(())
 }
 
-async fn bad_input(encoder: &SentenceEncoder, queue: &Queue) -> Result<(), String> {
+async fn bad_input(encoder: &SentenceEncoder, queue: &Queue, ops: &Ops) -> Result<(), String> {
     match encoder.embed(queue, &[]).await {
         Err(ModelError::EmptyInput) => println!("ok: empty input: {}", ModelError::EmptyInput),
         other => return Err(format!("empty input gave {other:?}")),
@@ -93,6 +94,53 @@ async fn bad_input(encoder: &SentenceEncoder, queue: &Queue) -> Result<(), Strin
         return Err(format!("the 1 MB sentence's embedding has norm {norm}"));
     }
     println!("ok: a {} byte sentence is truncated to {} tokens, norm {norm}", huge.len(), ids.len());
+    token_ids_past_the_vocabulary(ops, queue).await
+}
+
+/// A tiny model (vocabulary 10, hidden 4) with the real tokenizer: its ids
+/// are past that vocabulary, which `embed` must refuse before any upload.
+async fn token_ids_past_the_vocabulary(ops: &Ops, queue: &Queue) -> Result<(), String> {
+    let config = r#"{"vocab_size": 10, "hidden_size": 4, "num_hidden_layers": 1, "num_attention_heads": 2,
+        "intermediate_size": 8, "max_position_embeddings": 16, "type_vocab_size": 2}"#;
+    let mut shapes: Vec<(String, Vec<usize>)> = vec![
+        ("embeddings.word_embeddings.weight".into(), vec![10, 4]),
+        ("embeddings.position_embeddings.weight".into(), vec![16, 4]),
+        ("embeddings.token_type_embeddings.weight".into(), vec![2, 4]),
+        ("embeddings.LayerNorm.weight".into(), vec![4]),
+        ("embeddings.LayerNorm.bias".into(), vec![4]),
+    ];
+    for (name, shape) in [
+        ("attention.self.query", vec![4, 4]),
+        ("attention.self.key", vec![4, 4]),
+        ("attention.self.value", vec![4, 4]),
+        ("attention.output.dense", vec![4, 4]),
+        ("attention.output.LayerNorm", vec![4]),
+        ("intermediate.dense", vec![8, 4]),
+        ("output.dense", vec![4, 8]),
+        ("output.LayerNorm", vec![4]),
+    ] {
+        let rows = shape[0];
+        shapes.push((format!("encoder.layer.0.{name}.weight"), shape));
+        shapes.push((format!("encoder.layer.0.{name}.bias"), vec![rows]));
+    }
+    let mut header = serde_json::Map::new();
+    let mut data = Vec::new();
+    for (name, shape) in shapes {
+        let start = data.len();
+        data.resize(start + 4 * shape.iter().product::<usize>(), 0);
+        header.insert(name, serde_json::json!({"dtype": "F32", "shape": shape, "data_offsets": [start, data.len()]}));
+    }
+    let header = serde_json::to_vec(&header).map_err(|e| e.to_string())?;
+    let mut file = (header.len() as u64).to_le_bytes().to_vec();
+    file.extend_from_slice(&header);
+    file.extend_from_slice(&data);
+    let tokenizer = read_file(std::path::Path::new("/model/tokenizer.json")).map_err(|e| e.to_string())?;
+    let tokenizer = String::from_utf8(tokenizer).map_err(|e| e.to_string())?;
+    let tiny = SentenceEncoder::from_bytes(ops, config, &tokenizer, &file, None).map_err(|e| e.to_string())?;
+    match tiny.embed(queue, &["fine", "A man is eating food."]).await {
+        Err(e @ ModelError::TokenId { sentence: 0, .. }) => println!("ok: ids past the vocabulary: {e}"),
+        other => return Err(format!("ids past the vocabulary gave {other:?}")),
+    }
     Ok(())
 }
 
