@@ -15,7 +15,9 @@
 //! - `--file F`: also embed each non-empty line of F (UTF-8);
 //! - `--query Q`: rank the sentences (and lines) by similarity to Q instead
 //!   of printing the matrix;
-//! - `--max-batch N`: at most N sentences per batch.
+//! - `--max-batch N`: at most N sentences per batch;
+//! - `--runs N`: embed N times and report the median time (the first run
+//!   also compiles the pipelines).
 //!
 //! The model folder must be given to the runner with `--dir`; the guest
 //! sees it under the guest path (`--dir HOST::GUEST`, GUEST defaulting to
@@ -28,7 +30,8 @@ use wasi_webgpu::Instance;
 use wasi_webgpu_ops::Ops;
 use wasi_webgpu_ops::bert::{ModelError, SentenceEncoder, read_file};
 
-const USAGE: &str = "usage: embed [--model DIR] [--cpu] [--file F] [--query Q] [--max-batch N] [SENTENCE]...";
+const USAGE: &str =
+    "usage: embed [--model DIR] [--cpu] [--file F] [--query Q] [--max-batch N] [--runs N] [SENTENCE]...";
 
 struct Args {
     model: Option<PathBuf>,
@@ -36,11 +39,13 @@ struct Args {
     file: Option<PathBuf>,
     query: Option<String>,
     max_batch: Option<usize>,
+    runs: usize,
     sentences: Vec<String>,
 }
 
 fn parse_args(args: impl Iterator<Item = String>) -> Result<Args, String> {
-    let mut parsed = Args { model: None, cpu: false, file: None, query: None, max_batch: None, sentences: Vec::new() };
+    let mut parsed =
+        Args { model: None, cpu: false, file: None, query: None, max_batch: None, runs: 1, sentences: Vec::new() };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value; {USAGE}"));
@@ -53,6 +58,10 @@ fn parse_args(args: impl Iterator<Item = String>) -> Result<Args, String> {
                 let n = value("--max-batch")?;
                 parsed.max_batch =
                     Some(n.parse().ok().filter(|&n| n > 0).ok_or(format!("--max-batch `{n}`: not a positive count"))?);
+            }
+            "--runs" => {
+                let n = value("--runs")?;
+                parsed.runs = n.parse().ok().filter(|&n| n > 0).ok_or(format!("--runs `{n}`: not a positive count"))?;
             }
             "-h" | "--help" => return Err(USAGE.into()),
             "--" => parsed.sentences.extend(args.by_ref()),
@@ -136,15 +145,27 @@ async fn main() -> Result<(), String> {
     if let Some(query) = &args.query {
         all.push(query);
     }
-    let start = Instant::now();
-    let embeddings = encoder.embed(&queue, &all).await.map_err(|e| e.to_string())?;
-    let took = start.elapsed();
+    let mut times = Vec::new();
+    let mut embeddings = Vec::new();
+    for _ in 0..args.runs {
+        let start = Instant::now();
+        embeddings = encoder.embed(&queue, &all).await.map_err(|e| e.to_string())?;
+        times.push(start.elapsed());
+    }
+    let first = times[0];
+    times.sort();
+    let took = times[times.len() / 2];
     let on = if device.is_cpu() { "the CPU device" } else { "the GPU" };
     println!("embedding size: {}", encoder.dim());
     println!(
-        "{} sentences on {on} in {:.1} ms (model loaded in {:.1} ms)",
+        "{} sentences on {on} in {:.1} ms{} (model loaded in {:.1} ms)",
         all.len(),
         took.as_secs_f64() * 1e3,
+        if args.runs > 1 {
+            format!(", median of {} runs; the first {:.1} ms", args.runs, first.as_secs_f64() * 1e3)
+        } else {
+            String::new()
+        },
         loaded.as_secs_f64() * 1e3
     );
     if args.query.is_some() {

@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 use std::io::Read;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use wasi_webgpu::{Buffer, BufferDescriptor, BufferUsages, Device, Queue};
 
@@ -302,6 +303,20 @@ impl SentenceEncoder {
         batch: &Batch,
         ids: &[Vec<u32>],
     ) -> Result<Vec<f32>, ModelError> {
+        let ops = self.stage(queue, workspace, batch, ids).await?;
+        self.ops.run(queue, &ops).await?;
+        Ok(workspace.pooled.slice(..(batch.rows.len() * self.dim()) as u64).read().await?)
+    }
+
+    /// Uploads one batch's ids and mask and prepares its forward pass (or
+    /// reuses the one prepared for the same shape).
+    async fn stage<'w>(
+        &self,
+        queue: &Queue,
+        workspace: &'w mut Workspace,
+        batch: &Batch,
+        ids: &[Vec<u32>],
+    ) -> Result<Vec<&'w Op>, ModelError> {
         let rows = batch.rows.len();
         let seq = batch.seq as usize;
         let mut padded = vec![0u32; rows * seq];
@@ -320,9 +335,47 @@ impl SentenceEncoder {
             workspace.prepared = Some((shape, ops));
         }
         let Some((_, ops)) = &workspace.prepared else { unreachable!("just prepared") };
-        let ops: Vec<&Op> = ops.iter().collect();
-        self.ops.run(queue, &ops).await?;
-        Ok(workspace.pooled.slice(..(rows * self.dim()) as u64).read().await?)
+        Ok(ops.iter().collect())
+    }
+
+    /// Runs the forward pass of `sentences`, as one batch padded to the
+    /// longest, one operation per submit, waiting for each; returns each
+    /// operation's name and wall time (submit to finished) in order. For
+    /// finding the slow kernel: the sum is more than one submit of the
+    /// whole pass takes. Fails with [`ModelError::OverLimit`] where the
+    /// sentences do not fit one batch.
+    pub async fn profile(
+        &self,
+        queue: &Queue,
+        sentences: &[&str],
+    ) -> Result<Vec<(&'static str, Duration)>, ModelError> {
+        if sentences.is_empty() {
+            return Err(ModelError::EmptyInput);
+        }
+        let ids: Vec<Vec<u32>> = sentences.iter().map(|t| self.tokenizer.encode(t)).collect();
+        if let Some((sentence, &id)) = ids
+            .iter()
+            .enumerate()
+            .find_map(|(i, t)| t.iter().find(|&&id| id >= self.config.vocab_size).map(|id| (i, id)))
+        {
+            return Err(ModelError::TokenId { sentence, id, vocab: self.config.vocab_size });
+        }
+        let seq = ids.iter().map(|t| t.len().max(1) as u32).max().unwrap_or(1);
+        if sentences.len() > self.batch_limit(seq) {
+            return Err(ModelError::OverLimit { tokens: seq * sentences.len() as u32 });
+        }
+        let batch = Batch { rows: (0..sentences.len()).collect(), seq };
+        let mut workspace = self.workspace(u64::from(seq) * sentences.len() as u64, sentences.len() as u64)?;
+        let pooled = workspace.pooled.clone();
+        let ops = self.stage(queue, &mut workspace, &batch, &ids).await?;
+        let mut times = Vec::with_capacity(ops.len());
+        for op in ops {
+            let start = Instant::now();
+            self.ops.run(queue, &[op]).await?;
+            pooled.slice(..1).read().await?;
+            times.push((op.name(), start.elapsed()));
+        }
+        Ok(times)
     }
 
     /// The activation buffers for `tokens` tokens in `rows` sentences.

@@ -4,6 +4,7 @@
 //! minilm-guest embed --model DIR --input FILE [--cpu] [--max-batch N]
 //! minilm-guest bad-input --model DIR [--cpu]
 //! minilm-guest limits --model DIR [--cpu]
+//! minilm-guest profile --model DIR [--cpu] [--batch B] [--seq S]
 //! ```
 //!
 //! `embed` reads FILE, a JSON document whose `sentences` are objects with a
@@ -14,7 +15,10 @@
 //! vocabulary, and the truncation of a 1 MB sentence, printing
 //! `ok: …` per check. `limits` embeds one more 256-token sentence than the
 //! device's buffer limits let one batch hold, and checks that all (split
-//! into batches) equal the sentence embedded alone. Failures print `Error: …` and exit with 1.
+//! into batches) equal the sentence embedded alone. `profile` times each operation of one
+//! forward pass over B sentences of about S tokens (default 1 × 128), one
+//! submit each, and prints `op ms` lines with a total per op kind.
+//! Failures print `Error: …` and exit with 1.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -28,12 +32,15 @@ async fn main() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     let mode = args.next().ok_or("no mode")?;
     let (mut model, mut input, mut cpu, mut max_batch) = (None, None, false, None);
+    let (mut batch, mut seq) = (1usize, 128usize);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--model" => model = args.next().map(PathBuf::from),
             "--input" => input = args.next().map(PathBuf::from),
             "--cpu" => cpu = true,
             "--max-batch" => max_batch = args.next().and_then(|n| n.parse().ok()),
+            "--batch" => batch = args.next().and_then(|n| n.parse().ok()).ok_or("--batch N")?,
+            "--seq" => seq = args.next().and_then(|n| n.parse().ok()).ok_or("--seq N")?,
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -55,6 +62,7 @@ async fn main() -> Result<(), String> {
         "embed" => embed(&encoder, &queue, input.ok_or("--input FILE is needed")?, on).await,
         "bad-input" => bad_input(&encoder, &queue, &ops).await,
         "limits" => limits(&mut encoder, &queue).await,
+        "profile" => profile(&encoder, &queue, batch, seq).await,
         other => Err(format!("unknown mode `{other}`")),
     }
 }
@@ -165,5 +173,28 @@ async fn limits(encoder: &mut SentenceEncoder, queue: &Queue) -> Result<(), Stri
         "ok: {} sentences of {seq} tokens (a batch holds {fit}) are split and match the sentence alone",
         texts.len()
     );
+    Ok(())
+}
+
+async fn profile(encoder: &SentenceEncoder, queue: &Queue, batch: usize, seq: usize) -> Result<(), String> {
+    // "word" is one token; [CLS] and [SEP] make seq.
+    let text = "word ".repeat(seq.saturating_sub(2));
+    let texts = vec![text.as_str(); batch];
+    // The first pass compiles the pipelines.
+    encoder.profile(queue, &texts).await.map_err(|e| e.to_string())?;
+    let times = encoder.profile(queue, &texts).await.map_err(|e| e.to_string())?;
+    let mut kinds: Vec<(&str, f64, usize)> = Vec::new();
+    for (name, time) in &times {
+        let ms = time.as_secs_f64() * 1e3;
+        match kinds.iter_mut().find(|k| k.0 == *name) {
+            Some(k) => (k.1, k.2) = (k.1 + ms, k.2 + 1),
+            None => kinds.push((name, ms, 1)),
+        }
+    }
+    let total: f64 = kinds.iter().map(|k| k.1).sum();
+    println!("profile: batch {batch} x {seq} tokens, {} ops, {total:.1} ms in all", times.len());
+    for (name, ms, n) in kinds {
+        println!("{name:>16}: {ms:9.2} ms over {n} ops ({:.1}%)", 100.0 * ms / total);
+    }
     Ok(())
 }
