@@ -8,5 +8,5 @@ mod common;
 #[test]
 fn every_op_matches_the_cpu() {
     let outcome = common::run("tests/guests/ops", &[]);
-    common::assert_checks_passed(&outcome, "ops", 35);
+    common::assert_checks_passed(&outcome, "ops", 36);
 }

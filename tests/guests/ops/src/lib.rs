@@ -7,6 +7,7 @@
 
 mod api;
 mod elementwise;
+mod half;
 mod linalg;
 mod pieces;
 mod reduce;
@@ -86,6 +87,7 @@ async fn main() -> Result<(), String> {
         pieces::CHECKS,
         rows::CHECKS,
         transformer::CHECKS,
+        half::CHECKS,
         api::CHECKS,
     ]
     .concat();
