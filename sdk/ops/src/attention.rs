@@ -68,32 +68,11 @@ impl Ops {
         output: &Buffer<f32>,
     ) -> Result<Op> {
         const OP: &str = "attention";
-        let AttentionDesc { seq: shape, heads, scale } = *desc;
-        if !scale.is_finite() {
-            return Err(Error::Shape { op: OP, reason: format!("scale = {scale}; it must be finite") });
-        }
-        let total = shape.elements(OP)?;
         let mut op = Op::new(OP, &self.device);
-        if total == 0 {
+        let Some(plan) = attention_plan(OP, desc, qkv, mask, output)? else {
             return Ok(op);
-        }
-        if heads == 0 || !shape.hidden.is_multiple_of(heads) {
-            return Err(Error::Shape {
-                op: OP,
-                reason: format!("hidden = {} is not a multiple of heads = {heads}", shape.hidden),
-            });
-        }
-        let head_dim = shape.hidden / heads;
-        if head_dim > MAX_HEAD_DIM {
-            return Err(Error::Shape {
-                op: OP,
-                reason: format!("head_dim = {head_dim} is more than the {MAX_HEAD_DIM} the kernel holds"),
-            });
-        }
-        let tokens = shape.tokens(OP)?;
-        check_len(OP, "qkv", qkv, elements(OP, "qkv", &[total, 3])?)?;
-        check_len(OP, "mask", mask, tokens)?;
-        check_len(OP, "output", output, total)?;
+        };
+        let AttentionDesc { seq: shape, heads, scale } = *desc;
         if self.device.is_cpu() {
             let sequences =
                 Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: shape.hidden as usize };
@@ -107,12 +86,7 @@ impl Ops {
                 Ok(())
             });
         }
-        let blocks = shape.seq.div_ceil(QUERIES);
-        let workgroups = u64::from(blocks) * u64::from(heads) * u64::from(shape.batch);
-
-        let d4 = head_dim.div_ceil(4);
-        let keys = (256 / d4).min(32);
-        let kernel = self.attention_kernel(head_dim, keys).await?;
+        let kernel = self.attention_kernel(plan.head_dim).await?;
         let params = self.uniform(
             "attention shape",
             wgsl::AttentionParams {
@@ -121,7 +95,7 @@ impl Ops {
                 hidden: shape.hidden,
                 heads,
                 scale: scale * std::f32::consts::LOG2_E,
-                blocks,
+                blocks: plan.blocks,
             },
         )?;
         let bound = kernel.bind(
@@ -133,20 +107,72 @@ impl Ops {
                 out: output.as_storage_mut(),
             },
         )?;
-        let threads = self.grid(OP, workgroups, kernel.workgroup_size())?;
+        let threads = self.grid(OP, plan.workgroups, kernel.workgroup_size())?;
         op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
         Ok(op)
     }
 
     /// The pipeline for `head_dim`, compiled the first time.
-    async fn attention_kernel(&self, head_dim: u32, keys: u32) -> Result<wgsl::Attention> {
+    async fn attention_kernel(&self, head_dim: u32) -> Result<wgsl::Attention> {
         let cache = &self.kernels.attention.attention;
         if let Some((_, kernel)) = cache.borrow().iter().find(|(d, _)| *d == head_dim) {
             return Ok(kernel.clone());
         }
-        let overrides = wgsl::Overrides { HEAD_DIM: Some(head_dim), D4: None, KEYS: Some(keys) };
+        let overrides = wgsl::Overrides { HEAD_DIM: Some(head_dim), D4: None, KEYS: Some(keys_per_tile(head_dim)) };
         let kernel = wgsl::Attention::pipeline(&self.device, &overrides).await?;
         cache.borrow_mut().push((head_dim, kernel.clone()));
         Ok(kernel)
     }
+}
+
+/// Keys per tile: the k and v tiles hold 256 vec4s each (8 KiB together),
+/// and the scores of at most 32 keys fit the registers.
+pub(crate) fn keys_per_tile(head_dim: u32) -> u32 {
+    (256 / head_dim.div_ceil(4).max(1)).min(32)
+}
+
+/// What [`attention_plan`] found.
+pub(crate) struct AttentionPlan {
+    pub(crate) head_dim: u32,
+    /// Blocks of queries per sequence.
+    pub(crate) blocks: u32,
+    pub(crate) workgroups: u64,
+}
+
+/// Checks an attention shape against its buffers: `None` when there is
+/// nothing to compute.
+pub(crate) fn attention_plan<T: bytemuck::Pod>(
+    op: &'static str,
+    desc: &AttentionDesc,
+    qkv: &Buffer<T>,
+    mask: &Buffer<u32>,
+    output: &Buffer<T>,
+) -> Result<Option<AttentionPlan>> {
+    let AttentionDesc { seq: shape, heads, scale } = *desc;
+    if !scale.is_finite() {
+        return Err(Error::Shape { op, reason: format!("scale = {scale}; it must be finite") });
+    }
+    let total = shape.elements(op)?;
+    if total == 0 {
+        return Ok(None);
+    }
+    if heads == 0 || !shape.hidden.is_multiple_of(heads) {
+        return Err(Error::Shape {
+            op,
+            reason: format!("hidden = {} is not a multiple of heads = {heads}", shape.hidden),
+        });
+    }
+    let head_dim = shape.hidden / heads;
+    if head_dim > MAX_HEAD_DIM {
+        return Err(Error::Shape {
+            op,
+            reason: format!("head_dim = {head_dim} is more than the {MAX_HEAD_DIM} the kernel holds"),
+        });
+    }
+    check_len(op, "qkv", qkv, elements(op, "qkv", &[total, 3])?)?;
+    check_len(op, "mask", mask, shape.tokens(op)?)?;
+    check_len(op, "output", output, total)?;
+    let blocks = shape.seq.div_ceil(QUERIES);
+    let workgroups = u64::from(blocks) * u64::from(heads) * u64::from(shape.batch);
+    Ok(Some(AttentionPlan { head_dim, blocks, workgroups }))
 }

@@ -12,6 +12,7 @@
 //! | BERT embeddings (word + position + token type) fused with their LayerNorm | [`Ops::embedding`] |
 //! | Multi-head self-attention over a padded, masked batch (one fused kernel) | [`Ops::attention`] |
 //! | Masked mean pooling and L2 normalisation | [`Ops::mean_pool`] |
+//! | The transformer ops over f16 storage (devices with `shader-f16`) | [`Ops::linear_f16`], [`Ops::add_layer_norm_f16`], [`Ops::embedding_f16`], [`Ops::attention_f16`], [`Ops::mean_pool_f16`] |
 //! | Elementwise `a + b`, `a * b`, ReLU, GELU (exact and tanh), row-broadcast bias | [`Ops::add`], [`Ops::mul`], [`Ops::relu`], [`Ops::gelu_erf`], [`Ops::gelu_tanh`], [`Ops::bias_add`] |
 //! | For training: ReLU's gradient, `y += αx`, `y *= α` | [`Ops::relu_backward`], [`Ops::axpy`], [`Ops::scale`] |
 //!
@@ -114,7 +115,12 @@
 //!
 //! # Precision
 //!
-//! Everything computes in `f32`. Sums (matmul's dot products, reductions,
+//! Everything computes in `f32`, the `*_f16` ops too: they store their
+//! tensors as f16 (`Buffer<F16>`) and widen each value on load, so each
+//! stored result is within one f16 ulp (2⁻¹⁰ relative) of the f32 result of
+//! the same f16 inputs ([`Ops::add_layer_norm_f16`] and
+//! [`Ops::embedding_f16`] also store the row they normalise as f16 first).
+//! Sums (matmul's dot products, reductions,
 //! scans, softmax and layernorm's statistics) are formed in a different order
 //! from a sequential loop, so they differ from one in the last bits; the
 //! tests state their tolerances. [`Ops::gelu`] is the tanh approximation,
@@ -136,6 +142,7 @@ pub mod bert;
 mod cpu;
 mod elementwise;
 mod error;
+mod half;
 mod linear;
 mod matmul;
 mod reduce;
@@ -153,7 +160,7 @@ pub use scan::ScanKind;
 pub use transformer::{EmbeddingDesc, PoolDesc, SequenceDesc};
 
 /// One recorded dispatch of an [`Op`] on a GPU.
-type GpuStep = Box<dyn Fn(&mut ComputePass<'_>) -> wasi_webgpu::Result<()>>;
+pub(crate) type GpuStep = Box<dyn Fn(&mut ComputePass<'_>) -> wasi_webgpu::Result<()>>;
 
 /// One step of an [`Op`] on the CPU device: Rust run at submit.
 type CpuStep = Box<dyn Fn() -> Result<()>>;
@@ -351,6 +358,7 @@ struct Kernels {
     scan: scan::Kernels,
     transformer: transformer::Kernels,
     attention: attention::Kernels,
+    half: half::Kernels,
 }
 
 /// The pipeline in `cell`, compiled by `compile` the first time.

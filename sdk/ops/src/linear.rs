@@ -4,7 +4,7 @@
 use wasi_webgpu::Buffer;
 
 use crate::cpu::{self, matmul::Act, whole};
-use crate::matmul::wgsl;
+use crate::matmul::{TILE, wgsl};
 use crate::{Error, Op, Ops, Result, cached, check_len, elements};
 
 /// The activation applied to `x · Wᵀ + b` inside [`Ops::linear`]'s kernel.
@@ -24,7 +24,7 @@ pub enum Activation {
 
 impl Activation {
     /// The shader's `ACTIVATION` override.
-    fn code(self) -> u32 {
+    pub(crate) fn code(self) -> u32 {
         match self {
             Activation::None => 0,
             Activation::GeluErf => 1,
@@ -77,29 +77,11 @@ impl Ops {
         output: &Buffer<f32>,
     ) -> Result<Op> {
         const OP: &str = "linear";
-        let LinearDesc { rows, in_features, out_features, activation } = *desc;
-        let (m, n, k) = (u64::from(rows), u64::from(out_features), u64::from(in_features));
-        let size_input = elements(OP, "input", &[m, k])?;
-        let size_weight = elements(OP, "weight", &[n, k])?;
-        let size_output = elements(OP, "output", &[m, n])?;
         let mut op = Op::new(OP, &self.device);
-        if size_output == 0 {
+        let Some(grid) = self.linear_plan(OP, desc, input, weight, bias, output)? else {
             return Ok(op);
-        }
-        check_len(OP, "input", input, size_input)?;
-        check_len(OP, "weight", weight, size_weight)?;
-        check_len(OP, "bias", bias, n)?;
-        check_len(OP, "output", output, size_output)?;
-        let max = u64::from(self.device.limits().max_compute_workgroups_per_dimension);
-        let grid = [n.div_ceil(crate::matmul::TILE), m.div_ceil(crate::matmul::TILE)];
-        if let Some(&over) = grid.iter().find(|&&g| g > max) {
-            return Err(Error::Shape {
-                op: OP,
-                reason: format!(
-                    "the grid of 64 x 64 tiles needs {over} workgroups in one dimension; the limit is {max}"
-                ),
-            });
-        }
+        };
+        let LinearDesc { rows, in_features, out_features, activation } = *desc;
         if self.device.is_cpu() {
             let act = match activation {
                 Activation::None => Act::None,
@@ -107,7 +89,7 @@ impl Ops {
                 Activation::GeluTanh => Act::GeluTanh,
                 Activation::Relu => Act::Relu,
             };
-            let (m, n, k) = (m as usize, n as usize, k as usize);
+            let (m, n, k) = (rows as usize, out_features as usize, in_features as usize);
             let buffers = [input.clone(), weight.clone(), bias.clone(), output.clone()];
             // As on the GPU, no input features bind the bias in place of the
             // (possibly empty) input and weight.
@@ -137,7 +119,7 @@ impl Ops {
         )?;
         // With no input features the product reads nothing, and an empty
         // input or weight could not be bound: the bias stands in.
-        let (a, b) = if k == 0 { (bias, bias) } else { (input, weight) };
+        let (a, b) = if in_features == 0 { (bias, bias) } else { (input, weight) };
         let bound = kernel.bind(
             &self.device,
             &wgsl::LinearBindings {
@@ -149,8 +131,43 @@ impl Ops {
             },
         )?;
         let [wx, wy, _] = kernel.workgroup_size();
-        let threads = [grid[0] as u32 * wx, grid[1] as u32 * wy, 1];
+        let threads = [grid[0] * wx, grid[1] * wy, 1];
         op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
         Ok(op)
+    }
+
+    /// Checks a linear shape against its buffers: `None` when there is no
+    /// output, else the grid of 64 × 64 tiles (columns, rows).
+    pub(crate) fn linear_plan<T: bytemuck::Pod>(
+        &self,
+        op: &'static str,
+        desc: &LinearDesc,
+        input: &Buffer<T>,
+        weight: &Buffer<T>,
+        bias: &Buffer<T>,
+        output: &Buffer<T>,
+    ) -> Result<Option<[u32; 2]>> {
+        let (m, n, k) = (u64::from(desc.rows), u64::from(desc.out_features), u64::from(desc.in_features));
+        let size_input = elements(op, "input", &[m, k])?;
+        let size_weight = elements(op, "weight", &[n, k])?;
+        let size_output = elements(op, "output", &[m, n])?;
+        if size_output == 0 {
+            return Ok(None);
+        }
+        check_len(op, "input", input, size_input)?;
+        check_len(op, "weight", weight, size_weight)?;
+        check_len(op, "bias", bias, n)?;
+        check_len(op, "output", output, size_output)?;
+        let max = u64::from(self.device.limits().max_compute_workgroups_per_dimension);
+        let grid = [n.div_ceil(TILE), m.div_ceil(TILE)];
+        if let Some(&over) = grid.iter().find(|&&g| g > max) {
+            return Err(Error::Shape {
+                op,
+                reason: format!(
+                    "the grid of 64 x 64 tiles needs {over} workgroups in one dimension; the limit is {max}"
+                ),
+            });
+        }
+        Ok(Some([grid[0] as u32, grid[1] as u32]))
     }
 }

@@ -107,29 +107,12 @@ impl Ops {
         output: &Buffer<f32>,
     ) -> Result<Op> {
         const OP: &str = "embedding";
-        let EmbeddingDesc { seq: shape, vocab, max_positions, types, eps } = *desc;
-        check_eps(OP, eps)?;
-        if shape.seq > max_positions {
-            return Err(Error::Shape {
-                op: OP,
-                reason: format!("seq = {} is more than max_positions = {max_positions}", shape.seq),
-            });
-        }
-        let hidden = u64::from(shape.hidden);
-        let tokens = shape.tokens(OP)?;
-        let total = shape.elements(OP)?;
         let mut op = Op::new(OP, &self.device);
-        if total == 0 {
+        let tensors = [word, position, token_type, gamma, beta, output];
+        let Some(tokens) = embedding_plan(OP, desc, ids, type_ids, tensors)? else {
             return Ok(op);
-        }
-        check_len(OP, "ids", ids, tokens)?;
-        check_len(OP, "type_ids", type_ids, tokens)?;
-        check_len(OP, "word", word, elements(OP, "word", &[vocab.into(), hidden])?)?;
-        check_len(OP, "position", position, elements(OP, "position", &[max_positions.into(), hidden])?)?;
-        check_len(OP, "token_type", token_type, elements(OP, "token_type", &[types.into(), hidden])?)?;
-        check_len(OP, "gamma", gamma, hidden)?;
-        check_len(OP, "beta", beta, hidden)?;
-        check_len(OP, "output", output, total)?;
+        };
+        let EmbeddingDesc { seq: shape, vocab, max_positions, types, eps } = *desc;
         if self.device.is_cpu() {
             let h = shape.hidden as usize;
             let rows = |n: u32| n as usize * h;
@@ -207,20 +190,13 @@ impl Ops {
         output: &Buffer<f32>,
     ) -> Result<Op> {
         const OP: &str = "add_layer_norm";
-        let LayerNormDesc { rows, cols, eps } = *desc;
-        check_eps(OP, eps)?;
-        let total = elements(OP, "the matrix", &[rows.into(), cols.into()])?;
         let mut op = Op::new(OP, &self.device);
-        if total == 0 {
+        if !add_layer_norm_plan(OP, desc, [input, residual, gamma, beta, output])? {
             return Ok(op);
         }
-        check_len(OP, "input", input, total)?;
-        check_len(OP, "residual", residual, total)?;
-        check_len(OP, "gamma", gamma, cols.into())?;
-        check_len(OP, "beta", beta, cols.into())?;
-        check_len(OP, "output", output, total)?;
+        let LayerNormDesc { rows, cols, eps } = *desc;
         if self.device.is_cpu() {
-            let (cols, len) = (cols as usize, total as usize);
+            let (cols, len) = (cols as usize, rows as usize * cols as usize);
             let buffers = [input.clone(), residual.clone(), gamma.clone(), beta.clone(), output.clone()];
             return self.cpu_op(OP, &buffers.each_ref().map(whole), move |device| {
                 let [input, residual, gamma, beta, output] = &buffers;
@@ -272,16 +248,11 @@ impl Ops {
         output: &Buffer<f32>,
     ) -> Result<Op> {
         const OP: &str = "mean_pool";
-        let PoolDesc { seq: shape, normalize } = *desc;
-        let total = shape.elements(OP)?;
-        let pooled = elements(OP, "output", &[shape.batch.into(), shape.hidden.into()])?;
         let mut op = Op::new(OP, &self.device);
-        if pooled == 0 {
+        if !mean_pool_plan(OP, desc, input, mask, output)? {
             return Ok(op);
         }
-        check_len(OP, "input", input, total)?;
-        check_len(OP, "mask", mask, shape.tokens(OP)?)?;
-        check_len(OP, "output", output, pooled)?;
+        let PoolDesc { seq: shape, normalize } = *desc;
         if self.device.is_cpu() {
             let sequences =
                 Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: shape.hidden as usize };
@@ -320,4 +291,83 @@ impl Ops {
         op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
         Ok(op)
     }
+}
+
+/// Checks an embedding shape against its buffers (`tensors` are word,
+/// position, token_type, gamma, beta, output): `None` when there is nothing
+/// to compute, else the token count.
+pub(crate) fn embedding_plan<T: bytemuck::Pod>(
+    op: &'static str,
+    desc: &EmbeddingDesc,
+    ids: &Buffer<u32>,
+    type_ids: &Buffer<u32>,
+    tensors: [&Buffer<T>; 6],
+) -> Result<Option<u64>> {
+    let EmbeddingDesc { seq: shape, vocab, max_positions, types, eps } = *desc;
+    check_eps(op, eps)?;
+    if shape.seq > max_positions {
+        return Err(Error::Shape {
+            op,
+            reason: format!("seq = {} is more than max_positions = {max_positions}", shape.seq),
+        });
+    }
+    let hidden = u64::from(shape.hidden);
+    let tokens = shape.tokens(op)?;
+    let total = shape.elements(op)?;
+    if total == 0 {
+        return Ok(None);
+    }
+    let [word, position, token_type, gamma, beta, output] = tensors;
+    check_len(op, "ids", ids, tokens)?;
+    check_len(op, "type_ids", type_ids, tokens)?;
+    check_len(op, "word", word, elements(op, "word", &[vocab.into(), hidden])?)?;
+    check_len(op, "position", position, elements(op, "position", &[max_positions.into(), hidden])?)?;
+    check_len(op, "token_type", token_type, elements(op, "token_type", &[types.into(), hidden])?)?;
+    check_len(op, "gamma", gamma, hidden)?;
+    check_len(op, "beta", beta, hidden)?;
+    check_len(op, "output", output, total)?;
+    Ok(Some(tokens))
+}
+
+/// Checks an add_layer_norm shape against its buffers (input, residual,
+/// gamma, beta, output): `false` when there is nothing to compute.
+pub(crate) fn add_layer_norm_plan<T: bytemuck::Pod>(
+    op: &'static str,
+    desc: &LayerNormDesc,
+    buffers: [&Buffer<T>; 5],
+) -> Result<bool> {
+    let LayerNormDesc { rows, cols, eps } = *desc;
+    check_eps(op, eps)?;
+    let total = elements(op, "the matrix", &[rows.into(), cols.into()])?;
+    if total == 0 {
+        return Ok(false);
+    }
+    let [input, residual, gamma, beta, output] = buffers;
+    check_len(op, "input", input, total)?;
+    check_len(op, "residual", residual, total)?;
+    check_len(op, "gamma", gamma, cols.into())?;
+    check_len(op, "beta", beta, cols.into())?;
+    check_len(op, "output", output, total)?;
+    Ok(true)
+}
+
+/// Checks a mean_pool shape against its buffers: `false` when there is
+/// nothing to compute.
+pub(crate) fn mean_pool_plan<T: bytemuck::Pod, U: bytemuck::Pod>(
+    op: &'static str,
+    desc: &PoolDesc,
+    input: &Buffer<T>,
+    mask: &Buffer<u32>,
+    output: &Buffer<U>,
+) -> Result<bool> {
+    let shape = desc.seq;
+    let total = shape.elements(op)?;
+    let pooled = elements(op, "output", &[shape.batch.into(), shape.hidden.into()])?;
+    if pooled == 0 {
+        return Ok(false);
+    }
+    check_len(op, "input", input, total)?;
+    check_len(op, "mask", mask, shape.tokens(op)?)?;
+    check_len(op, "output", output, pooled)?;
+    Ok(true)
 }

@@ -8,6 +8,7 @@
 
 mod api;
 mod elementwise;
+mod half;
 mod linalg;
 mod pieces;
 mod reduce;
@@ -87,6 +88,7 @@ async fn main() -> Result<(), String> {
         pieces::CHECKS,
         rows::CHECKS,
         transformer::CHECKS,
+        half::CHECKS,
         api::CHECKS,
     ]
     .concat();

@@ -114,7 +114,7 @@ async fn gelu_erf_and_tanh_match_f64(gpu: &Gpu) -> Outcome {
     Ok(())
 }
 
-fn layer_norm(row: &[f64], gamma: &[f32], beta: &[f32], eps: f32) -> Vec<f64> {
+pub(crate) fn layer_norm(row: &[f64], gamma: &[f32], beta: &[f32], eps: f32) -> Vec<f64> {
     let n = row.len() as f64;
     let mean = row.iter().sum::<f64>() / n;
     let var = row.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
@@ -224,7 +224,13 @@ async fn embedding_rows(gpu: &Gpu) -> Outcome {
 }
 
 /// Attention in f64 over the qkv layout, keys masked per sequence.
-fn attention_reference(shape: SequenceDesc, heads: usize, scale: f64, qkv: &[f32], mask: &[u32]) -> Vec<f64> {
+pub(crate) fn attention_reference(
+    shape: SequenceDesc,
+    heads: usize,
+    scale: f64,
+    qkv: &[f32],
+    mask: &[u32],
+) -> Vec<f64> {
     let (batch, seq, hidden) = (shape.batch as usize, shape.seq as usize, shape.hidden as usize);
     let d = hidden / heads;
     let mut out = vec![0.0; batch * seq * hidden];

@@ -1,0 +1,336 @@
+//! The f16 path: the transformer ops over [`Buffer<F16>`] storage, for
+//! devices with [`Features::SHADER_F16`].
+//!
+//! The kernels are those of the f32 ops with their tensors' storage
+//! narrowed to f16 (`wgsl/*_f16.wgsl`, kept in step with the f32 files):
+//! each value is widened to f32 on load and every product, sum, softmax and
+//! LayerNorm statistic is formed in f32, so the only error beyond the f32
+//! path's is rounding to f16 where a tensor is stored: each output is within
+//! one f16 ulp (2⁻¹⁰ relative, whichever way the device rounds) of the f32
+//! result of the same f16 inputs, and the LayerNorm ops round the row they
+//! normalise once more before its statistics. The ops guest checks exactly
+//! that bound. Memory traffic and the weights' footprint halve; arithmetic
+//! throughput stays f32's.
+
+use std::cell::RefCell;
+
+use wasi_webgpu::{
+    BindGroup, BindGroupDescriptor, BindGroupEntry, BindGroupLayout, BindingResource, Buffer, ComputePipeline, Device,
+    F16, Features, Threads,
+};
+
+use crate::attention::{attention_plan, keys_per_tile};
+use crate::transformer::{add_layer_norm_plan, embedding_plan, mean_pool_plan};
+use crate::{AttentionDesc, EmbeddingDesc, LayerNormDesc, LinearDesc, Op, Ops, PoolDesc, GpuStep, Result, cached};
+
+#[allow(dead_code)]
+#[wasi_webgpu::shader(path = "src/wgsl/matmul_f16.wgsl")]
+mod matmul {}
+
+#[allow(dead_code)]
+#[wasi_webgpu::shader(path = "src/wgsl/transformer_f16.wgsl")]
+mod rows {}
+
+#[allow(dead_code)]
+#[wasi_webgpu::shader(path = "src/wgsl/attention_f16.wgsl")]
+mod attention {}
+
+/// One bind group (group 0) of `entries` for a pipeline of the f16 shaders.
+///
+/// `#[shader]`'s generated bindings type WGSL's `f16` as `u16` (they predate
+/// [`F16`]), so these ops bind their `Buffer<F16>`s by binding number; the
+/// device checks each entry against the pipeline's layout as it does for
+/// typed bindings.
+fn bind(device: &Device, layouts: &[BindGroupLayout], entries: &[(u32, BindingResource<'_>)]) -> Result<BindGroup> {
+    let entries: Vec<BindGroupEntry<'_>> =
+        entries.iter().map(|&(binding, resource)| BindGroupEntry { binding, resource }).collect();
+    Ok(device.create_bind_group(&BindGroupDescriptor {
+        label: Some("f16 op"),
+        layout: &layouts[0],
+        entries: &entries,
+    })?)
+}
+
+/// The dispatch of `threads` invocations in workgroups of `size`.
+fn step(pipeline: ComputePipeline, bound: BindGroup, threads: Threads, size: [u32; 3]) -> GpuStep {
+    let [x, y, z] = threads.0;
+    let groups = [x.div_ceil(size[0]), y.div_ceil(size[1]), z.div_ceil(size[2])];
+    Box::new(move |pass| {
+        pass.set_pipeline(&pipeline)?;
+        pass.set_bind_group(0, &bound, &[])?;
+        pass.dispatch_workgroups(groups[0], groups[1], groups[2])
+    })
+}
+
+#[derive(Default)]
+pub(crate) struct Kernels {
+    linear: [RefCell<Option<matmul::Linear>>; 4],
+    add_layer_norm: RefCell<Option<rows::AddLayerNorm>>,
+    embedding: RefCell<Option<rows::Embedding>>,
+    mean_pool: RefCell<Option<rows::MeanPool>>,
+    attention: RefCell<Vec<(u32, attention::Attention)>>,
+}
+
+impl Ops {
+    /// Fails unless the device has `shader-f16`.
+    fn require_f16(&self, op: &'static str) -> Result<()> {
+        if self.device.features().contains(Features::SHADER_F16) {
+            return Ok(());
+        }
+        Err(wasi_webgpu::Error::MissingFeature { feature: "shader-f16", operation: op }.into())
+    }
+
+    /// [`Ops::linear`] over f16 tensors: the products and their sums are f32,
+    /// and each output is rounded once to f16. Needs `shader-f16`
+    /// ([`wasi_webgpu::Error::MissingFeature`] otherwise).
+    pub async fn linear_f16(
+        &self,
+        desc: &LinearDesc,
+        input: &Buffer<F16>,
+        weight: &Buffer<F16>,
+        bias: &Buffer<F16>,
+        output: &Buffer<F16>,
+    ) -> Result<Op> {
+        const OP: &str = "linear_f16";
+        self.require_f16(OP)?;
+        let mut op = Op::new(OP, &self.device);
+        let Some(grid) = self.linear_plan(OP, desc, input, weight, bias, output)? else {
+            return Ok(op);
+        };
+        let LinearDesc { rows, in_features, out_features, activation } = *desc;
+        let overrides = matmul::Overrides {
+            TRANSPOSE_A: Some(false),
+            TRANSPOSE_B: Some(true),
+            ACTIVATION: Some(activation.code()),
+        };
+        let cell = &self.kernels.half.linear[activation.code() as usize];
+        let kernel = cached(cell, matmul::Linear::pipeline(&self.device, &overrides)).await?;
+        let params = self.uniform(
+            "linear_f16 shape",
+            matmul::MatmulParams { m: rows, n: out_features, k: in_features, stride_a: 0, stride_b: 0, stride_c: 0 },
+        )?;
+        let (a, b) = if in_features == 0 { (bias, bias) } else { (input, weight) };
+        let bound = bind(
+            &self.device,
+            kernel.bind_group_layouts(),
+            &[
+                (0, params.as_entire_binding()),
+                (1, a.as_entire_binding()),
+                (2, b.as_entire_binding()),
+                (3, output.as_entire_binding()),
+                (4, bias.as_entire_binding()),
+            ],
+        )?;
+        let [wx, wy, _] = kernel.workgroup_size();
+        let threads = Threads([grid[0] * wx, grid[1] * wy, 1]);
+        op.push(step(kernel.compute_pipeline().clone(), bound, threads, kernel.workgroup_size()));
+        Ok(op)
+    }
+
+    /// [`Ops::add_layer_norm`] over f16 tensors, with f32 statistics. The
+    /// sum `input + residual` is rounded to f16 before it is normalised (as
+    /// an f16 residual add would store it). Needs `shader-f16`.
+    pub async fn add_layer_norm_f16(
+        &self,
+        desc: &LayerNormDesc,
+        input: &Buffer<F16>,
+        residual: &Buffer<F16>,
+        gamma: &Buffer<F16>,
+        beta: &Buffer<F16>,
+        output: &Buffer<F16>,
+    ) -> Result<Op> {
+        const OP: &str = "add_layer_norm_f16";
+        self.require_f16(OP)?;
+        let mut op = Op::new(OP, &self.device);
+        if !add_layer_norm_plan(OP, desc, [input, residual, gamma, beta, output])? {
+            return Ok(op);
+        }
+        let LayerNormDesc { rows, cols, eps } = *desc;
+        let kernel =
+            cached(&self.kernels.half.add_layer_norm, rows::AddLayerNorm::pipeline(&self.device, &Default::default()))
+                .await?;
+        let params = self.uniform(
+            "add_layer_norm_f16 shape",
+            rows::RowParams { rows, cols, eps, seq: 0, vocab: 0, types: 0, normalize: 0 },
+        )?;
+        let bound = bind(
+            &self.device,
+            kernel.bind_group_layouts(),
+            &[
+                (0, params.as_entire_binding()),
+                (1, input.as_entire_binding()),
+                (2, residual.as_entire_binding()),
+                (3, gamma.as_entire_binding()),
+                (4, beta.as_entire_binding()),
+                (5, output.as_entire_binding()),
+            ],
+        )?;
+        let threads = self.grid(OP, rows.into(), kernel.workgroup_size())?;
+        op.push(step(kernel.compute_pipeline().clone(), bound, threads, kernel.workgroup_size()));
+        Ok(op)
+    }
+
+    /// [`Ops::embedding`] over f16 tables and output, with f32 sums and
+    /// statistics; the sum of the three rows is rounded to f16 before it is
+    /// normalised. Needs `shader-f16`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn embedding_f16(
+        &self,
+        desc: &EmbeddingDesc,
+        ids: &Buffer<u32>,
+        type_ids: &Buffer<u32>,
+        word: &Buffer<F16>,
+        position: &Buffer<F16>,
+        token_type: &Buffer<F16>,
+        gamma: &Buffer<F16>,
+        beta: &Buffer<F16>,
+        output: &Buffer<F16>,
+    ) -> Result<Op> {
+        const OP: &str = "embedding_f16";
+        self.require_f16(OP)?;
+        let mut op = Op::new(OP, &self.device);
+        let tensors = [word, position, token_type, gamma, beta, output];
+        let Some(tokens) = embedding_plan(OP, desc, ids, type_ids, tensors)? else {
+            return Ok(op);
+        };
+        let EmbeddingDesc { seq: shape, vocab, types, eps, .. } = *desc;
+        let kernel =
+            cached(&self.kernels.half.embedding, rows::Embedding::pipeline(&self.device, &Default::default())).await?;
+        let params = self.uniform(
+            "embedding_f16 shape",
+            rows::RowParams {
+                rows: tokens as u32,
+                cols: shape.hidden,
+                eps,
+                seq: shape.seq,
+                vocab,
+                types,
+                normalize: 0,
+            },
+        )?;
+        let bound = bind(
+            &self.device,
+            kernel.bind_group_layouts(),
+            &[
+                (0, params.as_entire_binding()),
+                (6, ids.as_entire_binding()),
+                (7, type_ids.as_entire_binding()),
+                (8, word.as_entire_binding()),
+                (9, position.as_entire_binding()),
+                (10, token_type.as_entire_binding()),
+                (3, gamma.as_entire_binding()),
+                (4, beta.as_entire_binding()),
+                (5, output.as_entire_binding()),
+            ],
+        )?;
+        let threads = self.grid(OP, tokens, kernel.workgroup_size())?;
+        op.push(step(kernel.compute_pipeline().clone(), bound, threads, kernel.workgroup_size()));
+        Ok(op)
+    }
+
+    /// [`Ops::attention`] over f16 `qkv` and output: scores, softmax and the
+    /// weighted sum are f32, and each output is rounded once to f16. Needs
+    /// `shader-f16`.
+    pub async fn attention_f16(
+        &self,
+        desc: &AttentionDesc,
+        qkv: &Buffer<F16>,
+        mask: &Buffer<u32>,
+        output: &Buffer<F16>,
+    ) -> Result<Op> {
+        const OP: &str = "attention_f16";
+        self.require_f16(OP)?;
+        let mut op = Op::new(OP, &self.device);
+        let Some(plan) = attention_plan(OP, desc, qkv, mask, output)? else {
+            return Ok(op);
+        };
+        let AttentionDesc { seq: shape, heads, scale } = *desc;
+        let kernel = {
+            let cache = &self.kernels.half.attention;
+            let found = cache.borrow().iter().find(|(d, _)| *d == plan.head_dim).map(|(_, k)| k.clone());
+            match found {
+                Some(kernel) => kernel,
+                None => {
+                    let overrides = attention::Overrides {
+                        HEAD_DIM: Some(plan.head_dim),
+                        D4: None,
+                        KEYS: Some(keys_per_tile(plan.head_dim)),
+                    };
+                    let kernel = attention::Attention::pipeline(&self.device, &overrides).await?;
+                    cache.borrow_mut().push((plan.head_dim, kernel.clone()));
+                    kernel
+                }
+            }
+        };
+        let params = self.uniform(
+            "attention_f16 shape",
+            attention::AttentionParams {
+                batch: shape.batch,
+                seq: shape.seq,
+                hidden: shape.hidden,
+                heads,
+                scale: scale * std::f32::consts::LOG2_E,
+                blocks: plan.blocks,
+            },
+        )?;
+        let bound = bind(
+            &self.device,
+            kernel.bind_group_layouts(),
+            &[
+                (0, params.as_entire_binding()),
+                (1, qkv.as_entire_binding()),
+                (2, mask.as_entire_binding()),
+                (3, output.as_entire_binding()),
+            ],
+        )?;
+        let threads = self.grid(OP, plan.workgroups, kernel.workgroup_size())?;
+        op.push(step(kernel.compute_pipeline().clone(), bound, threads, kernel.workgroup_size()));
+        Ok(op)
+    }
+
+    /// [`Ops::mean_pool`] of an f16 input into an **f32** output (the
+    /// embeddings a model returns, kept from a last f16 rounding), with f32
+    /// sums. Needs `shader-f16`.
+    pub async fn mean_pool_f16(
+        &self,
+        desc: &PoolDesc,
+        input: &Buffer<F16>,
+        mask: &Buffer<u32>,
+        output: &Buffer<f32>,
+    ) -> Result<Op> {
+        const OP: &str = "mean_pool_f16";
+        self.require_f16(OP)?;
+        let mut op = Op::new(OP, &self.device);
+        if !mean_pool_plan(OP, desc, input, mask, output)? {
+            return Ok(op);
+        }
+        let PoolDesc { seq: shape, normalize } = *desc;
+        let kernel =
+            cached(&self.kernels.half.mean_pool, rows::MeanPool::pipeline(&self.device, &Default::default())).await?;
+        let params = self.uniform(
+            "mean_pool_f16 shape",
+            rows::RowParams {
+                rows: shape.batch,
+                cols: shape.hidden,
+                eps: 0.0,
+                seq: shape.seq,
+                vocab: 0,
+                types: 0,
+                normalize: u32::from(normalize),
+            },
+        )?;
+        let bound = bind(
+            &self.device,
+            kernel.bind_group_layouts(),
+            &[
+                (0, params.as_entire_binding()),
+                (1, input.as_entire_binding()),
+                (11, mask.as_entire_binding()),
+                (12, output.as_entire_binding()),
+            ],
+        )?;
+        let threads = self.grid(OP, shape.batch.into(), kernel.workgroup_size())?;
+        op.push(step(kernel.compute_pipeline().clone(), bound, threads, kernel.workgroup_size()));
+        Ok(op)
+    }
+}
