@@ -21,7 +21,7 @@ use wasi_webgpu::{
 
 use crate::attention::{attention_plan, keys_per_tile};
 use crate::transformer::{add_layer_norm_plan, embedding_plan, mean_pool_plan};
-use crate::{AttentionDesc, EmbeddingDesc, LayerNormDesc, LinearDesc, Op, Ops, PoolDesc, GpuStep, Result, cached};
+use crate::{AttentionDesc, EmbeddingDesc, GpuStep, LayerNormDesc, LinearDesc, Op, Ops, PoolDesc, Result, cached};
 
 #[allow(dead_code)]
 #[wasi_webgpu::shader(path = "src/wgsl/matmul_f16.wgsl")]

@@ -40,7 +40,9 @@ fn model_dir() -> Option<PathBuf> {
 
 fn minilm() -> Option<Tokenizer> {
     let Some(dir) = model_dir() else {
-        println!("note: no model folder (WASI_WEBGPU_MINILM, or the workspace's tests/models/minilm.sh); skipping the all-MiniLM-L6-v2 tokenizer");
+        println!(
+            "note: no model folder (WASI_WEBGPU_MINILM, or the workspace's tests/models/minilm.sh); skipping the all-MiniLM-L6-v2 tokenizer"
+        );
         return None;
     };
     let json = std::fs::read_to_string(dir.join("tokenizer.json")).expect("tokenizer.json");
