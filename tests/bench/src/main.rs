@@ -20,7 +20,9 @@ mod extra;
 mod guest;
 #[cfg(feature = "kernel-macro")]
 mod kernel_cost;
+mod minilm;
 mod native;
+mod replay;
 mod report;
 
 use std::path::{Path, PathBuf};
@@ -30,7 +32,7 @@ use anyhow::{Context as _, Result, bail};
 
 use report::{Better, Goal, Report, Row, Stat};
 
-const WORKLOADS: [&str; 7] = ["dispatch", "bandwidth", "matmul", "overhead", "cold", "size", "macro"];
+const WORKLOADS: [&str; 8] = ["dispatch", "bandwidth", "matmul", "overhead", "cold", "size", "macro", "minilm"];
 
 const USAGE: &str = "\
 usage: wasi-webgpu-bench [options]
@@ -44,12 +46,19 @@ options:
   --repeat N            timed repetitions per workload and side (default 5)
   --warmup N            untimed runs first (default 1)
   --only LIST           comma-separated subset of: dispatch, bandwidth, matmul,
-                        overhead (raw-bindings guest), cold, size, macro
+                        overhead (raw-bindings guest), cold, size, macro,
+                        minilm (all-MiniLM-L6-v2: guest, native replay, PyTorch)
   --adapter X           adapter index or name part (as wasi-webgpu-run --adapter)
   --matmul-sizes LIST   e.g. 1024,2048,4096 (default: those on a GPU; 1024,2048
                         on a CPU adapter, where 4096 takes ~30 s per multiply)
   --peak-tflops X       FP32 peak of the adapter, for matmul's share of peak
   --prebuilt DIR        take the guests' .wasm files from DIR instead of building
+  --model DIR           minilm: the model folder (model.safetensors, config.json,
+                        tokenizer.json); default: what tests/models/minilm.sh prints
+  --python PATH         minilm: the Python with torch + sentence-transformers
+                        (default python3; the PyTorch rows are skipped without)
+  --minilm-batches LIST minilm batch sizes (default 1,32,256; 1,32 on a CPU adapter)
+  --minilm-seq N        minilm tokens per sequence (default 128; 16 with --quick)
   --out DIR             results folder (default tests/bench/results/<date>-<device>)
   --update-doc          also put the report into tests/BENCHMARKS.md
   --root DIR            repository root (default: found from the current dir)";
@@ -63,6 +72,10 @@ struct Options {
     matmul_sizes: Option<Vec<u32>>,
     peak_tflops: Option<f64>,
     prebuilt: Option<PathBuf>,
+    model: Option<PathBuf>,
+    python: Option<String>,
+    minilm_batches: Option<Vec<u32>>,
+    minilm_seq: Option<u32>,
     out: Option<PathBuf>,
     update_doc: bool,
     root: PathBuf,
@@ -94,6 +107,10 @@ fn parse_options(args: Vec<String>) -> Result<Options> {
         matmul_sizes: None,
         peak_tflops: None,
         prebuilt: None,
+        model: None,
+        python: None,
+        minilm_batches: None,
+        minilm_seq: None,
         out: None,
         update_doc: false,
         root: find_root(),
@@ -122,6 +139,16 @@ fn parse_options(args: Vec<String>) -> Result<Options> {
             }
             "--peak-tflops" => o.peak_tflops = Some(value(&mut args, &arg)?.parse().context("--peak-tflops")?),
             "--prebuilt" => o.prebuilt = Some(value(&mut args, &arg)?.into()),
+            "--model" => o.model = Some(value(&mut args, &arg)?.into()),
+            "--python" => o.python = Some(value(&mut args, &arg)?),
+            "--minilm-batches" => {
+                let sizes = value(&mut args, &arg)?
+                    .split(',')
+                    .map(|s| s.trim().parse::<u32>().context("--minilm-batches"))
+                    .collect::<Result<Vec<_>>>()?;
+                o.minilm_batches = Some(sizes);
+            }
+            "--minilm-seq" => o.minilm_seq = Some(value(&mut args, &arg)?.parse().context("--minilm-seq")?),
             "--out" => o.out = Some(value(&mut args, &arg)?.into()),
             "--update-doc" => o.update_doc = true,
             "--root" => o.root = value(&mut args, &arg)?.into(),
@@ -192,7 +219,7 @@ fn run() -> Result<()> {
     ));
 
     let needs_gpu = ["dispatch", "bandwidth", "matmul", "overhead", "cold"].iter().any(|w| wants(w));
-    let native = if needs_gpu { Some(native::Native::new(&info.name)?) } else { None };
+    let native = if needs_gpu || wants("minilm") { Some(native::Native::new(&info.name)?) } else { None };
     let guests = if needs_gpu { Some(guest::Guests::locate(&o.root, o.prebuilt.as_deref())?) } else { None };
     let raw_too = wants("overhead");
     let (w, rep) = (o.warmup, o.repeat);
@@ -318,6 +345,21 @@ fn run() -> Result<()> {
                 None,
             ));
         }
+    }
+    if let (true, Some(native)) = (wants("minilm"), &native) {
+        let wasm = guest::minilm_wasm(&o.root, o.prebuilt.as_deref())?;
+        let mo = minilm::Options {
+            quick: o.quick,
+            cpu_adapter: cpu,
+            warmup: w,
+            repeat: rep,
+            batches: o.minilm_batches.clone(),
+            seq: o.minilm_seq.unwrap_or(if o.quick { 16 } else { 128 }),
+            model: o.model.clone(),
+            python: o.python.clone(),
+            root: &o.root,
+        };
+        minilm::run(&mo, &runner, native, &wasm, &mut r)?;
     }
     if wants("size") {
         eprintln!("component sizes…");
