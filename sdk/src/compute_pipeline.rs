@@ -111,7 +111,12 @@ impl ComputePipeline {
             )
         });
         Ok(Self {
-            shared: Rc::new(ComputePipelineShared { raw, device: device.clone(), id, layout: descriptor.layout.cloned() }),
+            shared: Rc::new(ComputePipelineShared {
+                raw,
+                device: device.clone(),
+                id,
+                layout: descriptor.layout.cloned(),
+            }),
         })
     }
 

@@ -72,9 +72,7 @@ impl ShaderModule {
         };
         let raw = Rc::new(device.capture(|| gpu.create_shader_module(&raw_descriptor)).await?);
         #[cfg(feature = "trace")]
-        crate::trace::with(device, |r| {
-            r.module(Rc::as_ptr(&raw) as usize, descriptor.label, &raw_descriptor.code)
-        });
+        crate::trace::with(device, |r| r.module(Rc::as_ptr(&raw) as usize, descriptor.label, &raw_descriptor.code));
         Ok(Self { raw, device: device.clone(), overridable })
     }
 

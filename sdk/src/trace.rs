@@ -467,8 +467,17 @@ impl Trace {
                 .collect();
             passes_out.push(format!("[{}]", commands.join(",\n")));
         }
-        let names =
-            ["buffers", "modules", "layouts", "pipeline_layouts", "pipelines", "derived_layouts", "bind_groups", "writes", "passes"];
+        let names = [
+            "buffers",
+            "modules",
+            "layouts",
+            "pipeline_layouts",
+            "pipelines",
+            "derived_layouts",
+            "bind_groups",
+            "writes",
+            "passes",
+        ];
         let mut json = String::from("{\"version\":1");
         for (name, items) in names.iter().zip(&parts) {
             let _ = write!(json, ",\n\"{name}\":[\n{}\n]", items.join(",\n"));

@@ -36,7 +36,7 @@ const WORKLOADS: [&str; 8] = ["dispatch", "bandwidth", "matmul", "overhead", "co
 
 const USAGE: &str = "\
 usage: wasi-webgpu-bench [options]
-       wasi-webgpu-bench --publish <results dir> <lavapipe|gpu>
+       wasi-webgpu-bench --publish <results dir> <lavapipe|gpu|minilm-lavapipe|minilm-gpu>
 
 Runs every workload natively (wgpu 29, Vulkan) and as a wasi-webgpu guest on
 the reference host, on the same adapter, and writes report.md + chart.svg.
@@ -60,7 +60,8 @@ options:
   --minilm-batches LIST minilm batch sizes (default 1,32,256; 1,32 on a CPU adapter)
   --minilm-seq N        minilm tokens per sequence (default 128; 16 with --quick)
   --out DIR             results folder (default tests/bench/results/<date>-<device>)
-  --update-doc          also put the report into tests/BENCHMARKS.md
+  --update-doc          also put the report into tests/BENCHMARKS.md (a run of
+                        --only minilm goes into the minilm section of its adapter)
   --root DIR            repository root (default: found from the current dir)";
 
 struct Options {
@@ -185,7 +186,12 @@ fn run() -> Result<()> {
     let runner = guest::runner(o.adapter.as_deref(), wasi_webgpu_host::default_cache_dir())?;
     let info = runner.adapter_info().map_err(|e| anyhow::anyhow!("no adapter: {e}\n{}", runner.no_adapter_help()))?;
     let cpu = info.device_type == wasi_webgpu_host::wgpu_types::DeviceType::Cpu;
-    let key = if cpu { "lavapipe" } else { "gpu" };
+    let key = match (cpu, o.only.as_slice() == ["minilm"]) {
+        (true, false) => "lavapipe",
+        (false, false) => "gpu",
+        (true, true) => "minilm-lavapipe",
+        (false, true) => "minilm-gpu",
+    };
     let date = utc_now();
     let out = match &o.out {
         Some(dir) => dir.clone(),
@@ -440,10 +446,12 @@ fn row(
 }
 
 /// Puts `dir`'s report.md into tests/BENCHMARKS.md, replacing the section
-/// of the same kind (`lavapipe` or `gpu`).
+/// of the same kind (`lavapipe` or `gpu`, or for a run of only the minilm
+/// workload `minilm-lavapipe` or `minilm-gpu`).
 fn publish(root: &Path, dir: &Path, key: &str) -> Result<()> {
-    if !["lavapipe", "gpu"].contains(&key) {
-        bail!("the section is `lavapipe` or `gpu`, not {key:?}");
+    const KEYS: [&str; 4] = ["lavapipe", "gpu", "minilm-lavapipe", "minilm-gpu"];
+    if !KEYS.contains(&key) {
+        bail!("the section is one of {}, not {key:?}", KEYS.join(", "));
     }
     let report =
         std::fs::read_to_string(dir.join("report.md")).with_context(|| format!("no report.md in {}", dir.display()))?;

@@ -112,7 +112,9 @@ fn run_torch(o: &Options<'_>, model: &Path, batches: &[u32]) -> Result<Option<Ve
 pub fn run(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r: &mut Report) -> Result<()> {
     let Some(model) = model_dir(o) else {
         if o.quick {
-            r.notes.push("minilm: skipped, no model folder (`tests/models/minilm.sh` found none; pass `--model DIR`).".into());
+            r.notes.push(
+                "minilm: skipped, no model folder (`tests/models/minilm.sh` found none; pass `--model DIR`).".into(),
+            );
             eprintln!("minilm: no model folder, skipped");
             return Ok(());
         }
@@ -150,10 +152,10 @@ pub fn run(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r: &m
         // The replay ran the guest's WGSL on the guest's weights and ids:
         // its embeddings must be the guest's.
         let out = replay.read_f32("bert pooled", batch as usize * DIM)?;
-        let (lo, hi) = out.chunks(DIM).map(|row| row.iter().map(|x| x * x).sum::<f32>().sqrt()).fold(
-            (f32::INFINITY, f32::NEG_INFINITY),
-            |(lo, hi), n| (lo.min(n), hi.max(n)),
-        );
+        let (lo, hi) = out
+            .chunks(DIM)
+            .map(|row| row.iter().map(|x| x * x).sum::<f32>().sqrt())
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), n| (lo.min(n), hi.max(n)));
         ensure!(lo > 0.999 && hi < 1.001, "native replay of batch {batch}: row norms in [{lo}, {hi}]");
         let head = guest.heads.iter().find(|(b, _)| *b == batch).map(|(_, h)| h.clone()).unwrap_or_default();
         let diff = head.iter().zip(&out).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
@@ -170,7 +172,15 @@ pub fn run(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r: &m
             replay.dispatches
         ));
         let name = format!("minilm forward, batch {batch} × {seq} tokens");
-        r.native.push(crate::row(&name, "embeddings/s", Better::Higher, &nat, &sdk, per_s(batch), Some(Goal::AtLeast(0.95))));
+        r.native.push(crate::row(
+            &name,
+            "embeddings/s",
+            Better::Higher,
+            &nat,
+            &sdk,
+            per_s(batch),
+            Some(Goal::AtLeast(0.95)),
+        ));
         guest_samples.push((batch, sdk));
     }
     let guest_of = |batch: u32| guest_samples.iter().find(|(b, _)| *b == batch).map(|(_, s)| s.as_slice());

@@ -148,7 +148,8 @@ impl Replay {
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
-            let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: None, entries: &entries });
+            let layout =
+                device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor { label: None, entries: &entries });
             layouts.insert(u(l, "id")?, layout);
         }
         let mut pipeline_layouts = HashMap::new();
