@@ -12,6 +12,10 @@
 //! (the SDK skips redundant ones). [`Trace::to_json`] exports the last
 //! passes with just the objects and writes they need.
 //!
+//! Not recorded: indirect dispatches, copies, clears, writes through
+//! mapped ranges other than `create_buffer_init`'s, textures, samplers and
+//! render work. One device per thread is traced at a time.
+//!
 //! The benchmark harness (`tests/bench`) replays such a trace with the
 //! native `wgpu` crate to time the guest's exact dispatches natively.
 //! Without the feature nothing of this is compiled.

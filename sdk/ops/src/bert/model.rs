@@ -248,20 +248,27 @@ impl SentenceEncoder {
         out.try_reserve_exact(sentences.len())
             .map_err(|_| ModelError::OutOfMemory { what: "embeddings", bytes: (sentences.len() * dim * 4) as u64 })?;
         out.resize_with(sentences.len(), Vec::new);
-        let mut workspace = self.workspace.borrow_mut();
+        // Taken out of the cell while awaiting (no borrow across an await),
+        // and put back after.
+        let mut workspace = self.workspace.take();
         if workspace.as_ref().is_none_or(|w| w.tokens < tokens || w.rows < rows) {
             // Drop the old buffers before creating their replacements.
-            *workspace = None;
-            *workspace = Some(self.workspace(tokens, rows)?);
+            drop(workspace.take());
+            workspace = Some(self.workspace(tokens, rows)?);
         }
-        let Some(workspace) = workspace.as_mut() else { unreachable!("just created") };
-        for batch in &batches {
-            let pooled = self.run_batch(queue, workspace, batch, &ids).await?;
-            for (k, &row) in batch.rows.iter().enumerate() {
-                out[row] = pooled[k * dim..(k + 1) * dim].to_vec();
+        let Some(w) = workspace.as_mut() else { unreachable!("just created") };
+        let result = async {
+            for batch in &batches {
+                let pooled = self.run_batch(queue, w, batch, &ids).await?;
+                for (k, &row) in batch.rows.iter().enumerate() {
+                    out[row] = pooled[k * dim..(k + 1) * dim].to_vec();
+                }
             }
+            Ok(out)
         }
-        Ok(out)
+        .await;
+        *self.workspace.borrow_mut() = workspace;
+        result
     }
 
     /// Uploads one batch's ids and mask, runs the forward pass and reads
@@ -324,43 +331,57 @@ impl SentenceEncoder {
         if batch::max_batch_for(&self.config, &self.ops.device().limits(), seq) < u64::from(batch) {
             return Err(ModelError::OverLimit { tokens: tokens.min(u64::from(u32::MAX)) as u32 });
         }
-        let mut workspace = self.workspace.borrow_mut();
+        // Taken out of the cell while awaiting, and put back after.
+        let mut workspace = self.workspace.take();
         if workspace.as_ref().is_none_or(|w| w.tokens < tokens || w.rows < u64::from(batch)) {
-            *workspace = None;
-            *workspace = Some(self.workspace(tokens, u64::from(batch))?);
+            // Free the old buffers before creating their replacements.
+            drop(workspace.take());
+            workspace = Some(self.workspace(tokens, u64::from(batch))?);
         }
         let Some(w) = workspace.as_mut() else { unreachable!("just created") };
-        queue.write_buffer(&w.ids, 0, ids)?;
-        queue.write_buffer(&w.mask, 0, &vec![1u32; ids.len()])?;
-        if w.prepared.as_ref().is_none_or(|(s, _)| *s != (batch, seq)) {
-            w.prepared = None;
-            let ops = self.prepare(w, batch, seq).await?;
-            w.prepared = Some(((batch, seq), ops));
+        let result = async {
+            queue.write_buffer(&w.ids, 0, ids)?;
+            queue.write_buffer(&w.mask, 0, &vec![1u32; ids.len()])?;
+            if w.prepared.as_ref().is_none_or(|(s, _)| *s != (batch, seq)) {
+                w.prepared = None;
+                let ops = self.prepare(w, batch, seq).await?;
+                w.prepared = Some(((batch, seq), ops));
+            }
+            Ok(())
         }
-        Ok(())
+        .await;
+        *self.workspace.borrow_mut() = workspace;
+        result
     }
 
     /// Records the forward pass last prepared (by
     /// [`prepare_ids`](Self::prepare_ids) or [`embed`](Self::embed)) into
     /// one compute pass and submits it, without waiting for the GPU.
     pub async fn run_prepared(&self, queue: &Queue) -> Result<(), ModelError> {
-        let workspace = self.workspace.borrow();
-        let Some((_, ops)) = workspace.as_ref().and_then(|w| w.prepared.as_ref()) else {
-            return Err(crate::Error::Shape { op: "run_prepared", reason: "nothing is prepared".into() }.into());
+        let workspace = self.workspace.take();
+        let result = match workspace.as_ref().and_then(|w| w.prepared.as_ref()) {
+            Some((_, ops)) => {
+                let ops: Vec<&Op> = ops.iter().collect();
+                self.ops.run(queue, &ops).await.map_err(ModelError::from)
+            }
+            None => Err(crate::Error::Shape { op: "run_prepared", reason: "nothing is prepared".into() }.into()),
         };
-        let ops: Vec<&Op> = ops.iter().collect();
-        Ok(self.ops.run(queue, &ops).await?)
+        *self.workspace.borrow_mut() = workspace;
+        result
     }
 
     /// The embeddings of the last forward pass run, `batch × dim` floats
     /// for the batch last prepared.
     pub async fn read_prepared(&self) -> Result<Vec<f32>, ModelError> {
-        let workspace = self.workspace.borrow();
-        let Some(((batch, _), _)) = workspace.as_ref().and_then(|w| w.prepared.as_ref()) else {
-            return Err(crate::Error::Shape { op: "read_prepared", reason: "nothing is prepared".into() }.into());
+        let workspace = self.workspace.take();
+        let result = match workspace.as_ref().and_then(|w| Some((w, w.prepared.as_ref()?))) {
+            Some((w, ((batch, _), _))) => {
+                w.pooled.slice(..(*batch as usize * self.dim()) as u64).read().await.map_err(ModelError::from)
+            }
+            None => Err(crate::Error::Shape { op: "read_prepared", reason: "nothing is prepared".into() }.into()),
         };
-        let Some(w) = workspace.as_ref() else { unreachable!("prepared above") };
-        Ok(w.pooled.slice(..(*batch as usize * self.dim()) as u64).read().await?)
+        *self.workspace.borrow_mut() = workspace;
+        result
     }
 
     /// The activation buffers for `tokens` tokens in `rows` sentences.
