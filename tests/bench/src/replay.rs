@@ -241,16 +241,20 @@ impl Replay {
         let mut encoder = self.device.create_command_encoder(&Default::default());
         {
             let mut pass = encoder.begin_compute_pass(&Default::default());
-            for command in &self.commands {
-                match command {
-                    Command::Pipeline(id) => pass.set_pipeline(&self.pipelines[id]),
-                    Command::BindGroup(index, id, offsets) => pass.set_bind_group(*index, &self.groups[id], offsets),
-                    Command::Dispatch(x, y, z) => pass.dispatch_workgroups(*x, *y, *z),
-                }
-            }
+            self.encode(&mut pass);
         }
         self.queue.submit([encoder.finish()]);
         native::wait(&self.device)
+    }
+
+    fn encode(&self, pass: &mut wgpu::ComputePass<'_>) {
+        for command in &self.commands {
+            match command {
+                Command::Pipeline(id) => pass.set_pipeline(&self.pipelines[id]),
+                Command::BindGroup(index, id, offsets) => pass.set_bind_group(*index, &self.groups[id], offsets),
+                Command::Dispatch(x, y, z) => pass.dispatch_workgroups(*x, *y, *z),
+            }
+        }
     }
 
     /// `warmup` untimed forwards, then `repeat` timed ones: record + submit
@@ -262,6 +266,35 @@ impl Replay {
             bail!("native replay failed: {error}");
         }
         Ok(samples)
+    }
+
+    /// [`time`](Self::time), each forward followed by a read of the first
+    /// `len` floats of the buffer labelled `label` (copy + map + copy out),
+    /// inside the timed region.
+    pub fn time_with_read(&self, label: &str, len: usize, warmup: u64, repeat: u64) -> Result<Vec<Duration>> {
+        let id = self.labels.get(label).with_context(|| format!("the trace has no buffer labelled {label:?}"))?;
+        let source = &self.buffers[id];
+        let bytes = (len as u64 * 4).div_ceil(wgpu::COPY_BUFFER_ALIGNMENT) * wgpu::COPY_BUFFER_ALIGNMENT;
+        let staging = native::staging(&self.device, bytes);
+        native::timed(warmup.max(1), repeat, || {
+            let mut encoder = self.device.create_command_encoder(&Default::default());
+            {
+                let mut pass = encoder.begin_compute_pass(&Default::default());
+                self.encode(&mut pass);
+            }
+            encoder.copy_buffer_to_buffer(source, 0, &staging, 0, bytes);
+            self.queue.submit([encoder.finish()]);
+            let (sender, receiver) = std::sync::mpsc::channel();
+            staging.slice(..).map_async(wgpu::MapMode::Read, move |result| {
+                let _ = sender.send(result);
+            });
+            native::wait(&self.device)?;
+            receiver.recv().context("map callback dropped")??;
+            let values = bytemuck::cast_slice::<u8, f32>(&staging.slice(..).get_mapped_range()).to_vec();
+            staging.unmap();
+            std::hint::black_box(values);
+            Ok(())
+        })
     }
 
     /// The first `len` floats of the buffer labelled `label`.

@@ -14,6 +14,10 @@
 //! forward to `DIR/minilm_b<batch>.json` + `.bin` for the harness's native
 //! replay. `full=1` (the default) keeps every buffer's contents in the
 //! trace (the weights too), so the replay computes the same embeddings.
+//! `wait=read` waits by reading the embeddings back (`map-async`, which the
+//! host completes by blocking on the device) instead of
+//! `on-submitted-work-done` (which the reference host completes from a
+//! thread polling every 200 µs): a diagnostic of that polling's cost.
 
 use std::time::Instant;
 
@@ -47,9 +51,11 @@ impl Args {
     }
 }
 
-/// The ids the PyTorch script draws from (1000..30000), from a fixed LCG,
-/// with `[CLS]` first and `[SEP]` last in each sequence.
-fn ids(batch: u32, seq: u32) -> Vec<u32> {
+/// The ids the PyTorch script draws from (1000..30000, or up to the
+/// vocabulary's end if it is smaller), from a fixed LCG, with `[CLS]` first
+/// and `[SEP]` last in each sequence.
+fn ids(batch: u32, seq: u32, vocab: u32) -> Vec<u32> {
+    let span = vocab.min(30_000).saturating_sub(1000).max(1);
     let mut state = 0x2545_f491_u32;
     let mut ids = Vec::with_capacity((batch * seq) as usize);
     for _ in 0..batch {
@@ -58,7 +64,7 @@ fn ids(batch: u32, seq: u32) -> Vec<u32> {
             ids.push(match t {
                 0 => 101,
                 t if t == seq - 1 => 102,
-                _ => 1000 + (state >> 8) % 29_000,
+                _ => 1000 + (state >> 8) % span,
             });
         }
     }
@@ -79,6 +85,11 @@ async fn main() -> Result<()> {
         .collect::<Result<_, _>>()?;
     let trace_dir = args.str("trace");
     let full = args.num("full", 1)? != 0;
+    let read = match args.str("wait").unwrap_or("done") {
+        "done" => false,
+        "read" => true,
+        other => return Err(format!("wait={other:?}: done or read").into()),
+    };
 
     let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await?;
     // Batch 256 at 128 tokens has 201 MB activations: past WebGPU's default
@@ -98,10 +109,15 @@ async fn main() -> Result<()> {
     let encoder = SentenceEncoder::load(&Ops::new(&device), std::path::Path::new(model)).await?;
     let dim = encoder.dim();
     for batch in batches {
-        encoder.prepare_ids(&queue, &ids(batch, seq), batch, seq).await?;
+        let vocab = encoder.config().vocab_size;
+        encoder.prepare_ids(&queue, &ids(batch, seq, vocab), batch, seq).await?;
         let forward = async || -> Result<()> {
             encoder.run_prepared(&queue).await?;
-            queue.on_submitted_work_done().await;
+            if read {
+                std::hint::black_box(encoder.read_prepared().await?);
+            } else {
+                queue.on_submitted_work_done().await;
+            }
             Ok(())
         };
         for _ in 0..warmup.max(1) {
