@@ -318,8 +318,17 @@ impl BindGroup {
             entries: raw_entries,
             label: descriptor.label.map(str::to_owned),
         });
-        Ok(Self {
+        let group = Self {
             shared: Rc::new(BindGroupShared { raw, device: device.clone(), layout: layout.clone(), buffers, textures }),
-        })
+        };
+        #[cfg(feature = "trace")]
+        crate::trace::with(device, |r| {
+            let buffers = entries.iter().filter_map(|e| match e.resource {
+                BindingResource::Buffer(b) => Some((e.binding, Rc::as_ptr(b.buffer) as usize, b.offset, b.size)),
+                _ => None,
+            });
+            r.bind_group(Rc::as_ptr(&group.shared) as usize, layout, buffers)
+        });
+        Ok(group)
     }
 }

@@ -224,7 +224,10 @@ impl BindGroupLayout {
             entries: raw_entries,
             label: descriptor.label.map(str::to_owned),
         });
-        Ok(Self::from_parts(raw, device, LayoutOrigin::Explicit(entries)))
+        let layout = Self::from_parts(raw, device, LayoutOrigin::Explicit(entries));
+        #[cfg(feature = "trace")]
+        crate::trace::with(device, |r| r.layout(&layout.shared));
+        Ok(layout)
     }
 
     pub(crate) fn from_parts(raw: raw::GpuBindGroupLayout, device: &Rc<DeviceShared>, origin: LayoutOrigin) -> Self {

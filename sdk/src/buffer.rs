@@ -576,7 +576,12 @@ impl<T: Pod> Buffer<T> {
             destroyed: Cell::new(false),
             created,
         };
-        Ok(Self { shared: Rc::new(shared), len: descriptor.len, _element: PhantomData })
+        let buffer = Self { shared: Rc::new(shared), len: descriptor.len, _element: PhantomData };
+        #[cfg(feature = "trace")]
+        crate::trace::with(device, |r| {
+            r.buffer(Rc::as_ptr(&buffer.shared) as usize, buffer.shared.size, usage, descriptor.label)
+        });
+        Ok(buffer)
     }
 
     pub(crate) fn new_init(device: &Rc<DeviceShared>, descriptor: &BufferInitDescriptor<'_, T>) -> Result<Self> {
@@ -594,6 +599,10 @@ impl<T: Pod> Buffer<T> {
         if !contents.is_empty() {
             buffer.slice(..).write_mapped(contents)?;
             buffer.unmap()?;
+            #[cfg(feature = "trace")]
+            crate::trace::with(device, |r| {
+                r.write(Rc::as_ptr(&buffer.shared) as usize, 0, bytemuck::cast_slice(contents))
+            });
             if !buffer.usage().contains(BufferUsages::MAP_WRITE) && !device.is_cpu() {
                 // The host copies the contents in from a staging buffer at
                 // the next submit.

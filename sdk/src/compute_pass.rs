@@ -56,6 +56,10 @@ impl<'a> ComputePass<'a> {
                 label: descriptor.label.map(str::to_owned),
             }))
         });
+        #[cfg(feature = "trace")]
+        if raw.is_some() {
+            crate::trace::with(&encoder.device, |r| r.begin_pass());
+        }
         let slots = encoder.device.limits.max_bind_groups as usize;
         Self { raw, encoder, pipeline: None, groups: vec![None; slots], checked: false, ended: false }
     }
@@ -75,6 +79,8 @@ impl<'a> ComputePass<'a> {
             return Ok(());
         }
         raw.set_pipeline(&pipeline.shared.raw);
+        #[cfg(feature = "trace")]
+        crate::trace::with(&self.encoder.device, |r| r.set_pipeline(pipeline.shared.id));
         self.pipeline = Some(pipeline.shared.clone());
         self.checked = false;
         Ok(())
@@ -93,6 +99,8 @@ impl<'a> ComputePass<'a> {
         gpu(&self.raw, OP)?
             .set_bind_group(index, Some(&group.raw), Some(offsets), None, None)
             .map_err(|e| Error::BindGroup(e.message))?;
+        #[cfg(feature = "trace")]
+        crate::trace::with(&self.encoder.device, |r| r.set_bind_group(index, Rc::as_ptr(group) as usize, offsets));
         self.groups[index as usize] = Some((group.clone(), offsets.to_vec()));
         self.encoder.used.add_group(group);
         self.checked = false;
@@ -119,6 +127,8 @@ impl<'a> ComputePass<'a> {
         }
         self.check_state(None)?;
         gpu(&self.raw, OP)?.dispatch_workgroups(x, Some(y), Some(z));
+        #[cfg(feature = "trace")]
+        crate::trace::with(&self.encoder.device, |r| r.dispatch(x, y, z));
         Ok(())
     }
 
@@ -152,6 +162,8 @@ impl<'a> ComputePass<'a> {
             && let Some(raw) = &self.raw
         {
             raw.end();
+            #[cfg(feature = "trace")]
+            crate::trace::with(&self.encoder.device, |r| r.end_pass());
         }
     }
 

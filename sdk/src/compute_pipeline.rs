@@ -99,11 +99,22 @@ impl ComputePipeline {
             label: descriptor.label.map(str::to_owned),
         };
         let raw = device.capture(|| gpu.create_compute_pipeline(raw_descriptor)).await?;
+        let id = next_pipeline_id();
+        #[cfg(feature = "trace")]
+        crate::trace::with(device, |r| {
+            r.pipeline(
+                id,
+                Rc::as_ptr(&descriptor.module.raw) as usize,
+                descriptor.entry_point,
+                descriptor.compilation_options.constants,
+                descriptor.layout.map(|l| Rc::as_ptr(&l.raw) as usize),
+            )
+        });
         Ok(Self {
             shared: Rc::new(ComputePipelineShared {
                 raw,
                 device: device.clone(),
-                id: next_pipeline_id(),
+                id,
                 layout: descriptor.layout.cloned(),
             }),
         })
@@ -161,6 +172,11 @@ pub(crate) fn layout_of_group(
             .get(index as usize)
             .map(|group| BindGroupLayout { shared: group.clone() })
             .ok_or_else(|| Error::BindGroup(format!("the pipeline layout has no group {index}"))),
-        None => Ok(BindGroupLayout::from_parts(derive(), device, LayoutOrigin::Derived { pipeline })),
+        None => {
+            let layout = BindGroupLayout::from_parts(derive(), device, LayoutOrigin::Derived { pipeline });
+            #[cfg(feature = "trace")]
+            crate::trace::with(device, |r| r.derived_layout(&layout.shared, pipeline, index));
+            Ok(layout)
+        }
     }
 }

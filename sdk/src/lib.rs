@@ -209,6 +209,8 @@ mod texture;
 mod texture_binding;
 mod texture_format;
 mod texture_view;
+#[cfg(feature = "trace")]
+pub mod trace;
 mod vector;
 mod verdict;
 

@@ -49,11 +49,14 @@ impl PipelineLayout {
             immediate_size: None,
             label: descriptor.label.map(str::to_owned),
         });
-        Ok(Self {
+        let layout = Self {
             raw: Rc::new(raw),
             device: device.clone(),
             groups: layouts.iter().map(|l| l.shared.clone()).collect(),
-        })
+        };
+        #[cfg(feature = "trace")]
+        crate::trace::with(device, |r| r.pipeline_layout(Rc::as_ptr(&layout.raw) as usize, &layout.groups));
+        Ok(layout)
     }
 
     /// Number of bind groups in the layout.

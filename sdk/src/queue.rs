@@ -38,7 +38,12 @@ impl Queue {
     /// byte length of `data` must be multiples of [`COPY_BUFFER_ALIGNMENT`].
     pub fn write_buffer<T: Pod>(&self, buffer: &Buffer<T>, offset: u64, data: &[T]) -> Result<()> {
         check_same_device(&buffer.shared, &self.shared, "write_buffer")?;
-        write_bytes(&buffer.shared, offset, bytemuck::cast_slice(data))
+        write_bytes(&buffer.shared, offset, bytemuck::cast_slice(data))?;
+        #[cfg(feature = "trace")]
+        crate::trace::with(&self.shared, |r| {
+            r.write(Rc::as_ptr(&buffer.shared) as usize, offset, bytemuck::cast_slice(data))
+        });
+        Ok(())
     }
 
     /// Runs command buffers on the GPU, in order. Corresponds to WebGPU's

@@ -70,8 +70,10 @@ impl ShaderModule {
             compilation_hints: None,
             label: descriptor.label.map(str::to_owned),
         };
-        let raw = device.capture(|| gpu.create_shader_module(&raw_descriptor)).await?;
-        Ok(Self { raw: Rc::new(raw), device: device.clone(), overridable })
+        let raw = Rc::new(device.capture(|| gpu.create_shader_module(&raw_descriptor)).await?);
+        #[cfg(feature = "trace")]
+        crate::trace::with(device, |r| r.module(Rc::as_ptr(&raw) as usize, descriptor.label, &raw_descriptor.code));
+        Ok(Self { raw, device: device.clone(), overridable })
     }
 
     /// Checks, at pipeline creation `operation`, what the stage's override

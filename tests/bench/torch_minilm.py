@@ -66,7 +66,8 @@ def main():
         if precision == "fp16":
             model = model.half()
         for batch in [int(b) for b in args.batch.split(",")]:
-            ids = torch.randint(1000, 30000, (batch, args.seq), generator=gen)
+            vocab = model[0].auto_model.config.vocab_size
+            ids = torch.randint(1000, min(30000, vocab), (batch, args.seq), generator=gen)
             ids[:, 0], ids[:, -1] = 101, 102
             features = {
                 "input_ids": ids.to(args.device),

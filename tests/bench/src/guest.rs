@@ -30,6 +30,16 @@ impl Guests {
     }
 }
 
+pub const MINILM_WASM: &str = "bench_minilm_guest.wasm";
+
+/// The minilm guest's component: from `prebuilt`, or built.
+pub fn minilm_wasm(root: &Path, prebuilt: Option<&Path>) -> Result<PathBuf> {
+    match prebuilt {
+        Some(dir) => existing(dir.join(MINILM_WASM)),
+        None => wasi_webgpu_host::build_guest(&root.join("tests/bench/guests/minilm")),
+    }
+}
+
 fn existing(path: PathBuf) -> Result<PathBuf> {
     if !path.is_file() {
         bail!("{} does not exist", path.display());

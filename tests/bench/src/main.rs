@@ -20,7 +20,9 @@ mod extra;
 mod guest;
 #[cfg(feature = "kernel-macro")]
 mod kernel_cost;
+mod minilm;
 mod native;
+mod replay;
 mod report;
 
 use std::path::{Path, PathBuf};
@@ -30,11 +32,11 @@ use anyhow::{Context as _, Result, bail};
 
 use report::{Better, Goal, Report, Row, Stat};
 
-const WORKLOADS: [&str; 7] = ["dispatch", "bandwidth", "matmul", "overhead", "cold", "size", "macro"];
+const WORKLOADS: [&str; 8] = ["dispatch", "bandwidth", "matmul", "overhead", "cold", "size", "macro", "minilm"];
 
 const USAGE: &str = "\
 usage: wasi-webgpu-bench [options]
-       wasi-webgpu-bench --publish <results dir> <lavapipe|gpu>
+       wasi-webgpu-bench --publish <results dir> <lavapipe|gpu|minilm-lavapipe|minilm-gpu>
 
 Runs every workload natively (wgpu 29, Vulkan) and as a wasi-webgpu guest on
 the reference host, on the same adapter, and writes report.md + chart.svg.
@@ -44,14 +46,22 @@ options:
   --repeat N            timed repetitions per workload and side (default 5)
   --warmup N            untimed runs first (default 1)
   --only LIST           comma-separated subset of: dispatch, bandwidth, matmul,
-                        overhead (raw-bindings guest), cold, size, macro
+                        overhead (raw-bindings guest), cold, size, macro,
+                        minilm (all-MiniLM-L6-v2: guest, native replay, PyTorch)
   --adapter X           adapter index or name part (as wasi-webgpu-run --adapter)
   --matmul-sizes LIST   e.g. 1024,2048,4096 (default: those on a GPU; 1024,2048
                         on a CPU adapter, where 4096 takes ~30 s per multiply)
   --peak-tflops X       FP32 peak of the adapter, for matmul's share of peak
   --prebuilt DIR        take the guests' .wasm files from DIR instead of building
+  --model DIR           minilm: the model folder (model.safetensors, config.json,
+                        tokenizer.json); default: what tests/models/minilm.sh prints
+  --python PATH         minilm: the Python with torch + sentence-transformers
+                        (default python3; the PyTorch rows are skipped without)
+  --minilm-batches LIST minilm batch sizes (default 1,32,256; 1,32 on a CPU adapter)
+  --minilm-seq N        minilm tokens per sequence (default 128; 16 with --quick)
   --out DIR             results folder (default tests/bench/results/<date>-<device>)
-  --update-doc          also put the report into tests/BENCHMARKS.md
+  --update-doc          also put the report into tests/BENCHMARKS.md (a run of
+                        --only minilm goes into the minilm section of its adapter)
   --root DIR            repository root (default: found from the current dir)";
 
 struct Options {
@@ -63,6 +73,10 @@ struct Options {
     matmul_sizes: Option<Vec<u32>>,
     peak_tflops: Option<f64>,
     prebuilt: Option<PathBuf>,
+    model: Option<PathBuf>,
+    python: Option<String>,
+    minilm_batches: Option<Vec<u32>>,
+    minilm_seq: Option<u32>,
     out: Option<PathBuf>,
     update_doc: bool,
     root: PathBuf,
@@ -94,6 +108,10 @@ fn parse_options(args: Vec<String>) -> Result<Options> {
         matmul_sizes: None,
         peak_tflops: None,
         prebuilt: None,
+        model: None,
+        python: None,
+        minilm_batches: None,
+        minilm_seq: None,
         out: None,
         update_doc: false,
         root: find_root(),
@@ -122,6 +140,16 @@ fn parse_options(args: Vec<String>) -> Result<Options> {
             }
             "--peak-tflops" => o.peak_tflops = Some(value(&mut args, &arg)?.parse().context("--peak-tflops")?),
             "--prebuilt" => o.prebuilt = Some(value(&mut args, &arg)?.into()),
+            "--model" => o.model = Some(value(&mut args, &arg)?.into()),
+            "--python" => o.python = Some(value(&mut args, &arg)?),
+            "--minilm-batches" => {
+                let sizes = value(&mut args, &arg)?
+                    .split(',')
+                    .map(|s| s.trim().parse::<u32>().context("--minilm-batches"))
+                    .collect::<Result<Vec<_>>>()?;
+                o.minilm_batches = Some(sizes);
+            }
+            "--minilm-seq" => o.minilm_seq = Some(value(&mut args, &arg)?.parse().context("--minilm-seq")?),
             "--out" => o.out = Some(value(&mut args, &arg)?.into()),
             "--update-doc" => o.update_doc = true,
             "--root" => o.root = value(&mut args, &arg)?.into(),
@@ -158,7 +186,12 @@ fn run() -> Result<()> {
     let runner = guest::runner(o.adapter.as_deref(), wasi_webgpu_host::default_cache_dir())?;
     let info = runner.adapter_info().map_err(|e| anyhow::anyhow!("no adapter: {e}\n{}", runner.no_adapter_help()))?;
     let cpu = info.device_type == wasi_webgpu_host::wgpu_types::DeviceType::Cpu;
-    let key = if cpu { "lavapipe" } else { "gpu" };
+    let key = match (cpu, o.only.as_slice() == ["minilm"]) {
+        (true, false) => "lavapipe",
+        (false, false) => "gpu",
+        (true, true) => "minilm-lavapipe",
+        (false, true) => "minilm-gpu",
+    };
     let date = utc_now();
     let out = match &o.out {
         Some(dir) => dir.clone(),
@@ -192,7 +225,7 @@ fn run() -> Result<()> {
     ));
 
     let needs_gpu = ["dispatch", "bandwidth", "matmul", "overhead", "cold"].iter().any(|w| wants(w));
-    let native = if needs_gpu { Some(native::Native::new(&info.name)?) } else { None };
+    let native = if needs_gpu || wants("minilm") { Some(native::Native::new(&info.name)?) } else { None };
     let guests = if needs_gpu { Some(guest::Guests::locate(&o.root, o.prebuilt.as_deref())?) } else { None };
     let raw_too = wants("overhead");
     let (w, rep) = (o.warmup, o.repeat);
@@ -319,6 +352,21 @@ fn run() -> Result<()> {
             ));
         }
     }
+    if let (true, Some(native)) = (wants("minilm"), &native) {
+        let wasm = guest::minilm_wasm(&o.root, o.prebuilt.as_deref())?;
+        let mo = minilm::Options {
+            quick: o.quick,
+            cpu_adapter: cpu,
+            warmup: w,
+            repeat: rep,
+            batches: o.minilm_batches.clone(),
+            seq: o.minilm_seq.unwrap_or(if o.quick { 16 } else { 128 }),
+            model: o.model.clone(),
+            python: o.python.clone(),
+            root: &o.root,
+        };
+        minilm::run(&mo, &runner, native, &wasm, &mut r)?;
+    }
     if wants("size") {
         eprintln!("component sizes…");
         match &o.prebuilt {
@@ -398,10 +446,12 @@ fn row(
 }
 
 /// Puts `dir`'s report.md into tests/BENCHMARKS.md, replacing the section
-/// of the same kind (`lavapipe` or `gpu`).
+/// of the same kind (`lavapipe` or `gpu`, or for a run of only the minilm
+/// workload `minilm-lavapipe` or `minilm-gpu`).
 fn publish(root: &Path, dir: &Path, key: &str) -> Result<()> {
-    if !["lavapipe", "gpu"].contains(&key) {
-        bail!("the section is `lavapipe` or `gpu`, not {key:?}");
+    const KEYS: [&str; 4] = ["lavapipe", "gpu", "minilm-lavapipe", "minilm-gpu"];
+    if !KEYS.contains(&key) {
+        bail!("the section is one of {}, not {key:?}", KEYS.join(", "));
     }
     let report =
         std::fs::read_to_string(dir.join("report.md")).with_context(|| format!("no report.md in {}", dir.display()))?;

@@ -33,13 +33,13 @@ impl Native {
     }
 }
 
-fn wait(device: &wgpu::Device) -> Result<()> {
+pub fn wait(device: &wgpu::Device) -> Result<()> {
     device.poll(wgpu::PollType::Wait { submission_index: None, timeout: None })?;
     Ok(())
 }
 
 /// Runs `f` `warmup` times untimed, then `repeat` times timed.
-fn timed(warmup: u64, repeat: u64, mut f: impl FnMut() -> Result<()>) -> Result<Vec<Duration>> {
+pub fn timed(warmup: u64, repeat: u64, mut f: impl FnMut() -> Result<()>) -> Result<Vec<Duration>> {
     for _ in 0..warmup {
         f()?;
     }
@@ -99,13 +99,13 @@ fn buffer(device: &wgpu::Device, size: u64, usage: wgpu::BufferUsages) -> wgpu::
     device.create_buffer(&wgpu::BufferDescriptor { label: None, size, usage, mapped_at_creation: false })
 }
 
-fn staging(device: &wgpu::Device, size: u64) -> wgpu::Buffer {
+pub fn staging(device: &wgpu::Device, size: u64) -> wgpu::Buffer {
     buffer(device, size, wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST)
 }
 
 /// Copies `source` into `staging`, maps it and copies the contents into a
 /// `Vec<u32>`: what a wgpu user does to get data back.
-fn read_u32(
+pub fn read_u32(
     device: &wgpu::Device,
     queue: &wgpu::Queue,
     source: &wgpu::Buffer,

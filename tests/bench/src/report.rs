@@ -154,6 +154,8 @@ pub struct Report {
     pub native: Vec<Row>,
     pub overhead: Vec<Row>,
     pub cold: Vec<Row>,
+    /// The minilm forward against sentence-transformers on PyTorch.
+    pub pytorch: Vec<Row>,
     pub diagnostics: Vec<Row>,
     pub sizes: Vec<SizeRow>,
     pub macros: Vec<MacroRow>,
@@ -199,6 +201,10 @@ impl Report {
         if !self.cold.is_empty() {
             out.push_str("\n#### Cold start: load + instantiate + first dispatch and its result\n\n");
             rows_table(&mut out, &self.cold, "native", "guest");
+        }
+        if !self.pytorch.is_empty() {
+            out.push_str("\n#### all-MiniLM-L6-v2: guest vs sentence-transformers on PyTorch\n\n");
+            rows_table(&mut out, &self.pytorch, "pytorch", "guest");
         }
         if !self.diagnostics.is_empty() {
             out.push_str("\n#### Diagnostics: native variants that locate a gap\n\n");
@@ -251,6 +257,7 @@ impl Report {
             .map(|r| (format!("{}: guest/native", short(&r.workload)), r))
             .chain(self.overhead.iter().map(|r| (format!("{}: sdk/raw", short(&r.workload)), r)))
             .chain(self.cold.iter().map(|r| (format!("{}: guest/native", short(&r.workload)), r)))
+            .chain(self.pytorch.iter().map(|r| (format!("{}: guest/pytorch", short(&r.workload)), r)))
             .collect();
         if rows.is_empty() {
             return Ok(());

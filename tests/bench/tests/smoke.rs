@@ -30,6 +30,12 @@ fn quick_run_reports_every_workload() {
     ] {
         assert!(report.contains(row), "report.md lacks {row:?}:\n{report}");
     }
+    // The minilm smoke (batch 1 × 16 tokens, guest and native replay) runs
+    // where the model folder is installed, and says so where it is not.
+    assert!(
+        report.contains("| minilm forward, batch 1 × 16 tokens") || report.contains("minilm: skipped, no model folder"),
+        "report.md has neither the minilm row nor its skip note:\n{report}"
+    );
     // Every comparison has finite numbers on both sides.
     assert!(!report.contains("– ±"), "a cell has no value:\n{report}");
     let chart = std::fs::read_to_string(out.path().join("chart.svg")).expect("chart.svg written");

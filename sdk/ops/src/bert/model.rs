@@ -378,6 +378,87 @@ impl SentenceEncoder {
         Ok(times)
     }
 
+    /// Uploads `ids` as `batch` sequences of `seq` tokens each, every
+    /// token real (the mask is all ones), and prepares the forward pass on
+    /// them, for [`run_prepared`](Self::run_prepared) to record and submit.
+    ///
+    /// For benchmarks: timing `run_prepared` and a wait for the queue times
+    /// the model alone, without tokenizing, uploading or reading back, as
+    /// PyTorch benchmarks on ids already on the device do. Fails like
+    /// [`embed`](Self::embed) for ids past the vocabulary and for a batch
+    /// over the device's buffer limits, which this does not split.
+    pub async fn prepare_ids(&self, queue: &Queue, ids: &[u32], batch: u32, seq: u32) -> Result<(), ModelError> {
+        let tokens = u64::from(batch) * u64::from(seq);
+        if batch == 0 || seq == 0 || ids.len() as u64 != tokens || seq > self.config.max_position_embeddings {
+            return Err(crate::Error::Shape {
+                op: "prepare_ids",
+                reason: format!(
+                    "{} ids for {batch} sequences of {seq} tokens (at most {} a sequence)",
+                    ids.len(),
+                    self.config.max_position_embeddings
+                ),
+            }
+            .into());
+        }
+        if let Some(i) = ids.iter().position(|&id| id >= self.config.vocab_size) {
+            return Err(ModelError::TokenId { sentence: i / seq as usize, id: ids[i], vocab: self.config.vocab_size });
+        }
+        if batch::max_batch_for(&self.config, &self.ops.device().limits(), seq) < u64::from(batch) {
+            return Err(ModelError::OverLimit { tokens: tokens.min(u64::from(u32::MAX)) as u32 });
+        }
+        // Taken out of the cell while awaiting, and put back after.
+        let mut workspace = self.workspace.take();
+        if workspace.as_ref().is_none_or(|w| w.tokens < tokens || w.rows < u64::from(batch)) {
+            // Free the old buffers before creating their replacements.
+            drop(workspace.take());
+            workspace = Some(self.workspace(tokens, u64::from(batch))?);
+        }
+        let Some(w) = workspace.as_mut() else { unreachable!("just created") };
+        let result = async {
+            queue.write_buffer(&w.ids, 0, ids)?;
+            queue.write_buffer(&w.mask, 0, &vec![1u32; ids.len()])?;
+            if w.prepared.as_ref().is_none_or(|(s, _)| *s != (batch, seq)) {
+                w.prepared = None;
+                let ops = self.prepare(w, batch, seq).await?;
+                w.prepared = Some(((batch, seq), ops));
+            }
+            Ok(())
+        }
+        .await;
+        *self.workspace.borrow_mut() = workspace;
+        result
+    }
+
+    /// Records the forward pass last prepared (by
+    /// [`prepare_ids`](Self::prepare_ids) or [`embed`](Self::embed)) into
+    /// one compute pass and submits it, without waiting for the GPU.
+    pub async fn run_prepared(&self, queue: &Queue) -> Result<(), ModelError> {
+        let workspace = self.workspace.take();
+        let result = match workspace.as_ref().and_then(|w| w.prepared.as_ref()) {
+            Some((_, ops)) => {
+                let ops: Vec<&Op> = ops.iter().collect();
+                self.ops.run(queue, &ops).await.map_err(ModelError::from)
+            }
+            None => Err(crate::Error::Shape { op: "run_prepared", reason: "nothing is prepared".into() }.into()),
+        };
+        *self.workspace.borrow_mut() = workspace;
+        result
+    }
+
+    /// The embeddings of the last forward pass run, `batch × dim` floats
+    /// for the batch last prepared.
+    pub async fn read_prepared(&self) -> Result<Vec<f32>, ModelError> {
+        let workspace = self.workspace.take();
+        let result = match workspace.as_ref().and_then(|w| Some((w, w.prepared.as_ref()?))) {
+            Some((w, ((batch, _), _))) => {
+                w.pooled.slice(..(*batch as usize * self.dim()) as u64).read().await.map_err(ModelError::from)
+            }
+            None => Err(crate::Error::Shape { op: "read_prepared", reason: "nothing is prepared".into() }.into()),
+        };
+        *self.workspace.borrow_mut() = workspace;
+        result
+    }
+
     /// The activation buffers for `tokens` tokens in `rows` sentences.
     fn workspace(&self, tokens: u64, rows: u64) -> Result<Workspace, ModelError> {
         let device = self.ops.device();
