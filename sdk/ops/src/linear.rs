@@ -3,7 +3,7 @@
 
 use wasi_webgpu::Buffer;
 
-use crate::cpu::{self, matmul::Act, whole};
+use crate::cpu::{self, whole};
 use crate::matmul::{TILE, wgsl};
 use crate::{Error, Op, Ops, Result, cached, check_len, elements};
 
@@ -83,12 +83,6 @@ impl Ops {
         };
         let LinearDesc { rows, in_features, out_features, activation } = *desc;
         if self.device.is_cpu() {
-            let act = match activation {
-                Activation::None => Act::None,
-                Activation::GeluErf => Act::GeluErf,
-                Activation::GeluTanh => Act::GeluTanh,
-                Activation::Relu => Act::Relu,
-            };
             let (m, n, k) = (rows as usize, out_features as usize, in_features as usize);
             let buffers = [input.clone(), weight.clone(), bias.clone(), output.clone()];
             // As on the GPU, no input features bind the bias in place of the
@@ -105,7 +99,7 @@ impl Ops {
                 let mut output = output.clone();
                 let mut y = cpu::write(device, &mut output)?;
                 let (x, w) = (x.as_deref().unwrap_or(&[]), w.as_deref().unwrap_or(&[]));
-                cpu::matmul::linear(m, k, n, act, x, w, &b[..n], &mut y);
+                cpu::matmul::linear(m, k, n, activation, x, w, &b[..n], &mut y);
                 Ok(())
             });
         }

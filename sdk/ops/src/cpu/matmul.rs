@@ -10,6 +10,7 @@
 
 use std::cell::RefCell;
 
+use crate::Activation;
 use crate::cpu::elementwise::{gelu_erf, gelu_tanh};
 
 /// Rows of the register tile.
@@ -48,23 +49,13 @@ impl<'a> View<'a> {
     }
 }
 
-/// The activation a product's epilogue applies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Act {
-    None,
-    Relu,
-    GeluErf,
-    GeluTanh,
-}
-
-impl Act {
-    fn apply(self, x: f32) -> f32 {
-        match self {
-            Self::None => x,
-            Self::Relu => x.max(0.0),
-            Self::GeluErf => gelu_erf(x),
-            Self::GeluTanh => gelu_tanh(x),
-        }
+/// `act` applied to `x`, as the `linear` kernel's epilogue does.
+fn apply(act: Activation, x: f32) -> f32 {
+    match act {
+        Activation::None => x,
+        Activation::Relu => x.max(0.0),
+        Activation::GeluErf => gelu_erf(x),
+        Activation::GeluTanh => gelu_tanh(x),
     }
 }
 
@@ -73,11 +64,11 @@ impl Act {
 pub(crate) struct Epilogue<'a> {
     /// Added to column `j`.
     pub(crate) bias: Option<&'a [f32]>,
-    pub(crate) act: Act,
+    pub(crate) act: Activation,
 }
 
 impl Epilogue<'_> {
-    pub(crate) const NONE: Epilogue<'static> = Epilogue { bias: None, act: Act::None };
+    pub(crate) const NONE: Epilogue<'static> = Epilogue { bias: None, act: Activation::None };
 }
 
 thread_local! {
@@ -107,7 +98,7 @@ pub(crate) fn gemm(
     if k == 0 {
         for i in 0..m {
             for (j, out) in c[i * ldc..i * ldc + n].iter_mut().enumerate() {
-                *out = epi.act.apply(epi.bias.map_or(0.0, |bias| bias[j]));
+                *out = apply(epi.act, epi.bias.map_or(0.0, |bias| bias[j]));
             }
         }
         return;
@@ -217,7 +208,7 @@ fn store(tile: &[f32; MR * NR], c: &mut [f32], ldc: usize, at: Block, epi: Epilo
                 if let Some(bias) = epi.bias {
                     v += bias[at.col + j];
                 }
-                v = epi.act.apply(v);
+                v = apply(epi.act, v);
             }
             *out = v;
         }
@@ -303,7 +294,7 @@ pub(crate) fn linear(
     rows: usize,
     inputs: usize,
     outputs: usize,
-    act: Act,
+    act: Activation,
     x: &[f32],
     w: &[f32],
     bias: &[f32],
@@ -357,14 +348,14 @@ mod tests {
         let x: Vec<f32> = (0..rows * inputs).map(|_| lcg(&mut seed)).collect();
         let w: Vec<f32> = (0..outputs * inputs).map(|_| lcg(&mut seed)).collect();
         let bias: Vec<f32> = (0..outputs).map(|_| lcg(&mut seed)).collect();
-        for act in [Act::None, Act::Relu, Act::GeluErf, Act::GeluTanh] {
+        for act in [Activation::None, Activation::Relu, Activation::GeluErf, Activation::GeluTanh] {
             let mut y = vec![f32::NAN; rows * outputs];
             linear(rows, inputs, outputs, act, &x, &w, &bias, &mut y);
             for r in 0..rows {
                 for o in 0..outputs {
                     let dot: f64 =
                         (0..inputs).map(|p| f64::from(x[r * inputs + p]) * f64::from(w[o * inputs + p])).sum();
-                    let want = act.apply((dot + f64::from(bias[o])) as f32);
+                    let want = apply(act, (dot + f64::from(bias[o])) as f32);
                     assert!((y[r * outputs + o] - want).abs() < 1e-4, "{act:?} [{r}, {o}]");
                 }
             }
