@@ -3,18 +3,18 @@
 //!
 //! A timeout has three cases, each stopped differently:
 //!
-//! * the guest awaits the host (a timer, GPU work through an async host
-//!   function): the guest thread's own tokio timer drops the run at the
-//!   deadline;
+//! * the guest awaits the host (a timer, a stream): the guest thread's own
+//!   tokio timer drops the run at the deadline;
 //! * the guest runs its own wasm code and never yields (`loop {}`, a CPU
 //!   kernel that never ends): wasmtime's epoch interruption. The waiting side
 //!   increments the engine's epoch at the deadline; compiled wasm checks the
 //!   epoch at every function entry and loop back-edge, and the store's
 //!   callback traps once its own deadline has passed (stores of other runs
 //!   on the same engine see theirs has not, and go on);
-//! * the guest is blocked inside a synchronous host call (the reference
-//!   host's `map-async` waits for every device in `poll_all_devices(true)`, so
-//!   GPU work that runs for hours holds it for hours): no Rust code can
+//! * the guest is blocked inside a host call that waits for the GPU on the
+//!   guest's thread (the reference host's `map-async` and
+//!   `on-submitted-work-done`, so GPU work that runs for hours holds it for
+//!   hours; `host_fixes` says why they wait there): no Rust code can
 //!   interrupt that call. The waiting side gives up [`TIMEOUT_GRACE`] after
 //!   the deadline and leaves the thread running; the CLI then ends the
 //!   process.

@@ -5,12 +5,21 @@
 //! `callback_future::CallbackFuture`, which captures the waker of its *first*
 //! poll and never updates it. Wasmtime polls a new host task once with
 //! `Waker::noop()` (`first_poll` in its concurrent runtime) before handing it
-//! to its event loop, so the callback's wake-up goes nowhere and the guest
+//! to its event loop, so a callback fired later goes nowhere and the guest
 //! waits forever. `map-async` escapes this only because it blocks in
-//! `poll_all_devices(true)` before returning; `on-submitted-work-done` does
-//! not, so it is defined again here on a channel, which registers the current
-//! waker on every poll. The device poller thread fires the callback, polling
-//! quickly while such a wait is pending.
+//! `poll_all_devices(true)` before returning, so its callback fires on the
+//! guest's own thread before wasmtime polls it again; `on-submitted-work-done`
+//! does not, so it is defined again here the same way: it waits for the GPU
+//! on the guest's thread and completes within its first poll.
+//!
+//! Waiting on the guest's thread is also what makes the wait end as soon as
+//! the GPU is done (a fence wait in the driver, like native
+//! `Device::poll(Wait)`), and what keeps every poll of wgpu-core on that one
+//! thread: a poll elsewhere could take `map-async`'s callback and fire it
+//! after wasmtime's second poll, losing the wake-up (tests/BAD_INPUTS.md has
+//! the history). The cost is the one `map-async` already has: while the GPU
+//! works, the guest's other tasks wait too, and a guest stuck behind GPU
+//! work that never ends is stopped by the runner's timeout grace period.
 //!
 //! `request-adapter` is also defined again here, but only when the user
 //! chose an adapter (`wasi-webgpu-run --adapter`): `wasi-webgpu-wasmtime` lets
@@ -19,12 +28,13 @@
 use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
-use wasi_webgpu_wasmtime::wasi::webgpu::webgpu::{Gpu, GpuRequestAdapterOptions};
-use wasi_webgpu_wasmtime::{Adapter, Queue};
+use wasi_webgpu_wasmtime::wasi::webgpu::webgpu::{Gpu, GpuQueue, GpuRequestAdapterOptions, HostGpuDevice as _};
+use wasi_webgpu_wasmtime::{Adapter, Device, Queue, WasiWebGpuCtxView as _};
+use wasmtime::StoreContextMut;
 use wasmtime::component::{Accessor, Linker, Resource};
 
 use crate::runtime::HostState;
-use crate::wgpu_types::Backends;
+use crate::wgpu_types::{Backends, PollType};
 use crate::{AdapterChoice, WasmtimeResultExt as _, adapter};
 
 /// The interface `wasi-webgpu-wasmtime` implements.
@@ -37,6 +47,7 @@ pub(crate) fn install(linker: &mut Linker<HostState>) -> Result<()> {
     let result = linker
         .instance(WEBGPU_INTERFACE)
         .and_then(|mut instance| {
+            instance.func_wrap("[method]gpu-device.queue", device_queue)?;
             instance.func_wrap_concurrent(
                 "[method]gpu-queue.on-submitted-work-done",
                 |accessor: &Accessor<HostState>, (queue,): (Resource<Queue>,)| {
@@ -45,30 +56,42 @@ pub(crate) fn install(linker: &mut Linker<HostState>) -> Result<()> {
             )
         })
         .anyhow()
-        .context("failed to override gpu-queue.on-submitted-work-done");
+        .context("failed to override gpu-device.queue and gpu-queue.on-submitted-work-done");
     linker.allow_shadowing(false);
     result
 }
 
+/// `wasi-webgpu-wasmtime`'s `gpu-device.queue`, which also notes the queue's
+/// device: its `Queue` is a bare wgpu-core queue id, from which wgpu-core
+/// offers no way back to the device that `on_submitted_work_done` waits on.
+fn device_queue(
+    mut store: StoreContextMut<'_, HostState>,
+    (device,): (Resource<Device>,),
+) -> wasmtime::Result<(Resource<GpuQueue>,)> {
+    let state = store.data_mut();
+    let device_id = *state.table.get(&device)?.device_id();
+    let queue = state.webgpu_ctx().queue(device)?;
+    let queue_id = **state.table.get(&queue)?;
+    state.queue_devices.insert(queue_id, device_id);
+    Ok((queue,))
+}
+
 async fn on_submitted_work_done(accessor: &Accessor<HostState>, queue: Resource<Queue>) -> wasmtime::Result<()> {
-    let (done, wait) = tokio::sync::oneshot::channel::<()>();
-    let _urgent = accessor.with(|mut access| -> wasmtime::Result<_> {
+    accessor.with(|mut access| -> wasmtime::Result<()> {
         let state = access.get();
         let queue_id = **state.table.get(&queue)?;
-        state.gpu.queue_on_submitted_work_done(
-            queue_id,
-            Box::new(move || {
-                // The receiver is gone only if the guest's call was
-                // cancelled; nobody is waiting then.
-                let _ = done.send(());
-            }),
-        );
-        Ok(state.poll.urgent())
-    })?;
-    // A dropped sender means wgpu-core discarded the callback (device lost or
-    // destroyed); the submitted work is over either way.
-    let _ = wait.await;
-    Ok(())
+        // Waits for everything submitted so far, as `map-async` does, and
+        // fires the callbacks of what finished (buffer maps included) here.
+        // Only this queue's device is waited on, so other guests' GPU work
+        // neither delays this one nor has its callbacks fired here; every
+        // queue a guest holds came from `device_queue`, the fallback is for
+        // safety. An error is a lost device, whose work is over either way.
+        let _ = match state.queue_devices.get(&queue_id) {
+            Some(&device_id) => state.gpu.device_poll(device_id, PollType::wait_indefinitely()).map(|_| ()),
+            None => state.gpu.poll_all_devices(true).map(|_| ()),
+        };
+        Ok(())
+    })
 }
 
 /// Makes every `request-adapter` call return the adapter `choice` names

@@ -39,7 +39,6 @@ mod cache;
 mod guest_thread;
 mod host_fixes;
 mod host_panic;
-mod poller;
 mod report;
 mod runtime;
 mod scaffold;

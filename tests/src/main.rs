@@ -309,9 +309,8 @@ fn run(cli: Cli) -> Result<i32> {
 
 /// Ends the process while a guest's thread is still inside a host call,
 /// e.g. waiting for GPU work, without running anything that might wait for
-/// that call: the runner's drop (it joins the device poller, whose polls
-/// can block behind the device registry lock the stuck call holds) and the
-/// atexit handlers of the GPU driver. What the runner wrote is flushed first. (On lavapipe a plain
+/// that call: the runner's drop (it tears down the wgpu-core instance the
+/// stuck call is using) and the atexit handlers of the GPU driver. What the runner wrote is flushed first. (On lavapipe a plain
 /// `exit` also ended such a run promptly when tried; `_exit` does not depend
 /// on the driver.)
 fn exit_now(code: i32) -> ! {

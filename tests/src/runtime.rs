@@ -10,6 +10,7 @@
 //! The engine, linker and GPU instance live as long as the [`Runner`]; each run
 //! gets a fresh `Store`, so guests never see each other's resources.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,9 +25,9 @@ use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use crate::WasmtimeResultExt as _;
 use crate::cache::{ComponentCache, default_cache_dir};
 use crate::guest_thread::{self, GuestEnd, GuestJob, MemoryWatch};
-use crate::poller::{DevicePoller, PollHandle};
 use crate::toolchain;
 use crate::wgpu_core::global::Global;
+use crate::wgpu_core::id::{DeviceId, QueueId};
 use crate::wgpu_types::{
     AdapterInfo, Backends, InstanceDescriptor, InstanceFlags, NoopBackendOptions, RequestAdapterError,
 };
@@ -234,7 +235,9 @@ pub(crate) struct HostState {
     pub(crate) table: ResourceTable,
     pub(crate) gpu: Arc<Global>,
     gpu_options: WasiWebGpuOptions,
-    pub(crate) poll: PollHandle,
+    /// Each queue the guest was given, with its device (see
+    /// `host_fixes::device_queue`).
+    pub(crate) queue_devices: HashMap<QueueId, DeviceId>,
     pub(crate) memory: MemoryWatch,
 }
 
@@ -287,7 +290,6 @@ pub struct Runner {
     backends: Backends,
     adapter: Option<AdapterChoice>,
     cache: ComponentCache,
-    poller: DevicePoller,
 }
 
 // Integration tests share one runner across test threads.
@@ -353,10 +355,9 @@ impl Runner {
             adapter::check_choice(&global, backends, choice)?;
             host_fixes::install_adapter_choice(&mut linker, backends, choice.clone())?;
         }
-        let poller = DevicePoller::new(Arc::clone(&global)).context("failed to start the device polling thread")?;
         let cache = ComponentCache::new(&engine, cache_dir);
         let linker = Arc::new(linker);
-        Ok(Self { engine, linker, global, backends, adapter, cache, poller })
+        Ok(Self { engine, linker, global, backends, adapter, cache })
     }
 
     /// The wasmtime engine guests are compiled with.
@@ -481,7 +482,7 @@ impl Runner {
             table: ResourceTable::new(),
             gpu: Arc::clone(&self.global),
             gpu_options: WasiWebGpuOptions::default(),
-            poll: self.poller.handle(),
+            queue_devices: HashMap::new(),
             memory: MemoryWatch::default(),
         };
 

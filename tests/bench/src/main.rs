@@ -32,7 +32,8 @@ use anyhow::{Context as _, Result, bail};
 
 use report::{Better, Goal, Report, Row, Stat};
 
-const WORKLOADS: [&str; 8] = ["dispatch", "bandwidth", "matmul", "overhead", "cold", "size", "macro", "minilm"];
+const WORKLOADS: [&str; 9] =
+    ["latency", "dispatch", "bandwidth", "matmul", "overhead", "cold", "size", "macro", "minilm"];
 
 const USAGE: &str = "\
 usage: wasi-webgpu-bench [options]
@@ -45,7 +46,7 @@ options:
   --quick               tiny sizes, 2 repetitions (CI smoke run)
   --repeat N            timed repetitions per workload and side (default 5)
   --warmup N            untimed runs first (default 1)
-  --only LIST           comma-separated subset of: dispatch, bandwidth, matmul,
+  --only LIST           comma-separated subset of: latency, dispatch, bandwidth, matmul,
                         overhead (raw-bindings guest), cold, size, macro,
                         minilm (all-MiniLM-L6-v2: guest, native replay, PyTorch)
   --adapter X           adapter index or name part (as wasi-webgpu-run --adapter)
@@ -224,7 +225,7 @@ fn run() -> Result<()> {
         format!("{} warm-up + {} timed per side; cells are median ±half the min–max range", o.warmup, o.repeat),
     ));
 
-    let needs_gpu = ["dispatch", "bandwidth", "matmul", "overhead", "cold"].iter().any(|w| wants(w));
+    let needs_gpu = ["latency", "dispatch", "bandwidth", "matmul", "overhead", "cold"].iter().any(|w| wants(w));
     let native = if needs_gpu || wants("minilm") { Some(native::Native::new(&info.name)?) } else { None };
     let guests = if needs_gpu { Some(guest::Guests::locate(&o.root, o.prebuilt.as_deref())?) } else { None };
     let raw_too = wants("overhead");
@@ -237,6 +238,26 @@ fn run() -> Result<()> {
     };
 
     if let (Some(native), Some(guests)) = (&native, &guests) {
+        if wants("latency") {
+            let n: u32 = if o.quick { 20 } else { 1000 };
+            eprintln!("latency: {n} round trips per sample…");
+            let per = move |s: f64| s * 1e6 / f64::from(n);
+            let (empty, one) = native::latency(native, n, w, rep)?;
+            let mut sdk = guest::run(&runner, &guests.sdk, &args(&["latency".into(), format!("n={n}")]))?;
+            let (sdk_empty, sdk_one) = (guest::take(&mut sdk, "empty")?, guest::take(&mut sdk, "dispatch1")?);
+            let unit = "µs/round trip";
+            let goal = Some(Goal::AtMost(1.2));
+            r.native.push(row("empty submit + wait", unit, Better::Lower, &empty, &sdk_empty, per, goal));
+            r.native.push(row(
+                "1 dispatch (encoder, pass, submit) + wait",
+                unit,
+                Better::Lower,
+                &one,
+                &sdk_one,
+                per,
+                goal,
+            ));
+        }
         if wants("dispatch") || (raw_too && !wants("bandwidth") && !wants("matmul")) {
             let n: u32 = if o.quick { 200 } else { 10_000 };
             eprintln!("dispatch-heavy: {n} dispatches…");
@@ -411,7 +432,7 @@ fn run() -> Result<()> {
         ));
     }
     r.meta.push(("load average at end".into(), load_average()));
-    r.notes.push("Timing: each sample is wall time around record + submit + wait for the GPU (native `Device::poll(Wait)`; guest `on-submitted-work-done`, which the reference host completes from a thread polling every 200 µs), or around copy + map + copy into a `Vec<u32>` for readback. Native is timed in this process, the guest inside the guest (`std::time::Instant` = wasi monotonic clock). Both sides run the same WGSL on the same adapter and check their results against the CPU.".into());
+    r.notes.push("Timing: each sample is wall time around record + submit + wait for the GPU (native `Device::poll(Wait)`; guest `on-submitted-work-done`, which the reference host completes with the same blocking wait on the device), or around copy + map + copy into a `Vec<u32>` for readback. Native is timed in this process, the guest inside the guest (`std::time::Instant` = wasi monotonic clock). Both sides run the same WGSL on the same adapter and check their results against the CPU.".into());
 
     let chart = out.join("chart.svg");
     r.chart(&chart, &format!("{} — guest vs baseline", info.name))?;

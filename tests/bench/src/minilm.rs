@@ -185,7 +185,8 @@ pub fn run(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r: &m
     }
     // Diagnostic: both sides again at the smallest batch, each waiting by
     // reading the embeddings back, so the guest's wait is the host's
-    // blocking map instead of its 200 µs completion polling.
+    // `map-async` instead of `on-submitted-work-done` (both wait on the
+    // device the same way since the host stopped polling on a timer).
     if let Some(&batch) = batches.first() {
         eprintln!("minilm: batch {batch} again, waiting by reading the embeddings back…");
         let args = vec![

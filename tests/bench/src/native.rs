@@ -103,6 +103,45 @@ pub fn staging(device: &wgpu::Device, size: u64) -> wgpu::Buffer {
     buffer(device, size, wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST)
 }
 
+/// The guests' `latency` workload: `n` round trips per sample, each an
+/// empty submit + wait, then each one dispatch of the tiny kernel + wait.
+pub fn latency(native: &Native, n: u32, warmup: u64, repeat: u64) -> Result<(Vec<Duration>, Vec<Duration>)> {
+    let (device, queue) = native.device()?;
+    let empty = timed(warmup, repeat, || {
+        for _ in 0..n {
+            queue.submit([]);
+            wait(&device)?;
+        }
+        Ok(())
+    })?;
+    let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: None,
+        entries: &[storage_entry(0, wgpu::BufferBindingType::Storage { read_only: false })],
+    });
+    let pipeline = pipeline(&device, data::TINY_WGSL, &layout)?;
+    let counts = buffer(&device, 4 * data::TINY_LEN as u64, wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC);
+    let group = bind(&device, &layout, &[&counts]);
+    let one = timed(warmup, repeat, || {
+        for _ in 0..n {
+            let mut encoder = device.create_command_encoder(&Default::default());
+            {
+                let mut pass = encoder.begin_compute_pass(&Default::default());
+                pass.set_pipeline(&pipeline);
+                pass.set_bind_group(0, &group, &[]);
+                pass.dispatch_workgroups(1, 1, 1);
+            }
+            queue.submit([encoder.finish()]);
+            wait(&device)?;
+        }
+        Ok(())
+    })?;
+    data::check_counts(
+        &read_u32(&device, &queue, &counts, &staging(&device, counts.size()))?,
+        n * (warmup + repeat) as u32,
+    )?;
+    Ok((empty, one))
+}
+
 /// Copies `source` into `staging`, maps it and copies the contents into a
 /// `Vec<u32>`: what a wgpu user does to get data back.
 pub fn read_u32(

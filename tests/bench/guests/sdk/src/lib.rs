@@ -25,6 +25,7 @@ async fn main() -> Result<()> {
         "dispatch" => dispatch(args.get("n", 10_000)? as u32, warmup, repeat).await,
         "bandwidth" => bandwidth(args.get("mib", 64)? as usize, warmup, repeat).await,
         "matmul" => matmul(args.get("n", 1024)? as u32, args.get("iters", 1)? as u32, warmup, repeat).await,
+        "latency" => latency(args.get("n", 1000)? as u32, warmup, repeat).await,
         "cold" => cold().await,
         other => Err(format!("unknown workload {other:?}").into()),
     }
@@ -105,6 +106,48 @@ async fn dispatch(n: u32, warmup: u64, repeat: u64) -> Result<()> {
     let runs = (warmup + repeat) as u32;
     common::check_counts(&buffers[0].read().await?, n.div_ceil(2) * runs)?;
     common::check_counts(&buffers[1].read().await?, n / 2 * runs)?;
+    Ok(())
+}
+
+/// Round trips to the GPU, `n` per sample, each waited for before the next:
+/// `empty` is an empty submit + `on_submitted_work_done`; `dispatch1` one
+/// dispatch of the tiny kernel (its own encoder, pass and submit) + the
+/// same wait. Measures the latency floor under every small job.
+async fn latency(n: u32, warmup: u64, repeat: u64) -> Result<()> {
+    let (device, queue) = gpu().await?;
+    timed("empty", warmup, repeat, async || -> Result<()> {
+        for _ in 0..n {
+            queue.submit([])?;
+            queue.on_submitted_work_done().await;
+        }
+        Ok(())
+    })
+    .await?;
+    let layout = device
+        .create_bind_group_layout(&BindGroupLayoutDescriptor { label: None, entries: &[storage_entry(0, false)] })?;
+    let pipeline = pipeline(&device, common::TINY_WGSL, &layout).await?;
+    let buffer = device.create_buffer::<u32>(&BufferDescriptor {
+        label: None,
+        len: TINY_LEN as u64,
+        usage: BufferUsages::STORAGE | BufferUsages::COPY_SRC,
+        mapped_at_creation: false,
+    })?;
+    let group = bind(&device, &layout, &[&buffer])?;
+    timed("dispatch1", warmup, repeat, async || -> Result<()> {
+        for _ in 0..n {
+            let mut encoder = device.create_command_encoder(&Default::default());
+            let mut pass = encoder.begin_compute_pass(&Default::default());
+            pass.set_pipeline(&pipeline)?;
+            pass.set_bind_group(0, &group, &[])?;
+            pass.dispatch_workgroups(1, 1, 1)?;
+            pass.end();
+            queue.submit([encoder.finish().await?])?;
+            queue.on_submitted_work_done().await;
+        }
+        Ok(())
+    })
+    .await?;
+    common::check_counts(&buffer.read().await?, n * (warmup + repeat) as u32)?;
     Ok(())
 }
 
