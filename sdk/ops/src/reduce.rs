@@ -9,14 +9,21 @@ use crate::{Error, Op, Ops, Result, cached, check_len, elements};
 #[wasi_webgpu::shader(path = "src/wgsl/reduce.wgsl")]
 pub(crate) mod wgsl {}
 
-/// The fewest elements of a row one workgroup of `reduce_rows` reduces: 16
-/// per invocation, so a second pass is only needed past 4096 columns.
-const ROW_CHUNK: u64 = 4096;
-/// Workgroups a pass of `reduce_rows` aims at. Past that, chunks grow
-/// instead: a GPU is already full, and each workgroup's tree costs 9
-/// barriers, which on lavapipe (a coroutine switch per 8 invocations each)
-/// cost more than loading 4096 elements.
-const ROW_GROUPS: u64 = 256;
+/// The fewest elements of a row one workgroup of `reduce_rows` reduces, and
+/// the step chunks grow by: 32 per invocation, a multiple of the 2048
+/// (8 loads of 256 invocations) one unrolled step of the kernel reads, so
+/// only a row's last chunk has a tail. A second pass is only needed past
+/// 8192 columns (or, for long rows, past `ROW_GROUPS` chunks).
+const ROW_CHUNK: u64 = 8192;
+/// Workgroups a pass of `reduce_rows` aims at: enough resident invocations
+/// (256 each) to fill a large GPU (an H100's 132 SMs hold 8 such
+/// workgroups each) with 8 loads in flight per invocation, which is what a
+/// sum needs to run at memory bandwidth. Past that, chunks grow instead, so
+/// any row takes one pass over its elements and one tiny pass over at most
+/// this many partials. Each workgroup's tree costs 9 barriers, which on
+/// lavapipe (a coroutine switch per 8 invocations each) cost about as much
+/// as loading 4096 elements, so a chunk is never smaller than `ROW_CHUNK`.
+const ROW_GROUPS: u64 = 1024;
 /// Rows one workgroup of `reduce_cols` reduces: 64 per lane.
 const COL_CHUNK: u64 = 256;
 
@@ -101,16 +108,19 @@ impl Ops {
     /// elements of `output`.
     ///
     /// Each pass is one dispatch of workgroup tree reductions over chunks of
-    /// the axis (at least 4096 elements of a row, more for long rows so that
-    /// a pass has about 256 workgroups; or 256 rows of 64 columns); while
-    /// more than one chunk per output is left, another pass reduces the
-    /// partial results, kept in scratch buffers the [`Op`] owns. Fails when
-    /// the axis is not 0 or 1 or the reduced axis is empty.
+    /// the axis (at least 8192 elements of a row, more for long rows so that
+    /// a pass has at most 1024 workgroups, each invocation keeping 8
+    /// coalesced loads in flight; or 256 rows of 64 columns); while more than
+    /// one chunk per output is left, another pass reduces the partial
+    /// results, kept in scratch buffers the [`Op`] owns. A 1D sum of any
+    /// length that fits one binding is thus at most 2 dispatches: the input
+    /// read once, then at most 1024 partials. Fails when the axis is not 0
+    /// or 1 or the reduced axis is empty.
     ///
     /// A 1D input (`rows == 1`, axis 1) may be larger than the device's
     /// `max_storage_buffer_binding_size`, up to its `max_buffer_size`: it is
     /// then bound in pieces of as many elements as one binding holds (a
-    /// multiple of 4096 starting at offsets aligned to
+    /// multiple of 8192 starting at offsets aligned to
     /// `min_storage_buffer_offset_alignment`), one dispatch each, whose
     /// partial results the passes above reduce; a 256 MiB sum on a 128 MiB
     /// binding limit takes 3 dispatches instead of 2. For other shapes, the

@@ -37,10 +37,13 @@ impl Ops {
     /// Reduce-then-scan, work-efficient: one pass sums each block of 8192
     /// elements, the block sums are scanned (by the same passes, recursively,
     /// when there are more than 8192 of them), and a last pass scans each
-    /// block from its offset; each workgroup scans its invocations' totals
-    /// with a Blelloch up-sweep and down-sweep. Arrays up to 8192 elements
-    /// take one dispatch, up to 64 Mi elements (past the default
-    /// `max_storage_buffer_binding_size` of 32 Mi `f32`s) three.
+    /// block from its offset, so the input is read twice and the output
+    /// written once. Every global load and store is coalesced: the last
+    /// pass stages tiles of 2048 elements in workgroup memory, where each
+    /// invocation scans 8 consecutive ones and the workgroup scans the 256
+    /// invocations' totals (9.3 KiB of workgroup memory, within WebGPU's
+    /// default 16 KiB). Arrays up to 8192 elements take one dispatch, up to
+    /// 64 Mi elements three, longer ones five.
     ///
     /// Buffers larger than the device's `max_storage_buffer_binding_size`
     /// (up to its `max_buffer_size`) are bound in pieces of as many whole

@@ -53,6 +53,15 @@ fn tree(local: u32) {
 // Along axis 1: each row to one value. Workgroup f reduces chunk f % chunks
 // of row f / chunks and writes output[f], so the partials of a pass form a
 // [rows, chunks] matrix for the next.
+//
+// The loads are what costs: each step an invocation issues UNROLL
+// independent loads BLOCK elements apart, so a step of the workgroup reads
+// UNROLL * BLOCK consecutive elements, every load instruction of a
+// subgroup covers contiguous memory, and UNROLL loads per invocation are in
+// flight at once instead of one. Chunks are multiples of UNROLL * BLOCK, so
+// only a row's last chunk takes the one-load tail loop.
+const UNROLL: u32 = 8u;
+
 @compute @workgroup_size(BLOCK)
 fn reduce_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) local: u32) {
     let f = wid.y * groups.x + wid.x;
@@ -63,7 +72,23 @@ fn reduce_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) g
         let start = (f % params.chunks) * params.chunk;
         let end = min(start + params.chunk, params.cols);
         let base = row * params.cols;
-        for (var i = start + local; i < end; i += BLOCK) {
+        var i = start + local;
+        // `end - i > (UNROLL - 1) * BLOCK`, written so that it cannot wrap.
+        for (; i < end && end - i > (UNROLL - 1u) * BLOCK; i += UNROLL * BLOCK) {
+            let at = base + i;
+            let v0 = input[at];
+            let v1 = input[at + BLOCK];
+            let v2 = input[at + 2u * BLOCK];
+            let v3 = input[at + 3u * BLOCK];
+            let v4 = input[at + 4u * BLOCK];
+            let v5 = input[at + 5u * BLOCK];
+            let v6 = input[at + 6u * BLOCK];
+            let v7 = input[at + 7u * BLOCK];
+            let low = combine(combine(v0, v1), combine(v2, v3));
+            let high = combine(combine(v4, v5), combine(v6, v7));
+            acc = combine(acc, combine(low, high));
+        }
+        for (; i < end; i += BLOCK) {
             acc = combine(acc, input[base + i]);
         }
     }

@@ -9,6 +9,7 @@ use crate::{Gpu, OpsContext, Outcome, Rng, buffer, checks, exact, poisoned, run}
 checks![
     sum_and_max_along_rows,
     sum_and_max_along_columns,
+    sum_and_max_of_a_long_vector,
     max_of_negative_infinities,
     scan_inclusive_exclusive,
     scan_large_exact
@@ -57,7 +58,9 @@ async fn check(gpu: &Gpu, ops: &Ops, desc: ReduceDesc, seed: u32) -> Outcome {
 
 async fn sum_and_max_along_rows(gpu: &Gpu) -> Outcome {
     let ops = Ops::new(&gpu.device);
-    for (seed, len) in [1, 7, 1000, 4096, 4097, 20000].into_iter().enumerate() {
+    // Around the unrolled step (2048), the smallest chunk (8192) and
+    // several chunks with a short last one.
+    for (seed, len) in [1, 7, 1000, 2047, 2049, 4097, 8191, 8193, 20000, 100_003].into_iter().enumerate() {
         check(gpu, &ops, ReduceDesc::vector(len), seed as u32 + 1).await?;
     }
     for (seed, (rows, cols)) in [(7, 13), (33, 65), (1000, 1), (3, 9000)].into_iter().enumerate() {
@@ -72,6 +75,27 @@ async fn sum_and_max_along_columns(gpu: &Gpu) -> Outcome {
         check(gpu, &ops, ReduceDesc::new(rows, cols, 0), seed as u32 + 21).await?;
     }
     Ok(())
+}
+
+/// 9,000,001 elements: more than 1024 chunks of 8192, so the chunks grow
+/// (to 16384, two unrolled steps each) and the pass has 550 workgroups, the
+/// last one short. Elements in {-1, 0, 1}: every partial sum is below 2^24,
+/// exact in f32 in any order. The largest element sits in the last chunk's
+/// tail, which the unrolled loop does not reach.
+async fn sum_and_max_of_a_long_vector(gpu: &Gpu) -> Outcome {
+    let ops = Ops::new(&gpu.device);
+    let n = 9_000_001usize;
+    let mut rng = Rng::new(29);
+    let mut x: Vec<f32> = (0..n).map(|_| rng.i32_in(-1, 2) as f32).collect();
+    x[n - 3] = 5.0;
+    let desc = ReduceDesc::vector(n as u32);
+    let (input, output) = (buffer(gpu, &x)?, poisoned(gpu, 1)?);
+    let (sum, max) = reference(&desc, &x);
+    let op = ops.sum(&desc, &input, &output).await.at("sum")?;
+    ensure_passes(gpu, op.dispatch_count(), 2)?;
+    exact(&format!("sum of {n}"), &run(gpu, &op, &output).await?, &sum)?;
+    let op = ops.max(&desc, &input, &output).await.at("max")?;
+    exact(&format!("max of {n}"), &run(gpu, &op, &output).await?, &max)
 }
 
 /// The max's identity is -infinity, not the most negative finite float.
@@ -104,7 +128,8 @@ fn prefix(kind: ScanKind, x: &[f32]) -> Vec<f32> {
 async fn scan_inclusive_exclusive(gpu: &Gpu) -> Outcome {
     let ops = Ops::new(&gpu.device);
     let mut rng = Rng::new(31);
-    for n in [1usize, 7, 1000, 8191, 8192, 8193, 70001] {
+    // Around a tile (2048), a block (8192) and several blocks.
+    for n in [1usize, 7, 1000, 2047, 2049, 6145, 8191, 8192, 8193, 70001] {
         let x = small_integers(&mut rng, n);
         let (input, output) = (buffer(gpu, &x)?, poisoned(gpu, n)?);
         for kind in [ScanKind::Inclusive, ScanKind::Exclusive] {
