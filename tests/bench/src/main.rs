@@ -22,6 +22,7 @@ mod guest;
 mod kernel_cost;
 mod minilm;
 mod native;
+mod ops;
 mod replay;
 mod report;
 
@@ -32,8 +33,19 @@ use anyhow::{Context as _, Result, bail};
 
 use report::{Better, Goal, Report, Row, Stat};
 
-const WORKLOADS: [&str; 9] =
-    ["latency", "dispatch", "bandwidth", "matmul", "overhead", "cold", "size", "macro", "minilm"];
+const WORKLOADS: [&str; 11] = [
+    "latency",
+    "dispatch",
+    "bandwidth",
+    "matmul",
+    "overhead",
+    "cold",
+    "size",
+    "macro",
+    "minilm",
+    "opsreduce",
+    "opsmatmul",
+];
 
 const USAGE: &str = "\
 usage: wasi-webgpu-bench [options]
@@ -48,10 +60,13 @@ options:
   --warmup N            untimed runs first (default 1)
   --only LIST           comma-separated subset of: latency, dispatch, bandwidth, matmul,
                         overhead (raw-bindings guest), cold, size, macro,
-                        minilm (all-MiniLM-L6-v2: guest, native replay, PyTorch)
+                        minilm (all-MiniLM-L6-v2: guest, native replay, PyTorch),
+                        opsreduce, opsmatmul (wasi-webgpu-ops kernels: guest,
+                        native replay, copy bandwidth, PyTorch)
   --adapter X           adapter index or name part (as wasi-webgpu-run --adapter)
   --matmul-sizes LIST   e.g. 1024,2048,4096 (default: those on a GPU; 1024,2048
                         on a CPU adapter, where 4096 takes ~30 s per multiply)
+  --reduce-mib LIST     opsreduce input sizes in MiB (default 64,256,1024)
   --peak-tflops X       FP32 peak of the adapter, for matmul's share of peak
   --prebuilt DIR        take the guests' .wasm files from DIR instead of building
   --model DIR           minilm: the model folder (model.safetensors, config.json,
@@ -78,6 +93,7 @@ struct Options {
     python: Option<String>,
     minilm_batches: Option<Vec<u32>>,
     minilm_seq: Option<u32>,
+    reduce_mib: Option<Vec<u32>>,
     out: Option<PathBuf>,
     update_doc: bool,
     root: PathBuf,
@@ -113,6 +129,7 @@ fn parse_options(args: Vec<String>) -> Result<Options> {
         python: None,
         minilm_batches: None,
         minilm_seq: None,
+        reduce_mib: None,
         out: None,
         update_doc: false,
         root: find_root(),
@@ -149,6 +166,13 @@ fn parse_options(args: Vec<String>) -> Result<Options> {
                     .map(|s| s.trim().parse::<u32>().context("--minilm-batches"))
                     .collect::<Result<Vec<_>>>()?;
                 o.minilm_batches = Some(sizes);
+            }
+            "--reduce-mib" => {
+                let sizes = value(&mut args, &arg)?
+                    .split(',')
+                    .map(|s| s.trim().parse::<u32>().context("--reduce-mib"))
+                    .collect::<Result<Vec<_>>>()?;
+                o.reduce_mib = Some(sizes);
             }
             "--minilm-seq" => o.minilm_seq = Some(value(&mut args, &arg)?.parse().context("--minilm-seq")?),
             "--out" => o.out = Some(value(&mut args, &arg)?.into()),
@@ -226,7 +250,8 @@ fn run() -> Result<()> {
     ));
 
     let needs_gpu = ["latency", "dispatch", "bandwidth", "matmul", "overhead", "cold"].iter().any(|w| wants(w));
-    let native = if needs_gpu || wants("minilm") { Some(native::Native::new(&info.name)?) } else { None };
+    let wants_ops = wants("opsreduce") || wants("opsmatmul");
+    let native = if needs_gpu || wants("minilm") || wants_ops { Some(native::Native::new(&info.name)?) } else { None };
     let guests = if needs_gpu { Some(guest::Guests::locate(&o.root, o.prebuilt.as_deref())?) } else { None };
     let raw_too = wants("overhead");
     let (w, rep) = (o.warmup, o.repeat);
@@ -387,6 +412,25 @@ fn run() -> Result<()> {
             root: &o.root,
         };
         minilm::run(&mo, &runner, native, &wasm, &mut r)?;
+    }
+    if let (true, Some(native)) = (wants_ops, &native) {
+        let wasm = ops::wasm(&o.root, o.prebuilt.as_deref())?;
+        let oo = ops::Options {
+            quick: o.quick,
+            cpu_adapter: cpu,
+            warmup: w,
+            repeat: rep,
+            python: o.python.clone(),
+            root: &o.root,
+            reduce_mib: o.reduce_mib.clone(),
+            matmul_sizes: o.matmul_sizes.clone(),
+        };
+        if wants("opsreduce") {
+            ops::reduce(&oo, &runner, native, &wasm, &mut r)?;
+        }
+        if wants("opsmatmul") {
+            ops::matmul(&oo, &runner, native, &wasm, &mut r)?;
+        }
     }
     if wants("size") {
         eprintln!("component sizes…");

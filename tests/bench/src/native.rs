@@ -31,6 +31,24 @@ impl Native {
         pollster::block_on(self.adapter.request_device(&wgpu::DeviceDescriptor::default()))
             .context("native request_device failed")
     }
+
+    /// A device with the adapter's buffer and binding size limits, and
+    /// `shader-f16` where the adapter has it, as the ops guests ask for.
+    pub fn large_device(&self) -> Result<(wgpu::Device, wgpu::Queue)> {
+        let required_features = self.adapter.features() & wgpu::Features::SHADER_F16;
+        let supported = self.adapter.limits();
+        let required_limits = wgpu::Limits {
+            max_buffer_size: supported.max_buffer_size,
+            max_storage_buffer_binding_size: supported.max_storage_buffer_binding_size,
+            ..Default::default()
+        };
+        pollster::block_on(self.adapter.request_device(&wgpu::DeviceDescriptor {
+            required_features,
+            required_limits,
+            ..Default::default()
+        }))
+        .context("native request_device failed")
+    }
 }
 
 pub fn wait(device: &wgpu::Device) -> Result<()> {
@@ -140,6 +158,20 @@ pub fn latency(native: &Native, n: u32, warmup: u64, repeat: u64) -> Result<(Vec
         n * (warmup + repeat) as u32,
     )?;
     Ok((empty, one))
+}
+
+/// The ceiling of a bandwidth-bound kernel: `copy_buffer_to_buffer` of
+/// `bytes` between two device buffers, one submit + wait per sample.
+pub fn copy(native: &Native, bytes: u64, warmup: u64, repeat: u64) -> Result<Vec<Duration>> {
+    let (device, queue) = native.large_device()?;
+    let usage = wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST;
+    let (source, target) = (buffer(&device, bytes, usage), buffer(&device, bytes, usage));
+    timed(warmup.max(1), repeat, || {
+        let mut encoder = device.create_command_encoder(&Default::default());
+        encoder.copy_buffer_to_buffer(&source, 0, &target, 0, bytes);
+        queue.submit([encoder.finish()]);
+        wait(&device)
+    })
 }
 
 /// Copies `source` into `staging`, maps it and copies the contents into a

@@ -64,16 +64,7 @@ impl Replay {
         let blob = std::fs::read(json.with_extension("bin")).unwrap_or_default();
         let trace: Value = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", json.display()))?;
         ensure!(trace.get("version").and_then(Value::as_u64) == Some(1), "trace version is not 1");
-        let supported = native.adapter.limits();
-        let limits = wgpu::Limits {
-            max_buffer_size: supported.max_buffer_size,
-            max_storage_buffer_binding_size: supported.max_storage_buffer_binding_size,
-            ..Default::default()
-        };
-        let (device, queue) = pollster::block_on(
-            native.adapter.request_device(&wgpu::DeviceDescriptor { required_limits: limits, ..Default::default() }),
-        )
-        .context("native request_device failed")?;
+        let (device, queue) = native.large_device()?;
         let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
 
         let mut buffers = HashMap::new();

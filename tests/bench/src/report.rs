@@ -154,7 +154,8 @@ pub struct Report {
     pub native: Vec<Row>,
     pub overhead: Vec<Row>,
     pub cold: Vec<Row>,
-    /// The minilm forward against sentence-transformers on PyTorch.
+    /// Guest against PyTorch on the same device: the minilm forward against
+    /// sentence-transformers, the ops kernels against torch's and cuBLAS.
     pub pytorch: Vec<Row>,
     pub diagnostics: Vec<Row>,
     pub sizes: Vec<SizeRow>,
@@ -203,7 +204,7 @@ impl Report {
             rows_table(&mut out, &self.cold, "native", "guest");
         }
         if !self.pytorch.is_empty() {
-            out.push_str("\n#### all-MiniLM-L6-v2: guest vs sentence-transformers on PyTorch\n\n");
+            out.push_str("\n#### Guest vs PyTorch on the same device (sentence-transformers, torch ops, cuBLAS)\n\n");
             rows_table(&mut out, &self.pytorch, "pytorch", "guest");
         }
         if !self.diagnostics.is_empty() {

@@ -17,6 +17,8 @@ fn quick_run_reports_every_workload() {
     assert!(output.status.success(), "the harness failed:\n{stderr}");
     let report = std::fs::read_to_string(out.path().join("report.md")).expect("report.md written");
     for row in [
+        "| empty submit + wait",
+        "| 1 dispatch (encoder, pass, submit) + wait",
         "| dispatch-heavy",
         "| upload 1 MiB",
         "| readback 1 MiB",
@@ -27,6 +29,10 @@ fn quick_run_reports_every_workload() {
         "| sdk |",
         "| raw |",
         "| tests/bench/wgsl/matmul.wgsl |",
+        "| ops sum of 1 MiB f32 (",
+        "| ops max of 1 MiB f32: guest vs native copy_buffer_to_buffer",
+        "| ops inclusive scan of 1 MiB f32 (",
+        "| ops matmul f32 128×128 (1 per submit)",
     ] {
         assert!(report.contains(row), "report.md lacks {row:?}:\n{report}");
     }

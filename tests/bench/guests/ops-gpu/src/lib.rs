@@ -1,0 +1,291 @@
+//! The `ops` bench workloads in the guest: `wasi-webgpu-ops` kernels at
+//! sizes where the GPU's memory bandwidth or arithmetic is the limit.
+//!
+//! - `reduce mib=64,256,1024`: sum, max and inclusive scan of `mib` MiB of
+//!   f32. The input is ±1 at random with one 2, so every partial sum in any
+//!   order is a small integer, exact in f32: each result is compared exactly
+//!   with the CPU's (the scan element by element).
+//! - `matmul sizes=1024,2048,4096 iters=1,1,1 [f16=1]`: `Ops::matmul` of
+//!   `n × n` by `n × n` f32, `iters` times per submit, and with `f16=1` (when
+//!   the adapter has `shader-f16`) `Ops::linear_f16` of the same shape. The
+//!   operands are multiples of 1/16 in [-0.5, 0.5], whose products and sums
+//!   f32 holds exactly, so 64 sampled entries are compared exactly with an
+//!   f64 dot product (f16's output within its rounding).
+//!
+//! Common: `warmup=N repeat=N [trace=DIR]`. Each sample times one submit of
+//! the prepared op(s) + `on-submitted-work-done` and prints `sample <name>
+//! <seconds>`. With `trace=DIR` the dispatches of the last timed submit go
+//! to `DIR/<name>.json` + `.bin` for the harness's native replay; writes
+//! over 256 KiB (the operands) keep only their size, so the replay runs on
+//! stand-in contents of the same size.
+
+use std::time::Instant;
+
+use wasi_webgpu::trace::TraceOptions;
+use wasi_webgpu::{Buffer, BufferDescriptor, BufferUsages, Device, F16, Features, Queue};
+use wasi_webgpu_ops::{LinearDesc, MatmulDesc, Op, Ops, ReduceDesc, ScanKind};
+
+type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
+
+/// Elements written or read back per call while filling or checking.
+const CHUNK: usize = 1 << 22;
+
+struct Args(Vec<(String, String)>);
+
+impl Args {
+    fn str(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    fn num(&self, key: &str, default: u64) -> Result<u64> {
+        self.str(key).map_or(Ok(default), |v| v.parse().map_err(|_| format!("{key}={v:?} is not a number").into()))
+    }
+
+    fn list(&self, key: &str, default: &str) -> Result<Vec<u32>> {
+        self.str(key)
+            .unwrap_or(default)
+            .split(',')
+            .map(|v| v.trim().parse().map_err(|_| format!("{key}: {v:?} is not a number").into()))
+            .collect()
+    }
+}
+
+struct Bench {
+    device: Device,
+    queue: Queue,
+    ops: Ops,
+    warmup: u64,
+    repeat: u64,
+    trace: Option<String>,
+}
+
+impl Bench {
+    /// Times `ops` recorded into one pass and submitted, then writes the
+    /// trace of the last submit as `name`.
+    async fn time(&self, name: &str, ops: &[&Op]) -> Result<()> {
+        for _ in 0..self.warmup.max(1) {
+            self.ops.run(&self.queue, ops).await?;
+            self.queue.on_submitted_work_done().await;
+        }
+        for _ in 0..self.repeat {
+            let start = Instant::now();
+            self.ops.run(&self.queue, ops).await?;
+            self.queue.on_submitted_work_done().await;
+            println!("sample {name} {:.9}", start.elapsed().as_secs_f64());
+        }
+        if let Some(dir) = &self.trace {
+            let (json, blob) = self.device.trace_json(1)?;
+            std::fs::write(format!("{dir}/{name}.json"), json)?;
+            std::fs::write(format!("{dir}/{name}.bin"), blob)?;
+        }
+        Ok(())
+    }
+
+    fn buffer<T: bytemuck::Pod>(&self, len: u64) -> Result<Buffer<T>> {
+        Ok(self.device.create_buffer::<T>(&BufferDescriptor {
+            label: None,
+            len,
+            usage: BufferUsages::STORAGE | BufferUsages::COPY_DST | BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        })?)
+    }
+
+    fn start_trace(&self) {
+        if self.trace.is_some() {
+            self.device.start_trace(TraceOptions::default());
+        }
+    }
+}
+
+#[wasi_webgpu::main]
+async fn main() -> Result<()> {
+    let mut raw = std::env::args().skip(1);
+    let workload = raw.next().ok_or("missing workload: reduce or matmul")?;
+    let pairs = raw
+        .map(|arg| arg.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).ok_or(arg))
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(|arg| format!("expected key=value, got {arg:?}"))?;
+    let args = Args(pairs);
+
+    let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await?;
+    // 256 MiB and 1 GiB inputs are past WebGPU's default buffer and binding
+    // limits: ask for the adapter's.
+    let supported = adapter.limits();
+    let required_limits = wasi_webgpu::Limits {
+        max_buffer_size: supported.max_buffer_size,
+        max_storage_buffer_binding_size: supported.max_storage_buffer_binding_size,
+        ..Default::default()
+    };
+    let f16 = args.num("f16", 0)? != 0 && adapter.features().contains(Features::SHADER_F16);
+    let required_features = if f16 { Features::SHADER_F16 } else { Features::empty() };
+    let descriptor = wasi_webgpu::DeviceDescriptor { required_limits, required_features, ..Default::default() };
+    let (device, queue) = adapter.request_device(&descriptor).await?;
+    let bench = Bench {
+        ops: Ops::new(&device),
+        device,
+        queue,
+        warmup: args.num("warmup", 1)?,
+        repeat: args.num("repeat", 5)?,
+        trace: args.str("trace").map(str::to_owned),
+    };
+    match workload.as_str() {
+        "reduce" => {
+            for mib in args.list("mib", "64,256,1024")? {
+                reduce(&bench, mib).await.map_err(|e| format!("reduce {mib} MiB: {e}"))?;
+            }
+        }
+        "matmul" => {
+            let sizes = args.list("sizes", "1024,2048,4096")?;
+            let iters = args.list("iters", "1")?;
+            for (i, &n) in sizes.iter().enumerate() {
+                let iters = iters.get(i).or(iters.last()).copied().unwrap_or(1).max(1);
+                matmul(&bench, n, iters, f16).await.map_err(|e| format!("matmul {n}: {e}"))?;
+            }
+            if args.num("f16", 0)? != 0 && !f16 {
+                println!("note f16: the adapter has no shader-f16");
+            }
+        }
+        other => return Err(format!("unknown workload {other:?}").into()),
+    }
+    Ok(())
+}
+
+/// The reduce input, one chunk at a time: ±1 from a xorshift, and 2 at
+/// element `len / 3` for the max to find.
+struct Signs {
+    state: u32,
+    at: usize,
+    two: usize,
+}
+
+impl Signs {
+    fn new(len: usize) -> Self {
+        Self { state: (len as u32).wrapping_mul(0x9e37_79b9) | 1, at: 0, two: len / 3 }
+    }
+
+    fn next_chunk(&mut self, out: &mut Vec<f32>, n: usize) {
+        out.clear();
+        for _ in 0..n {
+            self.state ^= self.state << 13;
+            self.state ^= self.state >> 17;
+            self.state ^= self.state << 5;
+            out.push(if self.at == self.two {
+                2.0
+            } else if self.state & (1 << 16) == 0 {
+                1.0
+            } else {
+                -1.0
+            });
+            self.at += 1;
+        }
+    }
+}
+
+async fn reduce(b: &Bench, mib: u32) -> Result<()> {
+    let len = (u64::from(mib) << 20) / 4;
+    let n = usize::try_from(len)?;
+    let count = u32::try_from(len).map_err(|_| "more than 2^32 elements")?;
+    b.start_trace();
+    let input = b.buffer::<f32>(len)?;
+    let (scalar, scanned) = (b.buffer::<f32>(1)?, b.buffer::<f32>(len)?);
+    let (mut signs, mut chunk) = (Signs::new(n), Vec::with_capacity(CHUNK));
+    let (mut sum, mut max) = (0i64, f32::NEG_INFINITY);
+    for start in (0..n).step_by(CHUNK) {
+        signs.next_chunk(&mut chunk, CHUNK.min(n - start));
+        sum += chunk.iter().map(|&v| v as i64).sum::<i64>();
+        max = chunk.iter().fold(max, |m, &v| m.max(v));
+        b.queue.write_buffer(&input, 4 * start as u64, &chunk)?;
+    }
+
+    let op = b.ops.sum(&ReduceDesc::vector(count), &input, &scalar).await?;
+    op.submit(&b.queue).await?;
+    let got = scalar.read().await?[0];
+    if f64::from(got) != sum as f64 {
+        return Err(format!("sum is {got} on the GPU, {sum} on the CPU").into());
+    }
+    b.time(&format!("sum_{mib}"), &[&op]).await?;
+
+    let op = b.ops.max(&ReduceDesc::vector(count), &input, &scalar).await?;
+    op.submit(&b.queue).await?;
+    let got = scalar.read().await?[0];
+    if got != max {
+        return Err(format!("max is {got} on the GPU, {max} on the CPU").into());
+    }
+    b.time(&format!("max_{mib}"), &[&op]).await?;
+
+    let op = b.ops.scan(ScanKind::Inclusive, &input, &scanned).await?;
+    op.submit(&b.queue).await?;
+    let (mut signs, mut prefix) = (Signs::new(n), 0i64);
+    for start in (0..n).step_by(CHUNK) {
+        let end = (start + CHUNK).min(n);
+        signs.next_chunk(&mut chunk, end - start);
+        let got = scanned.slice(start as u64..end as u64).read().await?;
+        for (i, (&g, &v)) in got.iter().zip(&chunk).enumerate() {
+            prefix += v as i64;
+            if f64::from(g) != prefix as f64 {
+                return Err(format!("scan[{}] is {g} on the GPU, {prefix} on the CPU", start + i).into());
+            }
+        }
+    }
+    b.time(&format!("scan_{mib}"), &[&op]).await?;
+    if b.trace.is_some() {
+        b.device.stop_trace();
+    }
+    Ok(())
+}
+
+/// Multiples of 1/16 in [-0.5, 0.5], different for A and B.
+fn operand(len: usize, mul: usize, add: usize, modulus: usize) -> Vec<f32> {
+    (0..len).map(|i| ((i * mul + add) % modulus) as f32 / 16.0 - 0.5).collect()
+}
+
+/// 64 entries of `A · B` (or `A · Bᵀ` with `b_transposed`), checked against
+/// `got` within `tolerance` (relative, plus the same absolute).
+fn check(n: usize, a: &[f32], b: &[f32], b_transposed: bool, got: &[f32], tolerance: f64) -> Result<()> {
+    let mut state = 0x2545_f491_u32;
+    for _ in 0..64 {
+        state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        let (r, c) = ((state >> 8) as usize % n, (state.rotate_left(13) >> 8) as usize % n);
+        let at = |k: usize| if b_transposed { b[c * n + k] } else { b[k * n + c] };
+        let expected: f64 = (0..n).map(|k| f64::from(a[r * n + k]) * f64::from(at(k))).sum();
+        let g = f64::from(got[r * n + c]);
+        if (g - expected).abs() > tolerance * (1.0 + expected.abs()) {
+            return Err(format!("C[{r}][{c}] is {g} on the GPU, {expected} on the CPU").into());
+        }
+    }
+    Ok(())
+}
+
+async fn matmul(b: &Bench, n: u32, iters: u32, f16: bool) -> Result<()> {
+    let len = u64::from(n) * u64::from(n);
+    let elements = usize::try_from(len)?;
+    let (x, y) = (operand(elements, 7, 3, 17), operand(elements, 5, 1, 13));
+    b.start_trace();
+    let (a, bb, c) = (b.buffer::<f32>(len)?, b.buffer::<f32>(len)?, b.buffer::<f32>(len)?);
+    b.queue.write_buffer(&a, 0, &x)?;
+    b.queue.write_buffer(&bb, 0, &y)?;
+    let op = b.ops.matmul(&MatmulDesc::new(n, n, n), &a, &bb, &c).await?;
+    op.submit(&b.queue).await?;
+    check(n as usize, &x, &y, false, &c.read().await?, 0.0).map_err(|e| format!("f32: {e}"))?;
+    b.time(&format!("matmul_f32_{n}"), &vec![&op; iters as usize]).await?;
+    drop((a, bb, c, op));
+
+    if f16 {
+        let half = |v: &[f32]| v.iter().map(|&x| F16::from_f32(x)).collect::<Vec<_>>();
+        let (a, w, out) = (b.buffer::<F16>(len)?, b.buffer::<F16>(len)?, b.buffer::<F16>(len)?);
+        let bias = b.buffer::<F16>(u64::from(n))?;
+        b.queue.write_buffer(&a, 0, &half(&x))?;
+        b.queue.write_buffer(&w, 0, &half(&y))?;
+        b.queue.write_buffer(&bias, 0, &vec![F16::ZERO; n as usize])?;
+        let op = b.ops.linear_f16(&LinearDesc::new(n, n, n), &a, &w, &bias, &out).await?;
+        op.submit(&b.queue).await?;
+        let got: Vec<f32> = out.read().await?.iter().map(|h| h.to_f32()).collect();
+        // One rounding to f16 of an exact sum: half an ulp, 2^-11 relative.
+        check(n as usize, &x, &y, true, &got, 1.0 / 2048.0).map_err(|e| format!("f16: {e}"))?;
+        b.time(&format!("matmul_f16_{n}"), &vec![&op; iters as usize]).await?;
+    }
+    if b.trace.is_some() {
+        b.device.stop_trace();
+    }
+    Ok(())
+}
