@@ -1,24 +1,20 @@
-//! The 128 × 128 tile kernels (`wgsl/matmul_large.wgsl`, f32, and
-//! `wgsl/matmul_large_f16.wgsl`, f16 storage with f32 or f16 sums) behind
+//! The 128 × 128 tile kernels (`wgsl/matmul_large.wgsl`) behind
 //! [`Tiling::Tile128`](crate::Tiling::Tile128) and
 //! [`Tiling::Tile128Deep`](crate::Tiling::Tile128Deep): their pipelines,
 //! cached by configuration, and their dispatch.
 
 use std::cell::RefCell;
 
-use bytemuck::Pod;
 use wasi_webgpu::{BindGroupLayout, Buffer, ComputePipeline};
 
 use crate::half::{bind, step};
-use crate::{Accumulation, GpuStep, Ops, Result};
+use crate::{GpuStep, Ops, Result};
 
+// Bound by binding number, not through the generated bindings: the kernel
+// reads the `Buffer<f32>`s as `array<vec4<f32>>`.
 #[allow(dead_code)]
 #[wasi_webgpu::shader(path = "src/wgsl/matmul_large.wgsl")]
-mod f32_kernels {}
-
-#[allow(dead_code)]
-#[wasi_webgpu::shader(path = "src/wgsl/matmul_large_f16.wgsl")]
-mod f16_kernels {}
+mod wgsl {}
 
 /// Rows and columns of C per workgroup.
 const TILE: u32 = 128;
@@ -26,8 +22,6 @@ const TILE: u32 = 128;
 /// One configuration of the 128 tile kernels: each is its own pipeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Key {
-    /// `None` for f32 storage; the sums' precision for f16 storage.
-    pub(crate) half: Option<Accumulation>,
     /// The `linear` entry point (bias + activation), else `matmul`.
     pub(crate) linear: bool,
     /// The `ACTIVATION` override (linear only).
@@ -67,28 +61,21 @@ impl Ops {
             return Ok(kernel.clone());
         }
         let device = &self.device;
-        let Key { half, linear, activation, transpose_a, transpose_b, bk, checked } = key;
-        macro_rules! compile {
-            ($module:ident, $entry:ident) => {{
-                let overrides = $module::Overrides {
-                    BK: Some(bk),
-                    TRANSPOSE_A: Some(transpose_a),
-                    TRANSPOSE_B: Some(transpose_b),
-                    CHECKED: Some(checked),
-                    ACTIVATION: Some(activation),
-                    ..Default::default()
-                };
-                let kernel = $module::$entry::pipeline(device, &overrides).await?;
-                Kernel { pipeline: kernel.compute_pipeline().clone(), layout: kernel.bind_group_layouts()[0].clone() }
-            }};
-        }
-        let kernel = match (half, linear) {
-            (None, false) => compile!(f32_kernels, Matmul),
-            (None, true) => compile!(f32_kernels, Linear),
-            (Some(Accumulation::F32), false) => compile!(f16_kernels, Matmul),
-            (Some(Accumulation::F32), true) => compile!(f16_kernels, Linear),
-            (Some(Accumulation::F16), false) => compile!(f16_kernels, MatmulH),
-            (Some(Accumulation::F16), true) => compile!(f16_kernels, LinearH),
+        let Key { linear, activation, transpose_a, transpose_b, bk, checked } = key;
+        let overrides = wgsl::Overrides {
+            BK: Some(bk),
+            TRANSPOSE_A: Some(transpose_a),
+            TRANSPOSE_B: Some(transpose_b),
+            CHECKED: Some(checked),
+            ACTIVATION: Some(activation),
+            ..Default::default()
+        };
+        let kernel = if linear {
+            let kernel = wgsl::Linear::pipeline(device, &overrides).await?;
+            Kernel { pipeline: kernel.compute_pipeline().clone(), layout: kernel.bind_group_layouts()[0].clone() }
+        } else {
+            let kernel = wgsl::Matmul::pipeline(device, &overrides).await?;
+            Kernel { pipeline: kernel.compute_pipeline().clone(), layout: kernel.bind_group_layouts()[0].clone() }
         };
         cache.borrow_mut().push((key, kernel.clone()));
         Ok(kernel)
@@ -97,20 +84,20 @@ impl Ops {
     /// The dispatch of the 128 tile kernel `key` over `shape`: `c = op(a) ·
     /// op(b)`, plus `bias` for the linear entry points. The caller has
     /// checked the shape, the buffers and the grid against the limits.
-    pub(crate) async fn large_step<T: Pod>(
+    pub(crate) async fn large_step(
         &self,
         key: Key,
         shape: &Product,
-        a: &Buffer<T>,
-        b: &Buffer<T>,
-        c: &Buffer<T>,
-        bias: Option<&Buffer<T>>,
+        a: &Buffer<f32>,
+        b: &Buffer<f32>,
+        c: &Buffer<f32>,
+        bias: Option<&Buffer<f32>>,
     ) -> Result<GpuStep> {
         let kernel = self.large_kernel(key).await?;
         let [stride_a, stride_b, stride_c] = shape.strides;
         let params = self.uniform(
             "matmul_large shape",
-            f32_kernels::MatmulParams { m: shape.m, n: shape.n, k: shape.k, stride_a, stride_b, stride_c },
+            wgsl::MatmulParams { m: shape.m, n: shape.n, k: shape.k, stride_a, stride_b, stride_c },
         )?;
         let mut entries = vec![
             (0, params.as_entire_binding()),
@@ -123,11 +110,8 @@ impl Ops {
         }
         let bound = bind(&self.device, std::slice::from_ref(&kernel.layout), &entries)?;
         let size = [16, 16, 1];
-        let threads = wasi_webgpu::Threads([
-            shape.n.div_ceil(TILE) * size[0],
-            shape.m.div_ceil(TILE) * size[1],
-            shape.batch,
-        ]);
+        let threads =
+            wasi_webgpu::Threads([shape.n.div_ceil(TILE) * size[0], shape.m.div_ceil(TILE) * size[1], shape.batch]);
         Ok(step(kernel.pipeline, bound, threads, size))
     }
 }

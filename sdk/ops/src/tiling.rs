@@ -3,14 +3,16 @@
 
 use crate::{Error, Result};
 
-/// The kernel configuration of a matrix product ([`Ops::matmul`](crate::Ops::matmul),
-/// [`Ops::matmul_f16`](crate::Ops::matmul_f16), [`Ops::linear_tiled`](crate::Ops::linear_tiled),
-/// [`Ops::linear_f16_with`](crate::Ops::linear_f16_with)).
+/// The kernel configuration of a matrix product: the `tiling` of
+/// [`MatmulDesc`](crate::MatmulDesc) and [`LinearDesc`](crate::LinearDesc).
 ///
 /// Every tiling computes the same product to the same error bound; they
-/// differ in speed. [`Tiling::Auto`] picks by shape and device, and is what
-/// [`Ops::linear`](crate::Ops::linear) and [`Ops::linear_f16`](crate::Ops::linear_f16) use.
-/// The others exist to measure and test each kernel.
+/// differ in speed. [`Tiling::Auto`], the default, picks by shape and
+/// device; the others exist to measure and test each kernel. The CPU
+/// device runs one kernel whatever the tiling, but checks it as a GPU would
+/// (a tiling the shape or the device's limits cannot take is the same
+/// error). The f16 ops ([`Ops::linear_f16`](crate::Ops::linear_f16)) always
+/// run 64 × 64 tiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Tiling {
     /// Chosen by shape: [`Tiling::Tile128Deep`] (or [`Tiling::Tile128`]
@@ -26,18 +28,18 @@ pub enum Tiling {
     /// for products with few rows.
     Tile64,
     /// 128 × 128 tiles of C per workgroup of 256 invocations, 8 × 8 each,
-    /// double-buffered slices 8 deep (16 deep for f16 sums) in 16 KiB of
-    /// workgroup memory, vec4 loads and stores, no bounds checks when m and n
+    /// double-buffered slices 8 deep in 16 KiB of workgroup memory (WebGPU's
+    /// default limit), vec4 loads and stores, no bounds checks when m and n
     /// are multiples of 128 and k of the slice depth. Needs the contiguous
     /// dimension of each operand (A's k, or m transposed; B's n, or k
     /// transposed; C's n) and each batch stride (when `batch > 1`) to be
-    /// multiples of 4.
+    /// multiples of 4, else preparing fails with [`Error::Shape`].
     Tile128,
-    /// [`Tiling::Tile128`] with slices twice as deep (16, or 32 for f16
-    /// sums), half the barriers per k: 32 KiB of workgroup memory, so the
-    /// device must have been created with a `max_compute_workgroup_storage_size`
-    /// of at least 32768 (request the adapter's limits; NVIDIA, AMD and
-    /// lavapipe offer it).
+    /// [`Tiling::Tile128`] with slices twice as deep (16), half the
+    /// barriers per k: 32 KiB of workgroup memory, so the device must have
+    /// been created with a `max_compute_workgroup_storage_size` of at least
+    /// 32768 (request the adapter's limits; NVIDIA, AMD and lavapipe offer
+    /// it), else preparing fails with [`wasi_webgpu::Error::OverLimit`].
     Tile128Deep,
 }
 
@@ -55,7 +57,7 @@ const DEEP_BYTES: u32 = 32 * 1024;
 pub(crate) enum Plan {
     /// matmul.wgsl's 64 × 64 kernel.
     Tile64,
-    /// matmul_large*.wgsl with `BK = bk`; `checked` unless every dimension
+    /// matmul_large.wgsl with `BK = bk`; `checked` unless every dimension
     /// is a multiple of its tile.
     Tile128 { bk: u32, checked: bool },
 }
@@ -94,23 +96,19 @@ impl Shape {
             }
         }
         dims.into_iter()
-            .find(|(_, (_, v))| v % 4 != 0)
+            .find(|(_, (_, v))| !v.is_multiple_of(4))
             .map(|(what, (name, v))| format!("{what} ({name} = {v}) is not a multiple of 4"))
     }
 }
 
 /// Resolves `tiling` for `shape` on a device with `workgroup_bytes` of
-/// workgroup memory; `half` is true for f16 slices (the f16 sums), which
-/// are twice as deep in the same memory.
-pub(crate) fn plan(op: &'static str, tiling: Tiling, shape: &Shape, workgroup_bytes: u32, half: bool) -> Result<Plan> {
+/// workgroup memory (its `max_compute_workgroup_storage_size`).
+pub(crate) fn plan(op: &'static str, tiling: Tiling, shape: &Shape, workgroup_bytes: u32) -> Result<Plan> {
     let deep_ok = workgroup_bytes >= DEEP_BYTES;
     let large = |deep: bool| {
-        let bk = match (deep, half) {
-            (false, false) => 8,
-            (false, true) | (true, false) => 16,
-            (true, true) => 32,
-        };
-        let checked = shape.m % 128 != 0 || shape.n % 128 != 0 || shape.k % bk != 0;
+        let bk = if deep { 16 } else { 8 };
+        // The unchecked kernel reads and writes whole tiles and slices only.
+        let checked = !(shape.m.is_multiple_of(128) && shape.n.is_multiple_of(128) && shape.k.is_multiple_of(bk));
         Plan::Tile128 { bk: bk as u32, checked }
     };
     match tiling {
@@ -120,10 +118,11 @@ pub(crate) fn plan(op: &'static str, tiling: Tiling, shape: &Shape, workgroup_by
                 return Err(Error::Shape { op, reason: format!("{tiling:?} needs vec4 operands: {reason}") });
             }
             if tiling == Tiling::Tile128Deep && !deep_ok {
-                return Err(wasi_webgpu::Error::LimitExceeded {
-                    name: "maxComputeWorkgroupStorageSize",
-                    requested: DEEP_BYTES.into(),
-                    supported: workgroup_bytes.into(),
+                return Err(wasi_webgpu::Error::OverLimit {
+                    what: "workgroup memory of Tile128Deep, in bytes",
+                    value: DEEP_BYTES.into(),
+                    limit: "maxComputeWorkgroupStorageSize",
+                    max: workgroup_bytes.into(),
                 }
                 .into());
             }
@@ -131,11 +130,7 @@ pub(crate) fn plan(op: &'static str, tiling: Tiling, shape: &Shape, workgroup_by
         }
         Tiling::Auto => {
             let tiles = shape.m.div_ceil(128) * shape.n.div_ceil(128) * shape.batch;
-            if shape.not_vec4().is_none() && tiles >= LARGE_MIN_TILES {
-                Ok(large(deep_ok))
-            } else {
-                Ok(Plan::Tile64)
-            }
+            if shape.not_vec4().is_none() && tiles >= LARGE_MIN_TILES { Ok(large(deep_ok)) } else { Ok(Plan::Tile64) }
         }
     }
 }
