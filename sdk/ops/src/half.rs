@@ -35,24 +35,29 @@ mod rows {}
 #[wasi_webgpu::shader(path = "src/wgsl/attention_f16.wgsl")]
 mod attention {}
 
-/// One bind group (group 0) of `entries` for a pipeline of the f16 shaders.
+/// One bind group (group 0) of `entries` for a pipeline of the f16 shaders
+/// (or of the 128 tile matmul, which reads `Buffer<f32>`s as vec4 arrays).
 ///
 /// `#[shader]`'s generated bindings type WGSL's `f16` as `u16` (they predate
 /// [`F16`]), so these ops bind their `Buffer<F16>`s by binding number; the
 /// device checks each entry against the pipeline's layout as it does for
 /// typed bindings.
-fn bind(device: &Device, layouts: &[BindGroupLayout], entries: &[(u32, BindingResource<'_>)]) -> Result<BindGroup> {
+pub(crate) fn bind(
+    device: &Device,
+    layouts: &[BindGroupLayout],
+    entries: &[(u32, BindingResource<'_>)],
+) -> Result<BindGroup> {
     let entries: Vec<BindGroupEntry<'_>> =
         entries.iter().map(|&(binding, resource)| BindGroupEntry { binding, resource }).collect();
     Ok(device.create_bind_group(&BindGroupDescriptor {
-        label: Some("f16 op"),
+        label: Some("ops bind group"),
         layout: &layouts[0],
         entries: &entries,
     })?)
 }
 
 /// The dispatch of `threads` invocations in workgroups of `size`.
-fn step(pipeline: ComputePipeline, bound: BindGroup, threads: Threads, size: [u32; 3]) -> GpuStep {
+pub(crate) fn step(pipeline: ComputePipeline, bound: BindGroup, threads: Threads, size: [u32; 3]) -> GpuStep {
     let [x, y, z] = threads.0;
     let groups = [x.div_ceil(size[0]), y.div_ceil(size[1]), z.div_ceil(size[2])];
     Box::new(move |pass| {
@@ -94,10 +99,10 @@ impl Ops {
         const OP: &str = "linear_f16";
         self.require_f16(OP)?;
         let mut op = Op::new(OP, &self.device);
-        let Some(grid) = self.linear_plan(OP, desc, input, weight, bias, output)? else {
+        let Some(grid) = self.linear_plan(OP, desc, input, weight, bias, output, 64)? else {
             return Ok(op);
         };
-        let LinearDesc { rows, in_features, out_features, activation } = *desc;
+        let LinearDesc { rows, in_features, out_features, activation, .. } = *desc;
         let overrides = matmul::Overrides {
             TRANSPOSE_A: Some(false),
             TRANSPOSE_B: Some(true),

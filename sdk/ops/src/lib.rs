@@ -3,7 +3,7 @@
 //!
 //! | Operation | Method |
 //! |---|---|
-//! | Tiled matrix product, batched, with transposed operands | [`Ops::matmul`] |
+//! | Tiled matrix product, batched, with transposed operands (64 × 64 or 128 × 128 tiles: [`Tiling`]) | [`Ops::matmul`] |
 //! | `nn.Linear`, `x · Wᵀ + b`, with a fused activation | [`Ops::linear`] |
 //! | Sum or max along an axis of a 2D (or 1D) tensor | [`Ops::reduce`], [`Ops::sum`], [`Ops::max`] |
 //! | Inclusive and exclusive prefix sums | [`Ops::scan`] |
@@ -143,11 +143,13 @@ mod cpu;
 mod elementwise;
 mod error;
 mod half;
+mod large;
 mod linear;
 mod matmul;
 mod reduce;
 mod rows;
 mod scan;
+mod tiling;
 mod transformer;
 
 pub use attention::AttentionDesc;
@@ -157,6 +159,7 @@ pub use matmul::MatmulDesc;
 pub use reduce::{ReduceDesc, Reduction};
 pub use rows::{LayerNormDesc, RowsDesc};
 pub use scan::ScanKind;
+pub use tiling::{LARGE_MIN_TILES, Tiling};
 pub use transformer::{EmbeddingDesc, PoolDesc, SequenceDesc};
 
 /// One recorded dispatch of an [`Op`] on a GPU.
@@ -351,6 +354,7 @@ async fn run(device: &Device, queue: &Queue, ops: &[&Op]) -> Result<()> {
 struct Kernels {
     matmul: [RefCell<Option<matmul::wgsl::Matmul>>; 4],
     linear: [RefCell<Option<matmul::wgsl::Linear>>; 4],
+    large: large::Kernels,
     elementwise: elementwise::Kernels,
     reduce_rows: [RefCell<Option<reduce::wgsl::ReduceRows>>; 2],
     reduce_cols: [RefCell<Option<reduce::wgsl::ReduceCols>>; 2],

@@ -4,7 +4,9 @@
 use wasi_webgpu::Buffer;
 
 use crate::cpu::{self, whole};
-use crate::matmul::{TILE, wgsl};
+use crate::large::{Key, Product};
+use crate::matmul::wgsl;
+use crate::tiling::{self, Plan, Shape, Tiling};
 use crate::{Error, Op, Ops, Result, cached, check_len, elements};
 
 /// The activation applied to `x · Wᵀ + b` inside [`Ops::linear`]'s kernel.
@@ -47,27 +49,38 @@ pub struct LinearDesc {
     pub out_features: u32,
     /// Applied to each output element after the bias.
     pub activation: Activation,
+    /// The kernel configuration of [`Ops::linear`]; [`Tiling::Auto`] unless
+    /// set. [`Ops::linear_f16`] ignores it (it has 64 × 64 tiles only).
+    pub tiling: Tiling,
 }
 
 impl LinearDesc {
     /// `[rows, in_features]` to `[rows, out_features]` without activation.
     pub fn new(rows: u32, in_features: u32, out_features: u32) -> Self {
-        Self { rows, in_features, out_features, activation: Activation::None }
+        Self { rows, in_features, out_features, activation: Activation::None, tiling: Tiling::Auto }
     }
 
     /// The same shape with `activation`.
     pub fn with_activation(self, activation: Activation) -> Self {
         Self { activation, ..self }
     }
+
+    /// The same shape with `tiling` rather than the one [`Tiling::Auto`]
+    /// picks.
+    pub fn with_tiling(self, tiling: Tiling) -> Self {
+        Self { tiling, ..self }
+    }
 }
 
 impl Ops {
     /// Prepares `output = activation(input · weightᵀ + bias)`; see
-    /// [`LinearDesc`]. One dispatch of [`Ops::matmul`]'s 64 × 64 tiles, with
-    /// the bias and activation applied in registers before the store, so the
+    /// [`LinearDesc`]. One dispatch of [`Ops::matmul`]'s kernel (64 × 64 or
+    /// 128 × 128 tiles, as `desc.tiling` resolves), with the bias and
+    /// activation applied in registers before the store, so the
     /// pre-activation never goes through memory. `in_features = 0` gives
-    /// `activation(bias)`. Fails when a buffer is shorter than the shape needs
-    /// or the grid of tiles exceeds the dispatch limit.
+    /// `activation(bias)`. Fails when a buffer is shorter than the shape
+    /// needs, the grid of tiles exceeds the dispatch limit, or a forced
+    /// tiling cannot take the shape or the device.
     pub async fn linear(
         &self,
         desc: &LinearDesc,
@@ -78,10 +91,20 @@ impl Ops {
     ) -> Result<Op> {
         const OP: &str = "linear";
         let mut op = Op::new(OP, &self.device);
-        let Some(grid) = self.linear_plan(OP, desc, input, weight, bias, output)? else {
+        let LinearDesc { rows, in_features, out_features, activation, tiling } = *desc;
+        let shape = Shape {
+            m: rows.into(),
+            n: out_features.into(),
+            k: in_features.into(),
+            batch: 1,
+            transpose_a: false,
+            transpose_b: true,
+            strides: [0; 3],
+        };
+        let plan = tiling::plan(OP, tiling, &shape, self.device.limits().max_compute_workgroup_storage_size)?;
+        let Some(grid) = self.linear_plan(OP, desc, input, weight, bias, output, plan.tile())? else {
             return Ok(op);
         };
-        let LinearDesc { rows, in_features, out_features, activation } = *desc;
         if self.device.is_cpu() {
             let (m, n, k) = (rows as usize, out_features as usize, in_features as usize);
             let buffers = [input.clone(), weight.clone(), bias.clone(), output.clone()];
@@ -103,6 +126,16 @@ impl Ops {
                 Ok(())
             });
         }
+        // With no input features the product reads nothing, and an empty
+        // input or weight could not be bound: the bias stands in.
+        let (a, b) = if in_features == 0 { (bias, bias) } else { (input, weight) };
+        if let Plan::Tile128 { bk, checked } = plan {
+            let key =
+                Key { linear: true, activation: activation.code(), transpose_a: false, transpose_b: true, bk, checked };
+            let product = Product { m: rows, n: out_features, k: in_features, batch: 1, strides: [0; 3] };
+            op.push(self.large_step(key, &product, a, b, output, Some(bias)).await?);
+            return Ok(op);
+        }
         let overrides =
             wgsl::Overrides { TRANSPOSE_A: Some(false), TRANSPOSE_B: Some(true), ACTIVATION: Some(activation.code()) };
         let cell = &self.kernels.linear[activation.code() as usize];
@@ -111,9 +144,6 @@ impl Ops {
             "linear shape",
             wgsl::MatmulParams { m: rows, n: out_features, k: in_features, stride_a: 0, stride_b: 0, stride_c: 0 },
         )?;
-        // With no input features the product reads nothing, and an empty
-        // input or weight could not be bound: the bias stands in.
-        let (a, b) = if in_features == 0 { (bias, bias) } else { (input, weight) };
         let bound = kernel.bind(
             &self.device,
             &wgsl::LinearBindings {
@@ -131,7 +161,8 @@ impl Ops {
     }
 
     /// Checks a linear shape against its buffers: `None` when there is no
-    /// output, else the grid of 64 × 64 tiles (columns, rows).
+    /// output, else the grid of `tile` × `tile` tiles (columns, rows).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn linear_plan<T: bytemuck::Pod>(
         &self,
         op: &'static str,
@@ -140,6 +171,7 @@ impl Ops {
         weight: &Buffer<T>,
         bias: &Buffer<T>,
         output: &Buffer<T>,
+        tile: u64,
     ) -> Result<Option<[u32; 2]>> {
         let (m, n, k) = (u64::from(desc.rows), u64::from(desc.out_features), u64::from(desc.in_features));
         let size_input = elements(op, "input", &[m, k])?;
@@ -153,12 +185,12 @@ impl Ops {
         check_len(op, "bias", bias, n)?;
         check_len(op, "output", output, size_output)?;
         let max = u64::from(self.device.limits().max_compute_workgroups_per_dimension);
-        let grid = [n.div_ceil(TILE), m.div_ceil(TILE)];
+        let grid = [n.div_ceil(tile), m.div_ceil(tile)];
         if let Some(&over) = grid.iter().find(|&&g| g > max) {
             return Err(Error::Shape {
                 op,
                 reason: format!(
-                    "the grid of 64 x 64 tiles needs {over} workgroups in one dimension; the limit is {max}"
+                    "the grid of {tile} x {tile} tiles needs {over} workgroups in one dimension; the limit is {max}"
                 ),
             });
         }

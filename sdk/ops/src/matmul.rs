@@ -3,6 +3,8 @@
 use wasi_webgpu::Buffer;
 
 use crate::cpu::{self, whole};
+use crate::large::{Key, Product};
+use crate::tiling::{self, Plan, Shape, Tiling};
 use crate::{Error, Op, Ops, Result, cached, check_len, elements};
 
 // The shader's generated items that the ops do not use are not dead weight
@@ -10,10 +12,6 @@ use crate::{Error, Op, Ops, Result, cached, check_len, elements};
 #[allow(dead_code)]
 #[wasi_webgpu::shader(path = "src/wgsl/matmul.wgsl")]
 pub(crate) mod wgsl {}
-
-/// Rows and columns of C that one workgroup computes (`TILE_M`, `TILE_N` in
-/// the shader).
-pub(crate) const TILE: u64 = 64;
 
 /// The shape of `C = op(A) · op(B)`, batched.
 ///
@@ -23,7 +21,8 @@ pub(crate) const TILE: u64 = 64;
 /// copy. With `batch > 1`, matrix `i` of each operand starts `i * stride`
 /// elements into its buffer; the strides default to the matrices' sizes
 /// (packed batches), and a stride of 0 uses one matrix for every batch
-/// entry (for example shared weights).
+/// entry (for example shared weights). `tiling` picks the kernel; the
+/// default, [`Tiling::Auto`], chooses by shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MatmulDesc {
     /// Rows of `op(A)` and `C`.
@@ -45,6 +44,8 @@ pub struct MatmulDesc {
     /// Elements between batch entries of C; `None` is `m * n`. At least
     /// `m * n` when `batch > 1`, so the products do not overlap.
     pub stride_c: Option<u32>,
+    /// The kernel configuration; [`Tiling::Auto`] unless set.
+    pub tiling: Tiling,
 }
 
 impl Default for MatmulDesc {
@@ -66,6 +67,7 @@ impl MatmulDesc {
             stride_a: None,
             stride_b: None,
             stride_c: None,
+            tiling: Tiling::Auto,
         }
     }
 
@@ -89,6 +91,12 @@ impl MatmulDesc {
         Self { stride_a: Some(a), stride_b: Some(b), stride_c: Some(c), ..self }
     }
 
+    /// Runs the product with `tiling` rather than the one
+    /// [`Tiling::Auto`] picks.
+    pub fn with_tiling(self, tiling: Tiling) -> Self {
+        Self { tiling, ..self }
+    }
+
     /// Floating-point operations of the product: `2 m n k` per batch entry,
     /// saturating at `u64::MAX` (four u32 factors can exceed u64).
     pub fn flops(&self) -> u64 {
@@ -100,10 +108,13 @@ impl Ops {
     /// Prepares `c = op(a) · op(b)` for the shape `desc`; see [`MatmulDesc`].
     ///
     /// Each workgroup computes a 64 × 64 tile of C, 8 × 4 elements per
-    /// invocation, staging 64 × 16 slices of A and B in workgroup memory.
-    /// Any `m`, `n`, `k` works; `k = 0` writes zeros. Fails when a buffer is
-    /// shorter than the shape and strides need, or the grid of tiles
-    /// (`⌈n/64⌉ × ⌈m/64⌉ × batch`) exceeds the dispatch limit.
+    /// invocation, staging 64 × 16 slices of A and B in workgroup memory; or,
+    /// for products large enough to fill a GPU with them, a 128 × 128 tile
+    /// with vec4 loads (see [`Tiling`]). Any `m`, `n`, `k` works; `k = 0`
+    /// writes zeros. Fails when a buffer is shorter than the shape and
+    /// strides need, the grid of tiles (`⌈n/64⌉ × ⌈m/64⌉ × batch` for 64 × 64
+    /// ones) exceeds the dispatch limit, or a forced `tiling` cannot take the
+    /// shape or the device.
     pub async fn matmul(&self, desc: &MatmulDesc, a: &Buffer<f32>, b: &Buffer<f32>, c: &Buffer<f32>) -> Result<Op> {
         const OP: &str = "matmul";
         let MatmulDesc { m, n, k, batch, transpose_a, transpose_b, .. } = *desc;
@@ -138,13 +149,25 @@ impl Ops {
         check_len(OP, "b", b, extent(stride_b, size_b, "B")?)?;
         check_len(OP, "c", c, extent(stride_c, size_c, "C")?)?;
 
-        let max = u64::from(self.device.limits().max_compute_workgroups_per_dimension);
-        let grid = [n64.div_ceil(TILE), m64.div_ceil(TILE), u64::from(batch)];
+        let shape = Shape {
+            m: m64,
+            n: n64,
+            k: k64,
+            batch: batch.into(),
+            transpose_a,
+            transpose_b,
+            strides: [stride_a, stride_b, stride_c],
+        };
+        let limits = self.device.limits();
+        let plan = tiling::plan(OP, desc.tiling, &shape, limits.max_compute_workgroup_storage_size)?;
+        let tile = plan.tile();
+        let max = u64::from(limits.max_compute_workgroups_per_dimension);
+        let grid = [n64.div_ceil(tile), m64.div_ceil(tile), u64::from(batch)];
         if let Some(&over) = grid.iter().find(|&&g| g > max) {
             return Err(Error::Shape {
                 op: OP,
                 reason: format!(
-                    "the grid of 64 x 64 tiles needs {over} workgroups in one dimension; the limit is {max}"
+                    "the grid of {tile} x {tile} tiles needs {over} workgroups in one dimension; the limit is {max}"
                 ),
             });
         }
@@ -165,6 +188,12 @@ impl Ops {
                 product.run(&a, &b, &mut cpu::write(device, &mut c)?);
                 Ok(())
             });
+        }
+        if let Plan::Tile128 { bk, checked } = plan {
+            let key = Key { linear: false, activation: 0, transpose_a, transpose_b, bk, checked };
+            let product = Product { m, n, k, batch, strides: [stride_a as u32, stride_b as u32, stride_c as u32] };
+            op.push(self.large_step(key, &product, a, b, c, None).await?);
+            return Ok(op);
         }
         let variant = usize::from(transpose_a) | usize::from(transpose_b) << 1;
         let overrides =

@@ -497,8 +497,7 @@ impl SentenceEncoder {
         let e = &self.weights.embeddings;
         let eps = c.layer_norm_eps;
         let norm = LayerNormDesc { rows, cols: h, eps };
-        let linear =
-            |out: u32, inp: u32, activation| LinearDesc { rows, in_features: inp, out_features: out, activation };
+        let linear = |out: u32, inp: u32, activation| LinearDesc::new(rows, inp, out).with_activation(activation);
         let activation = match c.hidden_act {
             HiddenAct::GeluErf => Activation::GeluErf,
             HiddenAct::GeluTanh => Activation::GeluTanh,

@@ -3,7 +3,7 @@
 //! buffers give (before anything reaches the GPU).
 
 use wasi_webgpu::{BufferInitDescriptor, BufferUsages};
-use wasi_webgpu_ops::{Error, MatmulDesc, Ops, ReduceDesc, RowsDesc, ScanKind};
+use wasi_webgpu_ops::{Error, MatmulDesc, Ops, ReduceDesc, RowsDesc, ScanKind, Tiling};
 
 use crate::{Context, Gpu, OpsContext, Outcome, Rng, buffer, checks, close, ensure, expect_err, poisoned};
 
@@ -158,17 +158,22 @@ async fn bad_shapes_are_errors(gpu: &Gpu) -> Outcome {
         ops.matmul(&MatmulDesc::new(1, 2, 3).batched(2).strides(3, 6, 1), &six, &twelve, &out).await,
         Error::Shape { op: "matmul", .. }
     );
-    // 65536 tiles of 64 columns: one more than a dispatch dimension holds.
+    // 65536 tiles of 64 (or 128) columns: one more than a dispatch dimension
+    // holds. Auto picks 128 tiles for so many, so 64 ones are forced.
     let wide = gpu
         .device
         .create_buffer::<f32>(&wasi_webgpu::BufferDescriptor {
-            len: 65536 * 64,
+            len: 65536 * 128,
             usage: BufferUsages::STORAGE,
             ..Default::default()
         })
         .at("wide buffer")?;
     expect_err!(
-        ops.matmul(&MatmulDesc::new(1, 65536 * 64, 0), &six, &twelve, &wide).await,
+        ops.matmul(&MatmulDesc::new(1, 65536 * 64, 0).with_tiling(Tiling::Tile64), &six, &twelve, &wide).await,
+        Error::Shape { op: "matmul", .. }
+    );
+    expect_err!(
+        ops.matmul(&MatmulDesc::new(1, 65536 * 128, 0), &six, &twelve, &wide).await,
         Error::Shape { op: "matmul", .. }
     );
     expect_err!(ops.add(&six, &twelve, &out).await, Error::LengthMismatch { buffer: "b", len: 12, expected: 6, .. });

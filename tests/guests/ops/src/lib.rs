@@ -13,6 +13,7 @@ mod linalg;
 mod pieces;
 mod reduce;
 mod rows;
+mod tiling;
 mod transformer;
 
 use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages};
@@ -83,6 +84,7 @@ async fn main() -> Result<(), String> {
     let filters: Vec<String> = std::env::args().skip(1).collect();
     let checks = [
         linalg::CHECKS,
+        tiling::CHECKS,
         elementwise::CHECKS,
         reduce::CHECKS,
         pieces::CHECKS,

@@ -38,7 +38,7 @@ fn reference(desc: &MatmulDesc, a: &[f32], b: &[f32], c_len: usize) -> (Vec<f64>
 ///
 /// Tolerance: `1e-6 + k * f32::EPSILON * Σ|a_ip b_pj|`, the classical bound
 /// on the rounding error of a k-term f32 dot product in any order.
-async fn check(gpu: &Gpu, ops: &Ops, desc: MatmulDesc, seed: u32) -> Outcome {
+pub(crate) async fn check(gpu: &Gpu, ops: &Ops, desc: MatmulDesc, seed: u32) -> Outcome {
     let (m, n, k, batch) = (desc.m as usize, desc.n as usize, desc.k as usize, desc.batch as usize);
     let extent = |s: Option<u32>, packed: usize| (batch - 1) * s.map_or(packed, |s| s as usize) + packed;
     let mut rng = Rng::new(seed);
@@ -57,7 +57,10 @@ async fn check(gpu: &Gpu, ops: &Ops, desc: MatmulDesc, seed: u32) -> Outcome {
     let (gpu_c, cpu_c): (Vec<f32>, Vec<f64>) =
         c.iter().zip(&expected).filter(|(_, e)| !e.is_nan()).map(|(&g, &e)| (g, e)).unzip();
     let magnitude: Vec<f64> = magnitude.iter().zip(&expected).filter(|(_, e)| !e.is_nan()).map(|(&m, _)| m).collect();
-    let what = format!("{m}x{k} * {k}x{n} (batch {batch}, Aᵀ {}, Bᵀ {})", desc.transpose_a, desc.transpose_b);
+    let what = format!(
+        "{m}x{k} * {k}x{n} (batch {batch}, Aᵀ {}, Bᵀ {}, {:?})",
+        desc.transpose_a, desc.transpose_b, desc.tiling
+    );
     within(&what, &gpu_c, &cpu_c, |i| 1e-6 + k as f64 * f64::from(f32::EPSILON) * magnitude[i])
 }
 

@@ -47,9 +47,6 @@ fn activate(activation: Activation, x: f64) -> f64 {
     }
 }
 
-/// Tolerance: `2e-6 + 1.2 (k ε Σ|terms| ) + 2e-7 |y|`: the f32 dot product's
-/// classical bound, through an activation of slope at most 1.13, plus the
-/// GPU's erf and exp.
 async fn linear_fuses_bias_and_activation(gpu: &Gpu) -> Outcome {
     let ops = Ops::new(&gpu.device);
     let shapes = [
@@ -62,34 +59,46 @@ async fn linear_fuses_bias_and_activation(gpu: &Gpu) -> Outcome {
         (3, 0, 5, Activation::GeluErf),
     ];
     for (i, (rows, inputs, outputs, activation)) in shapes.into_iter().enumerate() {
-        let mut rng = Rng::new(300 + i as u32);
-        let (r, k, n) = (rows as usize, inputs as usize, outputs as usize);
-        // Inputs up to 2 so GELU sees its curved range, not only its tails.
-        let x = rng.vec(r * k, -2.0, 2.0);
-        let w = rng.vec(n * k, -1.0, 1.0);
-        let b = rng.vec(n, -1.0, 1.0);
-        let (xb, wb, bb, out) = (buffer(gpu, &x)?, buffer(gpu, &w)?, buffer(gpu, &b)?, poisoned(gpu, r * n)?);
         let desc = LinearDesc::new(rows, inputs, outputs).with_activation(activation);
-        let op = ops.linear(&desc, &xb, &wb, &bb, &out).await.at("linear")?;
-        ensure!(op.dispatch_count() == 1, "linear records {} dispatches", op.dispatch_count());
-        let got = run(gpu, &op, &out).await?;
-        let (mut expected, mut tol) = (Vec::with_capacity(r * n), Vec::with_capacity(r * n));
-        for row in 0..r {
-            for col in 0..n {
-                let (mut sum, mut mag) = (f64::from(b[col]), f64::from(b[col]).abs());
-                for p in 0..k {
-                    let term = f64::from(x[row * k + p]) * f64::from(w[col * k + p]);
-                    sum += term;
-                    mag += term.abs();
-                }
-                let y = activate(activation, sum);
-                expected.push(y);
-                tol.push(2e-6 + 1.2 * (k + 1) as f64 * f64::from(f32::EPSILON) * mag + 2e-7 * y.abs());
-            }
-        }
-        within(&format!("linear {rows}x{inputs} -> {outputs} {activation:?}"), &got, &expected, |i| tol[i])?;
+        check_linear(gpu, &ops, desc, 300 + i as u32).await?;
     }
     Ok(())
+}
+
+/// Runs `desc` on random inputs and compares every output with an f64
+/// reference.
+///
+/// Tolerance: `2e-6 + 1.2 (k ε Σ|terms| ) + 2e-7 |y|`: the f32 dot product's
+/// classical bound, through an activation of slope at most 1.13, plus the
+/// GPU's erf and exp.
+pub(crate) async fn check_linear(gpu: &Gpu, ops: &Ops, desc: LinearDesc, seed: u32) -> Outcome {
+    let LinearDesc { rows, in_features: inputs, out_features: outputs, activation, .. } = desc;
+    let mut rng = Rng::new(seed);
+    let (r, k, n) = (rows as usize, inputs as usize, outputs as usize);
+    // Inputs up to 2 so GELU sees its curved range, not only its tails.
+    let x = rng.vec(r * k, -2.0, 2.0);
+    let w = rng.vec(n * k, -1.0, 1.0);
+    let b = rng.vec(n, -1.0, 1.0);
+    let (xb, wb, bb, out) = (buffer(gpu, &x)?, buffer(gpu, &w)?, buffer(gpu, &b)?, poisoned(gpu, r * n)?);
+    let op = ops.linear(&desc, &xb, &wb, &bb, &out).await.at("linear")?;
+    ensure!(op.dispatch_count() == 1, "linear records {} dispatches", op.dispatch_count());
+    let got = run(gpu, &op, &out).await?;
+    let (mut expected, mut tol) = (Vec::with_capacity(r * n), Vec::with_capacity(r * n));
+    for row in 0..r {
+        for col in 0..n {
+            let (mut sum, mut mag) = (f64::from(b[col]), f64::from(b[col]).abs());
+            for p in 0..k {
+                let term = f64::from(x[row * k + p]) * f64::from(w[col * k + p]);
+                sum += term;
+                mag += term.abs();
+            }
+            let y = activate(activation, sum);
+            expected.push(y);
+            tol.push(2e-6 + 1.2 * (k + 1) as f64 * f64::from(f32::EPSILON) * mag + 2e-7 * y.abs());
+        }
+    }
+    let what = format!("linear {rows}x{inputs} -> {outputs} {activation:?} {:?}", desc.tiling);
+    within(&what, &got, &expected, |i| tol[i])
 }
 
 /// Every f32 step of 1/1024 over [-10, 10] (20481 points), and values

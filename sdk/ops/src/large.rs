@@ -1,0 +1,117 @@
+//! The 128 × 128 tile kernels (`wgsl/matmul_large.wgsl`) behind
+//! [`Tiling::Tile128`](crate::Tiling::Tile128) and
+//! [`Tiling::Tile128Deep`](crate::Tiling::Tile128Deep): their pipelines,
+//! cached by configuration, and their dispatch.
+
+use std::cell::RefCell;
+
+use wasi_webgpu::{BindGroupLayout, Buffer, ComputePipeline};
+
+use crate::half::{bind, step};
+use crate::{GpuStep, Ops, Result};
+
+// Bound by binding number, not through the generated bindings: the kernel
+// reads the `Buffer<f32>`s as `array<vec4<f32>>`.
+#[allow(dead_code)]
+#[wasi_webgpu::shader(path = "src/wgsl/matmul_large.wgsl")]
+mod wgsl {}
+
+/// Rows and columns of C per workgroup.
+const TILE: u32 = 128;
+
+/// One configuration of the 128 tile kernels: each is its own pipeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Key {
+    /// The `linear` entry point (bias + activation), else `matmul`.
+    pub(crate) linear: bool,
+    /// The `ACTIVATION` override (linear only).
+    pub(crate) activation: u32,
+    pub(crate) transpose_a: bool,
+    pub(crate) transpose_b: bool,
+    /// The slice depth, `BK`.
+    pub(crate) bk: u32,
+    /// Bounds checks on (`CHECKED`).
+    pub(crate) checked: bool,
+}
+
+/// A compiled configuration.
+#[derive(Clone)]
+struct Kernel {
+    pipeline: ComputePipeline,
+    layout: BindGroupLayout,
+}
+
+/// The compiled configurations, filled on first use.
+#[derive(Default)]
+pub(crate) struct Kernels(RefCell<Vec<(Key, Kernel)>>);
+
+/// The shape a dispatch computes; strides in elements.
+pub(crate) struct Product {
+    pub(crate) m: u32,
+    pub(crate) n: u32,
+    pub(crate) k: u32,
+    pub(crate) batch: u32,
+    pub(crate) strides: [u32; 3],
+}
+
+impl Ops {
+    async fn large_kernel(&self, key: Key) -> Result<Kernel> {
+        let cache = &self.kernels.large.0;
+        if let Some((_, kernel)) = cache.borrow().iter().find(|(k, _)| *k == key) {
+            return Ok(kernel.clone());
+        }
+        let device = &self.device;
+        let Key { linear, activation, transpose_a, transpose_b, bk, checked } = key;
+        let overrides = wgsl::Overrides {
+            BK: Some(bk),
+            TRANSPOSE_A: Some(transpose_a),
+            TRANSPOSE_B: Some(transpose_b),
+            CHECKED: Some(checked),
+            ACTIVATION: Some(activation),
+            ..Default::default()
+        };
+        let kernel = if linear {
+            let kernel = wgsl::Linear::pipeline(device, &overrides).await?;
+            Kernel { pipeline: kernel.compute_pipeline().clone(), layout: kernel.bind_group_layouts()[0].clone() }
+        } else {
+            let kernel = wgsl::Matmul::pipeline(device, &overrides).await?;
+            Kernel { pipeline: kernel.compute_pipeline().clone(), layout: kernel.bind_group_layouts()[0].clone() }
+        };
+        cache.borrow_mut().push((key, kernel.clone()));
+        Ok(kernel)
+    }
+
+    /// The dispatch of the 128 tile kernel `key` over `shape`: `c = op(a) ·
+    /// op(b)`, plus `bias` for the linear entry points. The caller has
+    /// checked the shape, the buffers and the grid against the limits.
+    pub(crate) async fn large_step(
+        &self,
+        key: Key,
+        shape: &Product,
+        a: &Buffer<f32>,
+        b: &Buffer<f32>,
+        c: &Buffer<f32>,
+        bias: Option<&Buffer<f32>>,
+    ) -> Result<GpuStep> {
+        let kernel = self.large_kernel(key).await?;
+        let [stride_a, stride_b, stride_c] = shape.strides;
+        let params = self.uniform(
+            "matmul_large shape",
+            wgsl::MatmulParams { m: shape.m, n: shape.n, k: shape.k, stride_a, stride_b, stride_c },
+        )?;
+        let mut entries = vec![
+            (0, params.as_entire_binding()),
+            (1, a.as_entire_binding()),
+            (2, b.as_entire_binding()),
+            (3, c.as_entire_binding()),
+        ];
+        if let Some(bias) = bias {
+            entries.push((4, bias.as_entire_binding()));
+        }
+        let bound = bind(&self.device, std::slice::from_ref(&kernel.layout), &entries)?;
+        let size = [16, 16, 1];
+        let threads =
+            wasi_webgpu::Threads([shape.n.div_ceil(TILE) * size[0], shape.m.div_ceil(TILE) * size[1], shape.batch]);
+        Ok(step(kernel.pipeline, bound, threads, size))
+    }
+}
