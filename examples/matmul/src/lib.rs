@@ -30,6 +30,8 @@ async fn main() -> Result<(), String> {
     let required_limits = wasi_webgpu::Limits {
         max_buffer_size: supported.max_buffer_size,
         max_storage_buffer_binding_size: supported.max_storage_buffer_binding_size,
+        // Deeper matmul tiles where the adapter has more than 16 KiB.
+        max_compute_workgroup_storage_size: supported.max_compute_workgroup_storage_size,
         ..Default::default()
     };
     let descriptor = wasi_webgpu::DeviceDescriptor { required_limits, ..Default::default() };

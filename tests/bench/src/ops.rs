@@ -240,7 +240,7 @@ pub fn matmul(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r:
     let torch = torch(o, "matmul", "--sizes", &sizes)?;
     let find = |op: &str, size: u32| torch.iter().flatten().find(|t| t.op == op && t.size == size);
     for (&n, &iters) in sizes.iter().zip(&iters) {
-        for precision in ["f32", "f16"] {
+        for precision in ["f32", "f32_t64", "f16"] {
             let name = format!("matmul_{precision}_{n}");
             let Some(sdk) = samples.remove(&name) else { continue };
             eprintln!("opsmatmul {precision} {n}: native replay…");
@@ -250,6 +250,7 @@ pub fn matmul(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r:
             let per_submit = flop * f64::from(iters);
             let label = match precision {
                 "f32" => format!("ops matmul f32 {n}×{n} ({iters} per submit)"),
+                "f32_t64" => format!("ops matmul f32 {n}×{n}, forced to 64 × 64 tiles (before) ({iters} per submit)"),
                 _ => format!("ops linear_f16 {n}×{n} (f16 storage, f32 sums; {iters} per submit)"),
             };
             let gflops = move |s: f64| per_submit / s / 1e9;
@@ -258,7 +259,7 @@ pub fn matmul(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r:
             let per_call = move |s: f64| flop / s / 1e9;
             let guest_per_call: Vec<Duration> = sdk.iter().map(|d| d.div_f64(f64::from(iters))).collect();
             let anchors: &[(&str, &str)] = match precision {
-                "f32" => &[("sgemm", "cuBLAS SGEMM (TF32 off)")],
+                "f32" | "f32_t64" => &[("sgemm", "cuBLAS SGEMM (TF32 off)")],
                 _ => &[("hgemm", "cuBLAS HGEMM"), ("sgemm", "cuBLAS SGEMM fp32 (TF32 off)")],
             };
             for &(op, anchor) in anchors {
@@ -266,6 +267,7 @@ pub fn matmul(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r:
                 let goal = match (precision, op) {
                     _ if n != 4096 || t.on_cpu() => None,
                     ("f32", _) => Some(Goal::AtLeast(0.6)),
+                    ("f32_t64", _) => None,
                     (_, "sgemm") => Some(Goal::AtLeast(1.0)),
                     _ => None,
                 };

@@ -10,7 +10,10 @@
 //!   the adapter has `shader-f16`) `Ops::linear_f16` of the same shape. The
 //!   operands are multiples of 1/16 in [-0.5, 0.5], whose products and sums
 //!   f32 holds exactly, so 64 sampled entries are compared exactly with an
-//!   f64 dot product (f16's output within its rounding).
+//!   f64 dot product (f16's output within its rounding). The f32 product
+//!   runs twice: with the tiles `Tiling::Auto` picks (`matmul_f32_<n>`) and
+//!   forced to the 64 × 64 kernel (`matmul_f32_t64_<n>`), the same run's
+//!   before and after of the larger tiles.
 //!
 //! Common: `warmup=N repeat=N [trace=DIR]`. Each sample times one submit of
 //! the prepared op(s) + `on-submitted-work-done` and prints `sample <name>
@@ -23,7 +26,7 @@ use std::time::Instant;
 
 use wasi_webgpu::trace::TraceOptions;
 use wasi_webgpu::{Buffer, BufferDescriptor, BufferUsages, Device, F16, Features, Queue};
-use wasi_webgpu_ops::{LinearDesc, MatmulDesc, Op, Ops, ReduceDesc, ScanKind};
+use wasi_webgpu_ops::{LinearDesc, MatmulDesc, Op, Ops, ReduceDesc, ScanKind, Tiling};
 
 type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
 
@@ -53,7 +56,6 @@ impl Args {
 struct Bench {
     device: Device,
     queue: Queue,
-    ops: Ops,
     warmup: u64,
     repeat: u64,
     trace: Option<String>,
@@ -62,14 +64,14 @@ struct Bench {
 impl Bench {
     /// Times `ops` recorded into one pass and submitted, then writes the
     /// trace of the last submit as `name`.
-    async fn time(&self, name: &str, ops: &[&Op]) -> Result<()> {
+    async fn time(&self, kernels: &Ops, name: &str, ops: &[&Op]) -> Result<()> {
         for _ in 0..self.warmup.max(1) {
-            self.ops.run(&self.queue, ops).await?;
+            kernels.run(&self.queue, ops).await?;
             self.queue.on_submitted_work_done().await;
         }
         for _ in 0..self.repeat {
             let start = Instant::now();
-            self.ops.run(&self.queue, ops).await?;
+            kernels.run(&self.queue, ops).await?;
             self.queue.on_submitted_work_done().await;
             println!("sample {name} {:.9}", start.elapsed().as_secs_f64());
         }
@@ -90,10 +92,13 @@ impl Bench {
         })?)
     }
 
-    fn start_trace(&self) {
+    /// Starts tracing (with `trace=DIR`) and returns a fresh `Ops`, so the
+    /// pipelines it compiles are in the trace too (an `Ops` caches them).
+    fn start_trace(&self) -> Ops {
         if self.trace.is_some() {
             self.device.start_trace(TraceOptions::default());
         }
+        Ops::new(&self.device)
     }
 }
 
@@ -114,6 +119,8 @@ async fn main() -> Result<()> {
     let required_limits = wasi_webgpu::Limits {
         max_buffer_size: supported.max_buffer_size,
         max_storage_buffer_binding_size: supported.max_storage_buffer_binding_size,
+        // Deeper matmul tiles where the adapter has more than 16 KiB.
+        max_compute_workgroup_storage_size: supported.max_compute_workgroup_storage_size,
         ..Default::default()
     };
     let f16 = args.num("f16", 0)? != 0 && adapter.features().contains(Features::SHADER_F16);
@@ -121,7 +128,6 @@ async fn main() -> Result<()> {
     let descriptor = wasi_webgpu::DeviceDescriptor { required_limits, required_features, ..Default::default() };
     let (device, queue) = adapter.request_device(&descriptor).await?;
     let bench = Bench {
-        ops: Ops::new(&device),
         device,
         queue,
         warmup: args.num("warmup", 1)?,
@@ -185,7 +191,7 @@ async fn reduce(b: &Bench, mib: u32) -> Result<()> {
     let len = (u64::from(mib) << 20) / 4;
     let n = usize::try_from(len)?;
     let count = u32::try_from(len).map_err(|_| "more than 2^32 elements")?;
-    b.start_trace();
+    let ops = b.start_trace();
     let input = b.buffer::<f32>(len)?;
     let (scalar, scanned) = (b.buffer::<f32>(1)?, b.buffer::<f32>(len)?);
     let (mut signs, mut chunk) = (Signs::new(n), Vec::with_capacity(CHUNK));
@@ -197,23 +203,23 @@ async fn reduce(b: &Bench, mib: u32) -> Result<()> {
         b.queue.write_buffer(&input, 4 * start as u64, &chunk)?;
     }
 
-    let op = b.ops.sum(&ReduceDesc::vector(count), &input, &scalar).await?;
+    let op = ops.sum(&ReduceDesc::vector(count), &input, &scalar).await?;
     op.submit(&b.queue).await?;
     let got = scalar.read().await?[0];
     if f64::from(got) != sum as f64 {
         return Err(format!("sum is {got} on the GPU, {sum} on the CPU").into());
     }
-    b.time(&format!("sum_{mib}"), &[&op]).await?;
+    b.time(&ops, &format!("sum_{mib}"), &[&op]).await?;
 
-    let op = b.ops.max(&ReduceDesc::vector(count), &input, &scalar).await?;
+    let op = ops.max(&ReduceDesc::vector(count), &input, &scalar).await?;
     op.submit(&b.queue).await?;
     let got = scalar.read().await?[0];
     if got != max {
         return Err(format!("max is {got} on the GPU, {max} on the CPU").into());
     }
-    b.time(&format!("max_{mib}"), &[&op]).await?;
+    b.time(&ops, &format!("max_{mib}"), &[&op]).await?;
 
-    let op = b.ops.scan(ScanKind::Inclusive, &input, &scanned).await?;
+    let op = ops.scan(ScanKind::Inclusive, &input, &scanned).await?;
     op.submit(&b.queue).await?;
     let (mut signs, mut prefix) = (Signs::new(n), 0i64);
     for start in (0..n).step_by(CHUNK) {
@@ -227,7 +233,7 @@ async fn reduce(b: &Bench, mib: u32) -> Result<()> {
             }
         }
     }
-    b.time(&format!("scan_{mib}"), &[&op]).await?;
+    b.time(&ops, &format!("scan_{mib}"), &[&op]).await?;
     if b.trace.is_some() {
         b.device.stop_trace();
     }
@@ -260,15 +266,18 @@ async fn matmul(b: &Bench, n: u32, iters: u32, f16: bool) -> Result<()> {
     let len = u64::from(n) * u64::from(n);
     let elements = usize::try_from(len)?;
     let (x, y) = (operand(elements, 7, 3, 17), operand(elements, 5, 1, 13));
-    b.start_trace();
+    let ops = b.start_trace();
     let (a, bb, c) = (b.buffer::<f32>(len)?, b.buffer::<f32>(len)?, b.buffer::<f32>(len)?);
     b.queue.write_buffer(&a, 0, &x)?;
     b.queue.write_buffer(&bb, 0, &y)?;
-    let op = b.ops.matmul(&MatmulDesc::new(n, n, n), &a, &bb, &c).await?;
-    op.submit(&b.queue).await?;
-    check(n as usize, &x, &y, false, &c.read().await?, 0.0).map_err(|e| format!("f32: {e}"))?;
-    b.time(&format!("matmul_f32_{n}"), &vec![&op; iters as usize]).await?;
-    drop((a, bb, c, op));
+    for (tiling, name) in [(Tiling::Auto, format!("matmul_f32_{n}")), (Tiling::Tile64, format!("matmul_f32_t64_{n}"))] {
+        let op = ops.matmul(&MatmulDesc::new(n, n, n).with_tiling(tiling), &a, &bb, &c).await?;
+        op.submit(&b.queue).await?;
+        check(n as usize, &x, &y, false, &c.read().await?, 0.0).map_err(|e| format!("f32 {tiling:?}: {e}"))?;
+        b.time(&ops, &name, &vec![&op; iters as usize]).await?;
+    }
+    // The f32 buffers stay alive: the trace names objects by address, which
+    // a new buffer could reuse.
 
     if f16 {
         let half = |v: &[f32]| v.iter().map(|&x| F16::from_f32(x)).collect::<Vec<_>>();
@@ -277,12 +286,12 @@ async fn matmul(b: &Bench, n: u32, iters: u32, f16: bool) -> Result<()> {
         b.queue.write_buffer(&a, 0, &half(&x))?;
         b.queue.write_buffer(&w, 0, &half(&y))?;
         b.queue.write_buffer(&bias, 0, &vec![F16::ZERO; n as usize])?;
-        let op = b.ops.linear_f16(&LinearDesc::new(n, n, n), &a, &w, &bias, &out).await?;
+        let op = ops.linear_f16(&LinearDesc::new(n, n, n), &a, &w, &bias, &out).await?;
         op.submit(&b.queue).await?;
         let got: Vec<f32> = out.read().await?.iter().map(|h| h.to_f32()).collect();
         // One rounding to f16 of an exact sum: half an ulp, 2^-11 relative.
         check(n as usize, &x, &y, true, &got, 1.0 / 2048.0).map_err(|e| format!("f16: {e}"))?;
-        b.time(&format!("matmul_f16_{n}"), &vec![&op; iters as usize]).await?;
+        b.time(&ops, &format!("matmul_f16_{n}"), &vec![&op; iters as usize]).await?;
     }
     if b.trace.is_some() {
         b.device.stop_trace();
