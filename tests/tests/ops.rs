@@ -9,6 +9,6 @@ mod common;
 #[test]
 fn every_op_matches_the_cpu() {
     let outcome = common::run("tests/guests/ops", &[]);
-    // 41 checks, on the GPU and on the CPU device.
-    common::assert_checks_passed(&outcome, "ops", 82);
+    // 44 checks, on the GPU and on the CPU device.
+    common::assert_checks_passed(&outcome, "ops", 88);
 }

@@ -10,7 +10,8 @@
 //! result of the same f16 inputs, and the LayerNorm ops round the row they
 //! normalise once more before its statistics. The ops guest checks exactly
 //! that bound. Memory traffic and the weights' footprint halve; arithmetic
-//! throughput stays f32's.
+//! throughput stays f32's. The matrix products, which may also sum in f16,
+//! are in `half_matmul`.
 
 use std::cell::RefCell;
 
@@ -21,11 +22,7 @@ use wasi_webgpu::{
 
 use crate::attention::{attention_plan, keys_per_tile};
 use crate::transformer::{add_layer_norm_plan, embedding_plan, mean_pool_plan};
-use crate::{AttentionDesc, EmbeddingDesc, GpuStep, LayerNormDesc, LinearDesc, Op, Ops, PoolDesc, Result, cached};
-
-#[allow(dead_code)]
-#[wasi_webgpu::shader(path = "src/wgsl/matmul_f16.wgsl")]
-mod matmul {}
+use crate::{AttentionDesc, EmbeddingDesc, GpuStep, LayerNormDesc, Op, Ops, PoolDesc, Result, cached};
 
 #[allow(dead_code)]
 #[wasi_webgpu::shader(path = "src/wgsl/transformer_f16.wgsl")]
@@ -36,7 +33,7 @@ mod rows {}
 mod attention {}
 
 /// One bind group (group 0) of `entries` for a pipeline of the f16 shaders
-/// (or of the 128 tile matmul, which reads `Buffer<f32>`s as vec4 arrays).
+/// (or of the 128 tile matmuls, which read their buffers as vec4 arrays).
 ///
 /// `#[shader]`'s generated bindings type WGSL's `f16` as `u16` (they predate
 /// [`F16`]), so these ops bind their `Buffer<F16>`s by binding number; the
@@ -69,7 +66,6 @@ pub(crate) fn step(pipeline: ComputePipeline, bound: BindGroup, threads: Threads
 
 #[derive(Default)]
 pub(crate) struct Kernels {
-    linear: [RefCell<Option<matmul::Linear>>; 4],
     add_layer_norm: RefCell<Option<rows::AddLayerNorm>>,
     embedding: RefCell<Option<rows::Embedding>>,
     mean_pool: RefCell<Option<rows::MeanPool>>,
@@ -78,58 +74,11 @@ pub(crate) struct Kernels {
 
 impl Ops {
     /// Fails unless the device has `shader-f16`.
-    fn require_f16(&self, op: &'static str) -> Result<()> {
+    pub(crate) fn require_f16(&self, op: &'static str) -> Result<()> {
         if self.device.features().contains(Features::SHADER_F16) {
             return Ok(());
         }
         Err(wasi_webgpu::Error::MissingFeature { feature: "shader-f16", operation: op }.into())
-    }
-
-    /// [`Ops::linear`] over f16 tensors: the products and their sums are f32,
-    /// and each output is rounded once to f16. Needs `shader-f16`
-    /// ([`wasi_webgpu::Error::MissingFeature`] otherwise).
-    pub async fn linear_f16(
-        &self,
-        desc: &LinearDesc,
-        input: &Buffer<F16>,
-        weight: &Buffer<F16>,
-        bias: &Buffer<F16>,
-        output: &Buffer<F16>,
-    ) -> Result<Op> {
-        const OP: &str = "linear_f16";
-        self.require_f16(OP)?;
-        let mut op = Op::new(OP, &self.device);
-        let Some(grid) = self.linear_plan(OP, desc, input, weight, bias, output, 64)? else {
-            return Ok(op);
-        };
-        let LinearDesc { rows, in_features, out_features, activation, .. } = *desc;
-        let overrides = matmul::Overrides {
-            TRANSPOSE_A: Some(false),
-            TRANSPOSE_B: Some(true),
-            ACTIVATION: Some(activation.code()),
-        };
-        let cell = &self.kernels.half.linear[activation.code() as usize];
-        let kernel = cached(cell, matmul::Linear::pipeline(&self.device, &overrides)).await?;
-        let params = self.uniform(
-            "linear_f16 shape",
-            matmul::MatmulParams { m: rows, n: out_features, k: in_features, stride_a: 0, stride_b: 0, stride_c: 0 },
-        )?;
-        let (a, b) = if in_features == 0 { (bias, bias) } else { (input, weight) };
-        let bound = bind(
-            &self.device,
-            kernel.bind_group_layouts(),
-            &[
-                (0, params.as_entire_binding()),
-                (1, a.as_entire_binding()),
-                (2, b.as_entire_binding()),
-                (3, output.as_entire_binding()),
-                (4, bias.as_entire_binding()),
-            ],
-        )?;
-        let [wx, wy, _] = kernel.workgroup_size();
-        let threads = Threads([grid[0] * wx, grid[1] * wy, 1]);
-        op.push(step(kernel.compute_pipeline().clone(), bound, threads, kernel.workgroup_size()));
-        Ok(op)
     }
 
     /// [`Ops::add_layer_norm`] over f16 tensors, with f32 statistics. The

@@ -1,4 +1,5 @@
-//! The 128 × 128 tile kernels (`wgsl/matmul_large.wgsl`) behind
+//! The 128 × 128 tile kernels (`wgsl/matmul_large.wgsl`, and
+//! `wgsl/matmul_large_f16.wgsl` over f16 storage) behind
 //! [`Tiling::Tile128`](crate::Tiling::Tile128) and
 //! [`Tiling::Tile128Deep`](crate::Tiling::Tile128Deep): their pipelines,
 //! cached by configuration, and their dispatch.
@@ -8,7 +9,7 @@ use std::cell::RefCell;
 use wasi_webgpu::{BindGroupLayout, Buffer, ComputePipeline};
 
 use crate::half::{bind, step};
-use crate::{GpuStep, Ops, Result};
+use crate::{Activation, GpuStep, LinearDesc, Ops, Result};
 
 // Bound by binding number, not through the generated bindings: the kernel
 // reads the `Buffer<f32>`s as `array<vec4<f32>>`.
@@ -16,12 +17,30 @@ use crate::{GpuStep, Ops, Result};
 #[wasi_webgpu::shader(path = "src/wgsl/matmul_large.wgsl")]
 mod wgsl {}
 
+// Likewise, and the generated bindings would type its f16 as u16.
+#[allow(dead_code)]
+#[wasi_webgpu::shader(path = "src/wgsl/matmul_large_f16.wgsl")]
+mod wgsl_f16 {}
+
+/// The storage and sums of a 128 tile kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Precision {
+    /// f32 storage and sums (matmul_large.wgsl).
+    F32,
+    /// f16 storage, f32 sums (matmul_large_f16.wgsl's `matmul`, `linear`).
+    F16,
+    /// f16 storage and sums (its `matmul_h`, `linear_h`).
+    F16Sums,
+}
+
 /// Rows and columns of C per workgroup.
 const TILE: u32 = 128;
 
 /// One configuration of the 128 tile kernels: each is its own pipeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Key {
+    /// Which kernel file and entry point family.
+    pub(crate) precision: Precision,
     /// The `linear` entry point (bias + activation), else `matmul`.
     pub(crate) linear: bool,
     /// The `ACTIVATION` override (linear only).
@@ -32,6 +51,21 @@ pub(crate) struct Key {
     pub(crate) bk: u32,
     /// Bounds checks on (`CHECKED`).
     pub(crate) checked: bool,
+}
+
+impl Key {
+    /// The configuration of a linear (`x · Wᵀ`, bias, `activation`).
+    pub(crate) fn linear(precision: Precision, activation: Activation, bk: u32, checked: bool) -> Self {
+        Key {
+            precision,
+            linear: true,
+            activation: activation.code(),
+            transpose_a: false,
+            transpose_b: true,
+            bk,
+            checked,
+        }
+    }
 }
 
 /// A compiled configuration.
@@ -54,6 +88,13 @@ pub(crate) struct Product {
     pub(crate) strides: [u32; 3],
 }
 
+impl Product {
+    /// The product of a linear: one batch entry, no strides.
+    pub(crate) fn linear(desc: &LinearDesc) -> Self {
+        Product { m: desc.rows, n: desc.out_features, k: desc.in_features, batch: 1, strides: [0; 3] }
+    }
+}
+
 impl Ops {
     async fn large_kernel(&self, key: Key) -> Result<Kernel> {
         let cache = &self.kernels.large.0;
@@ -61,21 +102,33 @@ impl Ops {
             return Ok(kernel.clone());
         }
         let device = &self.device;
-        let Key { linear, activation, transpose_a, transpose_b, bk, checked } = key;
-        let overrides = wgsl::Overrides {
-            BK: Some(bk),
-            TRANSPOSE_A: Some(transpose_a),
-            TRANSPOSE_B: Some(transpose_b),
-            CHECKED: Some(checked),
-            ACTIVATION: Some(activation),
-            ..Default::default()
-        };
-        let kernel = if linear {
-            let kernel = wgsl::Linear::pipeline(device, &overrides).await?;
-            Kernel { pipeline: kernel.compute_pipeline().clone(), layout: kernel.bind_group_layouts()[0].clone() }
-        } else {
-            let kernel = wgsl::Matmul::pipeline(device, &overrides).await?;
-            Kernel { pipeline: kernel.compute_pipeline().clone(), layout: kernel.bind_group_layouts()[0].clone() }
+        let Key { precision, linear, activation, transpose_a, transpose_b, bk, checked } = key;
+        // The two files' `Overrides` are distinct types of the same fields.
+        macro_rules! overrides {
+            ($module:ident) => {
+                $module::Overrides {
+                    BK: Some(bk),
+                    TRANSPOSE_A: Some(transpose_a),
+                    TRANSPOSE_B: Some(transpose_b),
+                    CHECKED: Some(checked),
+                    ACTIVATION: Some(activation),
+                    ..Default::default()
+                }
+            };
+        }
+        macro_rules! compile {
+            ($entry:path, $overrides:expr) => {{
+                let kernel = <$entry>::pipeline(device, &$overrides).await?;
+                Kernel { pipeline: kernel.compute_pipeline().clone(), layout: kernel.bind_group_layouts()[0].clone() }
+            }};
+        }
+        let kernel = match (precision, linear) {
+            (Precision::F32, false) => compile!(wgsl::Matmul, overrides!(wgsl)),
+            (Precision::F32, true) => compile!(wgsl::Linear, overrides!(wgsl)),
+            (Precision::F16, false) => compile!(wgsl_f16::Matmul, overrides!(wgsl_f16)),
+            (Precision::F16, true) => compile!(wgsl_f16::Linear, overrides!(wgsl_f16)),
+            (Precision::F16Sums, false) => compile!(wgsl_f16::MatmulH, overrides!(wgsl_f16)),
+            (Precision::F16Sums, true) => compile!(wgsl_f16::LinearH, overrides!(wgsl_f16)),
         };
         cache.borrow_mut().push((key, kernel.clone()));
         Ok(kernel)
@@ -83,18 +136,20 @@ impl Ops {
 
     /// The dispatch of the 128 tile kernel `key` over `shape`: `c = op(a) ·
     /// op(b)`, plus `bias` for the linear entry points. The caller has
-    /// checked the shape, the buffers and the grid against the limits.
-    pub(crate) async fn large_step(
+    /// checked the shape, the buffers (f32 or [`F16`](wasi_webgpu::F16), as
+    /// `key.precision` says) and the grid against the limits.
+    pub(crate) async fn large_step<T: bytemuck::Pod>(
         &self,
         key: Key,
         shape: &Product,
-        a: &Buffer<f32>,
-        b: &Buffer<f32>,
-        c: &Buffer<f32>,
-        bias: Option<&Buffer<f32>>,
+        a: &Buffer<T>,
+        b: &Buffer<T>,
+        c: &Buffer<T>,
+        bias: Option<&Buffer<T>>,
     ) -> Result<GpuStep> {
         let kernel = self.large_kernel(key).await?;
         let [stride_a, stride_b, stride_c] = shape.strides;
+        // Both files declare the same `MatmulParams`, bound by number.
         let params = self.uniform(
             "matmul_large shape",
             wgsl::MatmulParams { m: shape.m, n: shape.n, k: shape.k, stride_a, stride_b, stride_c },

@@ -12,7 +12,7 @@
 //! | BERT embeddings (word + position + token type) fused with their LayerNorm | [`Ops::embedding`] |
 //! | Multi-head self-attention over a padded, masked batch (one fused kernel) | [`Ops::attention`] |
 //! | Masked mean pooling and L2 normalisation | [`Ops::mean_pool`] |
-//! | The transformer ops over f16 storage (devices with `shader-f16`) | [`Ops::linear_f16`], [`Ops::add_layer_norm_f16`], [`Ops::embedding_f16`], [`Ops::attention_f16`], [`Ops::mean_pool_f16`] |
+//! | The transformer ops over f16 storage (devices with `shader-f16`) | [`Ops::matmul_f16`], [`Ops::linear_f16`], [`Ops::add_layer_norm_f16`], [`Ops::embedding_f16`], [`Ops::attention_f16`], [`Ops::mean_pool_f16`] |
 //! | Elementwise `a + b`, `a * b`, ReLU, GELU (exact and tanh), row-broadcast bias | [`Ops::add`], [`Ops::mul`], [`Ops::relu`], [`Ops::gelu_erf`], [`Ops::gelu_tanh`], [`Ops::bias_add`] |
 //! | For training: ReLU's gradient, `y += αx`, `y *= α` | [`Ops::relu_backward`], [`Ops::axpy`], [`Ops::scale`] |
 //!
@@ -120,6 +120,9 @@
 //! stored result is within one f16 ulp (2⁻¹⁰ relative) of the f32 result of
 //! the same f16 inputs ([`Ops::add_layer_norm_f16`] and
 //! [`Ops::embedding_f16`] also store the row they normalise as f16 first).
+//! The one exception is asked for: [`Ops::matmul_f16`] and
+//! [`Ops::linear_f16`] with [`Accumulate::F16`] sum in f16, whose error
+//! grows with the length of the sums (see [`Accumulate`]).
 //! Sums (matmul's dot products, reductions,
 //! scans, softmax and layernorm's statistics) are formed in a different order
 //! from a sequential loop, so they differ from one in the last bits; the
@@ -143,6 +146,7 @@ mod cpu;
 mod elementwise;
 mod error;
 mod half;
+mod half_matmul;
 mod large;
 mod linear;
 mod matmul;
@@ -154,6 +158,7 @@ mod transformer;
 
 pub use attention::AttentionDesc;
 pub use error::{Error, Result};
+pub use half_matmul::Accumulate;
 pub use linear::{Activation, LinearDesc};
 pub use matmul::MatmulDesc;
 pub use reduce::{ReduceDesc, Reduction};
@@ -363,6 +368,7 @@ struct Kernels {
     transformer: transformer::Kernels,
     attention: attention::Kernels,
     half: half::Kernels,
+    half_matmul: half_matmul::Kernels,
 }
 
 /// The pipeline in `cell`, compiled by `compile` the first time.

@@ -4,10 +4,10 @@
 use wasi_webgpu::Buffer;
 
 use crate::cpu::{self, whole};
-use crate::large::{Key, Product};
+use crate::large::{Key, Precision, Product};
 use crate::matmul::wgsl;
-use crate::tiling::{self, Plan, Shape, Tiling};
-use crate::{Error, Op, Ops, Result, cached, check_len, elements};
+use crate::tiling::{self, F32_SLICES, Plan, Shape, Tiling};
+use crate::{Accumulate, Error, Op, Ops, Result, cached, check_len, elements};
 
 /// The activation applied to `x · Wᵀ + b` inside [`Ops::linear`]'s kernel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -49,15 +49,25 @@ pub struct LinearDesc {
     pub out_features: u32,
     /// Applied to each output element after the bias.
     pub activation: Activation,
-    /// The kernel configuration of [`Ops::linear`]; [`Tiling::Auto`] unless
-    /// set. [`Ops::linear_f16`] ignores it (it has 64 × 64 tiles only).
+    /// The kernel configuration of [`Ops::linear`] and
+    /// [`Ops::linear_f16`]; [`Tiling::Auto`] unless set.
     pub tiling: Tiling,
+    /// The sums of [`Ops::linear_f16`]; [`Accumulate::F32`] unless set.
+    /// [`Ops::linear`] ignores it.
+    pub accumulate: Accumulate,
 }
 
 impl LinearDesc {
     /// `[rows, in_features]` to `[rows, out_features]` without activation.
     pub fn new(rows: u32, in_features: u32, out_features: u32) -> Self {
-        Self { rows, in_features, out_features, activation: Activation::None, tiling: Tiling::Auto }
+        Self {
+            rows,
+            in_features,
+            out_features,
+            activation: Activation::None,
+            tiling: Tiling::Auto,
+            accumulate: Accumulate::F32,
+        }
     }
 
     /// The same shape with `activation`.
@@ -69,6 +79,24 @@ impl LinearDesc {
     /// picks.
     pub fn with_tiling(self, tiling: Tiling) -> Self {
         Self { tiling, ..self }
+    }
+
+    /// Sums [`Ops::linear_f16`]'s products as `accumulate` says.
+    pub fn with_accumulate(self, accumulate: Accumulate) -> Self {
+        Self { accumulate, ..self }
+    }
+
+    /// The product as the tiling chooser sees it: `x · Wᵀ`.
+    pub(crate) fn shape(&self) -> Shape {
+        Shape {
+            m: self.rows.into(),
+            n: self.out_features.into(),
+            k: self.in_features.into(),
+            batch: 1,
+            transpose_a: false,
+            transpose_b: true,
+            strides: [0; 3],
+        }
     }
 }
 
@@ -91,17 +119,9 @@ impl Ops {
     ) -> Result<Op> {
         const OP: &str = "linear";
         let mut op = Op::new(OP, &self.device);
-        let LinearDesc { rows, in_features, out_features, activation, tiling } = *desc;
-        let shape = Shape {
-            m: rows.into(),
-            n: out_features.into(),
-            k: in_features.into(),
-            batch: 1,
-            transpose_a: false,
-            transpose_b: true,
-            strides: [0; 3],
-        };
-        let plan = tiling::plan(OP, tiling, &shape, self.device.limits().max_compute_workgroup_storage_size)?;
+        let LinearDesc { rows, in_features, out_features, activation, tiling, .. } = *desc;
+        let workgroup_bytes = self.device.limits().max_compute_workgroup_storage_size;
+        let plan = tiling::plan(OP, tiling, &desc.shape(), workgroup_bytes, F32_SLICES)?;
         let Some(grid) = self.linear_plan(OP, desc, input, weight, bias, output, plan.tile())? else {
             return Ok(op);
         };
@@ -130,10 +150,8 @@ impl Ops {
         // input or weight could not be bound: the bias stands in.
         let (a, b) = if in_features == 0 { (bias, bias) } else { (input, weight) };
         if let Plan::Tile128 { bk, checked } = plan {
-            let key =
-                Key { linear: true, activation: activation.code(), transpose_a: false, transpose_b: true, bk, checked };
-            let product = Product { m: rows, n: out_features, k: in_features, batch: 1, strides: [0; 3] };
-            op.push(self.large_step(key, &product, a, b, output, Some(bias)).await?);
+            let key = Key::linear(Precision::F32, activation, bk, checked);
+            op.push(self.large_step(key, &Product::linear(desc), a, b, output, Some(bias)).await?);
             return Ok(op);
         }
         let overrides =

@@ -3,9 +3,9 @@
 use wasi_webgpu::Buffer;
 
 use crate::cpu::{self, whole};
-use crate::large::{Key, Product};
-use crate::tiling::{self, Plan, Shape, Tiling};
-use crate::{Error, Op, Ops, Result, cached, check_len, elements};
+use crate::large::{Key, Precision, Product};
+use crate::tiling::{self, F32_SLICES, Plan, Shape, Tiling};
+use crate::{Accumulate, Error, Op, Ops, Result, cached, check_len, elements};
 
 // The shader's generated items that the ops do not use are not dead weight
 // in the component: only what is called is linked.
@@ -22,7 +22,9 @@ pub(crate) mod wgsl {}
 /// elements into its buffer; the strides default to the matrices' sizes
 /// (packed batches), and a stride of 0 uses one matrix for every batch
 /// entry (for example shared weights). `tiling` picks the kernel; the
-/// default, [`Tiling::Auto`], chooses by shape.
+/// default, [`Tiling::Auto`], chooses by shape. `accumulate` is how
+/// [`Ops::matmul_f16`] sums (f32 unless set); [`Ops::matmul`] always sums in
+/// f32.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MatmulDesc {
     /// Rows of `op(A)` and `C`.
@@ -46,6 +48,9 @@ pub struct MatmulDesc {
     pub stride_c: Option<u32>,
     /// The kernel configuration; [`Tiling::Auto`] unless set.
     pub tiling: Tiling,
+    /// The sums of [`Ops::matmul_f16`]; [`Accumulate::F32`] unless set.
+    /// [`Ops::matmul`] ignores it.
+    pub accumulate: Accumulate,
 }
 
 impl Default for MatmulDesc {
@@ -68,6 +73,7 @@ impl MatmulDesc {
             stride_b: None,
             stride_c: None,
             tiling: Tiling::Auto,
+            accumulate: Accumulate::F32,
         }
     }
 
@@ -97,11 +103,23 @@ impl MatmulDesc {
         Self { tiling, ..self }
     }
 
+    /// Sums [`Ops::matmul_f16`]'s products as `accumulate` says.
+    pub fn with_accumulate(self, accumulate: Accumulate) -> Self {
+        Self { accumulate, ..self }
+    }
+
     /// Floating-point operations of the product: `2 m n k` per batch entry,
     /// saturating at `u64::MAX` (four u32 factors can exceed u64).
     pub fn flops(&self) -> u64 {
         [self.m, self.n, self.k, self.batch].into_iter().fold(2u64, |acc, f| acc.saturating_mul(u64::from(f)))
     }
+}
+
+/// A matmul checked by [`Ops::matmul_plan`].
+pub(crate) struct Checked {
+    pub(crate) product: Product,
+    pub(crate) plan: Plan,
+    pub(crate) grid: [u32; 2],
 }
 
 impl Ops {
@@ -117,61 +135,12 @@ impl Ops {
     /// shape or the device.
     pub async fn matmul(&self, desc: &MatmulDesc, a: &Buffer<f32>, b: &Buffer<f32>, c: &Buffer<f32>) -> Result<Op> {
         const OP: &str = "matmul";
-        let MatmulDesc { m, n, k, batch, transpose_a, transpose_b, .. } = *desc;
-        let (m64, n64, k64) = (u64::from(m), u64::from(n), u64::from(k));
-        let size_a = elements(OP, "A", &[m64, k64])?;
-        let size_b = elements(OP, "B", &[k64, n64])?;
-        let size_c = elements(OP, "C", &[m64, n64])?;
-        let stride_a = desc.stride_a.map_or(size_a, u64::from);
-        let stride_b = desc.stride_b.map_or(size_b, u64::from);
-        let stride_c = desc.stride_c.map_or(size_c, u64::from);
-        if batch > 1 && stride_c < size_c {
-            return Err(Error::Shape {
-                op: OP,
-                reason: format!(
-                    "stride_c = {stride_c} is less than m * n = {size_c}: batch entries of C would overlap"
-                ),
-            });
-        }
         let mut op = Op::new(OP, &self.device);
-        if size_c == 0 || batch == 0 {
+        let Some(Checked { product, plan, grid }) = self.matmul_plan(OP, desc, a, b, c, F32_SLICES)? else {
             return Ok(op);
-        }
-        // The last batch entry's end, which the buffer must reach.
-        let extent = |stride: u64, size: u64, what: &str| {
-            (u64::from(batch) - 1)
-                .checked_mul(stride)
-                .and_then(|start| start.checked_add(size))
-                .filter(|&end| end <= u64::from(u32::MAX))
-                .ok_or_else(|| Error::Shape { op: OP, reason: format!("{what} spans more than 2^32 - 1 elements") })
         };
-        check_len(OP, "a", a, extent(stride_a, size_a, "A")?)?;
-        check_len(OP, "b", b, extent(stride_b, size_b, "B")?)?;
-        check_len(OP, "c", c, extent(stride_c, size_c, "C")?)?;
-
-        let shape = Shape {
-            m: m64,
-            n: n64,
-            k: k64,
-            batch: batch.into(),
-            transpose_a,
-            transpose_b,
-            strides: [stride_a, stride_b, stride_c],
-        };
-        let limits = self.device.limits();
-        let plan = tiling::plan(OP, desc.tiling, &shape, limits.max_compute_workgroup_storage_size)?;
-        let tile = plan.tile();
-        let max = u64::from(limits.max_compute_workgroups_per_dimension);
-        let grid = [n64.div_ceil(tile), m64.div_ceil(tile), u64::from(batch)];
-        if let Some(&over) = grid.iter().find(|&&g| g > max) {
-            return Err(Error::Shape {
-                op: OP,
-                reason: format!(
-                    "the grid of {tile} x {tile} tiles needs {over} workgroups in one dimension; the limit is {max}"
-                ),
-            });
-        }
-
+        let MatmulDesc { m, n, k, batch, transpose_a, transpose_b, .. } = *desc;
+        let [stride_a, stride_b, stride_c] = product.strides;
         if self.device.is_cpu() {
             let product = cpu::matmul::Matmul {
                 m: m as usize,
@@ -190,8 +159,8 @@ impl Ops {
             });
         }
         if let Plan::Tile128 { bk, checked } = plan {
-            let key = Key { linear: false, activation: 0, transpose_a, transpose_b, bk, checked };
-            let product = Product { m, n, k, batch, strides: [stride_a as u32, stride_b as u32, stride_c as u32] };
+            let key =
+                Key { precision: Precision::F32, linear: false, activation: 0, transpose_a, transpose_b, bk, checked };
             op.push(self.large_step(key, &product, a, b, c, None).await?);
             return Ok(op);
         }
@@ -199,17 +168,7 @@ impl Ops {
         let overrides =
             wgsl::Overrides { TRANSPOSE_A: Some(transpose_a), TRANSPOSE_B: Some(transpose_b), ..Default::default() };
         let kernel = cached(&self.kernels.matmul[variant], wgsl::Matmul::pipeline(&self.device, &overrides)).await?;
-        let params = self.uniform(
-            "matmul shape",
-            wgsl::MatmulParams {
-                m,
-                n,
-                k,
-                stride_a: stride_a as u32,
-                stride_b: stride_b as u32,
-                stride_c: stride_c as u32,
-            },
-        )?;
+        let params = self.uniform("matmul shape", wgsl::MatmulParams { m, n, k, stride_a, stride_b, stride_c })?;
         let bound = kernel.bind(
             &self.device,
             &wgsl::MatmulBindings {
@@ -220,8 +179,80 @@ impl Ops {
             },
         )?;
         let [wx, wy, _] = kernel.workgroup_size();
-        let threads = [grid[0] as u32 * wx, grid[1] as u32 * wy, batch];
+        let threads = [grid[0] * wx, grid[1] * wy, batch];
         op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
         Ok(op)
+    }
+
+    /// Checks a matmul shape against its buffers and the device, and picks
+    /// its kernel (a 128 tile one of slice depths `slices`): `None` when C
+    /// is empty, else the product with its strides resolved, the plan, and
+    /// the grid of tiles (columns, rows).
+    pub(crate) fn matmul_plan<T: bytemuck::Pod>(
+        &self,
+        op: &'static str,
+        desc: &MatmulDesc,
+        a: &Buffer<T>,
+        b: &Buffer<T>,
+        c: &Buffer<T>,
+        slices: [u32; 2],
+    ) -> Result<Option<Checked>> {
+        let MatmulDesc { m, n, k, batch, transpose_a, transpose_b, .. } = *desc;
+        let (m64, n64, k64) = (u64::from(m), u64::from(n), u64::from(k));
+        let size_a = elements(op, "A", &[m64, k64])?;
+        let size_b = elements(op, "B", &[k64, n64])?;
+        let size_c = elements(op, "C", &[m64, n64])?;
+        let stride_a = desc.stride_a.map_or(size_a, u64::from);
+        let stride_b = desc.stride_b.map_or(size_b, u64::from);
+        let stride_c = desc.stride_c.map_or(size_c, u64::from);
+        if batch > 1 && stride_c < size_c {
+            return Err(Error::Shape {
+                op,
+                reason: format!(
+                    "stride_c = {stride_c} is less than m * n = {size_c}: batch entries of C would overlap"
+                ),
+            });
+        }
+        if size_c == 0 || batch == 0 {
+            return Ok(None);
+        }
+        // The last batch entry's end, which the buffer must reach.
+        let extent = |stride: u64, size: u64, what: &str| {
+            (u64::from(batch) - 1)
+                .checked_mul(stride)
+                .and_then(|start| start.checked_add(size))
+                .filter(|&end| end <= u64::from(u32::MAX))
+                .ok_or_else(|| Error::Shape { op, reason: format!("{what} spans more than 2^32 - 1 elements") })
+        };
+        check_len(op, "a", a, extent(stride_a, size_a, "A")?)?;
+        check_len(op, "b", b, extent(stride_b, size_b, "B")?)?;
+        check_len(op, "c", c, extent(stride_c, size_c, "C")?)?;
+
+        let shape = Shape {
+            m: m64,
+            n: n64,
+            k: k64,
+            batch: batch.into(),
+            transpose_a,
+            transpose_b,
+            strides: [stride_a, stride_b, stride_c],
+        };
+        let limits = self.device.limits();
+        let plan = tiling::plan(op, desc.tiling, &shape, limits.max_compute_workgroup_storage_size, slices)?;
+        let tile = plan.tile();
+        let max = u64::from(limits.max_compute_workgroups_per_dimension);
+        let grid = [n64.div_ceil(tile), m64.div_ceil(tile), u64::from(batch)];
+        if let Some(&over) = grid.iter().find(|&&g| g > max) {
+            return Err(Error::Shape {
+                op,
+                reason: format!(
+                    "the grid of {tile} x {tile} tiles needs {over} workgroups in one dimension; the limit is {max}"
+                ),
+            });
+        }
+        // Each stride is a u32 of `desc` or an element count `elements` kept
+        // within u32.
+        let strides = [stride_a as u32, stride_b as u32, stride_c as u32];
+        Ok(Some(Checked { product: Product { m, n, k, batch, strides }, plan, grid: [grid[0] as u32, grid[1] as u32] }))
     }
 }

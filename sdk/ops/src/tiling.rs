@@ -11,8 +11,12 @@ use crate::{Error, Result};
 /// device; the others exist to measure and test each kernel. The CPU
 /// device runs one kernel whatever the tiling, but checks it as a GPU would
 /// (a tiling the shape or the device's limits cannot take is the same
-/// error). The f16 ops ([`Ops::linear_f16`](crate::Ops::linear_f16)) always
-/// run 64 × 64 tiles.
+/// error). The f16 products ([`Ops::matmul_f16`](crate::Ops::matmul_f16),
+/// [`Ops::linear_f16`](crate::Ops::linear_f16)) choose the same way between
+/// the 64 × 64 kernel and its 128 × 128 counterpart over f16 storage; their
+/// slices are as deep as the f32 ones (f16 slices, of
+/// [`Accumulate::F16`](crate::Accumulate::F16), twice as deep) in the same
+/// workgroup memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Tiling {
     /// Chosen by shape: [`Tiling::Tile128Deep`] (or [`Tiling::Tile128`]
@@ -51,6 +55,15 @@ pub const LARGE_MIN_TILES: u64 = 128;
 
 /// Workgroup memory [`Tiling::Tile128Deep`] needs, in bytes.
 const DEEP_BYTES: u32 = 32 * 1024;
+
+/// The slice depths (`BK`) of the 128 tile kernels that stage f32 slices, in
+/// 16 KiB of workgroup memory ([`Tiling::Tile128`]) and in 32 KiB
+/// ([`Tiling::Tile128Deep`]).
+pub(crate) const F32_SLICES: [u32; 2] = [8, 16];
+
+/// The slice depths of the kernels that stage f16 slices (f16 accumulation):
+/// twice as deep in the same memory.
+pub(crate) const F16_SLICES: [u32; 2] = [16, 32];
 
 /// The kernel a product runs, resolved from a [`Tiling`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,14 +115,22 @@ impl Shape {
 }
 
 /// Resolves `tiling` for `shape` on a device with `workgroup_bytes` of
-/// workgroup memory (its `max_compute_workgroup_storage_size`).
-pub(crate) fn plan(op: &'static str, tiling: Tiling, shape: &Shape, workgroup_bytes: u32) -> Result<Plan> {
+/// workgroup memory (its `max_compute_workgroup_storage_size`), for a 128
+/// tile kernel of slice depths `slices` ([`F32_SLICES`] or [`F16_SLICES`]).
+pub(crate) fn plan(
+    op: &'static str,
+    tiling: Tiling,
+    shape: &Shape,
+    workgroup_bytes: u32,
+    slices: [u32; 2],
+) -> Result<Plan> {
     let deep_ok = workgroup_bytes >= DEEP_BYTES;
     let large = |deep: bool| {
-        let bk = if deep { 16 } else { 8 };
+        let bk = slices[usize::from(deep)];
         // The unchecked kernel reads and writes whole tiles and slices only.
-        let checked = !(shape.m.is_multiple_of(128) && shape.n.is_multiple_of(128) && shape.k.is_multiple_of(bk));
-        Plan::Tile128 { bk: bk as u32, checked }
+        let checked =
+            !(shape.m.is_multiple_of(128) && shape.n.is_multiple_of(128) && shape.k.is_multiple_of(bk.into()));
+        Plan::Tile128 { bk, checked }
     };
     match tiling {
         Tiling::Tile64 => Ok(Plan::Tile64),

@@ -9,6 +9,7 @@
 mod api;
 mod elementwise;
 mod half;
+mod half_matmul;
 mod linalg;
 mod pieces;
 mod reduce;
@@ -91,6 +92,7 @@ async fn main() -> Result<(), String> {
         rows::CHECKS,
         transformer::CHECKS,
         half::CHECKS,
+        half_matmul::CHECKS,
         api::CHECKS,
     ]
     .concat();

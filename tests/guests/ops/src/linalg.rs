@@ -9,7 +9,7 @@ use crate::{Gpu, OpsContext, Outcome, Rng, buffer, checks, ensure, poisoned, run
 checks![matmul_shapes, matmul_transposed, matmul_batched, matmul_empty_k_writes_zeros];
 
 /// `C[b] = op(A[b]) op(B[b])` in f64, with the sum of |terms| of each entry.
-fn reference(desc: &MatmulDesc, a: &[f32], b: &[f32], c_len: usize) -> (Vec<f64>, Vec<f64>) {
+pub(crate) fn reference(desc: &MatmulDesc, a: &[f32], b: &[f32], c_len: usize) -> (Vec<f64>, Vec<f64>) {
     let (m, n, k) = (desc.m as usize, desc.n as usize, desc.k as usize);
     let stride = |s: Option<u32>, packed: usize| s.map_or(packed, |s| s as usize);
     let (sa, sb, sc) = (stride(desc.stride_a, m * k), stride(desc.stride_b, k * n), stride(desc.stride_c, m * n));

@@ -38,7 +38,7 @@ fn gelu_tanh(x: f64) -> f64 {
     0.5 * x * (1.0 + u.tanh())
 }
 
-fn activate(activation: Activation, x: f64) -> f64 {
+pub(crate) fn activate(activation: Activation, x: f64) -> f64 {
     match activation {
         Activation::None => x,
         Activation::GeluErf => gelu_erf(x),
