@@ -40,8 +40,8 @@ impl Native {
         let required_limits = wgpu::Limits {
             max_buffer_size: supported.max_buffer_size,
             max_storage_buffer_binding_size: supported.max_storage_buffer_binding_size,
-        // Deeper matmul tiles where the adapter has more than 16 KiB.
-        max_compute_workgroup_storage_size: supported.max_compute_workgroup_storage_size,
+            // Deeper matmul tiles where the adapter has more than 16 KiB.
+            max_compute_workgroup_storage_size: supported.max_compute_workgroup_storage_size,
             ..Default::default()
         };
         pollster::block_on(self.adapter.request_device(&wgpu::DeviceDescriptor {

@@ -240,7 +240,7 @@ pub fn matmul(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r:
     let torch = torch(o, "matmul", "--sizes", &sizes)?;
     let find = |op: &str, size: u32| torch.iter().flatten().find(|t| t.op == op && t.size == size);
     for (&n, &iters) in sizes.iter().zip(&iters) {
-        for precision in ["f32", "f32_t64", "f16"] {
+        for precision in ["f32", "f32_t64", "f16", "f16h"] {
             let name = format!("matmul_{precision}_{n}");
             let Some(sdk) = samples.remove(&name) else { continue };
             eprintln!("opsmatmul {precision} {n}: native replay…");
@@ -251,7 +251,8 @@ pub fn matmul(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r:
             let label = match precision {
                 "f32" => format!("ops matmul f32 {n}×{n} ({iters} per submit)"),
                 "f32_t64" => format!("ops matmul f32 {n}×{n}, forced to 64 × 64 tiles (before) ({iters} per submit)"),
-                _ => format!("ops linear_f16 {n}×{n} (f16 storage, f32 sums; {iters} per submit)"),
+                "f16" => format!("ops matmul_f16 {n}×{n} (f16 storage, f32 sums; {iters} per submit)"),
+                _ => format!("ops matmul_f16 {n}×{n} (f16 storage, f16 sums; {iters} per submit)"),
             };
             let gflops = move |s: f64| per_submit / s / 1e9;
             r.native.push(crate::row(&label, "GFLOPS", Better::Higher, &nat, &sdk, gflops, Some(Goal::AtLeast(0.95))));
@@ -268,7 +269,7 @@ pub fn matmul(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r:
                     _ if n != 4096 || t.on_cpu() => None,
                     ("f32", _) => Some(Goal::AtLeast(0.6)),
                     ("f32_t64", _) => None,
-                    (_, "sgemm") => Some(Goal::AtLeast(1.0)),
+                    ("f16" | "f16h", "sgemm") => Some(Goal::AtLeast(1.0)),
                     _ => None,
                 };
                 r.pytorch.push(crate::row(
@@ -284,7 +285,7 @@ pub fn matmul(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r:
         }
     }
     r.notes.push(format!(
-        "opsmatmul: `Ops::matmul` of n×n by n×n f32 and `Ops::linear_f16` (x·Wᵀ, zero bias) of the same shape, operands multiples of 1/16 so 64 sampled entries check exactly against an f64 dot product in the guest first; a sample is one submit of `iters` prepared products + `on-submitted-work-done`. Native: the trace replayed with wgpu.{}",
+        "opsmatmul: `Ops::matmul` of n×n by n×n f32 (with the tiles `Tiling::Auto` picks, and forced to the 64 × 64 kernel: the before), and `Ops::matmul_f16` of the same shape with f32 sums and with f16 sums (`Accumulate`), operands multiples of 1/16 so 64 sampled entries check against an f64 dot product in the guest first (exactly for f32; within f16's rounding); a sample is one submit of `iters` prepared products + `on-submitted-work-done`. Native: the trace replayed with wgpu.{}",
         torch_note(torch.as_deref(), o)
     ));
     Ok(())

@@ -7,7 +7,8 @@
 //!   with the CPU's (the scan element by element).
 //! - `matmul sizes=1024,2048,4096 iters=1,1,1 [f16=1]`: `Ops::matmul` of
 //!   `n × n` by `n × n` f32, `iters` times per submit, and with `f16=1` (when
-//!   the adapter has `shader-f16`) `Ops::linear_f16` of the same shape. The
+//!   the adapter has `shader-f16`) `Ops::matmul_f16` of the same shape with
+//!   f32 sums (`matmul_f16_<n>`) and with f16 sums (`matmul_f16h_<n>`). The
 //!   operands are multiples of 1/16 in [-0.5, 0.5], whose products and sums
 //!   f32 holds exactly, so 64 sampled entries are compared exactly with an
 //!   f64 dot product (f16's output within its rounding). The f32 product
@@ -26,7 +27,7 @@ use std::time::Instant;
 
 use wasi_webgpu::trace::TraceOptions;
 use wasi_webgpu::{Buffer, BufferDescriptor, BufferUsages, Device, F16, Features, Queue};
-use wasi_webgpu_ops::{LinearDesc, MatmulDesc, Op, Ops, ReduceDesc, ScanKind, Tiling};
+use wasi_webgpu_ops::{Accumulate, MatmulDesc, Op, Ops, ReduceDesc, ScanKind, Tiling};
 
 type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
 
@@ -245,17 +246,18 @@ fn operand(len: usize, mul: usize, add: usize, modulus: usize) -> Vec<f32> {
     (0..len).map(|i| ((i * mul + add) % modulus) as f32 / 16.0 - 0.5).collect()
 }
 
-/// 64 entries of `A · B` (or `A · Bᵀ` with `b_transposed`), checked against
-/// `got` within `tolerance` (relative, plus the same absolute).
-fn check(n: usize, a: &[f32], b: &[f32], b_transposed: bool, got: &[f32], tolerance: f64) -> Result<()> {
+/// 64 entries of `A · B`, checked against `got`: within `rel` of the
+/// exact value plus `of_abs` of the sum of the products' magnitudes (the
+/// scale an f16 sum's error grows with).
+fn check(n: usize, a: &[f32], b: &[f32], got: &[f32], rel: f64, of_abs: f64) -> Result<()> {
     let mut state = 0x2545_f491_u32;
     for _ in 0..64 {
         state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
         let (r, c) = ((state >> 8) as usize % n, (state.rotate_left(13) >> 8) as usize % n);
-        let at = |k: usize| if b_transposed { b[c * n + k] } else { b[k * n + c] };
-        let expected: f64 = (0..n).map(|k| f64::from(a[r * n + k]) * f64::from(at(k))).sum();
+        let products = (0..n).map(|k| f64::from(a[r * n + k]) * f64::from(b[k * n + c]));
+        let (expected, magnitude) = products.fold((0.0, 0.0), |(s, m), p| (s + p, m + p.abs()));
         let g = f64::from(got[r * n + c]);
-        if (g - expected).abs() > tolerance * (1.0 + expected.abs()) {
+        if (g - expected).abs() > rel * expected.abs() + of_abs * magnitude {
             return Err(format!("C[{r}][{c}] is {g} on the GPU, {expected} on the CPU").into());
         }
     }
@@ -273,7 +275,7 @@ async fn matmul(b: &Bench, n: u32, iters: u32, f16: bool) -> Result<()> {
     for (tiling, name) in [(Tiling::Auto, format!("matmul_f32_{n}")), (Tiling::Tile64, format!("matmul_f32_t64_{n}"))] {
         let op = ops.matmul(&MatmulDesc::new(n, n, n).with_tiling(tiling), &a, &bb, &c).await?;
         op.submit(&b.queue).await?;
-        check(n as usize, &x, &y, false, &c.read().await?, 0.0).map_err(|e| format!("f32 {tiling:?}: {e}"))?;
+        check(n as usize, &x, &y, &c.read().await?, 0.0, 0.0).map_err(|e| format!("f32 {tiling:?}: {e}"))?;
         b.time(&ops, &name, &vec![&op; iters as usize]).await?;
     }
     // The f32 buffers stay alive: the trace names objects by address, which
@@ -281,17 +283,22 @@ async fn matmul(b: &Bench, n: u32, iters: u32, f16: bool) -> Result<()> {
 
     if f16 {
         let half = |v: &[f32]| v.iter().map(|&x| F16::from_f32(x)).collect::<Vec<_>>();
-        let (a, w, out) = (b.buffer::<F16>(len)?, b.buffer::<F16>(len)?, b.buffer::<F16>(len)?);
-        let bias = b.buffer::<F16>(u64::from(n))?;
+        let (a, bb, c) = (b.buffer::<F16>(len)?, b.buffer::<F16>(len)?, b.buffer::<F16>(len)?);
         b.queue.write_buffer(&a, 0, &half(&x))?;
-        b.queue.write_buffer(&w, 0, &half(&y))?;
-        b.queue.write_buffer(&bias, 0, &vec![F16::ZERO; n as usize])?;
-        let op = ops.linear_f16(&LinearDesc::new(n, n, n), &a, &w, &bias, &out).await?;
-        op.submit(&b.queue).await?;
-        let got: Vec<f32> = out.read().await?.iter().map(|h| h.to_f32()).collect();
-        // One rounding to f16 of an exact sum: half an ulp, 2^-11 relative.
-        check(n as usize, &x, &y, true, &got, 1.0 / 2048.0).map_err(|e| format!("f16: {e}"))?;
-        b.time(&ops, &format!("matmul_f16_{n}"), &vec![&op; iters as usize]).await?;
+        b.queue.write_buffer(&bb, 0, &half(&y))?;
+        // f32 sums: one rounding of an exact sum to f16, half an ulp. f16
+        // sums: each partial sum rounded, an error that grows with the sum
+        // (1% of the products' magnitudes is far above what they reach).
+        for (accumulate, name, rel, of_abs) in [
+            (Accumulate::F32, format!("matmul_f16_{n}"), 1.0 / 2048.0, 0.0),
+            (Accumulate::F16, format!("matmul_f16h_{n}"), 1.0 / 2048.0, 0.01),
+        ] {
+            let op = ops.matmul_f16(&MatmulDesc::new(n, n, n).with_accumulate(accumulate), &a, &bb, &c).await?;
+            op.submit(&b.queue).await?;
+            let got: Vec<f32> = c.read().await?.iter().map(|h| h.to_f32()).collect();
+            check(n as usize, &x, &y, &got, rel, of_abs).map_err(|e| format!("f16 {accumulate:?}: {e}"))?;
+            b.time(&ops, &name, &vec![&op; iters as usize]).await?;
+        }
     }
     if b.trace.is_some() {
         b.device.stop_trace();
