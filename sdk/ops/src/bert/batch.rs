@@ -16,7 +16,8 @@ pub(crate) struct Batch {
 /// one storage binding and one buffer of the device.
 ///
 /// The activations take `tokens × max(3·hidden, intermediate)` floats at
-/// most (the QKV and feed-forward outputs). The attention kernels, GPU
+/// most (the QKV and feed-forward outputs), counted as f32 in both
+/// precisions: f16 activations take half, so the same batches fit. The attention kernels, GPU
 /// (flash-style) and CPU (one `seq × seq` score block at a time), keep no
 /// `batch × heads × seq × seq` scores, so those need no budget.
 pub(crate) fn max_batch_for(config: &Config, limits: &Limits, seq: u32) -> u64 {

@@ -13,6 +13,9 @@
 //!   tensor checked against the config.
 //! - [`SentenceEncoder`]: the whole model, batched and padded, one submit
 //!   per batch.
+//! - [`Precision`], [`LoadOptions`]: f32 (the default) or, on devices with
+//!   `shader-f16`, f16 weights and activations, chosen at
+//!   [`SentenceEncoder::load_with`].
 //!
 //! ```no_run
 //! # async fn demo(ops: &wasi_webgpu_ops::Ops, queue: &wasi_webgpu::Queue) -> Result<(), wasi_webgpu_ops::bert::ModelError> {
@@ -28,11 +31,13 @@
 
 mod batch;
 mod config;
+mod forward;
 mod model;
 mod tokenizer;
 mod weights;
 
 pub use config::{Config, ConfigError, HiddenAct};
+pub use forward::{LoadOptions, Precision};
 pub use model::{DEFAULT_MAX_BATCH, ModelError, SentenceEncoder, read_file};
 pub use tokenizer::{Tokenizer, TokenizerError};
 pub use weights::{Weights, WeightsError};

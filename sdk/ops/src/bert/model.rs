@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use wasi_webgpu::{Buffer, BufferDescriptor, BufferUsages, Device, Queue};
 
 use super::batch::{self, Batch};
-use super::weights::DeviceWeights;
-use super::{Config, ConfigError, HiddenAct, Tokenizer, TokenizerError, Weights, WeightsError};
-use crate::{Activation, AttentionDesc, EmbeddingDesc, LayerNormDesc, LinearDesc, Op, Ops, PoolDesc, SequenceDesc};
+use super::forward::{self, Activations, Acts, Io, LoadOptions, Precision, Stored};
+use super::{Config, ConfigError, Tokenizer, TokenizerError, Weights, WeightsError};
+use crate::{Op, Ops};
 
 /// What can go wrong loading or running a [`SentenceEncoder`].
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +43,17 @@ pub enum ModelError {
         file: &'static str,
         /// What is wrong.
         reason: String,
+    },
+    /// The precision asked for needs a device feature this device lacks:
+    /// [`Precision::F16`] needs `shader-f16`, which the CPU device never
+    /// has. Request it in `DeviceDescriptor::required_features` from an
+    /// adapter that lists it, or load in [`Precision::F32`].
+    #[error("{precision:?} inference needs the device feature `{feature}`, which this device does not have")]
+    MissingFeature {
+        /// The precision asked for.
+        precision: Precision,
+        /// The feature it needs, as WebGPU names it.
+        feature: &'static str,
     },
     /// `embed` was given no sentence.
     #[error("no sentences to embed")]
@@ -103,13 +114,18 @@ pub const DEFAULT_MAX_BATCH: usize = 64;
 /// and returns one unit-length embedding per sentence, in input order. The
 /// activation buffers are sized for the largest batch seen and reused. On
 /// the CPU device the same operations run in the guest.
+///
+/// [`load`](Self::load) keeps weights and activations in f32;
+/// [`load_with`](Self::load_with) can keep them in f16 instead
+/// ([`Precision::F16`], on devices with `shader-f16`), with the same
+/// methods and f32 unit-length embeddings out.
 pub struct SentenceEncoder {
     ops: Ops,
     config: Config,
     tokenizer: Tokenizer,
     max_seq: u32,
     max_batch: usize,
-    weights: DeviceWeights,
+    weights: Stored,
     workspace: RefCell<Option<Workspace>>,
 }
 
@@ -119,6 +135,7 @@ impl core::fmt::Debug for SentenceEncoder {
             .field("config", &self.config)
             .field("max_seq", &self.max_seq)
             .field("max_batch", &self.max_batch)
+            .field("precision", &self.weights.precision())
             .finish_non_exhaustive()
     }
 }
@@ -131,13 +148,8 @@ struct Workspace {
     ids: Buffer<u32>,
     type_ids: Buffer<u32>,
     mask: Buffer<u32>,
-    hidden: Buffer<f32>,
-    qkv: Buffer<f32>,
-    context: Buffer<f32>,
-    projected: Buffer<f32>,
-    attended: Buffer<f32>,
-    intermediate: Buffer<f32>,
-    ffn: Buffer<f32>,
+    /// In the encoder's precision.
+    acts: Acts,
     pooled: Buffer<f32>,
     /// `(batch, seq)` and the ops prepared for it.
     prepared: Option<((u32, u32), Vec<Op>)>,
@@ -149,18 +161,30 @@ impl SentenceEncoder {
     /// sentence-transformers' `sentence_bert_config.json` (its
     /// `max_seq_length`, else 256) and `1_Pooling/config.json` (which must
     /// ask for mean pooling). Every weight is checked against the config
-    /// and uploaded to the device of `ops`.
+    /// and uploaded to the device of `ops`, in f32 ([`Precision::F32`]).
     pub async fn load(ops: &Ops, dir: &Path) -> Result<Self, ModelError> {
+        Self::load_with(ops, dir, LoadOptions::default()).await
+    }
+
+    /// [`load`](Self::load) with `options`: with
+    /// [`Precision::F16`], every weight is rounded to f16 as it is uploaded
+    /// and the forward pass runs the f16 ops. That fails with
+    /// [`ModelError::MissingFeature`], before any file is read, on a device
+    /// without `shader-f16` (the CPU device among them).
+    pub async fn load_with(ops: &Ops, dir: &Path, options: LoadOptions) -> Result<Self, ModelError> {
+        // Before reading 90 MB that could not be used.
+        forward::supported(ops.device(), options.precision)?;
         let config = read_string(&dir.join("config.json"))?;
         let tokenizer = read_string(&dir.join("tokenizer.json"))?;
         let max_seq = sentence_config(dir)?;
         let weights = read_file(&dir.join("model.safetensors"))?;
-        Self::from_bytes(ops, &config, &tokenizer, &weights, max_seq)
+        Self::from_bytes_with(ops, &config, &tokenizer, &weights, max_seq, options)
     }
 
     /// Builds the encoder from the files' contents: `config.json`,
     /// `tokenizer.json`, `model.safetensors`, and the length to truncate
     /// sequences to (`None`: 256), capped at the position embeddings'.
+    /// In f32, as [`load`](Self::load).
     pub fn from_bytes(
         ops: &Ops,
         config: &str,
@@ -168,11 +192,24 @@ impl SentenceEncoder {
         safetensors: &[u8],
         max_seq: Option<u32>,
     ) -> Result<Self, ModelError> {
+        Self::from_bytes_with(ops, config, tokenizer, safetensors, max_seq, LoadOptions::default())
+    }
+
+    /// [`from_bytes`](Self::from_bytes) with `options`, as
+    /// [`load_with`](Self::load_with).
+    pub fn from_bytes_with(
+        ops: &Ops,
+        config: &str,
+        tokenizer: &str,
+        safetensors: &[u8],
+        max_seq: Option<u32>,
+        options: LoadOptions,
+    ) -> Result<Self, ModelError> {
         let config = Config::from_json(config)?;
         let max_seq = max_seq.unwrap_or(DEFAULT_MAX_SEQ).clamp(2, config.max_position_embeddings.max(2));
         let tokenizer = Tokenizer::from_json(tokenizer)?.with_max_len(max_seq as usize);
         let weights = Weights::parse(safetensors, &config)?;
-        let weights = DeviceWeights::upload(ops.device(), &weights)?;
+        let weights = Stored::upload(ops.device(), &weights, options.precision)?;
         Ok(Self {
             ops: Ops::new(ops.device()),
             config,
@@ -187,6 +224,11 @@ impl SentenceEncoder {
     /// The model's config.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The precision the weights and activations are kept in.
+    pub fn precision(&self) -> Precision {
+        self.weights.precision()
     }
 
     /// The length of an embedding (`hidden_size`).
@@ -463,8 +505,11 @@ impl SentenceEncoder {
     fn workspace(&self, tokens: u64, rows: u64) -> Result<Workspace, ModelError> {
         let device = self.ops.device();
         let h = u64::from(self.config.hidden_size);
-        let activations = |label, width: u64| storage::<f32>(device, label, tokens * width, BufferUsages::empty());
         let input = BufferUsages::COPY_DST;
+        let acts = match self.weights {
+            Stored::F32(_) => Acts::F32(Activations::new(device, &self.config, tokens)?),
+            Stored::F16(_) => Acts::F16(Activations::new(device, &self.config, tokens)?),
+        };
         Ok(Workspace {
             tokens,
             rows,
@@ -472,105 +517,23 @@ impl SentenceEncoder {
             // One segment: the token types stay 0.
             type_ids: storage(device, "bert type ids", tokens, input)?,
             mask: storage(device, "bert mask", tokens, input)?,
-            hidden: activations("bert hidden", h)?,
-            qkv: activations("bert qkv", 3 * h)?,
-            context: activations("bert context", h)?,
-            projected: activations("bert attention output", h)?,
-            attended: activations("bert attention normed", h)?,
-            intermediate: activations("bert intermediate", u64::from(self.config.intermediate_size))?,
-            ffn: activations("bert ffn output", h)?,
+            acts,
             pooled: storage(device, "bert pooled", rows * h, BufferUsages::COPY_SRC)?,
             prepared: None,
         })
     }
 
-    /// The forward pass of a `batch × seq` batch on `w`'s buffers:
-    /// embeddings, each layer's fused QKV linear, attention, output linear,
-    /// residual layernorm, feed-forward block and residual layernorm, then
-    /// mean pooling and normalisation into `w.pooled`.
+    /// The forward pass of a `batch × seq` batch on `w`'s buffers, in the
+    /// encoder's precision (see [`forward::forward`]).
     async fn prepare(&self, w: &Workspace, batch: u32, seq: u32) -> Result<Vec<Op>, ModelError> {
-        let c = &self.config;
-        let ops = &self.ops;
-        let rows = batch * seq;
-        let h = c.hidden_size;
-        let sequence = SequenceDesc { batch, seq, hidden: h };
-        let e = &self.weights.embeddings;
-        let eps = c.layer_norm_eps;
-        let norm = LayerNormDesc { rows, cols: h, eps };
-        let linear = |out: u32, inp: u32, activation| LinearDesc::new(rows, inp, out).with_activation(activation);
-        let activation = match c.hidden_act {
-            HiddenAct::GeluErf => Activation::GeluErf,
-            HiddenAct::GeluTanh => Activation::GeluTanh,
-        };
-        let mut prepared = Vec::with_capacity(2 + 7 * self.weights.layers.len());
-        let embedding = EmbeddingDesc {
-            seq: sequence,
-            vocab: c.vocab_size,
-            max_positions: c.max_position_embeddings,
-            types: c.type_vocab_size,
-            eps,
-        };
-        prepared.push(
-            ops.embedding(
-                &embedding,
-                &w.ids,
-                &w.type_ids,
-                &e.word,
-                &e.position,
-                &e.token_type,
-                &e.gamma,
-                &e.beta,
-                &w.hidden,
-            )
-            .await?,
-        );
-        let attention =
-            AttentionDesc { seq: sequence, heads: c.num_attention_heads, scale: 1.0 / (c.head_dim() as f32).sqrt() };
-        for l in &self.weights.layers {
-            prepared
-                .push(ops.linear(&linear(3 * h, h, Activation::None), &w.hidden, &l.qkv, &l.qkv_bias, &w.qkv).await?);
-            prepared.push(ops.attention(&attention, &w.qkv, &w.mask, &w.context).await?);
-            prepared.push(
-                ops.linear(
-                    &linear(h, h, Activation::None),
-                    &w.context,
-                    &l.attention_out,
-                    &l.attention_out_bias,
-                    &w.projected,
-                )
-                .await?,
-            );
-            prepared.push(
-                ops.add_layer_norm(&norm, &w.projected, &w.hidden, &l.attention_gamma, &l.attention_beta, &w.attended)
-                    .await?,
-            );
-            prepared.push(
-                ops.linear(
-                    &linear(c.intermediate_size, h, activation),
-                    &w.attended,
-                    &l.intermediate,
-                    &l.intermediate_bias,
-                    &w.intermediate,
-                )
-                .await?,
-            );
-            prepared.push(
-                ops.linear(
-                    &linear(h, c.intermediate_size, Activation::None),
-                    &w.intermediate,
-                    &l.output,
-                    &l.output_bias,
-                    &w.ffn,
-                )
-                .await?,
-            );
-            prepared.push(
-                ops.add_layer_norm(&norm, &w.ffn, &w.attended, &l.output_gamma, &l.output_beta, &w.hidden).await?,
-            );
+        let io = Io { ids: &w.ids, type_ids: &w.type_ids, mask: &w.mask, pooled: &w.pooled };
+        let (ops, c) = (&self.ops, &self.config);
+        match (&self.weights, &w.acts) {
+            (Stored::F32(weights), Acts::F32(acts)) => forward::forward(ops, c, weights, acts, &io, batch, seq).await,
+            (Stored::F16(weights), Acts::F16(acts)) => forward::forward(ops, c, weights, acts, &io, batch, seq).await,
+            // `workspace` makes the activations in the weights' precision.
+            _ => unreachable!("a workspace of another precision than the weights'"),
         }
-        prepared
-            .push(ops.mean_pool(&PoolDesc { seq: sequence, normalize: true }, &w.hidden, &w.mask, &w.pooled).await?);
-        Ok(prepared)
     }
 }
 

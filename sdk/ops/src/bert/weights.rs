@@ -282,6 +282,29 @@ impl<'a> Tensor<'a> {
         Ok(())
     }
 
+    /// The tensor's name in the file.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The number of elements.
+    pub(crate) fn len(&self) -> usize {
+        self.data.len() / if self.dtype == Dtype::F32 { 4 } else { 2 }
+    }
+
+    /// The elements as `f32`, decoded one by one from the file's bytes (F16
+    /// widened exactly), for converting without a copy of the whole tensor.
+    pub(crate) fn values(&self) -> impl Iterator<Item = f32> + '_ {
+        let f32s = self.dtype == Dtype::F32;
+        self.data.chunks_exact(if f32s { 4 } else { 2 }).map(move |b| {
+            if f32s {
+                f32::from_le_bytes([b[0], b[1], b[2], b[3]])
+            } else {
+                f16_to_f32(u16::from_le_bytes([b[0], b[1]]))
+            }
+        })
+    }
+
     /// A storage buffer holding the tensor as `f32`.
     pub(crate) fn upload(&self, device: &Device) -> Result<Buffer<f32>, WeightsError> {
         let data = self.to_f32()?;
@@ -296,40 +319,41 @@ pub(crate) fn buffer(device: &Device, name: &str, data: &[f32]) -> Result<Buffer
         .map_err(|source| WeightsError::Upload { name: name.into(), source })
 }
 
-/// The weights of one encoder layer on the device.
-pub(crate) struct LayerBuffers {
+/// The weights of one encoder layer on the device, as `T` (`f32`, or
+/// [`F16`](wasi_webgpu::F16) for [`Precision::F16`](super::Precision::F16)).
+pub(crate) struct LayerBuffers<T: bytemuck::Pod = f32> {
     /// Query, key and value weights stacked into one `[3 * hidden, hidden]`
     /// matrix (and biases into `[3 * hidden]`), for one fused linear.
-    pub qkv: Buffer<f32>,
-    pub qkv_bias: Buffer<f32>,
-    pub attention_out: Buffer<f32>,
-    pub attention_out_bias: Buffer<f32>,
-    pub attention_gamma: Buffer<f32>,
-    pub attention_beta: Buffer<f32>,
-    pub intermediate: Buffer<f32>,
-    pub intermediate_bias: Buffer<f32>,
-    pub output: Buffer<f32>,
-    pub output_bias: Buffer<f32>,
-    pub output_gamma: Buffer<f32>,
-    pub output_beta: Buffer<f32>,
+    pub qkv: Buffer<T>,
+    pub qkv_bias: Buffer<T>,
+    pub attention_out: Buffer<T>,
+    pub attention_out_bias: Buffer<T>,
+    pub attention_gamma: Buffer<T>,
+    pub attention_beta: Buffer<T>,
+    pub intermediate: Buffer<T>,
+    pub intermediate_bias: Buffer<T>,
+    pub output: Buffer<T>,
+    pub output_bias: Buffer<T>,
+    pub output_gamma: Buffer<T>,
+    pub output_beta: Buffer<T>,
 }
 
 /// The embedding block's weights on the device.
-pub(crate) struct EmbeddingBuffers {
-    pub word: Buffer<f32>,
-    pub position: Buffer<f32>,
-    pub token_type: Buffer<f32>,
-    pub gamma: Buffer<f32>,
-    pub beta: Buffer<f32>,
+pub(crate) struct EmbeddingBuffers<T: bytemuck::Pod = f32> {
+    pub word: Buffer<T>,
+    pub position: Buffer<T>,
+    pub token_type: Buffer<T>,
+    pub gamma: Buffer<T>,
+    pub beta: Buffer<T>,
 }
 
-/// Every weight of the encoder on the device.
-pub(crate) struct DeviceWeights {
-    pub embeddings: EmbeddingBuffers,
-    pub layers: Vec<LayerBuffers>,
+/// Every weight of the encoder on the device, as `T`.
+pub(crate) struct DeviceWeights<T: bytemuck::Pod = f32> {
+    pub embeddings: EmbeddingBuffers<T>,
+    pub layers: Vec<LayerBuffers<T>>,
 }
 
-impl DeviceWeights {
+impl DeviceWeights<f32> {
     /// Uploads `weights` to `device`.
     pub(crate) fn upload(device: &Device, weights: &Weights<'_>) -> Result<Self, WeightsError> {
         let e = &weights.embeddings;
@@ -501,6 +525,17 @@ mod tests {
         let weights = Weights::parse(&bytes, &config).unwrap();
         assert_eq!(weights.embeddings.gamma.name, "embeddings.LayerNorm.gamma");
         assert_eq!(*weights.layers[0].intermediate.to_f32().unwrap(), [1.0; 32]);
+    }
+
+    #[test]
+    fn values_decode_as_to_f32_does() {
+        let config = Config::from_json(TINY).unwrap();
+        let bytes = file(&tiny_tensors(""), |n| if n.contains("intermediate") { "F16" } else { "F32" });
+        let weights = Weights::parse(&bytes, &config).unwrap();
+        for t in [&weights.embeddings.word, &weights.layers[1].intermediate, &weights.layers[0].qkv[1]] {
+            let values: Vec<f32> = t.values().collect();
+            assert_eq!((values.len(), &values[..]), (t.len(), &*t.to_f32().unwrap()), "{}", t.name());
+        }
     }
 
     #[test]

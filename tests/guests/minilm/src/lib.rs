@@ -1,7 +1,7 @@
 //! Test guest for `wasi_webgpu_ops::bert` (tests/tests/minilm.rs).
 //!
 //! ```text
-//! minilm-guest embed --model DIR --input FILE [--cpu] [--max-batch N]
+//! minilm-guest embed --model DIR --input FILE [--cpu] [--max-batch N] [--f16]
 //! minilm-guest bad-input --model DIR [--cpu]
 //! minilm-guest limits --model DIR [--cpu]
 //! minilm-guest profile --model DIR [--cpu] [--batch B] [--seq S]
@@ -10,7 +10,10 @@
 //! `embed` reads FILE, a JSON document whose `sentences` are objects with a
 //! `text` (the oracle's reference.json), embeds every text in one call and
 //! prints one JSON object: `{"device", "ms", "ids": [[…]], "embeddings":
-//! [[…]]}`, the host comparing them with the oracle. `bad-input` checks the
+//! [[…]]}`, the host comparing them with the oracle. `--f16` loads the
+//! model in `Precision::F16`, asking the adapter for `shader-f16` where it
+//! has it; a load refused as `ModelError::MissingFeature` prints
+//! `Error: MissingFeature: …`. `bad-input` checks the
 //! errors of an empty input and of token ids past a (tiny) model's
 //! vocabulary, and the truncation of a 1 MB sentence, printing
 //! `ok: …` per check. `limits` embeds one more 256-token sentence than the
@@ -23,21 +26,22 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use wasi_webgpu::{Instance, Queue};
+use wasi_webgpu::{DeviceDescriptor, Features, Instance, Queue};
 use wasi_webgpu_ops::Ops;
-use wasi_webgpu_ops::bert::{ModelError, SentenceEncoder, read_file};
+use wasi_webgpu_ops::bert::{LoadOptions, ModelError, Precision, SentenceEncoder, read_file};
 
 #[wasi_webgpu::main]
 async fn main() -> Result<(), String> {
     let mut args = std::env::args().skip(1);
     let mode = args.next().ok_or("no mode")?;
-    let (mut model, mut input, mut cpu, mut max_batch) = (None, None, false, None);
+    let (mut model, mut input, mut cpu, mut max_batch, mut f16) = (None, None, false, None, false);
     let (mut batch, mut seq) = (1usize, 128usize);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--model" => model = args.next().map(PathBuf::from),
             "--input" => input = args.next().map(PathBuf::from),
             "--cpu" => cpu = true,
+            "--f16" => f16 = true,
             "--max-batch" => max_batch = args.next().and_then(|n| n.parse().ok()),
             "--batch" => batch = args.next().and_then(|n| n.parse().ok()).ok_or("--batch N")?,
             "--seq" => seq = args.next().and_then(|n| n.parse().ok()).ok_or("--seq N")?,
@@ -51,9 +55,18 @@ async fn main() -> Result<(), String> {
     } else {
         instance.request_adapter(&Default::default()).await.map_err(|e| e.to_string())?
     };
-    let (device, queue) = adapter.request_device(&Default::default()).await.map_err(|e| e.to_string())?;
+    // Only an adapter that has shader-f16 is asked for it: on one without
+    // (the CPU device), loading in f16 must be the typed error.
+    let required_features = if f16 { adapter.features() & Features::SHADER_F16 } else { Features::empty() };
+    let descriptor = DeviceDescriptor { required_features, ..Default::default() };
+    let (device, queue) = adapter.request_device(&descriptor).await.map_err(|e| e.to_string())?;
     let ops = Ops::new(&device);
-    let mut encoder = SentenceEncoder::load(&ops, &model).await.map_err(|e| e.to_string())?;
+    let precision = if f16 { Precision::F16 } else { Precision::F32 };
+    let options = LoadOptions::new().with_precision(precision);
+    let mut encoder = SentenceEncoder::load_with(&ops, &model, options).await.map_err(|e| match e {
+        ModelError::MissingFeature { .. } => format!("MissingFeature: {e}"),
+        e => e.to_string(),
+    })?;
     if let Some(n) = max_batch {
         encoder.set_max_batch(n);
     }
