@@ -94,7 +94,7 @@ impl Ops {
         };
         let MatmulDesc { m, n, k, batch, transpose_a, transpose_b, .. } = *desc;
         if let Plan::Tile128 { bk, checked } = plan {
-            let key = Key { precision, linear: false, activation: 0, transpose_a, transpose_b, bk, checked };
+            let key = Key::matmul(precision, transpose_a, transpose_b, bk, checked);
             op.push(self.large_step(key, &product, a, b, c, None).await?);
             return Ok(op);
         }

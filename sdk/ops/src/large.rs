@@ -54,6 +54,11 @@ pub(crate) struct Key {
 }
 
 impl Key {
+    /// The configuration of a product `op(A) · op(B)`.
+    pub(crate) fn matmul(precision: Precision, transpose_a: bool, transpose_b: bool, bk: u32, checked: bool) -> Self {
+        Key { precision, linear: false, activation: 0, transpose_a, transpose_b, bk, checked }
+    }
+
     /// The configuration of a linear (`x · Wᵀ`, bias, `activation`).
     pub(crate) fn linear(precision: Precision, activation: Activation, bk: u32, checked: bool) -> Self {
         Key {

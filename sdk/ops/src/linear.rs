@@ -7,7 +7,7 @@ use crate::cpu::{self, whole};
 use crate::large::{Key, Precision, Product};
 use crate::matmul::wgsl;
 use crate::tiling::{self, F32_SLICES, Plan, Shape, Tiling};
-use crate::{Accumulate, Error, Op, Ops, Result, cached, check_len, elements};
+use crate::{Accumulate, Op, Ops, Result, cached, check_len, elements};
 
 /// The activation applied to `x · Wᵀ + b` inside [`Ops::linear`]'s kernel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -202,16 +202,7 @@ impl Ops {
         check_len(op, "weight", weight, size_weight)?;
         check_len(op, "bias", bias, n)?;
         check_len(op, "output", output, size_output)?;
-        let max = u64::from(self.device.limits().max_compute_workgroups_per_dimension);
-        let grid = [n.div_ceil(tile), m.div_ceil(tile)];
-        if let Some(&over) = grid.iter().find(|&&g| g > max) {
-            return Err(Error::Shape {
-                op,
-                reason: format!(
-                    "the grid of {tile} x {tile} tiles needs {over} workgroups in one dimension; the limit is {max}"
-                ),
-            });
-        }
-        Ok(Some([grid[0] as u32, grid[1] as u32]))
+        let max = self.device.limits().max_compute_workgroups_per_dimension;
+        Ok(Some(tiling::tile_grid(op, [m, n, 1], tile, max)?))
     }
 }

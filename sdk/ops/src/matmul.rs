@@ -159,8 +159,7 @@ impl Ops {
             });
         }
         if let Plan::Tile128 { bk, checked } = plan {
-            let key =
-                Key { precision: Precision::F32, linear: false, activation: 0, transpose_a, transpose_b, bk, checked };
+            let key = Key::matmul(Precision::F32, transpose_a, transpose_b, bk, checked);
             op.push(self.large_step(key, &product, a, b, c, None).await?);
             return Ok(op);
         }
@@ -239,20 +238,11 @@ impl Ops {
         };
         let limits = self.device.limits();
         let plan = tiling::plan(op, desc.tiling, &shape, limits.max_compute_workgroup_storage_size, slices)?;
-        let tile = plan.tile();
-        let max = u64::from(limits.max_compute_workgroups_per_dimension);
-        let grid = [n64.div_ceil(tile), m64.div_ceil(tile), u64::from(batch)];
-        if let Some(&over) = grid.iter().find(|&&g| g > max) {
-            return Err(Error::Shape {
-                op,
-                reason: format!(
-                    "the grid of {tile} x {tile} tiles needs {over} workgroups in one dimension; the limit is {max}"
-                ),
-            });
-        }
+        let grid =
+            tiling::tile_grid(op, [m64, n64, batch.into()], plan.tile(), limits.max_compute_workgroups_per_dimension)?;
         // Each stride is a u32 of `desc` or an element count `elements` kept
         // within u32.
         let strides = [stride_a as u32, stride_b as u32, stride_c as u32];
-        Ok(Some(Checked { product: Product { m, n, k, batch, strides }, plan, grid: [grid[0] as u32, grid[1] as u32] }))
+        Ok(Some(Checked { product: Product { m, n, k, batch, strides }, plan, grid }))
     }
 }

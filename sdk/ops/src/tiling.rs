@@ -114,6 +114,23 @@ impl Shape {
     }
 }
 
+/// The grid of `tile` × `tile` tiles of an `m × n` product (columns, rows),
+/// checked, with the `batch` entries, against the device's dispatch limit of
+/// `max` workgroups per dimension.
+pub(crate) fn tile_grid(op: &'static str, [m, n, batch]: [u64; 3], tile: u64, max: u32) -> Result<[u32; 2]> {
+    let max = u64::from(max);
+    let grid = [n.div_ceil(tile), m.div_ceil(tile), batch];
+    if let Some(&over) = grid.iter().find(|&&g| g > max) {
+        return Err(Error::Shape {
+            op,
+            reason: format!(
+                "the grid of {tile} x {tile} tiles needs {over} workgroups in one dimension; the limit is {max}"
+            ),
+        });
+    }
+    Ok([grid[0] as u32, grid[1] as u32])
+}
+
 /// Resolves `tiling` for `shape` on a device with `workgroup_bytes` of
 /// workgroup memory (its `max_compute_workgroup_storage_size`), for a 128
 /// tile kernel of slice depths `slices` ([`F32_SLICES`] or [`F16_SLICES`]).
