@@ -23,6 +23,7 @@ mod kernel_cost;
 mod minilm;
 mod native;
 mod ops;
+mod python;
 mod replay;
 mod report;
 

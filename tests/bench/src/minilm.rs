@@ -10,6 +10,7 @@ use anyhow::{Context as _, Result, bail, ensure};
 use wasi_webgpu_host::{RunOptions, Runner};
 
 use crate::native::Native;
+use crate::python;
 use crate::replay::Replay;
 use crate::report::{Better, Goal, Report};
 
@@ -75,36 +76,29 @@ struct Torch {
 }
 
 fn run_torch(o: &Options<'_>, model: &Path, batches: &[u32]) -> Result<Option<Vec<Torch>>> {
-    let python = o.python.clone().unwrap_or_else(|| "python3".into());
-    let probe = Command::new(&python).args(["-c", "import torch, sentence_transformers"]).output();
-    if !probe.is_ok_and(|p| p.status.success()) {
-        return Ok(None);
-    }
+    let python = o.python.as_deref().unwrap_or("python3");
     let list: Vec<String> = batches.iter().map(u32::to_string).collect();
     let script = o.root.join("tests/bench/torch_minilm.py");
+    let (list, seq) = (list.join(","), o.seq.to_string());
+    let model = model.to_string_lossy();
     let min_seconds = if o.quick { "0.1" } else { "1.0" };
-    let out = Command::new(&python)
-        .arg(&script)
-        .arg(model)
-        .args(["--batch", &list.join(","), "--seq", &o.seq.to_string(), "--min-seconds", min_seconds])
-        .output()
-        .with_context(|| format!("failed to run {python} {}", script.display()))?;
-    if !out.status.success() {
-        bail!("{} failed:\n{}", script.display(), String::from_utf8_lossy(&out.stderr));
-    }
-    let mut rows = Vec::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.starts_with('{')) {
-        let v: serde_json::Value = serde_json::from_str(line)?;
-        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("?").to_owned();
-        rows.push(Torch {
-            precision: s("precision"),
-            batch: v.get("batch").and_then(|x| x.as_u64()).context("torch: no batch")? as u32,
-            median_s: v.get("median_ms").and_then(|x| x.as_f64()).context("torch: no median_ms")? / 1e3,
-            samples: v.get("samples").and_then(|x| x.as_u64()).unwrap_or(0),
-            device: s("device"),
-            version: s("torch"),
-        });
-    }
+    let args = [model.as_ref(), "--batch", &list, "--seq", &seq, "--min-seconds", min_seconds];
+    let Some(lines) = python::json_lines(python, "torch, sentence_transformers", &script, &args)? else {
+        return Ok(None);
+    };
+    let rows = lines
+        .iter()
+        .map(|v| {
+            Ok(Torch {
+                precision: python::text(v, "precision"),
+                batch: v.get("batch").and_then(|x| x.as_u64()).context("torch: no batch")? as u32,
+                median_s: v.get("median_ms").and_then(|x| x.as_f64()).context("torch: no median_ms")? / 1e3,
+                samples: v.get("samples").and_then(|x| x.as_u64()).unwrap_or(0),
+                device: python::text(v, "device"),
+                version: python::text(v, "torch"),
+            })
+        })
+        .collect::<Result<_>>()?;
     Ok(Some(rows))
 }
 

@@ -5,13 +5,13 @@
 //! and friends, cuBLAS), all in one run.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 use wasi_webgpu_host::Runner;
 
 use crate::native::{self, Native};
+use crate::python;
 use crate::replay::Replay;
 use crate::report::{Better, Goal, Report};
 
@@ -64,35 +64,27 @@ impl Torch {
 
 /// Runs `torch_ops.py what --key list`, or `None` without PyTorch.
 fn torch(o: &Options<'_>, what: &str, key: &str, list: &[u32]) -> Result<Option<Vec<Torch>>> {
-    let python = o.python.clone().unwrap_or_else(|| "python3".into());
-    let probe = Command::new(&python).args(["-c", "import torch"]).output();
-    if !probe.is_ok_and(|p| p.status.success()) {
-        return Ok(None);
-    }
+    let python = o.python.as_deref().unwrap_or("python3");
     let script = o.root.join("tests/bench/torch_ops.py");
-    let list: Vec<String> = list.iter().map(u32::to_string).collect();
+    let list = self::list(list);
     let min_seconds = if o.quick { "0.05" } else { "1.0" };
-    let out = Command::new(&python)
-        .arg(&script)
-        .args([what, key, &list.join(","), "--min-seconds", min_seconds])
-        .output()
-        .with_context(|| format!("failed to run {python} {}", script.display()))?;
-    if !out.status.success() {
-        bail!("{} failed:\n{}", script.display(), String::from_utf8_lossy(&out.stderr));
-    }
-    let mut rows = Vec::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.starts_with('{')) {
-        let v: serde_json::Value = serde_json::from_str(line)?;
-        let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("?").to_owned();
-        rows.push(Torch {
-            op: s("op"),
-            size: v.get("size").and_then(|x| x.as_u64()).context("torch: no size")? as u32,
-            median_s: v.get("median_ms").and_then(|x| x.as_f64()).context("torch: no median_ms")? / 1e3,
-            samples: v.get("samples").and_then(|x| x.as_u64()).unwrap_or(0),
-            device: s("device"),
-            version: s("torch"),
-        });
-    }
+    let Some(lines) = python::json_lines(python, "torch", &script, &[what, key, &list, "--min-seconds", min_seconds])?
+    else {
+        return Ok(None);
+    };
+    let rows = lines
+        .iter()
+        .map(|v| {
+            Ok(Torch {
+                op: python::text(v, "op"),
+                size: v.get("size").and_then(|x| x.as_u64()).context("torch: no size")? as u32,
+                median_s: v.get("median_ms").and_then(|x| x.as_f64()).context("torch: no median_ms")? / 1e3,
+                samples: v.get("samples").and_then(|x| x.as_u64()).unwrap_or(0),
+                device: python::text(v, "device"),
+                version: python::text(v, "torch"),
+            })
+        })
+        .collect::<Result<_>>()?;
     Ok(Some(rows))
 }
 
@@ -195,7 +187,7 @@ pub fn reduce(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r:
         }
     }
     r.notes.push(format!(
-        "opsreduce: `Ops::sum` / `max` (`ReduceDesc::vector`) and `Ops::scan` (inclusive) of ±1 f32 with one 2, each checked exactly against the CPU in the guest first; a sample is one submit of the prepared op + `on-submitted-work-done`. Native: the op's dispatch trace replayed with wgpu (same WGSL, pipelines, bind groups, dispatches; stand-in contents of the same size). GB/s counts the bytes the op must move: the input once (sum, max), input + output (scan); the copy rows time `copy_buffer_to_buffer` moving that many bytes (half the input for sum and max, all of it for a scan), the device's bandwidth ceiling.{}",
+        "opsreduce: `Ops::sum` / `max` (`ReduceDesc::vector`) and `Ops::scan` (inclusive) of ±1 f32 with one 2, each checked exactly against the CPU in the guest first; a sample is one submit of the prepared op + `on-submitted-work-done`. Native: the op's dispatch trace replayed with wgpu (same WGSL, pipelines, bind groups, dispatches; stand-in contents of the same size). GB/s counts the bytes the op must move: the input once (sum, max), input + output (scan); the copy rows time wgpu's `copy_buffer_to_buffer` moving that many bytes (half the input for sum and max, all of it for a scan); where it is slower than PyTorch's `copy_` (the diagnostics row), it is no ceiling, and `torch.sum` is the bar.{}",
         torch_note(torch.as_deref(), o)
     ));
     Ok(())
