@@ -67,7 +67,10 @@ environment: RUST_LOG (the runner's logging, e.g. `debug` or
 `wasi_webgpu_host=debug,wgpu_core=warn`; overrides -v),
 WASI_WEBGPU_CACHE_DIR (compiled-component cache, default
 $XDG_CACHE_HOME/wasi-webgpu or ~/.cache/wasi-webgpu),
-WASI_WEBGPU_GUEST_TARGET_DIR (target directory for guest builds).";
+WASI_WEBGPU_GUEST_TARGET_DIR (target directory for guest builds; default: for
+a crate that is its own workspace, like those `new` makes, one shared by all
+such crates, guest-target in the cache directory, so the SDK is built once;
+for a crate in a larger workspace, wasi-webgpu-guests in its target directory).";
 
 /// Exit code when the runner fails before the guest starts.
 const RUNNER_FAILURE: u8 = 2;
