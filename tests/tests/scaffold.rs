@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn runner(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run"))
+    Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run-under-test"))
         .args(args)
         .current_dir(dir)
         // The generated crate would build into its own `target/`; the shared
@@ -81,7 +81,7 @@ fn new_crates_share_one_guest_build() {
     let build = |name: &str| {
         let created = runner(dir.path(), &["new", name]);
         assert!(created.status.success(), "{}", transcript(&created));
-        let output = Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run"))
+        let output = Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run-under-test"))
             .arg(name)
             .current_dir(dir.path())
             .env_remove("WASI_WEBGPU_GUEST_TARGET_DIR")

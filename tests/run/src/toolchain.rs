@@ -263,7 +263,7 @@ pub struct BuildOptions {
     /// for a crate that is its own workspace and builds into its own
     /// `target/` (what `wasi-webgpu-run new` makes), one directory per user,
     /// `guest-target` in the cache directory
-    /// ([`default_cache_dir`](crate::default_cache_dir)), so that every such
+    /// ([`default_cache_dir`](wasi_webgpu_host::default_cache_dir)), so that every such
     /// crate reuses the SDK the first one built instead of compiling it again
     /// (30-70 s); else `<the workspace's target directory>/wasi-webgpu-guests`,
     /// which its other guests share.
@@ -407,7 +407,7 @@ impl Metadata {
     fn default_guest_target_dir(&self) -> PathBuf {
         let alone = self.packages.len() == 1;
         let default_target = self.target_directory == self.workspace_root.join("target");
-        match crate::default_cache_dir() {
+        match wasi_webgpu_host::default_cache_dir() {
             Some(cache) if alone && default_target => cache.join(SHARED_GUEST_TARGET_SUBDIR),
             _ => self.target_directory.join(GUEST_TARGET_SUBDIR),
         }
