@@ -17,6 +17,7 @@
 
 #![deny(missing_docs)]
 
+mod callee;
 mod cpu;
 mod expand;
 mod ir;
@@ -40,13 +41,20 @@ use ir::*;
 
 /// Expands `#[kernel(..)]` on `item`. Errors come back as `compile_error!` tokens.
 pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut undeclared = None;
     let result = (|| {
         let options: Options = syn::parse2(attr.clone())?;
         let func: ItemFn = syn::parse2(item.clone())
             .map_err(|e| syn::Error::new(e.span(), "#[wasi_webgpu::kernel] goes on a `fn`"))?;
         let mut pending = Vec::new();
         let mut first_span = Span::call_site();
-        for f in instances(&func, &options)? {
+        let instances = instances(&func, &options)?;
+        let calls: Vec<(String, Span)> = instances.iter().flat_map(|f| callee_spans(&f.block)).collect();
+        if let Some(not_gpu) = callee::not_gpu(&func, &calls) {
+            undeclared = not_gpu.undeclared;
+            return Err(not_gpu.error);
+        }
+        for f in instances {
             for (name, span) in deps(&f) {
                 if !pending.contains(&name) && f.sig.ident != name {
                     if pending.is_empty() {
@@ -62,14 +70,32 @@ pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
         let rest = |names: TokenStream, fns: TokenStream| quote!({ #attr } { #item } { #names } { #fns });
         Ok(next_callback(rest, pending, &[], first_span))
     })();
-    result.unwrap_or_else(|e| with_shim(e, &item))
+    result.unwrap_or_else(|e| with_shim(e, &attr, &item, undeclared.as_deref()))
 }
 
-/// An error, plus the shim that keeps the kernel's imports used, so that only the error shows.
-fn with_shim(error: syn::Error, item: &TokenStream) -> TokenStream {
+/// An error, plus what keeps it the only one: the shim that keeps the kernel's imports used, and
+/// stand-ins for the modules the kernel would have expanded to, so that code using them resolves.
+/// A name that nothing declares stays out of the shim, where it would be a second error.
+fn with_shim(error: syn::Error, attr: &TokenStream, item: &TokenStream, undeclared: Option<&str>) -> TokenStream {
     let mut out = error.into_compile_error();
-    if let Ok(func) = syn::parse2::<ItemFn>(item.clone()) {
-        out.extend(uses_shim(&func));
+    let Ok(func) = syn::parse2::<ItemFn>(item.clone()) else { return out };
+    out.extend(uses_shim(&func, undeclared));
+    let Ok(options) = syn::parse2::<Options>(attr.clone()) else { return out };
+    let Ok(instances) = instances(&func, &options) else { return out };
+    let vis = &func.vis;
+    // `launch` takes the device, the parameters and the thread count, of whatever types.
+    let args: Vec<Ident> = (0..func.sig.inputs.len() + 2).map(|i| format_ident!("A{i}")).collect();
+    for name in instances.iter().map(|f| &f.sig.ident) {
+        out.extend(quote! {
+            #[allow(dead_code, non_snake_case, clippy::all)]
+            #vis mod #name {
+                pub const WGSL: &str = "";
+                pub const WORKGROUP_SIZE: [u32; 3] = [1, 1, 1];
+                pub async fn launch<#(#args),*>(#(_: #args),*) -> ::wasi_webgpu::Result<()> {
+                    ::core::unreachable!("the kernel did not compile")
+                }
+            }
+        });
     }
     out
 }
@@ -94,7 +120,7 @@ pub fn continue_kernel(input: TokenStream) -> TokenStream {
         pending.retain(|n| !collected.iter().any(|c| item_name(c).is_some_and(|i| i == n)));
         match step.target {
             Target::Kernel { attr, item: kernel } => {
-                item = Some(kernel.clone());
+                item = Some((attr.clone(), kernel.clone()));
                 if pending.is_empty() {
                     let options: Options = syn::parse2(attr)?;
                     let func: ItemFn = syn::parse2(kernel)?;
@@ -115,7 +141,7 @@ pub fn continue_kernel(input: TokenStream) -> TokenStream {
         }
     })();
     result.unwrap_or_else(|e| match &item {
-        Some(item) => with_shim(e, item),
+        Some((attr, item)) => with_shim(e, attr, item, None),
         None => e.into_compile_error(),
     })
 }
@@ -124,12 +150,18 @@ pub fn continue_kernel(input: TokenStream) -> TokenStream {
 /// callback macro, whose bundle also holds the helpers it calls. Those are looked up here, where
 /// the helper is defined, through their own callbacks.
 pub fn gpu(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut keep_fn = true;
     let result = (|| {
         if !attr.is_empty() {
             return Err(Sp::of(&attr).error("#[wasi_webgpu::gpu] takes no arguments"));
         }
         let func: ItemFn =
             syn::parse2(item.clone()).map_err(|e| syn::Error::new(e.span(), "#[wasi_webgpu::gpu] goes on a `fn`"))?;
+        if let Some(not_gpu) = callee::not_gpu(&func, &callee_spans(&func.block)) {
+            // A function that calls an undeclared one would be a second error.
+            keep_fn = not_gpu.undeclared.is_none();
+            return Err(not_gpu.error);
+        }
         let calls: Vec<(String, Span)> = deps(&func).into_iter().filter(|(n, _)| func.sig.ident != n).collect();
         if calls.is_empty() {
             // Check the helper on its own, so its errors appear even when no kernel calls it.
@@ -144,7 +176,16 @@ pub fn gpu(attr: TokenStream, item: TokenStream) -> TokenStream {
         let chain = next_callback(rest, pending, &[], span);
         Ok(quote!(#func #chain))
     })();
-    result.unwrap_or_else(syn::Error::into_compile_error)
+    // The function stays, for its Rust callers: the error is then the only one.
+    result.unwrap_or_else(|e| {
+        let mut out = e.into_compile_error();
+        if let Ok(func) = syn::parse2::<ItemFn>(item)
+            && keep_fn
+        {
+            out.extend(quote!(#[allow(dead_code)] #func));
+        }
+        out
+    })
 }
 
 /// `macro_rules! name` (in the macro namespace, beside the function) handing `bundle` over.
@@ -530,7 +571,7 @@ fn expand_all(options: &Options, func: &ItemFn, items: &[syn::Item]) -> syn::Res
         })
         .collect();
     let helpers = lower_helpers(&helper_fns, &structs)?;
-    let mut out = uses_shim(func);
+    let mut out = uses_shim(func, None);
     let generic = !func.sig.generics.params.is_empty();
     for instance in instances(func, options)? {
         let kernel = lower_kernel(&instance, workgroup_size, workgroup_size_span, &helpers, &structs)?;
@@ -796,7 +837,12 @@ fn param_kind(ty: &syn::Type, cx: &mut lower::TyCx<'_>) -> syn::Result<ParamKind
             };
             if let Some(s) = lower::atomic_scalar(&slice.elem) {
                 if r.mutability.is_some() {
-                    return Err(Sp::of(&ty).error("atomics are written through `&[AtomicU32]`: drop the `mut`"));
+                    let (atomic, scalar) = if s == Scalar::I32 { ("AtomicI32", "i32") } else { ("AtomicU32", "u32") };
+                    return Err(Sp::of(&ty).error(format!(
+                        "atomics are written through a shared `&[{atomic}]`, as in Rust: drop the `mut`; `launch` \
+                         still takes the buffer as `&mut Buffer<{scalar}>`, because an atomic needs a read_write \
+                         storage binding"
+                    )));
                 }
                 return Ok(ParamKind::Atomics(s));
             }
@@ -859,7 +905,7 @@ pub fn translate(
 /// (types, called functions, constants, `Ordering::Relaxed`): the kernel function itself is not
 /// emitted, so without this the user's imports for it would be reported unused, and a name that
 /// does not resolve is reported at its use like in any Rust function.
-fn uses_shim(func: &ItemFn) -> TokenStream {
+fn uses_shim(func: &ItemFn, except: Option<&str>) -> TokenStream {
     struct Paths {
         names: Vec<Ident>,
         generics: Vec<String>,
@@ -931,7 +977,7 @@ fn uses_shim(func: &ItemFn) -> TokenStream {
         .collect();
     let mut paths = Paths { names: Vec::new(), generics };
     paths.visit_item_fn_mut(&mut func.clone());
-    let names = &paths.names;
+    let names: Vec<&Ident> = paths.names.iter().filter(|n| except.is_none_or(|e| *n != e)).collect();
     quote! {
         const _: () = {
             #(#[allow(unused_imports)] use #names as _;)*
