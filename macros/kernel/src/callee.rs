@@ -21,19 +21,21 @@ pub(crate) struct NotGpu {
 /// scope shows is not a `#[gpu]` helper. `None` where the source is not available (outside a
 /// compiler) or does not settle it, e.g. for a callee imported from another file.
 pub(crate) fn not_gpu(caller: &ItemFn, callees: &[(String, Span)]) -> Option<NotGpu> {
+    if callees.is_empty() {
+        return None;
+    }
     let file = caller.sig.ident.span().local_file()?;
     let source = std::fs::read_to_string(file).ok()?;
     let parsed = syn::parse_file(&source).ok()?;
     let scope = scope_of(parsed.items.iter().collect(), &caller.sig.ident.to_string())?;
     let locals = bound_names(caller);
     callees.iter().filter(|(name, _)| !locals.contains(name)).find_map(|(name, span)| {
-        let declared = scope.iter().find_map(|item| match item {
-            Item::Fn(f) if f.sig.ident == name => Some(f),
-            _ => None,
-        });
-        let (message, undeclared) = match declared {
-            Some(f) if f.attrs.iter().any(|a| is_attr(a, "gpu")) => return None,
-            Some(_) => (format!("`{name}` is not a GPU function: mark it with `#[wasi_webgpu::gpu]`"), None),
+        let (message, undeclared) = match scope.iter().find(|item| declares(item, name)) {
+            Some(Item::Fn(f)) if !f.attrs.iter().any(|a| is_attr(a, "gpu")) => {
+                (format!("`{name}` is not a GPU function: mark it with `#[wasi_webgpu::gpu]`"), None)
+            }
+            // A helper, or a tuple struct's constructor and the like: for the kernel to judge.
+            Some(_) => return None,
             None if scope.iter().any(|item| may_bring(item, name)) => return None,
             None => (
                 format!(
@@ -70,8 +72,19 @@ fn scope_of<'a>(items: Vec<&'a Item>, name: &str) -> Option<Vec<&'a Item>> {
     })
 }
 
-/// Whether `item` may put `name` in scope other than by declaring a function: an import of it, a
-/// glob import, or an item macro (which may expand to anything).
+/// Whether `item` declares `name` in the value namespace (or, for a `struct`, may).
+fn declares(item: &Item, name: &str) -> bool {
+    match item {
+        Item::Fn(f) => f.sig.ident == name,
+        Item::Struct(s) => s.ident == name,
+        Item::Static(s) => s.ident == name,
+        Item::Const(c) => c.ident == name,
+        _ => false,
+    }
+}
+
+/// Whether `item` may put `name` in scope other than by declaring it: an import of it, a glob
+/// import, or an item macro (which may expand to anything).
 fn may_bring(item: &Item, name: &str) -> bool {
     fn tree(t: &UseTree, name: &str) -> bool {
         match t {
@@ -85,8 +98,6 @@ fn may_bring(item: &Item, name: &str) -> bool {
     match item {
         Item::Use(u) => tree(&u.tree, name),
         Item::Macro(_) | Item::ExternCrate(_) | Item::ForeignMod(_) | Item::Verbatim(_) => true,
-        Item::Static(s) => s.ident == name,
-        Item::Const(c) => c.ident == name,
         _ => false,
     }
 }

@@ -77,6 +77,8 @@ fn unknown_identifiers_say_what_is_missing() {
     assert_eq!(m, "`scale` is not declared: no variable, constant or function of this name is in scope");
     let m = message("f[0] = square(f[0]);", "square");
     assert_eq!(m, "`square` is not declared: no function of this name is in scope");
+    let m = message("var v: vec5<f32>;", "vec5");
+    assert_eq!(m, "`vec5` is not declared: no type of this name is in scope");
 }
 
 /// Pointer types are spelled as WGSL spells them.

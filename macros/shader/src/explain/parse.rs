@@ -100,8 +100,16 @@ pub(crate) fn explain(
         return Some((format!("`{name}` is declared as `{wanted}`, but its value is {seen}{hint}"), relabel(&texts)));
     }
     if let Some(name) = message.strip_prefix("no definition in scope for identifier: ") {
-        let called = source.get(labels.first()?.0.end..).is_some_and(|rest| rest.trim_start().starts_with('('));
-        let what = if called { "function" } else { "variable, constant or function" };
+        let span = labels.first()?.0.clone();
+        let (before, after) = (source.get(..span.start)?, source.get(span.end..)?);
+        let what = if after.trim_start().starts_with('(') {
+            "function"
+        } else if before.ends_with('<') || before.trim_end().ends_with([':', '>']) || after.starts_with('<') {
+            // `array<vec5<f32>>`, `x: vec5f`, `-> vec5f`: where a type is written.
+            "type"
+        } else {
+            "variable, constant or function"
+        };
         let texts = ["unknown identifier".to_string()];
         return Some((format!("{name} is not declared: no {what} of this name is in scope"), relabel(&texts)));
     }
