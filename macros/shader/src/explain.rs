@@ -213,9 +213,14 @@ impl Context<'_> {
                     return Some("this location cannot be written (a `let`, a read-only `var<storage, read>` or a `var<uniform>`)".to_string());
                 }
                 FunctionError::InvalidStoreTypes { pointer, value } => {
-                    let (to, from) = (self.expr_type(Some(*pointer)), self.expr_type(Some(*value)));
+                    // The pointer is the place written: its store type is what the user assigns to.
+                    let (to, from) = (self.expr_type_of(Some(*pointer), true), self.expr_type(Some(*value)));
                     if let (Some(to), Some(from)) = (to, from) {
-                        return Some(format!("cannot store a `{from}` through a `{to}`"));
+                        let hint = ops::cast(&to, self.expr_text(*value))
+                            .filter(|_| ops::same_shape(&from, &to))
+                            .map(|c| format!(" (write {c})"))
+                            .unwrap_or_default();
+                        return Some(format!("cannot assign a `{from}` to a `{to}`{hint}"));
                     }
                 }
                 FunctionError::InvalidArgumentPointerSpace { name, space, .. } => {

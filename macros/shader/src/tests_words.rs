@@ -55,10 +55,21 @@ fn builtin_arguments_of_the_wrong_type_or_count_say_which() {
     assert_eq!(m, "argument 1 of `sqrt` must be `f32` or `f16` (or a vector of them), not a `u32` (write `f32(o[0])`)");
     let m = message("f[0] = max(f[0], 1u);", "max");
     assert_eq!(m, "argument 2 of `max` is a `u32`, but must be a `f32` like the argument before it (write `f32(1u)`)");
+    let m = message("let n = o[0];\n    f[0] = sqrt(n);", "sqrt");
+    assert_eq!(m, "argument 1 of `sqrt` must be `f32` or `f16` (or a vector of them), not a `u32` (write `f32(..)`)");
     let m = message("f[0] = max(f[0]);", "max");
     assert_eq!(m, "`max` takes 2 arguments, but 1 was given");
     let m = message("f[0] = clamp(f[0], 0.0);", "clamp");
     assert_eq!(m, "`clamp` takes 3 arguments, but 2 were given");
+}
+
+#[test]
+fn assignments_of_the_wrong_type_say_both_types() {
+    let m = message("let v = vec3f(1.0);\n    f[0] = v;", "f[0] = v");
+    assert_eq!(m, "in compute entry point `main`: cannot assign a `vec3<f32>` to a `f32`");
+    // naga labels `y` by its `let`'s value, which is not what is written at the assignment.
+    let m = message("var x = 1u;\n    let y = 2i;\n    x = y;", "x = y");
+    assert_eq!(m, "WGSL does not convert `i32` to `u32` implicitly (write `u32(..)`)");
 }
 
 #[test]

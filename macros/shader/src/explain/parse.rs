@@ -17,7 +17,13 @@ pub(crate) fn explain(
     rendered: &str,
     source: &str,
 ) -> Option<(String, Vec<Label>)> {
-    let text = |i: usize| labels.get(i).and_then(|(span, _)| source.get(span.clone()));
+    // A `let`'s value is labelled where the `let` is: quote only what is written at the error.
+    let start = labels.first()?.0.start;
+    let text = |i: usize| {
+        let span = labels.get(i)?.0.clone();
+        let line = source.get(start.min(span.start)..span.end)?;
+        (span.start >= start && !line.contains('\n')).then(|| source.get(span)).flatten()
+    };
     let label_type = |i: usize| labels.get(i).and_then(|(_, l)| after(l, "has type "));
     let relabel = |texts: &[String]| -> Vec<Label> {
         labels.iter().zip(texts).map(|((span, _), t)| (Some(span.clone()), t.clone())).collect()
