@@ -108,3 +108,25 @@ fn debug_printed_scalar_types_are_rewritten() {
     );
     assert_eq!(text, "operation Add can't work with (of type `u32`) and (of type `i32`)");
 }
+
+#[test]
+fn select_extra_arguments_and_atomics_say_what_is_wrong() {
+    let m = message("f[0] = select(1.0, 2u, true);", "1.0");
+    assert_eq!(
+        m,
+        "the two values of `select` must have the same type, but the first is a float literal and the second a `u32`"
+    );
+    let m = message("let a = 1i; o[0] = select(o[1], a, true);", "o[1], a");
+    assert_eq!(
+        m,
+        "the two values of `select` must have the same type, but the first is a `u32` and the second a `i32` (write `u32(a)`)"
+    );
+    let m = message("f[0] = abs(f[0], 1.0);", "abs");
+    assert_eq!(m, "`abs` takes at most 1 argument: argument 2 is one too many");
+    let m = message("atomicAdd(&o[0], 1u);", "&o[0]");
+    assert_eq!(
+        m,
+        "`atomicAdd` needs a pointer to an `atomic<u32>` or `atomic<i32>`, and `&o[0]` points to a plain value: \
+         declare the variable with an atomic type, e.g. `array<atomic<u32>>`"
+    );
+}

@@ -92,18 +92,63 @@ pub(crate) fn explain(
     if let Some(rest) = message.strip_prefix("the type of `") {
         let (name, rest) = rest.split_once("` is expected to be `")?;
         let (wanted, seen) = rest.strip_suffix('`')?.split_once("`, but got `")?;
-        let value = initializer(source, labels.first()?.0.end);
+        let init = initializer(source, labels.first()?.0.end);
         let hint = match seen {
-            "{AbstractFloat}" | "{AbstractInt}" => convert("f32", wanted, value),
-            other => convert(other, wanted, value),
+            "{AbstractFloat}" | "{AbstractInt}" => convert("f32", wanted, init),
+            other => convert(other, wanted, init),
         };
-        let seen = match seen {
-            "{AbstractFloat}" => "a float literal".to_string(),
-            "{AbstractInt}" => "an integer literal".to_string(),
-            other => format!("a `{}`", wgsl(other)),
-        };
+        let seen = value(seen);
         let texts = [format!("`{name}` is declared here")];
         return Some((format!("`{name}` is declared as `{wanted}`, but its value is {seen}{hint}"), relabel(&texts)));
+    }
+    if message.starts_with("type mismatch for reject and accept values in `select`") {
+        let find = |prefix: &str| labels.iter().position(|(_, l)| l.starts_with(prefix));
+        let (reject, accept) = (find("reject value of type")?, find("accept value of type")?);
+        let of_type = |i: usize| after(labels.get(i)?.1, "of type ");
+        let (first, second) = (of_type(reject)?, of_type(accept)?);
+        let hint = convert(second, first, text(accept));
+        let texts: Vec<String> = (0..labels.len())
+            .map(|i| {
+                if i == reject {
+                    value(first)
+                } else if i == accept {
+                    value(second)
+                } else {
+                    String::new()
+                }
+            })
+            .collect();
+        return Some((
+            format!(
+                "the two values of `select` must have the same type, but the first is {} and the second {}{hint}",
+                value(first),
+                value(second)
+            ),
+            relabel(&texts),
+        ));
+    }
+    if let Some(name) = message.strip_prefix("too many arguments passed to ") {
+        let at_most = rendered.split_once("accepts at most ")?.1.split_once(' ')?.0;
+        let extra = labels.iter().find_map(|(_, l)| l.strip_prefix("unexpected argument #"))?;
+        let plural = if at_most == "1" { "" } else { "s" };
+        let texts = [String::new(), "one too many".to_string()];
+        return Some((
+            format!("{name} takes at most {at_most} argument{plural}: argument {extra} is one too many"),
+            relabel(&texts),
+        ));
+    }
+    if message == "atomic operation is done on a pointer to a non-atomic" {
+        let pointer = text(0)?;
+        let before = source.get(..labels.first()?.0.start)?.trim_end().strip_suffix('(')?.trim_end();
+        let function = &before[before.rfind(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(0, |i| i + 1)..];
+        let texts = ["a pointer to a plain value".to_string()];
+        return Some((
+            format!(
+                "`{function}` needs a pointer to an `atomic<u32>` or `atomic<i32>`, and `{pointer}` points to a plain \
+                 value: declare the variable with an atomic type, e.g. `array<atomic<u32>>`"
+            ),
+            relabel(&texts),
+        ));
     }
     if let Some(name) = message.strip_prefix("no definition in scope for identifier: ") {
         let span = labels.first()?.0.clone();
@@ -141,6 +186,15 @@ fn convert(from: &str, to: &str, text: Option<&str>) -> String {
         })
     });
     cast(to, operand).map(|c| format!(" (write {c})")).unwrap_or_default()
+}
+
+/// "a `u32`", or what an abstract type is: the type of a literal.
+fn value(ty: &str) -> String {
+    match ty {
+        "{AbstractFloat}" | "AbstractFloat" => "a float literal".to_string(),
+        "{AbstractInt}" | "AbstractInt" => "an integer literal".to_string(),
+        other => format!("a `{}`", wgsl(other)),
+    }
 }
 
 /// naga's spelling of abstract types, `{AbstractFloat}`, as WGSL's specification names them.
