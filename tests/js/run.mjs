@@ -164,9 +164,11 @@ async function main() {
     await component.run.run();
     summary(0);
   } catch (e) {
-    // jco throws its ComponentError for `run`'s `Err`; anything else is a
-    // trap (a panic's `unreachable`, a shim function that threw).
-    if (e?.constructor?.name === 'ComponentError') summary(1);
+    // jco throws the payload of `run`'s `Err`, which `result` without a
+    // type leaves undefined (or its ComponentError, without the async
+    // export); anything else is a trap (a panic's `unreachable`, a shim
+    // function that threw).
+    if (e === undefined || e?.constructor?.name === 'ComponentError') summary(1);
     process.stderr.write(`wasi-webgpu-run-js: the guest trapped: ${e?.stack ?? e}\n`);
     summary(101);
   }

@@ -155,8 +155,9 @@ function debugGroups(cls) {
 
 export class Gpu extends Resource {
   async requestAdapter(options) {
-    const adapter = await this.inner.requestAdapter({ ...toJs(options), ...adapterOptions });
-    return adapter ? new GpuAdapter(adapter) : undefined;
+    const jsOptions = { ...toJs(options), ...adapterOptions };
+    const adapter = await this.inner.requestAdapter(jsOptions);
+    return adapter ? new GpuAdapter(adapter, () => this.inner.requestAdapter(jsOptions)) : undefined;
   }
   getPreferredCanvasFormat() {
     return this.inner.getPreferredCanvasFormat();
@@ -172,6 +173,15 @@ export function getGpu() {
 }
 
 export class GpuAdapter extends Resource {
+  // WebGPU's adapter gives one device ("consumed" after it), wgpu's and the
+  // reference host's any number, and the SDK asks one adapter for several
+  // (a second device, other limits or features). `again` requests an
+  // adapter like this one for every device after the first.
+  constructor(inner, again) {
+    super(inner);
+    this.again = again;
+    this.consumed = false;
+  }
   features() {
     return new GpuSupportedFeatures(this.inner.features);
   }
@@ -183,13 +193,52 @@ export class GpuAdapter extends Resource {
   }
   async requestDevice(descriptor) {
     return attemptAsync(['type-error', 'operation-error'], async () => {
-      const device = await this.inner.requestDevice(toJs(descriptor));
+      const adapter = this.consumed ? ((await this.again()) ?? this.inner) : this.inner;
+      this.consumed = true;
+      const device = await adapter.requestDevice(withCoreLimits(adapter, toJs(descriptor) ?? {}));
       // An uncaptured error is only logged by WebGPU; the reference host
       // logs it too (wgpu's default handler), and neither ends the guest.
       device.addEventListener?.('uncapturederror', (e) => console.error(`wasi:webgpu: uncaptured ${e.error.constructor.name}: ${e.error.message}`));
       return new GpuDevice(device);
     });
   }
+}
+
+// WebGPU's default limits for core devices. A compatibility-mode device
+// (all Dawn gives on OpenGL) defaults to lower ones (textures of 4096 texels
+// instead of 8192, 128 invocations a workgroup instead of 256, ...), so a
+// guest that asks for the defaults would meet other limits than on the
+// reference host; each is raised here to the core default where the
+// adapter supports it and the guest asked for no value of its own.
+const CORE_DEFAULT_LIMITS = {
+  maxTextureDimension1D: 8192,
+  maxTextureDimension2D: 8192,
+  maxTextureArrayLayers: 256,
+  maxSampledTexturesPerShaderStage: 16,
+  maxSamplersPerShaderStage: 16,
+  maxStorageBuffersPerShaderStage: 8,
+  maxStorageBuffersInFragmentStage: 8,
+  maxStorageTexturesPerShaderStage: 4,
+  maxStorageTexturesInFragmentStage: 4,
+  maxDynamicStorageBuffersPerPipelineLayout: 4,
+  maxUniformBufferBindingSize: 65536,
+  maxStorageBufferBindingSize: 134217728,
+  maxVertexAttributes: 16,
+  maxInterStageShaderVariables: 16,
+  maxColorAttachments: 8,
+  maxColorAttachmentBytesPerSample: 32,
+  maxComputeWorkgroupStorageSize: 16384,
+  maxComputeInvocationsPerWorkgroup: 256,
+  maxComputeWorkgroupSizeX: 256,
+  maxComputeWorkgroupSizeY: 256,
+  maxComputeWorkgroupSizeZ: 64,
+};
+function withCoreLimits(adapter, descriptor) {
+  const requiredLimits = { ...descriptor.requiredLimits };
+  for (const [name, value] of Object.entries(CORE_DEFAULT_LIMITS)) {
+    if (requiredLimits[name] === undefined && adapter.limits[name] >= value) requiredLimits[name] = value;
+  }
+  return { ...descriptor, requiredLimits };
 }
 
 export class GpuAdapterInfo extends Resource {
@@ -376,13 +425,20 @@ export class GpuBuffer extends Resource {
     return this.inner.mapState;
   }
   async mapAsync(mode, offset, size) {
-    return attemptAsync(['operation-error', 'range-error', 'abort-error'], async () => {
+    const result = await attemptAsync(['operation-error', 'range-error', 'abort-error'], async () => {
       const start = n(offset) ?? 0;
       const length = n(size) ?? Math.max(0, this.inner.size - start);
       await this.inner.mapAsync(flagsToMask(mode, FLAGS.map), start, length);
       this.mapped = [start, length];
       this.range = null;
     });
+    // jco answers an async import within the guest's first poll when its
+    // promise settles before a timer it sets on the call; Dawn's maps often
+    // do. The reference host answers a map after the first poll, so that a
+    // guest's other tasks see it pending (tests/guests/misuse relies on
+    // it): one timer more, set after jco's, keeps that order here.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    return result;
   }
   // The mapped bytes `offset..offset+size` as a view into the one range
   // taken from WebGPU, with getMappedRange's checks (alignment, inside the
