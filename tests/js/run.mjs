@@ -8,12 +8,13 @@
 // after --timeout, 2 when this runner fails.
 
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, writeSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { transpiled } from './transpile.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const USAGE = `usage: run.mjs [-q] [--timeout SECONDS] [--dir HOST[::GUEST]] [-e NAME=VALUE] <component.wasm> [-- args]`;
@@ -45,40 +46,6 @@ function parseArgs(argv) {
   }
   if (options.wasm === undefined) fail(USAGE);
   return options;
-}
-
-// jco's output for `wasm`, transpiled once per component and shim: under
-// tests/js so that its imports of the shims resolve to node_modules here.
-async function transpiled(wasm) {
-  const bytes = readFileSync(wasm);
-  const shim = join(here, 'webgpu.js');
-  const key = createHash('sha256').update(bytes).update(readFileSync(shim)).digest('hex').slice(0, 16);
-  const dir = join(here, '.cache', key);
-  const entry = join(dir, 'component.js');
-  if (existsSync(entry)) return entry;
-  const { transpile } = await import('@bytecodealliance/jco-transpile');
-  const { files } = await transpile(resolve(wasm), {
-    name: 'component',
-    outDir: dir,
-    emitTypescriptDeclarations: false,
-    map: { 'wasi:webgpu/webgpu': pathToFileURL(shim).href },
-  });
-  // Written beside and renamed, so that a run killed half-way, or two runs
-  // at once, never leave a partial module that the next run would load.
-  const tmp = `${dir}.${process.pid}.tmp`;
-  rmSync(tmp, { recursive: true, force: true });
-  for (const [path, data] of Object.entries(files)) {
-    const out = join(tmp, path.slice(dir.length));
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, data);
-  }
-  try {
-    renameSync(tmp, dir);
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    if (!existsSync(entry)) throw e;
-  }
-  return entry;
 }
 
 // Dawn's GPU object, with the adapter options every request gets. Dawn's
@@ -150,7 +117,7 @@ async function main() {
   guestStdoutToFd3();
   const options = parseArgs(process.argv.slice(2));
   const started = performance.now();
-  const entry = await transpiled(options.wasm).catch((e) => fail(`transpiling ${options.wasm}: ${e.message ?? e}`));
+  const entry = await transpiled(options.wasm, pathToFileURL(join(here, 'webgpu.js')).href).catch((e) => fail(`transpiling ${options.wasm}: ${e.message ?? e}`));
   const loaded = performance.now();
 
   const { gpu, options: adapterOptions, info, backend } = await dawn();

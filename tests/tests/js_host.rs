@@ -11,7 +11,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use wasi_webgpu_host::{RunOptions, RunOutcome};
@@ -29,6 +29,14 @@ struct Run {
 impl Run {
     fn reference(outcome: &RunOutcome) -> Self {
         Self { exit_code: outcome.exit_code, stdout: outcome.stdout_lossy(), stderr: outcome.stderr_lossy() }
+    }
+
+    fn of_process(output: &Output) -> Self {
+        Self {
+            exit_code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
     }
 }
 
@@ -70,19 +78,8 @@ fn both(crate_dir: &str, args: &[&str], with_dir: bool) -> (Run, Run, [tempfile:
     if with_dir {
         node.arg("--dir").arg(format!("{}::.", dirs[1].path().display()));
     }
-    let output = node
-        .arg(&wasm)
-        .arg("--")
-        .args(args)
-        .current_dir(dirs[1].path())
-        .output()
-        .expect("node starts");
-    let js = Run {
-        exit_code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
-    (reference, js, dirs)
+    let output = node.arg(&wasm).arg("--").args(args).current_dir(dirs[1].path()).output().expect("node starts");
+    (reference, Run::of_process(&output), dirs)
 }
 
 fn transcript(reference: &Run, js: &Run) -> String {
@@ -221,7 +218,9 @@ fn assert_same_checks(crate_dir: &str, compat: &[(&str, &str)]) {
     let transcript = transcript(&reference, &js);
     let allowed = if js.stderr.contains(", compatibility)") { compat } else { &[] };
     assert_eq!(reference.exit_code, 0, "the reference host failed:\n{transcript}");
-    let checks = |stdout: &str| -> Vec<String> { stdout.lines().filter(|l| l.starts_with("check ")).map(str::to_owned).collect() };
+    let checks = |stdout: &str| -> Vec<String> {
+        stdout.lines().filter(|l| l.starts_with("check ")).map(str::to_owned).collect()
+    };
     let (want, got) = (checks(&reference.stdout), checks(&js.stdout));
     assert_eq!(want.len(), got.len(), "the hosts ran different numbers of checks:\n{transcript}");
     let mut excused = 0;
@@ -229,9 +228,8 @@ fn assert_same_checks(crate_dir: &str, compat: &[(&str, &str)]) {
         if want == got {
             continue;
         }
-        let excuse = allowed
-            .iter()
-            .find(|(name, why)| want.starts_with(&format!("check {name} ...")) && got.contains(why));
+        let excuse =
+            allowed.iter().find(|(name, why)| want.starts_with(&format!("check {name} ...")) && got.contains(why));
         assert!(excuse.is_some(), "check differs:\n  reference: {want}\n  JS host:   {got}\n{transcript}");
         excused += 1;
     }
@@ -273,5 +271,43 @@ const COMPATIBILITY_MODE: &[(&str, &str)] = &[
 fn texture_checks_are_the_same_on_both_hosts() {
     if node_present("texture_checks_are_the_same_on_both_hosts") {
         assert_same_checks("tests/guests/textures", COMPATIBILITY_MODE);
+    }
+}
+
+/// The browser route: hello-compute and saxpy in headless Chromium
+/// (`tests/js/browser.mjs`, WebGPU on Chromium's SwiftShader), the same
+/// stdout and exit status as the reference host. Chromium gives an adapter
+/// here, but its `popErrorScope` answers after the guest's first poll (a
+/// round trip to its GPU process), and the SDK's `create_buffer_init` then
+/// fails with `Error::CreationPending` ("the host has not yet said whether
+/// the buffer was created") instead of waiting: tests/js/README.md,
+/// "Differences". Run with `--ignored` once the SDK waits.
+#[test]
+#[ignore = "the SDK's create_buffer_init needs pop-error-scope answered at once; Chromium answers later (tests/js/README.md)"]
+fn hello_compute_and_saxpy_are_the_same_in_chromium() {
+    let chromium = Path::new("/usr/bin/chromium");
+    if !node_present("hello_compute_and_saxpy_are_the_same_in_chromium") {
+        return;
+    }
+    if !chromium.exists() {
+        eprintln!(
+            "\n\n*** SKIPPED: {} is not installed (tests/setup.sh installs Debian's chromium) ***\n",
+            chromium.display()
+        );
+        return;
+    }
+    for crate_dir in ["examples/hello-compute", "examples/saxpy"] {
+        let reference = Run::reference(&common::run_with(crate_dir, &RunOptions::captured().timeout(TIMEOUT)));
+        let output = Command::new("node")
+            .arg(js_dir().join("browser.mjs"))
+            .args(["--timeout", &TIMEOUT.as_secs().to_string()])
+            .arg(common::guest(crate_dir))
+            .output()
+            .expect("node starts");
+        let browser = Run::of_process(&output);
+        let transcript = transcript(&reference, &browser);
+        assert_eq!(reference.exit_code, 0, "the reference host failed:\n{transcript}");
+        assert_eq!(browser.exit_code, 0, "{crate_dir} failed in Chromium:\n{transcript}");
+        assert_eq!(browser.stdout, reference.stdout, "{crate_dir}: stdout differs:\n{transcript}");
     }
 }
