@@ -91,10 +91,19 @@ function startSecondProcess() {
       fail(`Node.js ${process.version} has no JSPI (WebAssembly.Suspending), which jco's async components need; use Node.js >= 25, or run \`npm ci\` in ${here} for its bundled Node.js`);
     }
   }
+  // The second process stops itself at --timeout; this one ends it 1 s
+  // later if it could not (JavaScript stuck in a native call sees no timer).
+  const { timeout } = parseArgs(process.argv.slice(2));
   const child = spawnSync(node, process.argv.slice(1), {
     stdio: ['inherit', 2, 'inherit', 1],
     env: { ...process.env, [CHILD]: '1' },
+    timeout: timeout ? (timeout + 1) * 1000 : undefined,
+    killSignal: 'SIGKILL',
   });
+  if (child.error?.code === 'ETIMEDOUT') {
+    process.stderr.write(`wasi-webgpu-run-js: the guest ran past --timeout ${timeout}; ended it\n`);
+    process.exit(124);
+  }
   if (child.error) fail(`starting ${node}: ${child.error.message}`);
   process.exit(child.status ?? (child.signal ? 128 + osConstants.signals[child.signal] : 2));
 }
