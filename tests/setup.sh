@@ -3,7 +3,7 @@
 #
 #  * a Rust toolchain that can build for wasm32-wasip2: rustup's target if
 #    rustup can fetch it, else Debian's rustc-web packages, which the runner
-#    (wasi-webgpu-run, tests/src/toolchain.rs) uses with -Zbuild-std;
+#    (wasi-webgpu-run, tests/run/src/toolchain.rs) uses with -Zbuild-std;
 #  * a Vulkan loader and driver: Mesa's lavapipe CPU driver works on machines
 #    without a GPU;
 #  * the JavaScript host (tests/js): its npm packages from the lockfile, and
@@ -170,4 +170,4 @@ setup_vulkan
 setup_model
 setup_js
 setup_browser
-log "ready: build and run guests with 'cargo run -p wasi-webgpu-host --bin wasi-webgpu-run -- <guest crate dir>'"
+log "ready: build and run guests with 'cargo run -p wasi-webgpu-run -- <guest crate dir>'"
