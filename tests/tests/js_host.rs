@@ -140,14 +140,12 @@ fn matmul_is_the_same_on_both_hosts() {
     }
 }
 
-/// Tint (Dawn's WGSL compiler) rejects `bitcast<f32>(0xff800000u)` in
-/// `sdk/ops/src/wgsl/reduce.wgsl` (and rows, attention): WGSL makes a
-/// constant expression that evaluates to an infinity a shader-creation
-/// error, which naga does not check. The guest then prints the validation
-/// error and exits with 1 on Dawn. Run it with `--ignored` once `sdk/ops`
-/// builds its -inf at run time (tests/js/README.md, "Differences").
+/// The ops crate's kernels on Dawn. Tint (Dawn's WGSL compiler) rejected
+/// the ops crate's `bitcast<f32>(0xff800000u)` (WGSL makes a constant
+/// expression that evaluates to an infinity a shader-creation error, which
+/// naga does not check); the kernels now read -inf's bits from a private
+/// variable.
 #[test]
-#[ignore = "sdk/ops's WGSL has a constant -inf, which Dawn rejects (tests/js/README.md)"]
 fn reduce_scan_is_the_same_on_both_hosts() {
     if node_present("reduce_scan_is_the_same_on_both_hosts") {
         let (reference, _) = assert_same("examples/reduce-scan", &["100000"]);

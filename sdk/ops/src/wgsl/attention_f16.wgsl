@@ -23,6 +23,10 @@ enable f16;
 // exp2. Padded keys (mask 0) and keys past seq score -inf and weigh exactly
 // 0; a query whose keys are all masked keeps a zero sum and writes zeros.
 
+// -inf's bits, read at run time: a const-expression that evaluates to an
+// infinity is a shader-creation error in WGSL (Dawn enforces it; naga does not).
+var<private> NEG_INF_BITS: u32 = 0xff800000u;
+
 const QUERIES: u32 = 32u;
 // vec4s of q and of the accumulator per invocation: head_dim <= 64.
 const MAX_D4: u32 = 16u;
@@ -72,7 +76,7 @@ fn load4(at: u32, col: u32) -> vec4<f32> {
 
 @compute @workgroup_size(QUERIES)
 fn attention(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) local: u32) {
-    let NEG_INF = bitcast<f32>(0xff800000u);
+    let NEG_INF = bitcast<f32>(NEG_INF_BITS);
     let group = wid.y * groups.x + wid.x;
     let block = group % params.blocks;
     let head = (group / params.blocks) % params.heads;

@@ -7,6 +7,10 @@
 // MAX selects the operation: false sums, true takes the maximum (with
 // -infinity as the identity, so a max over -inf values is -inf).
 
+// -inf's bits, read at run time: a const-expression that evaluates to an
+// infinity is a shader-creation error in WGSL (Dawn enforces it; naga does not).
+var<private> NEG_INF_BITS: u32 = 0xff800000u;
+
 const BLOCK: u32 = 256u;
 
 override MAX: bool = false;
@@ -28,7 +32,7 @@ var<workgroup> scratch: array<f32, BLOCK>;
 
 fn identity() -> f32 {
     if MAX {
-        return bitcast<f32>(0xff800000u);
+        return bitcast<f32>(NEG_INF_BITS);
     }
     return 0.0;
 }

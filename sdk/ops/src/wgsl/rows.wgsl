@@ -4,6 +4,10 @@
 // stride along the row and combine through tree reductions in workgroup
 // memory.
 
+// -inf's bits, read at run time: a const-expression that evaluates to an
+// infinity is a shader-creation error in WGSL (Dawn enforces it; naga does not).
+var<private> NEG_INF_BITS: u32 = 0xff800000u;
+
 const BLOCK: u32 = 256u;
 
 struct RowParams {
@@ -59,7 +63,7 @@ fn softmax(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) group
     let base = row * params.cols;
     let end = select(0u, params.cols, live);
 
-    var peak = bitcast<f32>(0xff800000u);
+    var peak = bitcast<f32>(NEG_INF_BITS);
     for (var i = local; i < end; i += BLOCK) {
         peak = max(peak, input[base + i]);
     }
@@ -121,7 +125,7 @@ fn softmax_narrow(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups
         return;
     }
     let base = row * params.cols;
-    var peak = bitcast<f32>(0xff800000u);
+    var peak = bitcast<f32>(NEG_INF_BITS);
     for (var i = 0u; i < params.cols; i++) {
         peak = max(peak, input[base + i]);
     }
