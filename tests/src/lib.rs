@@ -56,7 +56,7 @@ pub use runtime::{
     GUEST_STACK_SIZE, GuestStatus, RunOptions, RunOutcome, Runner, RunnerConfig, TIMEOUT_EXIT_CODE, TIMEOUT_GRACE,
     TRAP_EXIT_CODE,
 };
-pub use scaffold::{SdkSource, new_guest};
+pub use scaffold::{SdkSource, Template, new_guest};
 pub use toolchain::{BuildOptions, GUEST_TARGET, GUEST_TARGET_DIR_ENV, Toolchain, build_guest, build_guest_with};
 
 /// The `wgpu-core` and `wgpu-types` crates the runner is built against; the

@@ -14,19 +14,20 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result, bail};
 use wasi_webgpu_host::wgpu_types::RequestAdapterError;
 use wasi_webgpu_host::{
-    AdapterChoice, BuildOptions, GuestStatus, LOG_PREFIX, RunOptions, Runner, RunnerConfig, SdkSource,
+    AdapterChoice, BuildOptions, GuestStatus, LOG_PREFIX, RunOptions, Runner, RunnerConfig, SdkSource, Template,
     build_guest_with, describe_adapter, ensure_xdg_runtime_dir, new_guest, parse_backends,
 };
 
 const USAGE: &str = "\
 usage: wasi-webgpu-run [OPTIONS] <COMPONENT.wasm | GUEST-CRATE-DIR> [--] [ARGS...]
-       wasi-webgpu-run new <DIR>
+       wasi-webgpu-run new [--ops] <DIR>
        wasi-webgpu-run --list-adapters [--backend LIST]
 
 Runs a wasi:webgpu guest component. Given a crate directory, builds it for
 wasm32-wasip2 (release) first. ARGS are passed to the guest after its program
 name. `new DIR` creates a guest crate in the new directory DIR, with one
-compute kernel; `wasi-webgpu-run DIR` then builds and runs it.
+compute kernel (with --ops: one call of wasi-webgpu-ops' matmul instead);
+`wasi-webgpu-run DIR` then builds and runs it.
 
 options:
   -e, --env NAME=VALUE   set an environment variable for the guest (repeatable)
@@ -77,7 +78,7 @@ const RUNNER_FAILURE: u8 = 2;
 enum Action {
     Help,
     Run(Cli),
-    New(PathBuf),
+    New(PathBuf, Template),
     ListAdapters(RunnerConfig),
 }
 
@@ -150,11 +151,17 @@ fn parse_action(mut args: impl Iterator<Item = String>, verbosity: &mut u8) -> R
                 break args.next().context("missing the component or guest crate directory after `--`")?;
             }
             "new" if !seen_option && !list_adapters => {
-                let dir = args.next().context("`new` needs the directory of the guest crate to create")?;
-                if let Some(extra) = args.next() {
-                    bail!("`new` takes one directory, got `{extra}` too");
+                let (mut dir, mut template) = (None, Template::Kernel);
+                for arg in args {
+                    match arg.as_str() {
+                        "--ops" => template = Template::Ops,
+                        flag if flag.starts_with('-') && flag.len() > 1 => bail!("unknown option `{flag}` of `new`"),
+                        _ if dir.is_some() => bail!("`new` takes one directory, got `{arg}` too"),
+                        _ => dir = Some(PathBuf::from(arg)),
+                    }
                 }
-                return Ok(Action::New(PathBuf::from(dir)));
+                let dir = dir.context("`new` needs the directory of the guest crate to create")?;
+                return Ok(Action::New(dir, template));
             }
             flag if flag.starts_with('-') && flag.len() > 1 => {
                 bail!("unknown option `{flag}`")
@@ -201,7 +208,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Ok(Action::Run(cli)) => run(cli),
-        Ok(Action::New(dir)) => new(&dir),
+        Ok(Action::New(dir, template)) => new(&dir, template),
         Ok(Action::ListAdapters(config)) => list_adapters(config),
         Err(e) => {
             let synopsis = USAGE.lines().next().unwrap_or_default();
@@ -223,12 +230,13 @@ fn main() -> ExitCode {
     }
 }
 
-fn new(dir: &Path) -> Result<i32> {
+fn new(dir: &Path, template: Template) -> Result<i32> {
     let sdk = SdkSource::detect();
-    let name = new_guest(dir, &sdk)?;
+    let name = new_guest(dir, &sdk, template)?;
+    let crates = if template == Template::Ops { "wasi-webgpu and wasi-webgpu-ops" } else { "wasi-webgpu" };
     let from = match &sdk {
-        SdkSource::Path(path) => format!("wasi-webgpu from {}", path.display()),
-        SdkSource::Registry => "wasi-webgpu 0.1 from crates.io".to_owned(),
+        SdkSource::Path(path) => format!("{crates} from {}", path.display()),
+        SdkSource::Registry => format!("{crates} 0.1 from crates.io"),
     };
     eprintln!(
         "{LOG_PREFIX}: created guest crate `{name}` in {} ({from}); run it with `wasi-webgpu-run {}`",
@@ -341,8 +349,13 @@ mod tests {
 
     #[test]
     fn new_takes_one_directory() {
-        assert!(matches!(parse(&["new", "demo"]), Ok(Action::New(dir)) if dir == Path::new("demo")));
+        assert!(matches!(parse(&["new", "demo"]), Ok(Action::New(dir, Template::Kernel)) if dir == Path::new("demo")));
+        for args in [["new", "--ops", "demo"], ["new", "demo", "--ops"]] {
+            assert!(matches!(parse(&args), Ok(Action::New(dir, Template::Ops)) if dir == Path::new("demo")));
+        }
         assert!(parse(&["new"]).is_err());
+        assert!(parse(&["new", "--ops"]).is_err());
+        assert!(parse(&["new", "--kernel", "demo"]).is_err());
         assert!(parse(&["new", "a", "b"]).is_err());
         // After an option, `new` is a crate directory like any other.
         assert!(matches!(parse(&["-q", "new"]), Ok(Action::Run(cli)) if cli.target == Path::new("new")));
