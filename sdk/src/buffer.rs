@@ -597,12 +597,9 @@ impl<T: Pod> Buffer<T> {
             "create_buffer_init",
         )?;
         if !contents.is_empty() {
+            // Traced by `write_mapped`.
             buffer.slice(..).write_mapped(contents)?;
             buffer.unmap()?;
-            #[cfg(feature = "trace")]
-            crate::trace::with(device, |r| {
-                r.write(Rc::as_ptr(&buffer.shared) as usize, 0, bytemuck::cast_slice(contents))
-            });
             if !buffer.usage().contains(BufferUsages::MAP_WRITE) && !device.is_cpu() {
                 // The host copies the contents in from a staging buffer at
                 // the next submit.

@@ -3,7 +3,8 @@
 //!
 //! While [`Device::start_trace`] is on, the SDK records every buffer the
 //! device creates (size, usage, label), the contents written into buffers
-//! (at creation or by [`Queue::write_buffer`](crate::Queue::write_buffer);
+//! (through a mapping, at creation or by
+//! [`Queue::write_buffer`](crate::Queue::write_buffer);
 //! writes over [`TraceOptions::max_kept_bytes`] keep only their size),
 //! shader modules (their WGSL), bind group layouts, pipeline layouts,
 //! compute pipelines (module, entry point, override constants, layout) and
@@ -12,9 +13,9 @@
 //! (the SDK skips redundant ones). [`Trace::to_json`] exports the last
 //! passes with just the objects and writes they need.
 //!
-//! Not recorded: indirect dispatches, copies, clears, writes through
-//! mapped ranges other than `create_buffer_init`'s, textures, samplers and
-//! render work. One device per thread is traced at a time.
+//! Not recorded: indirect dispatches, copies, clears, textures, samplers
+//! and render work. A write through a mapping counts as written at once.
+//! One device per thread is traced at a time.
 //!
 //! The benchmark harness (`tests/bench`) replays such a trace with the
 //! native `wgpu` crate to time the guest's exact dispatches natively.

@@ -8,7 +8,7 @@ use std::process::Command;
 
 #[test]
 fn runner_builds_and_runs_hello_compute() {
-    let output = Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run"))
+    let output = Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run-under-test"))
         .arg("examples/hello-compute")
         .current_dir(common::root())
         .output()

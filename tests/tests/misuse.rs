@@ -28,7 +28,7 @@ fn every_misuse_check_passes_without_a_trap() {
 #[test]
 fn buffers_the_host_cannot_allocate_are_errors() {
     let wasm = common::guest("tests/guests/misuse");
-    let runner = env!("CARGO_BIN_EXE_wasi-webgpu-run");
+    let runner = env!("CARGO_BIN_EXE_wasi-webgpu-run-under-test");
     for gib in [8u64, 12, 16, 24, 32] {
         let script = format!("ulimit -v {} && exec \"$0\" \"$@\"", gib << 20);
         let output = std::process::Command::new("sh")

@@ -9,8 +9,15 @@ use std::process::Command;
 
 use serde_json::Value;
 
-const PUBLISHABLE: [&str; 5] =
-    ["wasi-webgpu", "wasi-webgpu-kernel", "wasi-webgpu-macros", "wasi-webgpu-ops", "wasi-webgpu-shader"];
+const PUBLISHABLE: [&str; 7] = [
+    "wasi-webgpu",
+    "wasi-webgpu-host",
+    "wasi-webgpu-kernel",
+    "wasi-webgpu-macros",
+    "wasi-webgpu-ops",
+    "wasi-webgpu-run",
+    "wasi-webgpu-shader",
+];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ has a parent").to_path_buf()
@@ -75,7 +82,7 @@ fn the_licence_texts_are_at_the_root_and_in_each_crate() {
     assert!(mit.contains("Permission is hereby granted, free of charge"));
     assert!(apache.contains("Apache License") && apache.contains("Version 2.0, January 2004"));
     assert!(apache.contains("END OF TERMS AND CONDITIONS"));
-    for dir in ["sdk", "sdk/ops", "macros", "macros/kernel", "macros/shader"] {
+    for dir in ["sdk", "sdk/ops", "macros", "macros/kernel", "macros/shader", "tests/host", "tests/run"] {
         for (file, text) in [("LICENSE-MIT", &mit), ("LICENSE-APACHE", &apache)] {
             let copy =
                 std::fs::read_to_string(root().join(dir).join(file)).unwrap_or_else(|e| panic!("{dir}/{file}: {e}"));

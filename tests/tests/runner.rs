@@ -35,7 +35,7 @@ fn a_second_run_loads_the_compiled_component_from_the_cache() {
 #[test]
 fn without_an_adapter_the_message_names_the_fix() {
     let wasm = common::guest("examples/hello-compute");
-    let output = Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run"))
+    let output = Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run-under-test"))
         .arg(&wasm)
         .env("VK_ICD_FILENAMES", "/nonexistent.json")
         .env("VK_DRIVER_FILES", "/nonexistent.json")

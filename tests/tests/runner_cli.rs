@@ -10,19 +10,16 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
-
-use wasi_webgpu_host::{BuildOptions, build_guest_with};
 
 fn runner(args: &[&str]) -> Output {
     runner_with(args, |_| {})
 }
 
 fn runner_with(args: &[&str], setup: impl FnOnce(&mut Command)) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run-under-test"));
     cmd.args(args).current_dir(common::root()).env_remove("RUST_LOG");
     setup(&mut cmd);
     cmd.output().expect("wasi-webgpu-run starts")
@@ -38,24 +35,6 @@ fn transcript(output: &Output) -> String {
 
 fn hello_compute() -> String {
     common::guest("examples/hello-compute").to_string_lossy().into_owned()
-}
-
-/// The runner's probe guest (`tests/src/testdata/probe-guest`), built where
-/// the unit tests build it.
-fn probe() -> String {
-    static PROBE: OnceLock<PathBuf> = OnceLock::new();
-    PROBE
-        .get_or_init(|| {
-            let opts = BuildOptions {
-                target_dir: Some(common::root().join("target/wasi-webgpu-guests")),
-                quiet: true,
-                ..BuildOptions::default()
-            };
-            build_guest_with(&common::root().join("tests/src/testdata/probe-guest"), &opts)
-                .unwrap_or_else(|e| panic!("building the probe guest: {e:#}"))
-        })
-        .to_string_lossy()
-        .into_owned()
 }
 
 /// `--list-adapters` lines: `index: name (Backend, DeviceType)`.
@@ -132,7 +111,17 @@ fn dir_and_env_reach_the_guest() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("in.txt"), "from the host").unwrap();
     let preopen = format!("{}::/data", dir.path().display());
-    let output = runner(&["--dir", &preopen, "-e", "GREETING=hello", "--env", "EMPTY=", &probe(), "fs", "/data"]);
+    let output = runner(&[
+        "--dir",
+        &preopen,
+        "-e",
+        "GREETING=hello",
+        "--env",
+        "EMPTY=",
+        &common::probe().to_string_lossy(),
+        "fs",
+        "/data",
+    ]);
     assert!(output.status.success(), "{}", transcript(&output));
     let stdout = text(&output.stdout);
     assert!(stdout.contains(r#"args: ["probe_guest", "fs", "/data"]"#), "{stdout}");
@@ -142,18 +131,18 @@ fn dir_and_env_reach_the_guest() {
 
     // `--dir HOST` alone mounts it under its own path.
     let host = dir.path().to_string_lossy().into_owned();
-    let output = runner(&["--dir", &host, &probe(), "fs", &host]);
+    let output = runner(&["--dir", &host, &common::probe().to_string_lossy(), "fs", &host]);
     assert!(text(&output.stdout).contains("in.txt: from the host"), "{}", transcript(&output));
 
     // Without `--dir`, the guest sees no files.
-    let output = runner(&[&probe(), "fs", "/data"]);
+    let output = runner(&[&common::probe().to_string_lossy(), "fs", "/data"]);
     assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
     assert!(text(&output.stdout).contains("read failed"), "{}", transcript(&output));
 }
 
 #[test]
 fn timeout_stops_the_guest_with_124() {
-    let output = runner(&["--timeout", "0.3", &probe(), "hang"]);
+    let output = runner(&["--timeout", "0.3", &common::probe().to_string_lossy(), "hang"]);
     assert_eq!(output.status.code(), Some(124), "{}", transcript(&output));
     let stderr = text(&output.stderr);
     assert!(stderr.contains("wasi-webgpu-run: guest timed out after 300ms"), "{stderr}");
@@ -173,26 +162,26 @@ fn the_run_ends_with_a_one_line_summary() {
     assert!(last.starts_with("wasi-webgpu-run: guest exited with 0 in "), "{stderr}");
     assert!(last.contains(" (load ") && last.contains(", cached; total "), "{stderr}");
 
-    let output = runner(&[&probe(), "err"]);
+    let output = runner(&[&common::probe().to_string_lossy(), "err"]);
     assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
     let stderr = text(&output.stderr);
     assert!(stderr.lines().last().unwrap_or_default().starts_with("wasi-webgpu-run: guest exited with 1 in "));
 
-    let output = runner(&[&probe(), "panic"]);
+    let output = runner(&[&common::probe().to_string_lossy(), "panic"]);
     let stderr = text(&output.stderr);
     assert!(stderr.lines().last().unwrap_or_default().starts_with("wasi-webgpu-run: guest trapped, exit status 101 "));
 }
 
 #[test]
 fn quiet_leaves_only_the_guests_output() {
-    let output = runner(&["-q", &probe(), "err"]);
+    let output = runner(&["-q", &common::probe().to_string_lossy(), "err"]);
     assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
     assert_eq!(text(&output.stderr), "probe: stderr line\n", "{}", transcript(&output));
 }
 
 #[test]
 fn rust_log_turns_on_the_runners_logging() {
-    let wasm = probe();
+    let wasm = common::probe().to_string_lossy().into_owned();
     let output = runner_with(&[&wasm, "err"], |cmd| {
         cmd.env("RUST_LOG", "wasi_webgpu_host=debug");
     });
@@ -232,7 +221,7 @@ fn stuck() -> String {
 /// Returns the output and how long the process ran.
 fn runner_bounded(args: &[&str], limit: Duration) -> (Output, Duration) {
     let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run-under-test"))
         .args(args)
         .current_dir(common::root())
         .env_remove("RUST_LOG")

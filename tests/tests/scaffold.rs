@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn runner(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run"))
+    Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run-under-test"))
         .args(args)
         .current_dir(dir)
         // The generated crate would build into its own `target/`; the shared
@@ -94,4 +94,38 @@ fn new_never_overwrites() {
     let output = runner(dir.path(), &["new", "1st-try"]);
     assert_eq!(output.status.code(), Some(2), "{}", transcript(&output));
     assert!(!dir.path().join("1st-try").exists());
+}
+
+/// Two crates made by `new`, built one after the other with no target
+/// directory chosen: the second reuses the SDK the first built (cargo prints
+/// no `Compiling wasi-webgpu` for it), because both build into the per-user
+/// directory in the cache. Each would otherwise build into its own `target/`.
+#[test]
+fn new_crates_share_one_guest_build() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Kept between runs, like a user's cache: only the second build's output
+    // matters, and it compiles the SDK whenever sharing is broken.
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("shared-guest-cache");
+    let build = |name: &str| {
+        let created = runner(dir.path(), &["new", name]);
+        assert!(created.status.success(), "{}", transcript(&created));
+        let output = Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run-under-test"))
+            .arg(name)
+            .current_dir(dir.path())
+            .env_remove("WASI_WEBGPU_GUEST_TARGET_DIR")
+            .env_remove("CARGO_TARGET_DIR")
+            .env_remove("RUST_LOG")
+            .env("WASI_WEBGPU_CACHE_DIR", &cache)
+            .output()
+            .expect("wasi-webgpu-run starts");
+        assert!(output.status.success(), "{}", transcript(&output));
+        assert!(!dir.path().join(name).join("target").exists(), "{name} built into its own target/");
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    build("first");
+    let second = build("second");
+    assert!(second.contains("Compiling second v0.1.0"), "the second crate was not built:\n{second}");
+    for sdk_crate in ["wasi-webgpu ", "wasi-webgpu-macros ", "wasi-webgpu-shader ", "naga "] {
+        assert!(!second.contains(&format!("Compiling {sdk_crate}")), "the second crate rebuilt {sdk_crate}:\n{second}");
+    }
 }

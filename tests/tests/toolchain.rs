@@ -4,7 +4,8 @@
 
 mod common;
 
-use wasi_webgpu_host::{BuildOptions, RunOptions, Toolchain, build_guest_with};
+use wasi_webgpu_host::RunOptions;
+use wasi_webgpu_run::{BuildOptions, Toolchain, build_guest_with};
 
 #[test]
 fn the_debian_build_std_route_builds_a_working_guest() {

@@ -17,10 +17,12 @@
 
 #![deny(missing_docs)]
 
+mod callee;
 mod cpu;
 mod expand;
 mod ir;
 mod lower;
+mod shim;
 mod uniformity;
 mod wgsl;
 
@@ -37,16 +39,24 @@ use syn::visit_mut::VisitMut;
 use syn::{Ident, ItemFn, Token};
 
 use ir::*;
+use shim::{uses_shim, with_shim};
 
 /// Expands `#[kernel(..)]` on `item`. Errors come back as `compile_error!` tokens.
 pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut undeclared = None;
     let result = (|| {
         let options: Options = syn::parse2(attr.clone())?;
         let func: ItemFn = syn::parse2(item.clone())
             .map_err(|e| syn::Error::new(e.span(), "#[wasi_webgpu::kernel] goes on a `fn`"))?;
         let mut pending = Vec::new();
         let mut first_span = Span::call_site();
-        for f in instances(&func, &options)? {
+        let instances = instances(&func, &options)?;
+        let calls: Vec<(String, Span)> = instances.iter().flat_map(|f| callee_spans(&f.block)).collect();
+        if let Some(not_gpu) = callee::not_gpu(&func, &calls) {
+            undeclared = not_gpu.undeclared;
+            return Err(not_gpu.error);
+        }
+        for f in instances {
             for (name, span) in deps(&f) {
                 if !pending.contains(&name) && f.sig.ident != name {
                     if pending.is_empty() {
@@ -62,16 +72,7 @@ pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
         let rest = |names: TokenStream, fns: TokenStream| quote!({ #attr } { #item } { #names } { #fns });
         Ok(next_callback(rest, pending, &[], first_span))
     })();
-    result.unwrap_or_else(|e| with_shim(e, &item))
-}
-
-/// An error, plus the shim that keeps the kernel's imports used, so that only the error shows.
-fn with_shim(error: syn::Error, item: &TokenStream) -> TokenStream {
-    let mut out = error.into_compile_error();
-    if let Ok(func) = syn::parse2::<ItemFn>(item.clone()) {
-        out.extend(uses_shim(&func));
-    }
-    out
+    result.unwrap_or_else(|e| with_shim(e, &attr, &item, undeclared.as_deref()))
 }
 
 /// The step after a helper's callback macro: `{ helper bundle } <rest>`, where the bundle is the
@@ -94,7 +95,7 @@ pub fn continue_kernel(input: TokenStream) -> TokenStream {
         pending.retain(|n| !collected.iter().any(|c| item_name(c).is_some_and(|i| i == n)));
         match step.target {
             Target::Kernel { attr, item: kernel } => {
-                item = Some(kernel.clone());
+                item = Some((attr.clone(), kernel.clone()));
                 if pending.is_empty() {
                     let options: Options = syn::parse2(attr)?;
                     let func: ItemFn = syn::parse2(kernel)?;
@@ -115,7 +116,7 @@ pub fn continue_kernel(input: TokenStream) -> TokenStream {
         }
     })();
     result.unwrap_or_else(|e| match &item {
-        Some(item) => with_shim(e, item),
+        Some((attr, item)) => with_shim(e, attr, item, None),
         None => e.into_compile_error(),
     })
 }
@@ -124,12 +125,18 @@ pub fn continue_kernel(input: TokenStream) -> TokenStream {
 /// callback macro, whose bundle also holds the helpers it calls. Those are looked up here, where
 /// the helper is defined, through their own callbacks.
 pub fn gpu(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut keep_fn = true;
     let result = (|| {
         if !attr.is_empty() {
             return Err(Sp::of(&attr).error("#[wasi_webgpu::gpu] takes no arguments"));
         }
         let func: ItemFn =
             syn::parse2(item.clone()).map_err(|e| syn::Error::new(e.span(), "#[wasi_webgpu::gpu] goes on a `fn`"))?;
+        if let Some(not_gpu) = callee::not_gpu(&func, &callee_spans(&func.block)) {
+            // A function that calls an undeclared one would be a second error.
+            keep_fn = not_gpu.undeclared.is_none();
+            return Err(not_gpu.error);
+        }
         let calls: Vec<(String, Span)> = deps(&func).into_iter().filter(|(n, _)| func.sig.ident != n).collect();
         if calls.is_empty() {
             // Check the helper on its own, so its errors appear even when no kernel calls it.
@@ -144,7 +151,16 @@ pub fn gpu(attr: TokenStream, item: TokenStream) -> TokenStream {
         let chain = next_callback(rest, pending, &[], span);
         Ok(quote!(#func #chain))
     })();
-    result.unwrap_or_else(syn::Error::into_compile_error)
+    // The function stays, for its Rust callers: the error is then the only one.
+    result.unwrap_or_else(|e| {
+        let mut out = e.into_compile_error();
+        if let Ok(func) = syn::parse2::<ItemFn>(item)
+            && keep_fn
+        {
+            out.extend(quote!(#[allow(dead_code)] #func));
+        }
+        out
+    })
 }
 
 /// `macro_rules! name` (in the macro namespace, beside the function) handing `bundle` over.
@@ -163,8 +179,8 @@ fn callback_macro(name: &Ident, bundle: &[syn::Item]) -> TokenStream {
 }
 
 /// Invokes the callback macro of the first pending helper. `span` is where that helper is
-/// called, so that a function which is not a `#[gpu]` helper in scope is reported there ("cannot
-/// find macro").
+/// called, so that a function which is not a `#[gpu]` helper in scope, and which the source check
+/// of `callee` could not tell, is still reported there (as rustc's "cannot find macro").
 fn next_callback(
     rest: impl Fn(TokenStream, TokenStream) -> TokenStream,
     pending: Vec<String>,
@@ -530,7 +546,7 @@ fn expand_all(options: &Options, func: &ItemFn, items: &[syn::Item]) -> syn::Res
         })
         .collect();
     let helpers = lower_helpers(&helper_fns, &structs)?;
-    let mut out = uses_shim(func);
+    let mut out = uses_shim(func, None);
     let generic = !func.sig.generics.params.is_empty();
     for instance in instances(func, options)? {
         let kernel = lower_kernel(&instance, workgroup_size, workgroup_size_span, &helpers, &structs)?;
@@ -796,7 +812,12 @@ fn param_kind(ty: &syn::Type, cx: &mut lower::TyCx<'_>) -> syn::Result<ParamKind
             };
             if let Some(s) = lower::atomic_scalar(&slice.elem) {
                 if r.mutability.is_some() {
-                    return Err(Sp::of(&ty).error("atomics are written through `&[AtomicU32]`: drop the `mut`"));
+                    let (atomic, scalar) = if s == Scalar::I32 { ("AtomicI32", "i32") } else { ("AtomicU32", "u32") };
+                    return Err(Sp::of(&ty).error(format!(
+                        "atomics are written through a shared `&[{atomic}]`, as in Rust: drop the `mut`; `launch` \
+                         still takes the buffer as `&mut Buffer<{scalar}>`, because an atomic needs a read_write \
+                         storage binding"
+                    )));
                 }
                 return Ok(ParamKind::Atomics(s));
             }
@@ -853,90 +874,6 @@ pub fn translate(
     let structs = struct_defs(structs)?;
     let helpers = lower_helpers(helpers, &structs)?;
     instances(&func, &options)?.iter().map(|f| validate(&lower_kernel(f, size, span, &helpers, &structs)?)).collect()
-}
-
-/// `const _: () = { use Name as _; .. };` for the first segment of every path the kernel names
-/// (types, called functions, constants, `Ordering::Relaxed`): the kernel function itself is not
-/// emitted, so without this the user's imports for it would be reported unused, and a name that
-/// does not resolve is reported at its use like in any Rust function.
-fn uses_shim(func: &ItemFn) -> TokenStream {
-    struct Paths {
-        names: Vec<Ident>,
-        generics: Vec<String>,
-    }
-    impl Paths {
-        fn add(&mut self, path: &syn::Path) {
-            if path.leading_colon.is_some() {
-                return;
-            }
-            let Some(first) = path.segments.first() else { return };
-            let name = first.ident.to_string();
-            const SKIP: &[&str] = &[
-                "f32", "f16", "f64", "i32", "u32", "usize", "isize", "bool", "i8", "i16", "i64", "u8", "u16", "u64",
-                "char", "str", "Self", "self", "crate", "super",
-            ];
-            let is_local = path.segments.len() == 1 && name.starts_with(|c: char| c.is_lowercase());
-            if SKIP.contains(&name.as_str()) || self.generics.contains(&name) || is_local {
-                return;
-            }
-            if !self.names.contains(&first.ident) {
-                self.names.push(first.ident.clone());
-            }
-        }
-    }
-    impl VisitMut for Paths {
-        fn visit_type_path_mut(&mut self, t: &mut syn::TypePath) {
-            if t.qself.is_none() {
-                self.add(&t.path);
-            }
-            syn::visit_mut::visit_type_path_mut(self, t);
-        }
-        fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
-            // Called functions, including lower-case single names (`global_id()`).
-            if let syn::Expr::Path(p) = &*call.func
-                && p.qself.is_none()
-                && p.path.leading_colon.is_none()
-                && let Some(first) = p.path.segments.first()
-                && !self.names.contains(&first.ident)
-                && p.path.segments.len() == 1
-            {
-                self.names.push(first.ident.clone());
-            }
-            syn::visit_mut::visit_expr_call_mut(self, call);
-        }
-        fn visit_expr_path_mut(&mut self, e: &mut syn::ExprPath) {
-            if e.qself.is_none() && e.path.segments.len() > 1 {
-                self.add(&e.path);
-            }
-            syn::visit_mut::visit_expr_path_mut(self, e);
-        }
-        fn visit_item_fn_mut(&mut self, f: &mut ItemFn) {
-            // Only the signature's types and the body: not the attributes.
-            for input in &mut f.sig.inputs {
-                self.visit_fn_arg_mut(input);
-            }
-            self.visit_return_type_mut(&mut f.sig.output);
-            self.visit_block_mut(&mut f.block);
-        }
-    }
-    let generics = func
-        .sig
-        .generics
-        .params
-        .iter()
-        .filter_map(|g| match g {
-            syn::GenericParam::Type(t) => Some(t.ident.to_string()),
-            _ => None,
-        })
-        .collect();
-    let mut paths = Paths { names: Vec::new(), generics };
-    paths.visit_item_fn_mut(&mut func.clone());
-    let names = &paths.names;
-    quote! {
-        const _: () = {
-            #(#[allow(unused_imports)] use #names as _;)*
-        };
-    }
 }
 
 /// The `#[derive(GpuType)]` structs handed over by their callbacks. Their layout was checked by

@@ -6,6 +6,8 @@
 //! rewritten: `Debug`-printed naga types become WGSL types and handles are dropped.
 
 mod debug;
+mod ops;
+pub(crate) mod parse;
 
 use std::error::Error as _;
 use std::ops::Range;
@@ -27,7 +29,7 @@ pub(crate) type Label = (Option<Range<usize>>, String);
 /// The one-line message, and the labels to render, for a validation error.
 pub(crate) fn explain(error: &naga::WithSpan<ValidationError>, module: &Module, source: &str) -> (String, Vec<Label>) {
     let top = error.as_inner();
-    let cx = Context { module, function: function_of(module, top) };
+    let cx = Context { module, function: function_of(module, top), source };
     let mut parts: Vec<String> = context(top, module).into_iter().collect();
     let mut link: Option<&(dyn std::error::Error + 'static)> = if parts.is_empty() { Some(top) } else { top.source() };
     while let Some(error) = link {
@@ -59,6 +61,12 @@ pub(crate) fn explain(error: &naga::WithSpan<ValidationError>, module: &Module, 
     // leads and gives the line and column.
     labels.sort_by_key(|(span, _)| span.as_ref().map_or(usize::MAX, |s| s.len()));
     (message, labels)
+}
+
+/// [`Context::rewrite`] on its own, for tests of naga texts no error case here produces.
+#[cfg(test)]
+pub(crate) fn rewrite(text: &str) -> String {
+    Context { module: &Module::default(), function: None, source: "" }.rewrite(text)
 }
 
 /// What the error is about: the declaration that is invalid, with its name.
@@ -99,6 +107,7 @@ fn function_of<'m>(module: &'m Module, error: &ValidationError) -> Option<&'m na
 struct Context<'m> {
     module: &'m Module,
     function: Option<&'m naga::Function>,
+    source: &'m str,
 }
 
 impl Context<'_> {
@@ -125,6 +134,16 @@ impl Context<'_> {
             Ok(()) => out,
             Err(_) => "a type".to_string(),
         }
+    }
+
+    /// The source text of expression `expr` of the function the error is in.
+    /// A `let`'s value is its initializer's expression: the name is what the user wrote there.
+    fn expr_text(&self, expr: Handle<naga::Expression>) -> Option<&str> {
+        let function = self.function?;
+        if let Some(name) = function.named_expressions.get(&expr) {
+            return Some(name);
+        }
+        self.source.get(function.expressions.get_span(expr).to_range()?)
     }
 
     /// The WGSL type of expression `expr` of the function the error is in, if it resolves.
@@ -194,9 +213,14 @@ impl Context<'_> {
                     return Some("this location cannot be written (a `let`, a read-only `var<storage, read>` or a `var<uniform>`)".to_string());
                 }
                 FunctionError::InvalidStoreTypes { pointer, value } => {
-                    let (to, from) = (self.expr_type(Some(*pointer)), self.expr_type(Some(*value)));
+                    // The pointer is the place written: its store type is what the user assigns to.
+                    let (to, from) = (self.expr_type_of(Some(*pointer), true), self.expr_type(Some(*value)));
                     if let (Some(to), Some(from)) = (to, from) {
-                        return Some(format!("cannot store a `{from}` through a `{to}`"));
+                        let hint = ops::cast(&to, self.expr_text(*value))
+                            .filter(|_| ops::same_shape(&from, &to))
+                            .map(|c| format!(" (write {c})"))
+                            .unwrap_or_default();
+                        return Some(format!("cannot assign a `{from}` to a `{to}`{hint}"));
                     }
                 }
                 FunctionError::InvalidArgumentPointerSpace { name, space, .. } => {
@@ -388,13 +412,12 @@ impl Context<'_> {
                 format!("an index must be an `i32` or `u32`, not {}", of(*index)?)
             }
             ExpressionError::InvalidUnaryOperandType(op, expr) => {
-                format!("`{}` cannot be applied to {}", unary_op(*op), of(*expr)?)
+                format!("`{}` cannot be applied to {}", ops::unary_symbol(*op), of(*expr)?)
             }
-            ExpressionError::InvalidBinaryOperandTypes { op, lhs_type, rhs_type, .. } => format!(
-                "`{}` cannot be applied to `{}` and `{}`",
-                binary_op(*op),
-                self.inner(lhs_type),
-                self.inner(rhs_type)
+            ExpressionError::InvalidBinaryOperandTypes { op, lhs_expr, lhs_type, rhs_expr, rhs_type } => ops::binary(
+                *op,
+                (&self.inner(lhs_type), self.expr_text(*lhs_expr)),
+                (&self.inner(rhs_type), self.expr_text(*rhs_expr)),
             ),
             _ => return None,
         })
@@ -467,8 +490,17 @@ impl Context<'_> {
         {
             return Some((format!("`{}`", &inner[..end]), name_len + 1 + end + 1));
         }
-        let starts =
-            ["Scalar {", "Vector {", "Matrix {", "Atomic(", "Pointer {", "ValuePointer {", "Array {", "Storage {"];
+        let starts = [
+            "Scalar {",
+            "Scalar(",
+            "Vector {",
+            "Matrix {",
+            "Atomic(",
+            "Pointer {",
+            "ValuePointer {",
+            "Array {",
+            "Storage {",
+        ];
         if !starts.iter().any(|s| text.starts_with(s)) {
             return None;
         }
@@ -484,8 +516,8 @@ impl Context<'_> {
             let width = v.field("width")?.word()?;
             Some(match (kind, width) {
                 ("Bool", _) => "bool".to_string(),
-                ("AbstractInt", _) => "abstract-int".to_string(),
-                ("AbstractFloat", _) => "abstract-float".to_string(),
+                ("AbstractInt", _) => "AbstractInt".to_string(),
+                ("AbstractFloat", _) => "AbstractFloat".to_string(),
                 ("Sint", w) => format!("i{}", w.parse::<u32>().ok()? * 8),
                 ("Uint", w) => format!("u{}", w.parse::<u32>().ok()? * 8),
                 ("Float", w) => format!("f{}", w.parse::<u32>().ok()? * 8),
@@ -503,7 +535,11 @@ impl Context<'_> {
         Some(match value.name {
             // An address space, where naga prints one on its own.
             "Storage" => value.space()?,
-            "Scalar" => scalar(value)?,
+            // `TypeInner::Scalar(Scalar { .. })`.
+            "Scalar" => match value.items.first() {
+                Some(inner) => self.debug_type(inner)?,
+                None => scalar(value)?,
+            },
             "Vector" => format!("vec{}<{}>", size(value.field("size")?)?, scalar(value.field("scalar")?)?),
             "Matrix" => format!(
                 "mat{}x{}<{}>",
@@ -698,37 +734,5 @@ fn contains_type(module: &Module, ty: Handle<naga::Type>, wanted: Handle<naga::T
         }
         Ok(TypeInner::Struct { members, .. }) => members.iter().any(|m| contains_type(module, m.ty, wanted, depth + 1)),
         _ => false,
-    }
-}
-
-fn unary_op(op: naga::UnaryOperator) -> &'static str {
-    match op {
-        naga::UnaryOperator::Negate => "-",
-        naga::UnaryOperator::LogicalNot => "!",
-        naga::UnaryOperator::BitwiseNot => "~",
-    }
-}
-
-fn binary_op(op: naga::BinaryOperator) -> &'static str {
-    use naga::BinaryOperator as B;
-    match op {
-        B::Add => "+",
-        B::Subtract => "-",
-        B::Multiply => "*",
-        B::Divide => "/",
-        B::Modulo => "%",
-        B::Equal => "==",
-        B::NotEqual => "!=",
-        B::Less => "<",
-        B::LessEqual => "<=",
-        B::Greater => ">",
-        B::GreaterEqual => ">=",
-        B::And => "&",
-        B::ExclusiveOr => "^",
-        B::InclusiveOr => "|",
-        B::LogicalAnd => "&&",
-        B::LogicalOr => "||",
-        B::ShiftLeft => "<<",
-        B::ShiftRight => ">>",
     }
 }

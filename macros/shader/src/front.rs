@@ -5,8 +5,8 @@ use std::ops::Range;
 
 use naga::front::wgsl::{Frontend, ImplementedEnableExtension, Options};
 
-use crate::Diagnostic;
 use crate::valid;
+use crate::{Diagnostic, explain};
 
 /// A parsed module together with the `enable` directives of its source.
 pub(crate) struct Parsed {
@@ -33,12 +33,13 @@ fn parse_diagnostic(error: &naga::front::wgsl::ParseError, source: &str, path: &
     {
         return diagnostic;
     }
-    Diagnostic::new(
-        error.message().to_string(),
-        span,
-        error.emit_to_string_with_path(&crate::display_source(source), path),
-        source,
-    )
+    let rendered = error.emit_to_string_with_path(&crate::display_source(source), path);
+    let labels: Vec<(Range<usize>, &str)> =
+        error.labels().filter_map(|(span, label)| Some((span.to_range()?, label))).collect();
+    if let Some((message, labels)) = crate::explain::parse::explain(error.message(), &labels, &rendered, source) {
+        return Diagnostic::at(message, &labels, source, path);
+    }
+    Diagnostic::new(explain::parse::wgsl(error.message()), span, explain::parse::wgsl(&rendered), source)
 }
 
 /// naga's "variable `@binding(0)` needs a 'group' attribute" names the variable by the span of its

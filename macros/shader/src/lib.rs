@@ -480,3 +480,5 @@ pub struct Override {
 mod tests;
 #[cfg(test)]
 mod tests_real;
+#[cfg(test)]
+mod tests_words;

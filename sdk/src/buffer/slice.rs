@@ -156,7 +156,14 @@ impl<'a, T: Pod> BufferSlice<'a, T> {
         if bytes.is_empty() {
             return Ok(());
         }
-        self.buffer.shared.write_into_mapping(start, bytes)
+        self.buffer.shared.write_into_mapping(start, bytes)?;
+        // What a mapping holds reaches the GPU at `unmap`, before any later
+        // dispatch: for a replay, the same as contents written at creation.
+        #[cfg(feature = "trace")]
+        crate::trace::with(&self.buffer.shared.device, |r| {
+            r.write(std::rc::Rc::as_ptr(&self.buffer.shared) as usize, start, bytes)
+        });
+        Ok(())
     }
 
     /// Reads the slice's contents: maps, copies and unmaps a `MAP_READ`

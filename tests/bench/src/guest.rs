@@ -23,8 +23,8 @@ impl Guests {
         Ok(match prebuilt {
             Some(dir) => Self { sdk: existing(dir.join(SDK_WASM))?, raw: existing(dir.join(RAW_WASM))? },
             None => Self {
-                sdk: wasi_webgpu_host::build_guest(&root.join("tests/bench/guests/sdk"))?,
-                raw: wasi_webgpu_host::build_guest(&root.join("tests/bench/guests/raw"))?,
+                sdk: wasi_webgpu_run::build_guest(&root.join("tests/bench/guests/sdk"))?,
+                raw: wasi_webgpu_run::build_guest(&root.join("tests/bench/guests/raw"))?,
             },
         })
     }
@@ -36,7 +36,7 @@ pub const MINILM_WASM: &str = "bench_minilm_guest.wasm";
 pub fn minilm_wasm(root: &Path, prebuilt: Option<&Path>) -> Result<PathBuf> {
     match prebuilt {
         Some(dir) => existing(dir.join(MINILM_WASM)),
-        None => wasi_webgpu_host::build_guest(&root.join("tests/bench/guests/minilm")),
+        None => wasi_webgpu_run::build_guest(&root.join("tests/bench/guests/minilm")),
     }
 }
 

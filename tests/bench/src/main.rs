@@ -456,7 +456,7 @@ fn run() -> Result<()> {
                     crates
                 };
                 for c in crates {
-                    let wasm = wasi_webgpu_host::build_guest(&c)?;
+                    let wasm = wasi_webgpu_run::build_guest(&c)?;
                     let name = c.file_name().unwrap_or_default().to_string_lossy().into_owned();
                     r.sizes.push(extra::size_row(&name, &wasm)?);
                 }

@@ -102,6 +102,58 @@ fn run_torch(o: &Options<'_>, model: &Path, batches: &[u32]) -> Result<Option<Ve
     Ok(Some(rows))
 }
 
+/// Replays each batch's trace of `guest` natively, checks the replay gives
+/// the guest's embeddings, and adds the guest-vs-native row; returns the
+/// guest's samples per batch. `tag` names the guest's samples and traces
+/// (`minilm`, `minilm16`), `suffix` the rows.
+#[allow(clippy::too_many_arguments)]
+fn compare_native(
+    o: &Options<'_>,
+    native: &Native,
+    traces: &Path,
+    mut guest: GuestRun,
+    batches: &[u32],
+    tag: &str,
+    suffix: &str,
+    r: &mut Report,
+) -> Result<Vec<(u32, Vec<Duration>)>> {
+    let seq = o.seq;
+    let mut guest_samples = Vec::new();
+    for &batch in batches {
+        let sdk = crate::guest::take(&mut guest.samples, &format!("{tag}_b{batch}"))?;
+        eprintln!("minilm: native replay of batch {batch}{suffix}…");
+        let replay = Replay::load(native, &traces.join(format!("{tag}_b{batch}.json")))?;
+        let nat = replay.time(o.warmup, o.repeat)?;
+        // The replay ran the guest's WGSL on the guest's weights and ids:
+        // its embeddings must be the guest's.
+        let out = replay.read_f32("bert pooled", batch as usize * DIM)?;
+        let (lo, hi) = out
+            .chunks(DIM)
+            .map(|row| row.iter().map(|x| x * x).sum::<f32>().sqrt())
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), n| (lo.min(n), hi.max(n)));
+        ensure!(lo > 0.998 && hi < 1.002, "native replay of batch {batch}{suffix}: row norms in [{lo}, {hi}]");
+        let head = guest.heads.iter().find(|(b, _)| *b == batch).map(|(_, h)| h.clone()).unwrap_or_default();
+        let diff = head.iter().zip(&out).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+        let fmt = |v: &[f32]| v.iter().map(|x| format!("{x:.5}")).collect::<Vec<_>>().join(", ");
+        eprintln!("minilm b{batch}{suffix}: guest  row 0 [{}]", fmt(&head));
+        eprintln!("minilm b{batch}{suffix}: native row 0 [{}]", fmt(&out[..head.len().min(out.len())]));
+        ensure!(
+            !replay.filled && head.len() == 8 && diff <= 1e-5,
+            "native replay of batch {batch}{suffix} differs from the guest by {diff} (stand-in contents: {})",
+            replay.filled
+        );
+        r.notes.push(format!(
+            "minilm batch {batch}{suffix}: the native replay ({} dispatches in one pass) gives the guest's embeddings (row 0's first 8 values within {diff:.1e}; every row's norm in [{lo:.6}, {hi:.6}]).",
+            replay.dispatches
+        ));
+        let name = format!("minilm forward{suffix}, batch {batch} × {seq} tokens");
+        let per_s = move |s: f64| f64::from(batch) / s;
+        r.native.push(crate::row(&name, "embeddings/s", Better::Higher, &nat, &sdk, per_s, Some(Goal::AtLeast(0.95))));
+        guest_samples.push((batch, sdk));
+    }
+    Ok(guest_samples)
+}
+
 /// Runs the workload and adds its rows to `r`.
 pub fn run(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r: &mut Report) -> Result<()> {
     let Some(model) = model_dir(o) else {
@@ -134,49 +186,22 @@ pub fn run(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r: &m
         "trace=/trace".into(),
         "full=1".into(),
     ];
-    let mut guest = run_guest(runner, wasm, &model, traces.path(), args)?;
+    let guest = run_guest(runner, wasm, &model, traces.path(), args.clone())?;
+    let guest_samples = compare_native(o, native, traces.path(), guest, &batches, "minilm", "", r)?;
+    // f16 (`Precision::F16`) where the adapter has shader-f16.
+    eprintln!("minilm: guest in f16…");
+    let mut args16 = args.clone();
+    args16.push("precision=f16".into());
+    let guest16 = match run_guest(runner, wasm, &model, traces.path(), args16) {
+        Ok(run) => Some(compare_native(o, native, traces.path(), run, &batches, "minilm16", " (f16)", r)?),
+        Err(e) if format!("{e:#}").contains("needs an adapter with shader-f16") => {
+            r.notes.push("minilm f16: not measured, the adapter has no shader-f16.".into());
+            None
+        }
+        Err(e) => return Err(e),
+    };
     let per_s = |batch: u32| move |s: f64| f64::from(batch) / s;
     let ms = |s: f64| s * 1e3;
-    let mut guest_samples = Vec::new();
-    for &batch in &batches {
-        let sdk = crate::guest::take(&mut guest.samples, &format!("minilm_b{batch}"))?;
-        eprintln!("minilm: native replay of batch {batch}…");
-        let replay = Replay::load(native, &traces.path().join(format!("minilm_b{batch}.json")))?;
-        let nat = replay.time(o.warmup, o.repeat)?;
-        // The replay ran the guest's WGSL on the guest's weights and ids:
-        // its embeddings must be the guest's.
-        let out = replay.read_f32("bert pooled", batch as usize * DIM)?;
-        let (lo, hi) = out
-            .chunks(DIM)
-            .map(|row| row.iter().map(|x| x * x).sum::<f32>().sqrt())
-            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), n| (lo.min(n), hi.max(n)));
-        ensure!(lo > 0.999 && hi < 1.001, "native replay of batch {batch}: row norms in [{lo}, {hi}]");
-        let head = guest.heads.iter().find(|(b, _)| *b == batch).map(|(_, h)| h.clone()).unwrap_or_default();
-        let diff = head.iter().zip(&out).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
-        let fmt = |v: &[f32]| v.iter().map(|x| format!("{x:.5}")).collect::<Vec<_>>().join(", ");
-        eprintln!("minilm b{batch}: guest  row 0 [{}]", fmt(&head));
-        eprintln!("minilm b{batch}: native row 0 [{}]", fmt(&out[..head.len().min(out.len())]));
-        ensure!(
-            !replay.filled && head.len() == 8 && diff <= 1e-5,
-            "native replay of batch {batch} differs from the guest by {diff} (stand-in contents: {})",
-            replay.filled
-        );
-        r.notes.push(format!(
-            "minilm batch {batch}: the native replay ({} dispatches in one pass) gives the guest's embeddings (row 0's first 8 values within {diff:.1e}; every row's norm in [{lo:.6}, {hi:.6}]).",
-            replay.dispatches
-        ));
-        let name = format!("minilm forward, batch {batch} × {seq} tokens");
-        r.native.push(crate::row(
-            &name,
-            "embeddings/s",
-            Better::Higher,
-            &nat,
-            &sdk,
-            per_s(batch),
-            Some(Goal::AtLeast(0.95)),
-        ));
-        guest_samples.push((batch, sdk));
-    }
     // Diagnostic: both sides again at the smallest batch, each waiting by
     // reading the embeddings back, so the guest's wait is the host's
     // `map-async` instead of `on-submitted-work-done` (both wait on the
@@ -206,7 +231,10 @@ pub fn run(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r: &m
             None,
         ));
     }
-    let guest_of = |batch: u32| guest_samples.iter().find(|(b, _)| *b == batch).map(|(_, s)| s.as_slice());
+    let guest_of = |batch: u32, precision: &str| {
+        let samples = if precision == "fp16" { guest16.as_ref()? } else { &guest_samples };
+        samples.iter().find(|(b, _)| *b == batch).map(|(_, s)| s.as_slice())
+    };
 
     let python = o.python.as_deref().unwrap_or("python3");
     match run_torch(o, &model, &batches)? {
@@ -218,11 +246,11 @@ pub fn run(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r: &m
             let device = torch.first().map(|t| format!("{} (torch {})", t.device, t.version)).unwrap_or_default();
             let on_cpu = torch.first().is_some_and(|t| t.device == "cpu");
             for &batch in &batches {
-                let Some(sdk) = guest_of(batch) else { continue };
                 for precision in ["fp32", "fp16"] {
+                    let Some(sdk) = guest_of(batch, precision) else { continue };
                     let Some(t) = find(precision, batch) else { continue };
                     let base = [Duration::from_secs_f64(t.median_s)];
-                    let label = if precision == "fp32" { "fp32, TF32 off" } else { "fp16; guest f32" };
+                    let label = if precision == "fp32" { "fp32, TF32 off" } else { "fp16; guest f16 (Precision::F16)" };
                     let name = format!("minilm batch {batch} × {seq}: guest vs PyTorch {label} ({} samples)", t.samples);
                     let goal = |g| if on_cpu || precision != "fp32" { None } else { Some(g) };
                     if batch == 1 && precision == "fp32" {

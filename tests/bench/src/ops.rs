@@ -38,7 +38,7 @@ pub fn wasm(root: &Path, prebuilt: Option<&Path>) -> Result<PathBuf> {
             }
             Ok(path)
         }
-        None => wasi_webgpu_host::build_guest(&root.join("tests/bench/guests/ops-gpu")),
+        None => wasi_webgpu_run::build_guest(&root.join("tests/bench/guests/ops-gpu")),
     }
 }
 

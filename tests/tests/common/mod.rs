@@ -9,7 +9,8 @@ use std::process::{Command, Output};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use wasi_webgpu_host::{GuestStatus, RunOptions, RunOutcome, Runner, build_guest};
+use wasi_webgpu_host::{GuestStatus, RunOptions, RunOutcome, Runner};
+use wasi_webgpu_run::{BuildOptions, build_guest, build_guest_with};
 
 /// The workspace root.
 pub fn root() -> PathBuf {
@@ -29,6 +30,25 @@ pub fn guest(crate_dir: &str) -> PathBuf {
         .entry(crate_dir.to_owned())
         .or_insert_with(|| {
             build_guest(&root().join(crate_dir)).unwrap_or_else(|e| panic!("building {crate_dir}: {e:#}"))
+        })
+        .clone()
+}
+
+/// The runner's probe guest (`tests/guests/probe`), on raw `wasi:webgpu`
+/// bindings rather than the SDK, so it checks the runner alone. It is its own
+/// workspace, so it is built into the guests' shared directory by name
+/// (its default would be the per-user one).
+pub fn probe() -> PathBuf {
+    static PROBE: OnceLock<PathBuf> = OnceLock::new();
+    PROBE
+        .get_or_init(|| {
+            let opts = BuildOptions {
+                target_dir: Some(root().join("target/wasi-webgpu-guests")),
+                quiet: true,
+                ..BuildOptions::default()
+            };
+            build_guest_with(&root().join("tests/guests/probe"), &opts)
+                .unwrap_or_else(|e| panic!("building the probe guest: {e:#}"))
         })
         .clone()
 }
@@ -56,7 +76,7 @@ pub fn run_with(crate_dir: &str, options: &RunOptions) -> RunOutcome {
 /// [`DEFAULT_TIMEOUT`] (`--timeout`), without the caller's `RUST_LOG`.
 /// Returns its output and a transcript for assertion messages.
 pub fn run_cli<S: AsRef<std::ffi::OsStr>>(cwd: &Path, args: impl IntoIterator<Item = S>) -> (Output, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run"))
+    let output = Command::new(env!("CARGO_BIN_EXE_wasi-webgpu-run-under-test"))
         .arg("--timeout")
         .arg(DEFAULT_TIMEOUT.as_secs().to_string())
         .args(args)

@@ -30,6 +30,20 @@ fn block_sum(input: &[f32], sums: &mut [f32], visits: &[AtomicU32]) {
     }
 }
 
+/// The example of kernel_guide.md for `Workgroup<[AtomicU32; N]>`.
+#[wasi_webgpu::kernel(workgroup_size = 64)]
+fn count_large(values: &[f32], counts: &mut [u32]) {
+    static HITS: Workgroup<[AtomicU32; 1]> = Workgroup::new();
+    let i = global_id().x as usize;
+    if i < values.len() && values[i] > 1.0 {
+        HITS[0].fetch_add(1, Ordering::Relaxed);
+    }
+    workgroup_barrier();
+    if local_index() == 0 {
+        counts[workgroup_id().x as usize] = HITS[0].load(Ordering::Relaxed);
+    }
+}
+
 #[wasi_webgpu::kernel(workgroup_size = (8, 8), types(T = [f32, u32]))]
 fn scale<T>(factor: T, size: UVec2, data: &mut [T]) {
     let id = global_id();
@@ -52,6 +66,7 @@ fn shade(flag: bool, colors: &mut [Vec4<f32>]) {
 
 fn main() {
     assert!(block_sum::WGSL.contains("var<workgroup> TILE: array<f32, 64>;"));
+    assert!(count_large::WGSL.contains("var<workgroup> HITS: array<atomic<u32>, 1>;"), "{}", count_large::WGSL);
     assert!(scale_f32::WGSL.contains("array<f32>") && scale_u32::WGSL.contains("array<u32>"));
     assert_eq!(scale_u32::WORKGROUP_SIZE, [8, 8, 1]);
     assert!(shade::WGSL.contains("flag: u32"));

@@ -2,7 +2,9 @@
 //! pass of `wasi_webgpu_ops::bert` on batches of fixed token ids.
 //!
 //! Arguments: `model=DIR batches=1,32,256 seq=128 warmup=N repeat=N
-//! [trace=DIR] [full=0|1]`. For each batch it uploads `batch × seq` ids
+//! [trace=DIR] [full=0|1] [precision=f32|f16]`. `precision=f16` loads the
+//! model with `Precision::F16` (needs `shader-f16`) and names its samples and
+//! traces `minilm16_b<batch>`. For each batch it uploads `batch × seq` ids
 //! (every token real: the mask is all ones, as in
 //! `tests/bench/torch_minilm.py`), prepares the forward pass, and times
 //! record + one submit + `on-submitted-work-done` with `std::time::Instant`,
@@ -21,9 +23,10 @@
 
 use std::time::Instant;
 
+use wasi_webgpu::Features;
 use wasi_webgpu::trace::TraceOptions;
 use wasi_webgpu_ops::Ops;
-use wasi_webgpu_ops::bert::SentenceEncoder;
+use wasi_webgpu_ops::bert::{LoadOptions, Precision, SentenceEncoder};
 
 type Result<T, E = Box<dyn std::error::Error>> = std::result::Result<T, E>;
 
@@ -91,6 +94,11 @@ async fn main() -> Result<()> {
         other => return Err(format!("wait={other:?}: done or read").into()),
     };
 
+    let (precision, tag) = match args.str("precision").unwrap_or("f32") {
+        "f32" => (Precision::F32, "minilm"),
+        "f16" => (Precision::F16, "minilm16"),
+        other => return Err(format!("precision={other:?}: f32 or f16").into()),
+    };
     let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await?;
     // Batch 256 at 128 tokens has 201 MB activations: past WebGPU's default
     // binding limit, so ask for the adapter's.
@@ -102,13 +110,18 @@ async fn main() -> Result<()> {
         max_compute_workgroup_storage_size: supported.max_compute_workgroup_storage_size,
         ..Default::default()
     };
-    let descriptor = wasi_webgpu::DeviceDescriptor { required_limits, ..Default::default() };
+    let required_features = if precision == Precision::F16 { Features::SHADER_F16 } else { Features::empty() };
+    if !adapter.features().contains(required_features) {
+        return Err("precision=f16 needs an adapter with shader-f16".into());
+    }
+    let descriptor = wasi_webgpu::DeviceDescriptor { required_limits, required_features, ..Default::default() };
     let (device, queue) = adapter.request_device(&descriptor).await?;
     if trace_dir.is_some() {
         let max_kept_bytes = if full { u64::MAX } else { TraceOptions::default().max_kept_bytes };
         device.start_trace(TraceOptions { max_kept_bytes });
     }
-    let encoder = SentenceEncoder::load(&Ops::new(&device), std::path::Path::new(model)).await?;
+    let options = LoadOptions::new().with_precision(precision);
+    let encoder = SentenceEncoder::load_with(&Ops::new(&device), std::path::Path::new(model), options).await?;
     let dim = encoder.dim();
     for batch in batches {
         let vocab = encoder.config().vocab_size;
@@ -128,12 +141,15 @@ async fn main() -> Result<()> {
         for _ in 0..repeat {
             let start = Instant::now();
             forward().await?;
-            println!("sample minilm_b{batch} {:.9}", start.elapsed().as_secs_f64());
+            println!("sample {tag}_b{batch} {:.9}", start.elapsed().as_secs_f64());
         }
         let out = encoder.read_prepared().await?;
         let norms: Vec<f32> = out.chunks(dim).map(|row| row.iter().map(|x| x * x).sum::<f32>().sqrt()).collect();
         let (lo, hi) = norms.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &n| (lo.min(n), hi.max(n)));
-        if !(lo > 0.999 && hi < 1.001) {
+        // f16 activations: the norm is taken in f32 of the f16-rounded
+        // output, so allow f16's rounding.
+        let tol = if precision == Precision::F16 { 2e-3 } else { 1e-3 };
+        if !(lo > 1.0 - tol && hi < 1.0 + tol) {
             return Err(format!("batch {batch}: embedding norms in [{lo}, {hi}], not 1").into());
         }
         let head: Vec<String> = out[..8].iter().map(|v| format!("{v:.7}")).collect();
@@ -141,8 +157,8 @@ async fn main() -> Result<()> {
         println!("norms b{batch} {lo:.7} {hi:.7}");
         if let Some(dir) = trace_dir {
             let (json, blob) = device.trace_json(1)?;
-            std::fs::write(format!("{dir}/minilm_b{batch}.json"), json)?;
-            std::fs::write(format!("{dir}/minilm_b{batch}.bin"), blob)?;
+            std::fs::write(format!("{dir}/{tag}_b{batch}.json"), json)?;
+            std::fs::write(format!("{dir}/{tag}_b{batch}.bin"), blob)?;
         }
     }
     Ok(())

@@ -15,10 +15,11 @@
 //!    LLVM's `wasm-ld`. rustup's `cargo` usually comes first on `PATH`, so
 //!    Debian's `/usr/bin/cargo` and `/usr/bin/rustc` are named explicitly.
 //!
-//! All guests share one target directory, separate from the workspace's:
-//! another `rustc` may build them (which would otherwise invalidate the host
-//! build's artifacts), and an outer `cargo test` holds the workspace target
-//! directory's lock while the tests build guests.
+//! Guests share target directories, separate from the workspace's: another
+//! `rustc` may build them (which would otherwise invalidate the host build's
+//! artifacts), and an outer `cargo test` holds the workspace target
+//! directory's lock while the tests build guests. See [`BuildOptions`] for
+//! which directory a guest gets.
 
 use std::ffi::OsString;
 use std::io::{BufRead as _, BufReader};
@@ -34,8 +35,11 @@ pub const GUEST_TARGET: &str = "wasm32-wasip2";
 /// Environment variable that overrides the guests' shared target directory.
 pub const GUEST_TARGET_DIR_ENV: &str = "WASI_WEBGPU_GUEST_TARGET_DIR";
 
-/// Name of the guests' target directory inside the workspace target directory.
+/// Name of the guests' target directory inside a workspace target directory.
 const GUEST_TARGET_SUBDIR: &str = "wasi-webgpu-guests";
+
+/// Name of the per-user guest target directory inside the cache directory.
+const SHARED_GUEST_TARGET_SUBDIR: &str = "guest-target";
 
 /// Flags the Debian route needs for the guest target (not for build scripts
 /// and proc-macros, which are built for the host by the same cargo).
@@ -255,8 +259,14 @@ fn newest_llvm_with_wasm_ld() -> Option<PathBuf> {
 /// How [`build_guest_with`] builds.
 #[derive(Clone, Debug, Default)]
 pub struct BuildOptions {
-    /// Target directory; defaults to `$WASI_WEBGPU_GUEST_TARGET_DIR`, else
-    /// `<the crate's cargo target directory>/wasi-webgpu-guests`.
+    /// Target directory. When `None`: `$WASI_WEBGPU_GUEST_TARGET_DIR`; else,
+    /// for a crate that is its own workspace and builds into its own
+    /// `target/` (what `wasi-webgpu-run new` makes), one directory per user,
+    /// `guest-target` in the cache directory
+    /// ([`default_cache_dir`](wasi_webgpu_host::default_cache_dir)), so that every such
+    /// crate reuses the SDK the first one built instead of compiling it again
+    /// (30-70 s); else `<the workspace's target directory>/wasi-webgpu-guests`,
+    /// which its other guests share.
     pub target_dir: Option<PathBuf>,
     /// The toolchain; detected with [`Toolchain::detect`] when `None`.
     pub toolchain: Option<Toolchain>,
@@ -289,13 +299,13 @@ pub fn build_guest_with(crate_dir: &Path, opts: &BuildOptions) -> Result<PathBuf
         Some(toolchain) => toolchain.clone(),
         None => Toolchain::detect(&crate_dir)?,
     };
-    let (package, workspace_target_dir) = guest_package(&toolchain, &crate_dir, &manifest)?;
+    let (package, default_target_dir) = guest_package(&toolchain, &crate_dir, &manifest)?;
     let target_dir = match &opts.target_dir {
         Some(dir) => dir.clone(),
         None => std::env::var_os(GUEST_TARGET_DIR_ENV)
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
-            .unwrap_or_else(|| workspace_target_dir.join(GUEST_TARGET_SUBDIR)),
+            .unwrap_or(default_target_dir),
     };
 
     log::debug!("building guest `{}` ({}) into {}", package.name, toolchain.describe(), target_dir.display());
@@ -340,8 +350,8 @@ pub fn build_guest_with(crate_dir: &Path, opts: &BuildOptions) -> Result<PathBuf
         .with_context(|| format!("cargo built guest `{}` but reported no .wasm artifact for its cdylib", package.name))
 }
 
-/// The package whose manifest is `manifest`, checked to be a cdylib, and the
-/// cargo target directory of its workspace.
+/// The package whose manifest is `manifest`, checked to be a cdylib, and its
+/// default guest target directory ([`BuildOptions::target_dir`]).
 fn guest_package(toolchain: &Toolchain, crate_dir: &Path, manifest: &Path) -> Result<(Package, PathBuf)> {
     let output = toolchain
         .cargo(crate_dir)
@@ -356,6 +366,7 @@ fn guest_package(toolchain: &Toolchain, crate_dir: &Path, manifest: &Path) -> Re
         bail!("cargo metadata failed for {} ({}); see its errors above", manifest.display(), output.status);
     }
     let metadata: Metadata = serde_json::from_slice(&output.stdout).context("cargo metadata printed invalid JSON")?;
+    let default_target_dir = metadata.default_guest_target_dir();
     let package = metadata
         .packages
         .into_iter()
@@ -376,13 +387,31 @@ fn guest_package(toolchain: &Toolchain, crate_dir: &Path, manifest: &Path) -> Re
             package.name
         );
     }
-    Ok((package, metadata.target_directory))
+    Ok((package, default_target_dir))
 }
 
 #[derive(Deserialize)]
 struct Metadata {
+    /// The workspace's members (`--no-deps`).
     packages: Vec<Package>,
     target_directory: PathBuf,
+    workspace_root: PathBuf,
+}
+
+impl Metadata {
+    /// See [`BuildOptions::target_dir`]. A crate alone in its workspace with
+    /// cargo's default target directory is a user's guest crate: sharing its
+    /// build with the user's other guests is what they expect of a target
+    /// directory they never chose. One set by `CARGO_TARGET_DIR` or a
+    /// workspace is kept, since someone chose it.
+    fn default_guest_target_dir(&self) -> PathBuf {
+        let alone = self.packages.len() == 1;
+        let default_target = self.target_directory == self.workspace_root.join("target");
+        match wasi_webgpu_host::default_cache_dir() {
+            Some(cache) if alone && default_target => cache.join(SHARED_GUEST_TARGET_SUBDIR),
+            _ => self.target_directory.join(GUEST_TARGET_SUBDIR),
+        }
+    }
 }
 
 #[derive(Deserialize)]

@@ -1,36 +1,39 @@
-//! Host side of `wasi-webgpu`: builds guest crates and runs guest components.
+//! The reference host for wasi:webgpu components: wasmtime 48 with
+//! `wasmtime-wasi` (WASI 0.3) and `wasi-webgpu-wasmtime`
+//! (`wasi:webgpu/webgpu@0.3.0-rc.2`) on one `wgpu-core`
+//! [`Global`](wgpu_core::global::Global), plus what guests need from a host
+//! that those crates don't give yet:
 //!
-//! Guests are WASI 0.3 command components (`wasi:cli/run@0.3.0`, exported by
-//! the SDK's `#[wasi_webgpu::main]`) that import `wasi:webgpu/webgpu@0.3.0-rc.2`.
-//! This crate embeds wasmtime, `wasmtime-wasi` and `wasi-webgpu-wasmtime` to run
-//! them, backed by one `wgpu-core` [`Global`](wgpu_core::global::Global).
+//! * `on-submitted-work-done` and `map-async` that wake (they wait on the
+//!   device on the guest's thread; the upstream futures never wake under
+//!   wasmtime 48);
+//! * a host function that panics (the upstream crate has `todo!()`s) ends
+//!   the run with [`GuestStatus::HostPanicked`] instead of the process;
+//! * timeouts that also stop a guest stuck inside a host call, a choice of
+//!   adapter and backends ([`AdapterChoice`]), and a compiled-component cache
+//!   ([`ComponentCache`]) so a rerun starts at once.
 //!
-//! It is used two ways:
-//!
-//! * the `wasi-webgpu-run` binary, for people running guests by hand:
-//!   `wasi-webgpu-run <component.wasm | guest crate dir> [-- args]`, and
-//!   starting them: `wasi-webgpu-run new <dir>` (see [`new_guest`]);
-//! * as a library from integration tests, which build a guest crate and check
-//!   its exit status and captured output:
+//! Guests are WASI 0.3 command components (`wasi:cli/run@0.3.0`, which the
+//! SDK's `#[wasi_webgpu::main]` exports). To run one from your own program:
 //!
 //! ```no_run
 //! use wasi_webgpu_host::{RunOptions, Runner};
 //!
 //! # fn main() -> anyhow::Result<()> {
 //! let runner = Runner::new()?;
-//! let outcome = runner.run_crate(
-//!     "tests/guests/api".as_ref(),
-//!     &RunOptions::captured().arg("--quick"),
-//! )?;
+//! let outcome = runner.run("guest.wasm".as_ref(), &RunOptions::captured().arg("--quick"))?;
 //! assert!(outcome.success(), "{}", outcome.stderr_lossy());
-//! assert!(outcome.stdout_lossy().contains("ok"));
+//! print!("{}", outcome.stdout_lossy());
 //! # Ok(())
 //! # }
 //! ```
 //!
 //! A [`Runner`] is `Send + Sync` and meant to be shared (for example in a
 //! `static LazyLock`): it owns the GPU instance, whose creation is slow, and
-//! every run gets a fresh wasmtime `Store`.
+//! every run gets a fresh wasmtime `Store`. `RunOptions::default()` passes
+//! the process's stdio to the guest instead of capturing it. The
+//! `wasi-webgpu-run` crate is the command line over this one, and builds
+//! guest crates.
 
 #![warn(missing_docs)]
 
@@ -41,8 +44,6 @@ mod host_fixes;
 mod host_panic;
 mod report;
 mod runtime;
-mod scaffold;
-mod toolchain;
 
 #[cfg(test)]
 mod tests;
@@ -56,8 +57,6 @@ pub use runtime::{
     GUEST_STACK_SIZE, GuestStatus, RunOptions, RunOutcome, Runner, RunnerConfig, TIMEOUT_EXIT_CODE, TIMEOUT_GRACE,
     TRAP_EXIT_CODE,
 };
-pub use scaffold::{SdkSource, Template, new_guest};
-pub use toolchain::{BuildOptions, GUEST_TARGET, GUEST_TARGET_DIR_ENV, Toolchain, build_guest, build_guest_with};
 
 /// The `wgpu-core` and `wgpu-types` crates the runner is built against; the
 /// same versions `wasi-webgpu-wasmtime` uses.

@@ -25,7 +25,6 @@ use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 use crate::WasmtimeResultExt as _;
 use crate::cache::{ComponentCache, default_cache_dir};
 use crate::guest_thread::{self, GuestEnd, GuestJob, MemoryWatch};
-use crate::toolchain;
 use crate::wgpu_core::global::Global;
 use crate::wgpu_core::id::{DeviceId, QueueId};
 use crate::wgpu_types::{
@@ -423,13 +422,6 @@ impl Runner {
             .build()
             .context("failed to start the async runtime")?;
         runtime.block_on(self.run_async(wasm, opts))
-    }
-
-    /// Builds the guest crate in `crate_dir` (see [`crate::build_guest`]) and
-    /// runs it like [`Runner::run`].
-    pub fn run_crate(&self, crate_dir: &Path, opts: &RunOptions) -> Result<RunOutcome> {
-        let wasm = toolchain::build_guest(crate_dir)?;
-        self.run(&wasm, opts)
     }
 
     /// Async form of [`Runner::run`]; needs a tokio runtime with timers. The

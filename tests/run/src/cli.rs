@@ -1,4 +1,4 @@
-//! `wasi-webgpu-run`: runs a wasi:webgpu guest component, building it first
+//! The command line: runs a wasi:webgpu guest component, building it first
 //! when given a guest crate directory; `wasi-webgpu-run new <dir>` creates a
 //! guest crate.
 //!
@@ -14,9 +14,11 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result, bail};
 use wasi_webgpu_host::wgpu_types::RequestAdapterError;
 use wasi_webgpu_host::{
-    AdapterChoice, BuildOptions, GuestStatus, LOG_PREFIX, RunOptions, Runner, RunnerConfig, SdkSource, Template,
-    build_guest_with, describe_adapter, ensure_xdg_runtime_dir, new_guest, parse_backends,
+    AdapterChoice, GuestStatus, LOG_PREFIX, RunOptions, Runner, RunnerConfig, describe_adapter, ensure_xdg_runtime_dir,
+    parse_backends,
 };
+
+use crate::{BuildOptions, SdkSource, Template, build_guest_with, new_guest};
 
 const USAGE: &str = "\
 usage: wasi-webgpu-run [OPTIONS] <COMPONENT.wasm | GUEST-CRATE-DIR> [--] [ARGS...]
@@ -68,7 +70,10 @@ environment: RUST_LOG (the runner's logging, e.g. `debug` or
 `wasi_webgpu_host=debug,wgpu_core=warn`; overrides -v),
 WASI_WEBGPU_CACHE_DIR (compiled-component cache, default
 $XDG_CACHE_HOME/wasi-webgpu or ~/.cache/wasi-webgpu),
-WASI_WEBGPU_GUEST_TARGET_DIR (target directory for guest builds).";
+WASI_WEBGPU_GUEST_TARGET_DIR (target directory for guest builds; default: for
+a crate that is its own workspace, like those `new` makes, one shared by all
+such crates, guest-target in the cache directory, so the SDK is built once;
+for a crate in a larger workspace, wasi-webgpu-guests in its target directory).";
 
 /// Exit code when the runner fails before the guest starts.
 const RUNNER_FAILURE: u8 = 2;
@@ -196,7 +201,9 @@ fn init_logging(verbosity: u8) {
         .init();
 }
 
-fn main() -> ExitCode {
+/// Runs the command line in `std::env::args()` and returns the exit status
+/// (see the usage text: `wasi-webgpu-run --help`).
+pub fn main() -> ExitCode {
     // SAFETY: first thing in `main`, before any thread exists.
     unsafe { ensure_xdg_runtime_dir() };
     let (verbosity, action) = parse_args(std::env::args().skip(1));

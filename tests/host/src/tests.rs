@@ -1,16 +1,14 @@
 //! Tests of the runner itself.
 //!
 //! Exit-status mapping and the cache are checked with tiny hand-written
-//! components (WAT), which need no guest toolchain. The end-to-end test builds
-//! `src/testdata/probe-guest`, a guest on raw `wasi:webgpu` bindings (not the
-//! SDK, so it checks the runner alone), exactly as integration tests build
-//! theirs.
+//! components (WAT), which need no guest toolchain; the integration tests
+//! (`tests/tests/runner.rs`) run real guests.
 
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use crate::{BuildOptions, GuestStatus, RunOptions, Runner, TRAP_EXIT_CODE, build_guest_with};
+use crate::{GuestStatus, RunOptions, Runner, TRAP_EXIT_CODE};
 
 /// A `wasi:cli/run@0.3.0` command whose `run` executes `body`, a core wasm
 /// function body returning the async callback code (0 = done). `body` may call
@@ -133,70 +131,6 @@ fn a_runner_compiles_each_component_once() {
     let (_dir, path) = write_component("ok.wasm", &command("(call $task-return (i32.const 0)) (i32.const 0)"));
     assert!(!runner.run(&path, &RunOptions::captured()).unwrap().compiled_from_cache);
     assert!(runner.run(&path, &RunOptions::captured()).unwrap().compiled_from_cache);
-}
-
-/// Builds and runs the probe guest: stdout/stderr separation, argv, env, the
-/// GPU round trip (including `on-submitted-work-done`, which needs the device
-/// poller and the host fix), guest `Err`, guest panic, host panic, timeout.
-#[test]
-fn probe_guest_end_to_end() {
-    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/testdata/probe-guest");
-    // Inside the workspace's target dir: the probe is its own workspace, so
-    // its default would be a `target/` in the source tree.
-    let target_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/wasi-webgpu-guests");
-    let opts = BuildOptions { target_dir: Some(target_dir), quiet: true, ..BuildOptions::default() };
-    let wasm = build_guest_with(&crate_dir, &opts).expect("probe guest builds");
-    let has_gpu = RUNNER.adapter_info().is_ok();
-
-    let outcome = RUNNER
-        .run(
-            &wasm,
-            &RunOptions::captured().args(["gpu", "two words"]).env("PROBE_ENV", "yes").timeout(Duration::from_secs(60)),
-        )
-        .unwrap();
-    let stdout = outcome.stdout_lossy();
-    let stderr = outcome.stderr_lossy();
-    assert!(
-        stdout.starts_with("args: [\"probe_guest\", \"gpu\", \"two words\"]\nenv: [(\"PROBE_ENV\", \"yes\")]\n"),
-        "{stdout}"
-    );
-    assert_eq!(stderr, "probe: stderr line\n");
-    if has_gpu {
-        assert_eq!(outcome.status, GuestStatus::Ok, "stdout: {stdout}\nstderr: {stderr}");
-        assert!(stdout.contains("work done\n"), "{stdout}");
-        assert!(stdout.ends_with("readback ok\n"), "{stdout}");
-    } else {
-        assert_eq!(outcome.status, GuestStatus::Err);
-        assert!(stdout.ends_with("no adapter\n"), "{stdout}");
-    }
-
-    let err = RUNNER.run(&wasm, &RunOptions::captured().arg("err")).unwrap();
-    assert_eq!((err.status, err.exit_code), (GuestStatus::Err, 1));
-
-    let panic = RUNNER.run(&wasm, &RunOptions::captured().arg("panic")).unwrap();
-    assert_eq!(panic.exit_code, TRAP_EXIT_CODE);
-    let stderr = panic.stderr_lossy();
-    assert!(stderr.contains("probe panicked on purpose"), "{stderr}");
-    assert!(
-        stderr.ends_with("wasi-webgpu-run: guest trapped: wasm trap: wasm `unreachable` instruction executed\n"),
-        "{stderr}"
-    );
-
-    let hang = RUNNER.run(&wasm, &RunOptions::captured().arg("hang").timeout(Duration::from_millis(300))).unwrap();
-    assert_eq!(hang.status, GuestStatus::TimedOut(Duration::from_millis(300)));
-    assert_eq!(hang.exit_code, 124);
-
-    if has_gpu {
-        let host_panic = RUNNER.run(&wasm, &RunOptions::captured().arg("host-panic")).unwrap();
-        assert!(
-            matches!(&host_panic.status, GuestStatus::HostPanicked(m) if m.contains("not yet implemented")),
-            "{:?}",
-            host_panic.status
-        );
-        // The runner stays usable after a host panic.
-        let again = RUNNER.run(&wasm, &RunOptions::captured().arg("gpu")).unwrap();
-        assert_eq!(again.status, GuestStatus::Ok, "{}", again.stdout_lossy());
-    }
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! `fs DIR` prints `DIR/in.txt` and writes `DIR/out.txt` (for preopens).
 
 wit_bindgen::generate!({
-    path: "../../../../wit",
+    path: "../../../wit",
     world: "wasi-webgpu:sdk/guest",
     generate_all,
 });

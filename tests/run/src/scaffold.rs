@@ -33,7 +33,7 @@ impl SdkSource {
     /// if that checkout still exists; crates.io otherwise (a runner installed
     /// from a package, or a checkout since removed).
     pub fn detect() -> Self {
-        let sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk");
+        let sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sdk");
         let is_ours = std::fs::read_to_string(sdk.join("Cargo.toml"))
             .is_ok_and(|manifest| manifest.lines().any(|line| line.trim() == r#"name = "wasi-webgpu""#));
         match sdk.canonicalize() {
