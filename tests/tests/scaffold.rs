@@ -1,6 +1,8 @@
 //! `wasi-webgpu-run new demo && wasi-webgpu-run demo`, in a fresh directory,
 //! through the real binary: the new crate must build on its own and print its
-//! kernel's result, which is checked against the same computation on the CPU.
+//! kernel's result, which is checked against the same computation on the CPU;
+//! likewise `new --ops`, whose crate depends on wasi-webgpu-ops and prints a
+//! matrix product.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -49,6 +51,32 @@ fn new_creates_a_guest_that_runs() {
     let numbers: Vec<u32> = (0..8).collect();
     let squares: Vec<u32> = numbers.iter().map(|n| n * n).collect();
     let expected = format!("squares of {numbers:?}: {squares:?}\n");
+    assert_eq!(String::from_utf8_lossy(&ran.stdout), expected, "{}", transcript(&ran));
+    assert!(ran.status.success(), "{}", transcript(&ran));
+}
+
+#[test]
+fn new_ops_creates_a_guest_that_calls_an_op() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let created = runner(dir.path(), &["new", "--ops", "mlp"]);
+    assert!(created.status.success(), "{}", transcript(&created));
+    let crate_dir = dir.path().join("mlp");
+    assert!(!crate_dir.join("src/kernel.wgsl").exists(), "an ops crate needs no WGSL of its own");
+    let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
+    let sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk").canonicalize().unwrap();
+    assert!(manifest.contains(&format!("wasi-webgpu = {{ path = \"{}\" }}", sdk.display())), "{manifest}");
+    let ops = sdk.join("ops");
+    assert!(manifest.contains(&format!("wasi-webgpu-ops = {{ path = \"{}\" }}", ops.display())), "{manifest}");
+    let lib = std::fs::read_to_string(crate_dir.join("src/lib.rs")).unwrap();
+    assert!(lib.contains("use wasi_webgpu_ops::{MatmulDesc, Ops};"), "{lib}");
+
+    let ran = runner(dir.path(), &["mlp"]);
+    // The template's matrices, multiplied here: small integers, so the GPU's
+    // f32 sums are exact in any order.
+    let (a, b) = ([1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], [7.0f32, 8.0, 9.0, 10.0, 11.0, 12.0]);
+    let c: Vec<f32> =
+        (0..2).flat_map(|i| (0..2).map(move |j| (0..3).map(|p| a[i * 3 + p] * b[p * 2 + j]).sum::<f32>())).collect();
+    let expected = format!("a (2 x 3) * b (3 x 2) = {c:?}\n");
     assert_eq!(String::from_utf8_lossy(&ran.stdout), expected, "{}", transcript(&ran));
     assert!(ran.status.success(), "{}", transcript(&ran));
 }

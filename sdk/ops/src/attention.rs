@@ -4,7 +4,8 @@ use std::cell::RefCell;
 
 use wasi_webgpu::Buffer;
 
-use crate::cpu::{self, transformer::Sequences, whole};
+use crate::args::{read, written};
+use crate::cpu::{self, transformer::Sequences};
 use crate::{Error, Op, Ops, Result, SequenceDesc, check_len, elements};
 
 #[allow(dead_code)]
@@ -60,6 +61,22 @@ impl Ops {
     /// online softmax, so the scores never reach memory. `hidden` must be a
     /// multiple of `heads`, and `head_dim = hidden / heads` at most 64
     /// ([`Error::Shape`] otherwise).
+    ///
+    /// Aliasing: `output` must not be `qkv` ([`Error::Aliased`]).
+    ///
+    /// Numerics: scores, softmax and sums in f32 (an online softmax in
+    /// `exp2`); the tests hold it within `2e-6 + 1e-5 |ref|` of f64, padded
+    /// and all-padding sequences included.
+    ///
+    /// ```no_run
+    /// # use wasi_webgpu::{Buffer, Queue};
+    /// use wasi_webgpu_ops::{AttentionDesc, SequenceDesc};
+    /// # async fn demo(ops: &wasi_webgpu_ops::Ops, queue: &Queue, qkv: &Buffer<f32>, mask: &Buffer<u32>, out: &Buffer<f32>) -> wasi_webgpu_ops::Result<()> {
+    /// // 2 sequences of 16 tokens, 12 heads of 32 values.
+    /// let desc = AttentionDesc::new(SequenceDesc::new(2, 16, 384), 12);
+    /// ops.attention(&desc, qkv, mask, out).await?.submit(queue).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn attention(
         &self,
         desc: &AttentionDesc,
@@ -69,7 +86,7 @@ impl Ops {
     ) -> Result<Op> {
         const OP: &str = "attention";
         let mut op = Op::new(OP, &self.device);
-        let Some(plan) = attention_plan(OP, desc, qkv, mask, output)? else {
+        let Some(plan) = attention_plan(self, OP, desc, qkv, mask, output)? else {
             return Ok(op);
         };
         let AttentionDesc { seq: shape, heads, scale } = *desc;
@@ -78,7 +95,7 @@ impl Ops {
                 Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: shape.hidden as usize };
             let scores = RefCell::new(vec![0.0f32; sequences.seq * sequences.seq]);
             let (qkv, mask, output) = (qkv.clone(), mask.clone(), output.clone());
-            return self.cpu_op(OP, &[whole(&qkv), whole(&mask), whole(&output)], move |device| {
+            return self.cpu_op(OP, move |device| {
                 let (x, m, mut output) = (cpu::read(device, &qkv)?, cpu::read(device, &mask)?, output.clone());
                 let mut out = cpu::write(device, &mut output)?;
                 let scores = &mut scores.borrow_mut();
@@ -142,6 +159,7 @@ pub(crate) struct AttentionPlan {
 /// Checks an attention shape against its buffers: `None` when there is
 /// nothing to compute.
 pub(crate) fn attention_plan<T: bytemuck::Pod>(
+    ops: &Ops,
     op: &'static str,
     desc: &AttentionDesc,
     qkv: &Buffer<T>,
@@ -172,6 +190,7 @@ pub(crate) fn attention_plan<T: bytemuck::Pod>(
     check_len(op, "qkv", qkv, elements(op, "qkv", &[total, 3])?)?;
     check_len(op, "mask", mask, shape.tokens(op)?)?;
     check_len(op, "output", output, total)?;
+    ops.check_args(op, &[read("qkv", qkv), read("mask", mask), written("output", output)], None)?;
     let blocks = shape.seq.div_ceil(QUERIES);
     let workgroups = u64::from(blocks) * u64::from(heads) * u64::from(shape.batch);
     Ok(Some(AttentionPlan { head_dim, blocks, workgroups }))

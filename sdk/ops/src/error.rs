@@ -4,12 +4,16 @@
 pub type Result<T, E = Error> = core::result::Result<T, E>;
 
 /// What can go wrong preparing or recording an operation.
+///
+/// Every message starts with the public call, `Ops::<op>:`, and names the
+/// argument at fault by its parameter name, on the GPU and on the CPU device
+/// alike.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A shape the operation cannot take: a bad axis, a size past the
     /// kernels' `u32` indexing or the dispatch limits.
-    #[error("{op}: {reason}")]
+    #[error("Ops::{op}: {reason}")]
     Shape {
         /// The operation.
         op: &'static str,
@@ -18,7 +22,7 @@ pub enum Error {
     },
 
     /// A buffer is shorter than the shape needs.
-    #[error("{op}: `{buffer}` holds {len} elements, but the shape needs {needed}")]
+    #[error("Ops::{op}: `{buffer}` holds {len} elements, but the shape needs {needed}")]
     TooSmall {
         /// The operation.
         op: &'static str,
@@ -31,7 +35,7 @@ pub enum Error {
     },
 
     /// Buffers of an elementwise operation differ in length.
-    #[error("{op}: `{buffer}` holds {len} elements, but `{other}` holds {expected}")]
+    #[error("Ops::{op}: `{buffer}` holds {len} elements, but `{other}` holds {expected}")]
     LengthMismatch {
         /// The operation.
         op: &'static str,
@@ -45,9 +49,79 @@ pub enum Error {
         expected: u64,
     },
 
+    /// A buffer argument without [`BufferUsages::STORAGE`](wasi_webgpu::BufferUsages::STORAGE),
+    /// which every tensor of an op needs: the kernels bind them as storage.
+    #[error("Ops::{op}: argument `{argument}` needs usage STORAGE, but the buffer has {actual:?}")]
+    Usage {
+        /// The operation.
+        op: &'static str,
+        /// The parameter's name.
+        argument: &'static str,
+        /// The buffer's usage flags.
+        actual: wasi_webgpu::BufferUsages,
+    },
+
+    /// A buffer argument that the op binds whole is larger than one storage
+    /// binding may be on this device (`max_storage_buffer_binding_size`).
+    #[error(
+        "Ops::{op}: argument `{argument}` binds {bytes} bytes, more than one storage binding holds on this \
+         device (maxStorageBufferBindingSize = {max})"
+    )]
+    BindingSize {
+        /// The operation.
+        op: &'static str,
+        /// The parameter's name.
+        argument: &'static str,
+        /// The bytes the op binds.
+        bytes: u64,
+        /// The device's limit.
+        max: u64,
+    },
+
+    /// One buffer passed as an input and as the output of an op (the same
+    /// `&Buffer` twice): one dispatch cannot both read and write a buffer.
+    /// Found when the op is prepared; `in_place` names the op's in-place
+    /// form where there is one.
+    #[error(
+        "Ops::{op}: `{input}` and `{output}` are the same buffer, which one dispatch cannot both read and write; {}",
+        hint(.in_place)
+    )]
+    Aliased {
+        /// The operation.
+        op: &'static str,
+        /// The parameter read.
+        input: &'static str,
+        /// The parameter written.
+        output: &'static str,
+        /// The in-place op that does what was meant, if there is one.
+        in_place: Option<&'static str>,
+    },
+
+    /// An input and an output of an op are two handles of one buffer (for
+    /// example a clone), which preparing cannot see: recording the op on a
+    /// GPU, or running it on the CPU device, finds the conflict and runs
+    /// nothing.
+    #[error(
+        "Ops::{op}: an input and the output are one buffer (two handles of it), which one dispatch cannot both \
+         read and write; pass distinct buffers"
+    )]
+    Conflict {
+        /// The operation.
+        op: &'static str,
+        /// The SDK's error.
+        source: wasi_webgpu::Error,
+    },
+
     /// An error of the SDK: creating a uniform or scratch buffer, compiling a
-    /// pipeline, binding a buffer without `STORAGE` usage, recording or
-    /// submitting.
+    /// pipeline, recording or submitting.
     #[error(transparent)]
     Gpu(#[from] wasi_webgpu::Error),
+}
+
+/// What [`Error::Aliased`] suggests.
+fn hint(in_place: &Option<&'static str>) -> String {
+    match in_place {
+        Some(in_place) => format!("use Ops::{in_place}"),
+        None => "pass distinct buffers".to_owned(),
+    }
 }

@@ -84,6 +84,17 @@ impl Ops {
     /// [`Ops::add_layer_norm`] over f16 tensors, with f32 statistics. The
     /// sum `input + residual` is rounded to f16 before it is normalised (as
     /// an f16 residual add would store it). Needs `shader-f16`.
+    ///
+    /// Shapes, layout and aliasing as [`Ops::add_layer_norm`]'s; each output
+    /// within one f16 ulp of the f32 result of the same f16 inputs.
+    ///
+    /// ```no_run
+    /// # use wasi_webgpu::{Buffer, F16, Queue};
+    /// use wasi_webgpu_ops::LayerNormDesc;
+    /// # async fn demo(ops: &wasi_webgpu_ops::Ops, queue: &Queue, x: &Buffer<F16>, r: &Buffer<F16>, g: &Buffer<F16>, b: &Buffer<F16>, y: &Buffer<F16>) -> wasi_webgpu_ops::Result<()> {
+    /// ops.add_layer_norm_f16(&LayerNormDesc::new(32, 384), x, r, g, b, y).await?.submit(queue).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn add_layer_norm_f16(
         &self,
         desc: &LayerNormDesc,
@@ -96,7 +107,7 @@ impl Ops {
         const OP: &str = "add_layer_norm_f16";
         self.require_f16(OP)?;
         let mut op = Op::new(OP, &self.device);
-        if !add_layer_norm_plan(OP, desc, [input, residual, gamma, beta, output])? {
+        if !add_layer_norm_plan(self, OP, desc, [input, residual, gamma, beta, output])? {
             return Ok(op);
         }
         let LayerNormDesc { rows, cols, eps } = *desc;
@@ -127,6 +138,19 @@ impl Ops {
     /// [`Ops::embedding`] over f16 tables and output, with f32 sums and
     /// statistics; the sum of the three rows is rounded to f16 before it is
     /// normalised. Needs `shader-f16`.
+    ///
+    /// Shapes, layout and aliasing as [`Ops::embedding`]'s.
+    ///
+    /// ```no_run
+    /// # use wasi_webgpu::{Buffer, F16, Queue};
+    /// use wasi_webgpu_ops::{EmbeddingDesc, SequenceDesc};
+    /// # async fn demo(ops: &wasi_webgpu_ops::Ops, queue: &Queue, ids: &Buffer<u32>, types: &Buffer<u32>, tables: [&Buffer<F16>; 5], out: &Buffer<F16>) -> wasi_webgpu_ops::Result<()> {
+    /// let desc = EmbeddingDesc { seq: SequenceDesc::new(1, 8, 384), vocab: 30522, max_positions: 512, types: 2, eps: 1e-12 };
+    /// let [word, position, token_type, gamma, beta] = tables;
+    /// let op = ops.embedding_f16(&desc, ids, types, word, position, token_type, gamma, beta, out).await?;
+    /// op.submit(queue).await?;
+    /// # Ok(()) }
+    /// ```
     #[allow(clippy::too_many_arguments)]
     pub async fn embedding_f16(
         &self,
@@ -144,7 +168,7 @@ impl Ops {
         self.require_f16(OP)?;
         let mut op = Op::new(OP, &self.device);
         let tensors = [word, position, token_type, gamma, beta, output];
-        let Some(tokens) = embedding_plan(OP, desc, ids, type_ids, tensors)? else {
+        let Some(tokens) = embedding_plan(self, OP, desc, ids, type_ids, tensors)? else {
             return Ok(op);
         };
         let EmbeddingDesc { seq: shape, vocab, types, eps, .. } = *desc;
@@ -185,6 +209,18 @@ impl Ops {
     /// [`Ops::attention`] over f16 `qkv` and output: scores, softmax and the
     /// weighted sum are f32, and each output is rounded once to f16. Needs
     /// `shader-f16`.
+    ///
+    /// Shapes, layout and aliasing as [`Ops::attention`]'s; the tests hold
+    /// it within one f16 ulp + `2e-6 + 1e-5 |ref|` of f64.
+    ///
+    /// ```no_run
+    /// # use wasi_webgpu::{Buffer, F16, Queue};
+    /// use wasi_webgpu_ops::{AttentionDesc, SequenceDesc};
+    /// # async fn demo(ops: &wasi_webgpu_ops::Ops, queue: &Queue, qkv: &Buffer<F16>, mask: &Buffer<u32>, out: &Buffer<F16>) -> wasi_webgpu_ops::Result<()> {
+    /// let desc = AttentionDesc::new(SequenceDesc::new(1, 8, 384), 12);
+    /// ops.attention_f16(&desc, qkv, mask, out).await?.submit(queue).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn attention_f16(
         &self,
         desc: &AttentionDesc,
@@ -195,7 +231,7 @@ impl Ops {
         const OP: &str = "attention_f16";
         self.require_f16(OP)?;
         let mut op = Op::new(OP, &self.device);
-        let Some(plan) = attention_plan(OP, desc, qkv, mask, output)? else {
+        let Some(plan) = attention_plan(self, OP, desc, qkv, mask, output)? else {
             return Ok(op);
         };
         let AttentionDesc { seq: shape, heads, scale } = *desc;
@@ -245,6 +281,18 @@ impl Ops {
     /// [`Ops::mean_pool`] of an f16 input into an **f32** output (the
     /// embeddings a model returns, kept from a last f16 rounding), with f32
     /// sums. Needs `shader-f16`.
+    ///
+    /// Shapes, layout and aliasing as [`Ops::mean_pool`]'s; the tests hold
+    /// it within `1e-6 + 1e-5 |ref|` of f64.
+    ///
+    /// ```no_run
+    /// # use wasi_webgpu::{Buffer, F16, Queue};
+    /// use wasi_webgpu_ops::{PoolDesc, SequenceDesc};
+    /// # async fn demo(ops: &wasi_webgpu_ops::Ops, queue: &Queue, tokens: &Buffer<F16>, mask: &Buffer<u32>, embeddings: &Buffer<f32>) -> wasi_webgpu_ops::Result<()> {
+    /// let desc = PoolDesc { seq: SequenceDesc::new(1, 8, 384), normalize: true };
+    /// ops.mean_pool_f16(&desc, tokens, mask, embeddings).await?.submit(queue).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn mean_pool_f16(
         &self,
         desc: &PoolDesc,
@@ -255,7 +303,7 @@ impl Ops {
         const OP: &str = "mean_pool_f16";
         self.require_f16(OP)?;
         let mut op = Op::new(OP, &self.device);
-        if !mean_pool_plan(OP, desc, input, mask, output)? {
+        if !mean_pool_plan(self, OP, desc, input, mask, output)? {
             return Ok(op);
         }
         let PoolDesc { seq: shape, normalize } = *desc;

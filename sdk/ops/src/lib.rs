@@ -15,6 +15,10 @@
 //! | The transformer ops over f16 storage (devices with `shader-f16`) | [`Ops::matmul_f16`], [`Ops::linear_f16`], [`Ops::add_layer_norm_f16`], [`Ops::embedding_f16`], [`Ops::attention_f16`], [`Ops::mean_pool_f16`] |
 //! | Elementwise `a + b`, `a * b`, ReLU, GELU (exact and tanh), row-broadcast bias | [`Ops::add`], [`Ops::mul`], [`Ops::relu`], [`Ops::gelu_erf`], [`Ops::gelu_tanh`], [`Ops::bias_add`] |
 //! | For training: ReLU's gradient, `y += αx`, `y *= α` | [`Ops::relu_backward`], [`Ops::axpy`], [`Ops::scale`] |
+//! | In place: `a += b`, ReLU, GELU | [`Ops::add_in_place`], [`Ops::relu_in_place`], [`Ops::gelu_in_place`], [`Ops::gelu_tanh_in_place`], [`Ops::gelu_erf_in_place`] |
+//!
+//! Add it with `cargo add wasi-webgpu wasi-webgpu-ops`; the crate's README
+//! has the table of every op's arguments and shapes.
 //!
 //! Tensors are [`Buffer<f32>`](wasi_webgpu::Buffer)s holding row-major
 //! matrices (token ids and attention masks are `Buffer<u32>`); the buffers need [`BufferUsages::STORAGE`](wasi_webgpu::BufferUsages::STORAGE).
@@ -83,13 +87,24 @@
 //! [`Ops::reduce`] of a 1D array and [`Ops::scan`] bind larger buffers in
 //! pieces and combine the pieces' results; the other operations bind their
 //! buffers whole, so each must fit one binding, or preparing fails with
-//! [`wasi_webgpu::Error::OverLimit`].
+//! [`Error::BindingSize`], which names the argument. Every buffer needs
+//! `STORAGE` usage ([`Error::Usage`] otherwise).
 //!
-//! Inputs and outputs must be distinct buffers: WebGPU does not let one
+//! # Aliasing
+//!
+//! An op's output must not be one of its inputs: WebGPU does not let one
 //! dispatch read a buffer through one binding while writing it through
-//! another, and [`Op::encode`] reports such aliasing as
-//! [`wasi_webgpu::Error::UsageConflict`] (on the CPU device, running it does). [`Ops::axpy`] and [`Ops::scale`]
-//! update their buffer in place.
+//! another. Passing one `&Buffer` as both (`ops.gelu(&z, &z)`) is
+//! [`Error::Aliased`] when the op is prepared, naming the two parameters
+//! and, where there is one, the in-place op that does what was meant:
+//! [`Ops::add_in_place`], [`Ops::relu_in_place`], [`Ops::gelu_in_place`]
+//! (= [`Ops::gelu_tanh_in_place`]), [`Ops::gelu_erf_in_place`];
+//! [`Ops::axpy`] and [`Ops::scale`] update their buffer in place already.
+//! Inputs may be the same buffer (`ops.add(&a, &a, &out)`). Two handles of
+//! one buffer (a clone) cannot be told apart when preparing: recording the
+//! op on a GPU ([`Op::encode`], [`Op::submit`], [`Ops::run`]) or running it
+//! on the CPU device finds them, as [`Error::Conflict`], and nothing runs.
+//! Each op's documentation says which of its arguments may alias.
 //!
 //! # The CPU device
 //!
@@ -106,10 +121,9 @@
 //! f32x4 SIMD128 on wasm32 (enabled per function, so the crate needs no
 //! target flags; engines running wasi:webgpu validate SIMD128); elsewhere
 //! the same code is portable Rust. Each op is one step:
-//! [`Op::dispatch_count`] is 1 (0 for empty shapes). Aliasing is checked when
-//! the op runs: a buffer both read and written by one op is
-//! [`wasi_webgpu::Error::UsageConflict`], as recording it is on a GPU, and
-//! nothing is written. Sums on the CPU device are formed in another order
+//! [`Op::dispatch_count`] is 1 (0 for empty shapes). Aliasing is checked as
+//! on a GPU: [`Error::Aliased`] when preparing, [`Error::Conflict`] (two
+//! handles of one buffer) when the op runs, and nothing is written. Sums on the CPU device are formed in another order
 //! than on the GPU (8 interleaved partial sums; prefix sums in `f64`), within
 //! the same tolerances.
 //!
@@ -139,6 +153,7 @@ use std::future::Future;
 
 use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages, ComputePass, Device, Queue, Threads};
 
+mod args;
 mod attention;
 #[cfg(feature = "bert")]
 pub mod bert;
@@ -213,8 +228,10 @@ impl Op {
     /// Records the operation's dispatches into `pass`, after whatever the
     /// pass holds already; later dispatches see its results.
     ///
-    /// Fails as [`ComputePass::dispatch_workgroups`] does, for example when
-    /// one buffer is both an input and the output. Dispatches of a
+    /// Fails as [`ComputePass::dispatch_workgroups`] does; an input and the
+    /// output that are two handles of one buffer are [`Error::Conflict`]
+    /// (one `&Buffer` passed twice failed when the op was prepared, as
+    /// [`Error::Aliased`]). Dispatches of a
     /// multi-pass operation before the failing one stay recorded; they only
     /// write the operation's scratch buffers.
     ///
@@ -228,11 +245,20 @@ impl Op {
         }
         for step in &self.steps {
             match step {
-                Step::Gpu(step) => step(pass)?,
+                Step::Gpu(step) => step(pass).map_err(|e| self.conflict(e.into()))?,
                 Step::Cpu(_) => unreachable!("a GPU op holds GPU steps only"),
             }
         }
         Ok(())
+    }
+
+    /// Names the op in a conflict between its bindings that preparing could
+    /// not see (two handles of one buffer), rather than a binding number.
+    fn conflict(&self, error: Error) -> Error {
+        match error {
+            Error::Gpu(source @ wasi_webgpu::Error::UsageConflict { .. }) => Error::Conflict { op: self.name, source },
+            error => error,
+        }
     }
 
     /// Records the operation into a compute pass of its own and submits it.
@@ -337,7 +363,7 @@ async fn run(device: &Device, queue: &Queue, ops: &[&Op]) -> Result<()> {
             }
             for step in &op.steps {
                 match step {
-                    Step::Cpu(step) => step()?,
+                    Step::Cpu(step) => step().map_err(|e| op.conflict(e))?,
                     Step::Gpu(_) => unreachable!("a CPU op holds CPU steps only"),
                 }
             }

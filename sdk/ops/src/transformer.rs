@@ -5,7 +5,8 @@ use std::cell::RefCell;
 
 use wasi_webgpu::Buffer;
 
-use crate::cpu::{self, transformer::Sequences, whole};
+use crate::args::{read, written};
+use crate::cpu::{self, transformer::Sequences};
 use crate::{Error, LayerNormDesc, Op, Ops, Result, cached, check_len, elements};
 
 #[allow(dead_code)]
@@ -93,6 +94,26 @@ impl Ops {
     /// checked here; check them before upload for a proper error. Fails with
     /// [`Error::Shape`] when `seq > max_positions` and [`Error::TooSmall`]
     /// when a buffer is shorter than its shape. One workgroup per token.
+    ///
+    /// Layout: row-major; token `t = b * seq + s` is row `t` of `output`
+    /// (`[batch, seq, hidden]`), `ids` and `type_ids` are `[batch, seq]`.
+    ///
+    /// Aliasing: every argument but `output` is only read; `output` must be
+    /// none of them ([`Error::Aliased`]).
+    ///
+    /// Numerics: the tests hold it within `2e-5 + 1e-5 |ref|` of f64, ids
+    /// past the tables included.
+    ///
+    /// ```no_run
+    /// # use wasi_webgpu::{Buffer, Queue};
+    /// use wasi_webgpu_ops::{EmbeddingDesc, SequenceDesc};
+    /// # async fn demo(ops: &wasi_webgpu_ops::Ops, queue: &Queue, ids: &Buffer<u32>, types: &Buffer<u32>, word: &Buffer<f32>, position: &Buffer<f32>, token_type: &Buffer<f32>, gamma: &Buffer<f32>, beta: &Buffer<f32>, out: &Buffer<f32>) -> wasi_webgpu_ops::Result<()> {
+    /// let seq = SequenceDesc::new(2, 16, 384);
+    /// let desc = EmbeddingDesc { seq, vocab: 30522, max_positions: 512, types: 2, eps: 1e-12 };
+    /// let op = ops.embedding(&desc, ids, types, word, position, token_type, gamma, beta, out).await?;
+    /// op.submit(queue).await?;
+    /// # Ok(()) }
+    /// ```
     #[allow(clippy::too_many_arguments)]
     pub async fn embedding(
         &self,
@@ -109,7 +130,7 @@ impl Ops {
         const OP: &str = "embedding";
         let mut op = Op::new(OP, &self.device);
         let tensors = [word, position, token_type, gamma, beta, output];
-        let Some(tokens) = embedding_plan(OP, desc, ids, type_ids, tensors)? else {
+        let Some(tokens) = embedding_plan(self, OP, desc, ids, type_ids, tensors)? else {
             return Ok(op);
         };
         let EmbeddingDesc { seq: shape, vocab, max_positions, types, eps } = *desc;
@@ -120,10 +141,8 @@ impl Ops {
             let sequences = Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: h };
             let indices = [ids.clone(), type_ids.clone()];
             let tables = [word.clone(), position.clone(), token_type.clone(), gamma.clone(), beta.clone()];
-            let mut bindings = vec![whole(ids), whole(type_ids), whole(output)];
-            bindings.extend(tables.iter().map(whole));
             let output = output.clone();
-            return self.cpu_op(OP, &bindings, move |device| {
+            return self.cpu_op(OP, move |device| {
                 let (ids, type_ids) = (cpu::read(device, &indices[0])?, cpu::read(device, &indices[1])?);
                 let [word, position, token_type, gamma, beta] = &tables;
                 let (word, position, token_type) =
@@ -180,6 +199,24 @@ impl Ops {
     /// `[rows, cols]` matrix: a transformer's residual connection fused with
     /// its LayerNorm, with [`Ops::layer_norm`]'s two-pass statistics. One
     /// workgroup per row.
+    ///
+    /// Layout: `input`, `residual` and `output` are row-major `[rows, cols]`;
+    /// `gamma` and `beta` have `cols` elements.
+    ///
+    /// Aliasing: the inputs may share buffers (`input` and `residual` the
+    /// same gives `LN(2x)`); `output` must be none of them
+    /// ([`Error::Aliased`]).
+    ///
+    /// Numerics: the tests hold it within `2e-5 + 1e-5 |ref|` of f64.
+    ///
+    /// ```no_run
+    /// # use wasi_webgpu::{Buffer, Queue};
+    /// use wasi_webgpu_ops::LayerNormDesc;
+    /// # async fn demo(ops: &wasi_webgpu_ops::Ops, queue: &Queue, x: &Buffer<f32>, residual: &Buffer<f32>, gamma: &Buffer<f32>, beta: &Buffer<f32>, y: &Buffer<f32>) -> wasi_webgpu_ops::Result<()> {
+    /// let desc = LayerNormDesc { eps: 1e-12, ..LayerNormDesc::new(32, 384) };
+    /// ops.add_layer_norm(&desc, x, residual, gamma, beta, y).await?.submit(queue).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn add_layer_norm(
         &self,
         desc: &LayerNormDesc,
@@ -191,14 +228,14 @@ impl Ops {
     ) -> Result<Op> {
         const OP: &str = "add_layer_norm";
         let mut op = Op::new(OP, &self.device);
-        if !add_layer_norm_plan(OP, desc, [input, residual, gamma, beta, output])? {
+        if !add_layer_norm_plan(self, OP, desc, [input, residual, gamma, beta, output])? {
             return Ok(op);
         }
         let LayerNormDesc { rows, cols, eps } = *desc;
         if self.device.is_cpu() {
             let (cols, len) = (cols as usize, rows as usize * cols as usize);
             let buffers = [input.clone(), residual.clone(), gamma.clone(), beta.clone(), output.clone()];
-            return self.cpu_op(OP, &buffers.each_ref().map(whole), move |device| {
+            return self.cpu_op(OP, move |device| {
                 let [input, residual, gamma, beta, output] = &buffers;
                 let (x, r) = (cpu::read(device, input)?, cpu::read(device, residual)?);
                 let (g, b) = (cpu::read(device, gamma)?, cpu::read(device, beta)?);
@@ -240,6 +277,19 @@ impl Ops {
     /// nonzero value counts as 1). With `normalize`, each row is then divided
     /// by `max(‖output[b]‖₂, 1e-12)`: sentence-transformers' clamps, so an
     /// all-padding sequence pools to zeros. One workgroup per sequence.
+    ///
+    /// Aliasing: `output` must not be `input` ([`Error::Aliased`]).
+    ///
+    /// Numerics: the tests hold it within `1e-6 + 1e-5 |ref|` of f64.
+    ///
+    /// ```no_run
+    /// # use wasi_webgpu::{Buffer, Queue};
+    /// use wasi_webgpu_ops::{PoolDesc, SequenceDesc};
+    /// # async fn demo(ops: &wasi_webgpu_ops::Ops, queue: &Queue, tokens: &Buffer<f32>, mask: &Buffer<u32>, embeddings: &Buffer<f32>) -> wasi_webgpu_ops::Result<()> {
+    /// let desc = PoolDesc { seq: SequenceDesc::new(2, 16, 384), normalize: true };
+    /// ops.mean_pool(&desc, tokens, mask, embeddings).await?.submit(queue).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn mean_pool(
         &self,
         desc: &PoolDesc,
@@ -249,7 +299,7 @@ impl Ops {
     ) -> Result<Op> {
         const OP: &str = "mean_pool";
         let mut op = Op::new(OP, &self.device);
-        if !mean_pool_plan(OP, desc, input, mask, output)? {
+        if !mean_pool_plan(self, OP, desc, input, mask, output)? {
             return Ok(op);
         }
         let PoolDesc { seq: shape, normalize } = *desc;
@@ -257,7 +307,7 @@ impl Ops {
             let sequences =
                 Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: shape.hidden as usize };
             let (input, mask, output) = (input.clone(), mask.clone(), output.clone());
-            return self.cpu_op(OP, &[whole(&input), whole(&mask), whole(&output)], move |device| {
+            return self.cpu_op(OP, move |device| {
                 let (x, m, mut output) = (cpu::read(device, &input)?, cpu::read(device, &mask)?, output.clone());
                 cpu::transformer::mean_pool(sequences, normalize, &x, &m, &mut cpu::write(device, &mut output)?);
                 Ok(())
@@ -297,6 +347,7 @@ impl Ops {
 /// position, token_type, gamma, beta, output): `None` when there is nothing
 /// to compute, else the token count.
 pub(crate) fn embedding_plan<T: bytemuck::Pod>(
+    ops: &Ops,
     op: &'static str,
     desc: &EmbeddingDesc,
     ids: &Buffer<u32>,
@@ -326,12 +377,24 @@ pub(crate) fn embedding_plan<T: bytemuck::Pod>(
     check_len(op, "gamma", gamma, hidden)?;
     check_len(op, "beta", beta, hidden)?;
     check_len(op, "output", output, total)?;
+    let args = [
+        read("ids", ids),
+        read("type_ids", type_ids),
+        read("word", word),
+        read("position", position),
+        read("token_type", token_type),
+        read("gamma", gamma),
+        read("beta", beta),
+        written("output", output),
+    ];
+    ops.check_args(op, &args, None)?;
     Ok(Some(tokens))
 }
 
 /// Checks an add_layer_norm shape against its buffers (input, residual,
 /// gamma, beta, output): `false` when there is nothing to compute.
 pub(crate) fn add_layer_norm_plan<T: bytemuck::Pod>(
+    ops: &Ops,
     op: &'static str,
     desc: &LayerNormDesc,
     buffers: [&Buffer<T>; 5],
@@ -348,12 +411,15 @@ pub(crate) fn add_layer_norm_plan<T: bytemuck::Pod>(
     check_len(op, "gamma", gamma, cols.into())?;
     check_len(op, "beta", beta, cols.into())?;
     check_len(op, "output", output, total)?;
+    let args = [read("input", input), read("residual", residual), read("gamma", gamma), read("beta", beta)];
+    ops.check_args(op, &[args[0], args[1], args[2], args[3], written("output", output)], None)?;
     Ok(true)
 }
 
 /// Checks a mean_pool shape against its buffers: `false` when there is
 /// nothing to compute.
 pub(crate) fn mean_pool_plan<T: bytemuck::Pod, U: bytemuck::Pod>(
+    ops: &Ops,
     op: &'static str,
     desc: &PoolDesc,
     input: &Buffer<T>,
@@ -369,5 +435,6 @@ pub(crate) fn mean_pool_plan<T: bytemuck::Pod, U: bytemuck::Pod>(
     check_len(op, "input", input, total)?;
     check_len(op, "mask", mask, shape.tokens(op)?)?;
     check_len(op, "output", output, pooled)?;
+    ops.check_args(op, &[read("input", input), read("mask", mask), written("output", output)], None)?;
     Ok(true)
 }

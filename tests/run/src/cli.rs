@@ -18,17 +18,18 @@ use wasi_webgpu_host::{
     parse_backends,
 };
 
-use crate::{BuildOptions, SdkSource, build_guest_with, new_guest};
+use crate::{BuildOptions, SdkSource, Template, build_guest_with, new_guest};
 
 const USAGE: &str = "\
 usage: wasi-webgpu-run [OPTIONS] <COMPONENT.wasm | GUEST-CRATE-DIR> [--] [ARGS...]
-       wasi-webgpu-run new <DIR>
+       wasi-webgpu-run new [--ops] <DIR>
        wasi-webgpu-run --list-adapters [--backend LIST]
 
 Runs a wasi:webgpu guest component. Given a crate directory, builds it for
 wasm32-wasip2 (release) first. ARGS are passed to the guest after its program
 name. `new DIR` creates a guest crate in the new directory DIR, with one
-compute kernel; `wasi-webgpu-run DIR` then builds and runs it.
+compute kernel (with --ops: one call of wasi-webgpu-ops' matmul instead);
+`wasi-webgpu-run DIR` then builds and runs it.
 
 options:
   -e, --env NAME=VALUE   set an environment variable for the guest (repeatable)
@@ -82,7 +83,7 @@ const RUNNER_FAILURE: u8 = 2;
 enum Action {
     Help,
     Run(Cli),
-    New(PathBuf),
+    New(PathBuf, Template),
     ListAdapters(RunnerConfig),
 }
 
@@ -155,11 +156,17 @@ fn parse_action(mut args: impl Iterator<Item = String>, verbosity: &mut u8) -> R
                 break args.next().context("missing the component or guest crate directory after `--`")?;
             }
             "new" if !seen_option && !list_adapters => {
-                let dir = args.next().context("`new` needs the directory of the guest crate to create")?;
-                if let Some(extra) = args.next() {
-                    bail!("`new` takes one directory, got `{extra}` too");
+                let (mut dir, mut template) = (None, Template::Kernel);
+                for arg in args {
+                    match arg.as_str() {
+                        "--ops" => template = Template::Ops,
+                        flag if flag.starts_with('-') && flag.len() > 1 => bail!("unknown option `{flag}` of `new`"),
+                        _ if dir.is_some() => bail!("`new` takes one directory, got `{arg}` too"),
+                        _ => dir = Some(PathBuf::from(arg)),
+                    }
                 }
-                return Ok(Action::New(PathBuf::from(dir)));
+                let dir = dir.context("`new` needs the directory of the guest crate to create")?;
+                return Ok(Action::New(dir, template));
             }
             flag if flag.starts_with('-') && flag.len() > 1 => {
                 bail!("unknown option `{flag}`")
@@ -208,7 +215,7 @@ pub fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Ok(Action::Run(cli)) => run(cli),
-        Ok(Action::New(dir)) => new(&dir),
+        Ok(Action::New(dir, template)) => new(&dir, template),
         Ok(Action::ListAdapters(config)) => list_adapters(config),
         Err(e) => {
             let synopsis = USAGE.lines().next().unwrap_or_default();
@@ -230,12 +237,13 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn new(dir: &Path) -> Result<i32> {
+fn new(dir: &Path, template: Template) -> Result<i32> {
     let sdk = SdkSource::detect();
-    let name = new_guest(dir, &sdk)?;
+    let name = new_guest(dir, &sdk, template)?;
+    let crates = if template == Template::Ops { "wasi-webgpu and wasi-webgpu-ops" } else { "wasi-webgpu" };
     let from = match &sdk {
-        SdkSource::Path(path) => format!("wasi-webgpu from {}", path.display()),
-        SdkSource::Registry => "wasi-webgpu 0.1 from crates.io".to_owned(),
+        SdkSource::Path(path) => format!("{crates} from {}", path.display()),
+        SdkSource::Registry => format!("{crates} 0.1 from crates.io"),
     };
     eprintln!(
         "{LOG_PREFIX}: created guest crate `{name}` in {} ({from}); run it with `wasi-webgpu-run {}`",
@@ -348,8 +356,13 @@ mod tests {
 
     #[test]
     fn new_takes_one_directory() {
-        assert!(matches!(parse(&["new", "demo"]), Ok(Action::New(dir)) if dir == Path::new("demo")));
+        assert!(matches!(parse(&["new", "demo"]), Ok(Action::New(dir, Template::Kernel)) if dir == Path::new("demo")));
+        for args in [["new", "--ops", "demo"], ["new", "demo", "--ops"]] {
+            assert!(matches!(parse(&args), Ok(Action::New(dir, Template::Ops)) if dir == Path::new("demo")));
+        }
         assert!(parse(&["new"]).is_err());
+        assert!(parse(&["new", "--ops"]).is_err());
+        assert!(parse(&["new", "--kernel", "demo"]).is_err());
         assert!(parse(&["new", "a", "b"]).is_err());
         // After an option, `new` is a crate directory like any other.
         assert!(matches!(parse(&["-q", "new"]), Ok(Action::Run(cli)) if cli.target == Path::new("new")));

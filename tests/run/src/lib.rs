@@ -14,5 +14,5 @@ pub mod cli;
 mod scaffold;
 mod toolchain;
 
-pub use scaffold::{SdkSource, new_guest};
+pub use scaffold::{SdkSource, Template, new_guest};
 pub use toolchain::{BuildOptions, GUEST_TARGET, GUEST_TARGET_DIR_ENV, Toolchain, build_guest, build_guest_with};

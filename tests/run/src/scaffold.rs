@@ -1,11 +1,24 @@
 //! `wasi-webgpu-run new <name>`: a new guest crate with one kernel on the
-//! typed WGSL path, ready for `wasi-webgpu-run <name>`.
+//! typed WGSL path, ready for `wasi-webgpu-run <name>`; with `--ops`, one
+//! that calls an op of `wasi-webgpu-ops` instead.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 
-/// Where a new guest crate gets the `wasi-webgpu` SDK from.
+/// What a new guest crate starts with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Template {
+    /// One WGSL compute kernel of its own, through `#[wasi_webgpu::shader]`.
+    #[default]
+    Kernel,
+    /// A dependency on `wasi-webgpu-ops` and one of its ops (a matrix
+    /// product): no WGSL of its own.
+    Ops,
+}
+
+/// Where a new guest crate gets the `wasi-webgpu` SDK (and
+/// `wasi-webgpu-ops`) from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SdkSource {
     /// A path dependency on this directory: the `sdk/` of the checkout the
@@ -29,29 +42,43 @@ impl SdkSource {
         }
     }
 
-    /// The dependency lines of the generated `Cargo.toml`, comment included.
-    fn dependency(&self) -> String {
+    /// The dependency lines of the generated `Cargo.toml`, comment included:
+    /// the SDK, and the ops crate beside it for [`Template::Ops`].
+    fn dependency(&self, template: Template) -> String {
+        let ops = template == Template::Ops;
         match self {
-            Self::Path(sdk) => format!(
-                "# The SDK of the wasi-webgpu checkout this crate was created from (its\n\
-                 # wasi-webgpu-run was built there). Outside that checkout, use\n\
-                 # `wasi-webgpu = \"0.1\"` from crates.io instead.\n\
-                 wasi-webgpu = {{ path = {} }}\n",
-                toml_string(&sdk.to_string_lossy())
-            ),
+            Self::Path(sdk) => {
+                let mut lines = format!(
+                    "# The SDK of the wasi-webgpu checkout this crate was created from (its\n\
+                     # wasi-webgpu-run was built there). Outside that checkout, use\n\
+                     # `{}` from crates.io instead.\n\
+                     wasi-webgpu = {{ path = {} }}\n",
+                    if ops { "cargo add wasi-webgpu wasi-webgpu-ops" } else { "wasi-webgpu = \"0.1\"" },
+                    toml_string(&sdk.to_string_lossy())
+                );
+                if ops {
+                    let path = sdk.join("ops");
+                    lines.push_str(&format!(
+                        "wasi-webgpu-ops = {{ path = {} }}\n",
+                        toml_string(&path.to_string_lossy())
+                    ));
+                }
+                lines
+            }
+            Self::Registry if ops => "# From crates.io.\nwasi-webgpu = \"0.1\"\nwasi-webgpu-ops = \"0.1\"\n".to_owned(),
             Self::Registry => "# From crates.io.\nwasi-webgpu = \"0.1\"\n".to_owned(),
         }
     }
 }
 
 /// Creates the guest crate directory `dir` (which must not exist yet; its
-/// parent is created if needed), named after its last path component, and
-/// returns that name.
+/// parent is created if needed), named after its last path component, from
+/// `template`, and returns that name.
 ///
 /// With [`SdkSource::Path`] the checkout's `Cargo.lock` is copied in as well,
 /// so the new crate builds with the dependency versions the checkout is
 /// tested with (cargo drops the entries it does not need).
-pub fn new_guest(dir: &Path, sdk: &SdkSource) -> Result<String> {
+pub fn new_guest(dir: &Path, sdk: &SdkSource, template: Template) -> Result<String> {
     let name = dir
         .file_name()
         .and_then(|name| name.to_str())
@@ -75,10 +102,15 @@ pub fn new_guest(dir: &Path, sdk: &SdkSource) -> Result<String> {
         }
         std::fs::write(&path, contents).with_context(|| format!("failed to write {}", path.display()))
     };
-    let manifest = MANIFEST.replace("{name}", &name).replace("{dependency}", &sdk.dependency());
+    let manifest = MANIFEST.replace("{name}", &name).replace("{dependency}", &sdk.dependency(template));
     write("Cargo.toml", &manifest)?;
-    write("src/lib.rs", LIB_RS)?;
-    write("src/kernel.wgsl", KERNEL_WGSL)?;
+    match template {
+        Template::Kernel => {
+            write("src/lib.rs", LIB_RS)?;
+            write("src/kernel.wgsl", KERNEL_WGSL)?;
+        }
+        Template::Ops => write("src/lib.rs", OPS_LIB_RS)?,
+    }
     write(".gitignore", "/target\n")?;
     if let SdkSource::Path(sdk) = sdk
         && let Some(lock) = sdk.parent().map(|root| root.join("Cargo.lock")).filter(|lock| lock.is_file())
@@ -241,5 +273,36 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     if id.x < arrayLength(&output) {
         output[id.x] = input[id.x] * input[id.x];
     }
+}
+"#;
+
+const OPS_LIB_RS: &str = r#"//! A wasi-webgpu guest: multiplies two matrices with the tiled matmul of
+//! wasi-webgpu-ops. Run it with `wasi-webgpu-run .` in this directory.
+
+use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages};
+use wasi_webgpu_ops::{MatmulDesc, Ops};
+
+#[wasi_webgpu::main]
+async fn main() -> Result<(), wasi_webgpu_ops::Error> {
+    let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await?;
+    let (device, queue) = adapter.request_device(&Default::default()).await?;
+    // Tensors are row-major f32 buffers with STORAGE usage (COPY_SRC to read
+    // them back).
+    let tensor = |label, contents: &[f32]| -> Result<Buffer<f32>, wasi_webgpu::Error> {
+        let usage = BufferUsages::STORAGE | BufferUsages::COPY_SRC;
+        device.create_buffer_init(&BufferInitDescriptor { label: Some(label), contents, usage })
+    };
+    let a = tensor("a", &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0])?; // 2 x 3
+    let b = tensor("b", &[7.0, 8.0, 9.0, 10.0, 11.0, 12.0])?; // 3 x 2
+    let c = tensor("c", &[0.0; 4])?; // 2 x 2
+
+    // Prepared once (shapes checked, pipeline compiled), run as often as
+    // needed.
+    let ops = Ops::new(&device);
+    let product = ops.matmul(&MatmulDesc::new(2, 2, 3), &a, &b, &c).await?;
+    product.submit(&queue).await?;
+
+    println!("a (2 x 3) * b (3 x 2) = {:?}", c.read().await?);
+    Ok(())
 }
 "#;

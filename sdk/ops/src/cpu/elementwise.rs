@@ -59,6 +59,13 @@ pub(crate) fn map(x: &[f32], out: &mut [f32], f: fn(f32) -> f32) {
     }
 }
 
+/// `out = f(out)` for a scalar activation, in place.
+pub(crate) fn map_in_place(out: &mut [f32], f: fn(f32) -> f32) {
+    for o in out {
+        *o = f(*o);
+    }
+}
+
 simd! {
     /// `out[r][c] = x[r][c] + bias[c]`.
     pub(crate) fn bias_add(x: &[f32], bias: &[f32], out: &mut [f32]) {

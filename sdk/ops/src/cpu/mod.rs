@@ -22,7 +22,7 @@ pub(crate) mod transformer;
 
 use bytemuck::Pod;
 use wasi_webgpu::__private::kernel_rt::{CpuSlice, CpuSliceMut, cpu_slice, cpu_slice_mut};
-use wasi_webgpu::{Buffer, BufferUsages, Device};
+use wasi_webgpu::{Buffer, Device};
 
 use crate::{Op, Ops, Result};
 
@@ -49,47 +49,13 @@ pub(crate) fn write<'b, T: Pod>(device: &Device, buffer: &'b mut Buffer<T>) -> R
 }
 
 impl Ops {
-    /// A one-step [`Op`] of the CPU device running `step` at submit.
-    ///
-    /// `bindings` are the buffers the GPU path binds as storage, with the
-    /// bytes it binds of each: checked here, when the op is prepared, as
-    /// creating the GPU path's bind group checks them (`STORAGE` usage, at
-    /// most `max_storage_buffer_binding_size` bytes), so an op fails or
-    /// succeeds alike on both devices.
-    pub(crate) fn cpu_op(
-        &self,
-        name: &'static str,
-        bindings: &[(BufferUsages, u64)],
-        step: impl Fn(&Device) -> Result<()> + 'static,
-    ) -> Result<Op> {
-        let max = self.device.limits().max_storage_buffer_binding_size;
-        for &(usage, bytes) in bindings {
-            if !usage.contains(BufferUsages::STORAGE) {
-                return Err(wasi_webgpu::Error::MissingUsage {
-                    operation: "create_bind_group",
-                    required: BufferUsages::STORAGE,
-                    actual: usage,
-                }
-                .into());
-            }
-            if bytes > max {
-                return Err(wasi_webgpu::Error::OverLimit {
-                    what: "buffer binding size",
-                    value: bytes,
-                    limit: "maxStorageBufferBindingSize",
-                    max,
-                }
-                .into());
-            }
-        }
+    /// A one-step [`Op`] of the CPU device running `step` at submit. The op
+    /// checked its arguments ([`Ops::check_args`]) as on a GPU, so it fails
+    /// or succeeds alike on both devices.
+    pub(crate) fn cpu_op(&self, name: &'static str, step: impl Fn(&Device) -> Result<()> + 'static) -> Result<Op> {
         let mut op = Op::new(name, &self.device);
         let device = self.device.clone();
         op.push_cpu(Box::new(move || step(&device)));
         Ok(op)
     }
-}
-
-/// A buffer as [`Ops::cpu_op`] checks it: bound whole.
-pub(crate) fn whole<T: Pod>(buffer: &Buffer<T>) -> (BufferUsages, u64) {
-    (buffer.usage(), buffer.size())
 }

@@ -59,23 +59,55 @@ fn relu_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups)
 // computed as x * sigmoid(2 u) (the same function), because exp saturates
 // cleanly to 0 or infinity where tanh's usual (e^2u - 1) / (e^2u + 1) form
 // gives infinity / infinity = NaN for large |x|.
+fn gelu_tanh(v: f32) -> f32 {
+    let u = 0.7978845608028654 * (v + 0.044715 * v * v * v);
+    return v / (1.0 + exp(-2.0 * u));
+}
+
+// Exact GELU, 0.5 x (1 + erf(x / sqrt(2))): what BERT uses.
+fn gelu_exact(v: f32) -> f32 {
+    return 0.5 * v * (1.0 + erf(v * 0.7071067811865476));
+}
+
 @compute @workgroup_size(BLOCK)
 fn gelu(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
     let i = index(wid, groups, lid);
     if i < params.len {
-        let v = x[i];
-        let u = 0.7978845608028654 * (v + 0.044715 * v * v * v);
-        out[i] = v / (1.0 + exp(-2.0 * u));
+        out[i] = gelu_tanh(x[i]);
     }
 }
 
-// Exact GELU, 0.5 x (1 + erf(x / sqrt(2))): what BERT uses.
 @compute @workgroup_size(BLOCK)
 fn gelu_erf(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
     let i = index(wid, groups, lid);
     if i < params.len {
-        let v = x[i];
-        out[i] = 0.5 * v * (1.0 + erf(v * 0.7071067811865476));
+        out[i] = gelu_exact(x[i]);
+    }
+}
+
+// The in-place forms read and write `out` alone: one buffer cannot be
+// bound both as `x` and as `out` in one dispatch.
+@compute @workgroup_size(BLOCK)
+fn relu_in_place(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+    let i = index(wid, groups, lid);
+    if i < params.len {
+        out[i] = max(out[i], 0.0);
+    }
+}
+
+@compute @workgroup_size(BLOCK)
+fn gelu_in_place(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+    let i = index(wid, groups, lid);
+    if i < params.len {
+        out[i] = gelu_tanh(out[i]);
+    }
+}
+
+@compute @workgroup_size(BLOCK)
+fn gelu_erf_in_place(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+    let i = index(wid, groups, lid);
+    if i < params.len {
+        out[i] = gelu_exact(out[i]);
     }
 }
 

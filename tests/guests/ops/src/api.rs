@@ -13,7 +13,8 @@ checks![
     ops_record_again_with_new_inputs,
     empty_shapes_dispatch_nothing,
     bad_shapes_are_errors,
-    aliased_buffers_are_an_error
+    aliased_buffers_are_an_error,
+    errors_name_the_call_and_argument
 ];
 
 /// softmax(relu(x W + b)) for a batch of 5 rows of 19 features into 23
@@ -203,46 +204,150 @@ async fn bad_shapes_are_errors(gpu: &Gpu) -> Outcome {
             mapped_at_creation: false,
         })
         .at("readback buffer")?;
-    expect_err!(ops.relu(&six, &readback).await, Error::Gpu(wasi_webgpu::Error::MissingUsage { .. }));
+    expect_err!(ops.relu(&six, &readback).await, Error::Usage { op: "relu", argument: "out", .. });
     // The device still works after all that.
     let op = ops.relu(&six, &buffer(gpu, &[0.0; 6])?).await.at("relu")?;
     op.submit(&gpu.queue).await.at("submit")
 }
 
 /// Reading and writing one buffer in one dispatch breaks WebGPU's usage
-/// rules: recording it is an error, and nothing is submitted. The CPU
-/// device has no recording (encoding is `CpuDevice`); running is the same
-/// `UsageConflict`, for every kind of op and input position.
+/// rules. One `&Buffer` passed as an input and as the output is refused
+/// when the op is prepared, naming both parameters, for every kind of op
+/// and input position, on both devices. Two handles of one buffer (a clone)
+/// are found when the op is recorded (GPU) or run (CPU device): the same
+/// `Conflict` from `submit` on both, and nothing runs.
 async fn aliased_buffers_are_an_error(gpu: &Gpu) -> Outcome {
     let ops = Ops::new(&gpu.device);
     let x = buffer(gpu, &[1.0, -2.0, 3.0])?;
-    let op = ops.relu(&x, &x).await.at("relu")?;
+    expect_err!(
+        ops.relu(&x, &x).await,
+        Error::Aliased { op: "relu", input: "x", output: "out", in_place: Some("relu_in_place") }
+    );
+    let (a, b) = (buffer(gpu, &[1.0; 6])?, buffer(gpu, &[2.0; 6])?);
+    expect_err!(
+        ops.matmul(&MatmulDesc::new(2, 3, 1), &a, &b, &b).await,
+        Error::Aliased { op: "matmul", input: "b", output: "c", in_place: None }
+    );
+    expect_err!(
+        ops.add(&a, &b, &a).await,
+        Error::Aliased { op: "add", input: "a", output: "out", in_place: Some("add_in_place") }
+    );
+    expect_err!(ops.add(&a, &b, &b).await, Error::Aliased { op: "add", input: "b", output: "out", .. });
+    expect_err!(ops.axpy(2.0, &a, &a).await, Error::Aliased { op: "axpy", input: "x", output: "y", .. });
+    expect_err!(ops.add_in_place(&a, &a).await, Error::Aliased { op: "add_in_place", input: "b", output: "a", .. });
+    expect_err!(
+        ops.softmax(&RowsDesc::new(2, 3), &b, &b).await,
+        Error::Aliased { op: "softmax", input: "input", output: "output", .. }
+    );
+    expect_err!(
+        ops.sum(&ReduceDesc::new(2, 3, 1), &a, &a).await,
+        Error::Aliased { op: "sum", input: "input", output: "output", .. }
+    );
+    expect_err!(
+        ops.scan(ScanKind::Inclusive, &a, &a).await,
+        Error::Aliased { op: "scan", input: "input", output: "output", .. }
+    );
+    let linear = wasi_webgpu_ops::LinearDesc::new(2, 3, 2);
+    let (bias, y) = (buffer(gpu, &[0.0; 2])?, buffer(gpu, &[0.0; 4])?);
+    expect_err!(
+        ops.linear(&linear, &a, &b, &bias, &a).await,
+        Error::Aliased { op: "linear", input: "input", output: "output", .. }
+    );
+    ops.linear(&linear, &a, &b, &bias, &y).await.at("distinct linear")?;
+
+    // Clones: preparing cannot tell them apart.
+    let aliased = [
+        ops.relu(&x, &x.clone()).await.at("relu")?,
+        ops.matmul(&MatmulDesc::new(2, 3, 1), &a, &b, &b.clone()).await.at("matmul")?,
+        ops.add(&a, &b, &a.clone()).await.at("add")?,
+        ops.axpy(2.0, &a, &a.clone()).await.at("axpy")?,
+        ops.softmax(&RowsDesc::new(2, 3), &b, &b.clone()).await.at("softmax")?,
+        ops.sum(&ReduceDesc::new(2, 3, 1), &a, &a.clone()).await.at("sum")?,
+        ops.scan(ScanKind::Inclusive, &a, &a.clone()).await.at("scan")?,
+    ];
     let mut encoder = gpu.device.create_command_encoder(&Default::default());
     let mut pass = encoder.begin_compute_pass(&Default::default());
     if gpu.device.is_cpu() {
-        expect_err!(op.encode(&mut pass), Error::Gpu(wasi_webgpu::Error::CpuDevice { .. }));
+        expect_err!(aliased[0].encode(&mut pass), Error::Gpu(wasi_webgpu::Error::CpuDevice { .. }));
     } else {
-        expect_err!(op.encode(&mut pass), Error::Gpu(wasi_webgpu::Error::UsageConflict { .. }));
+        expect_err!(aliased[0].encode(&mut pass), Error::Conflict { op: "relu", .. });
     }
     pass.end();
-    expect_err!(op.submit(&gpu.queue).await, Error::Gpu(wasi_webgpu::Error::UsageConflict { .. }));
-    ensure!(x.read().await.at("read")? == [1.0, -2.0, 3.0], "the aliased op ran");
-
-    let (a, b) = (buffer(gpu, &[1.0; 6])?, buffer(gpu, &[2.0; 6])?);
-    let aliased = [
-        ops.matmul(&MatmulDesc::new(2, 3, 1), &a, &b, &b).await.at("matmul")?,
-        ops.add(&a, &b, &a).await.at("add")?,
-        ops.axpy(2.0, &a, &a).await.at("axpy")?,
-        ops.softmax(&RowsDesc::new(2, 3), &b, &b).await.at("softmax")?,
-        ops.sum(&ReduceDesc::new(2, 3, 1), &a, &a).await.at("sum")?,
-        ops.scan(ScanKind::Inclusive, &a, &a).await.at("scan")?,
-    ];
     for op in &aliased {
-        expect_err!(op.submit(&gpu.queue).await, Error::Gpu(wasi_webgpu::Error::UsageConflict { .. }));
+        match op.submit(&gpu.queue).await {
+            Err(Error::Conflict { op: name, source: wasi_webgpu::Error::UsageConflict { .. } })
+                if name == op.name() => {}
+            other => return Err(format!("{} of a clone: {other:?}, expected its Conflict", op.name())),
+        }
     }
+    ensure!(x.read().await.at("read")? == [1.0, -2.0, 3.0], "the aliased relu ran");
     ensure!(a.read().await.at("read")? == [1.0; 6] && b.read().await.at("read")? == [2.0; 6], "an aliased op ran");
     // A buffer read twice is fine.
     ops.add(&a, &a, &b).await.at("add")?.submit(&gpu.queue).await.at("a + a")?;
     ensure!(b.read().await.at("read")? == [2.0; 6], "a + a is not 2");
     Ok(())
+}
+
+/// What an ops user reads: the public call and the parameter, never a
+/// binding number, the same on both devices. The SDK's own wording of a
+/// kept source error is not checked here.
+async fn errors_name_the_call_and_argument(gpu: &Gpu) -> Outcome {
+    let ops = Ops::new(&gpu.device);
+    let z = buffer(gpu, &[0.5; 8])?;
+    let message = |e: Error| {
+        let text = e.to_string();
+        if text.contains("binding ") && !text.contains("storage binding holds") {
+            Err(format!("a binding number reaches the user: {text}"))
+        } else {
+            Ok(text)
+        }
+    };
+    let expect = |text: String, wanted: &str| -> Outcome {
+        ensure!(text.starts_with(wanted), "got {text:?}, expected it to start with {wanted:?}");
+        Ok(())
+    };
+    let aliased = ops.gelu(&z, &z).await.err().ok_or("gelu(&z, &z) prepared")?;
+    expect(
+        message(aliased)?,
+        "Ops::gelu: `x` and `out` are the same buffer, which one dispatch cannot both read and write; \
+         use Ops::gelu_in_place",
+    )?;
+    let aliased = ops.mul(&z, &z, &z).await.err().ok_or("mul(&z, &z, &z) prepared")?;
+    expect(
+        message(aliased)?,
+        "Ops::mul: `a` and `out` are the same buffer, which one dispatch cannot both read and write; pass distinct buffers",
+    )?;
+
+    let readback = gpu
+        .device
+        .create_buffer::<f32>(&wasi_webgpu::BufferDescriptor {
+            label: Some("readback"),
+            len: 8,
+            usage: BufferUsages::MAP_READ | BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        })
+        .at("readback buffer")?;
+    let (x, bias, y) = (buffer(gpu, &[1.0; 4])?, buffer(gpu, &[0.0; 2])?, buffer(gpu, &[0.0; 4])?);
+    let linear = wasi_webgpu_ops::LinearDesc::new(2, 2, 2);
+    let missing = ops.linear(&linear, &x, &readback, &bias, &y).await.err().ok_or("linear prepared")?;
+    ensure!(
+        matches!(missing, Error::Usage { op: "linear", argument: "weight", actual } if actual == BufferUsages::MAP_READ | BufferUsages::COPY_DST),
+        "linear with a MAP_READ weight: {missing:?}"
+    );
+    expect(message(missing)?, "Ops::linear: argument `weight` needs usage STORAGE, but the buffer has ")?;
+    let missing = ops.sum(&ReduceDesc::vector(8), &readback, &y).await.err().ok_or("sum prepared")?;
+    expect(message(missing)?, "Ops::sum: argument `input` needs usage STORAGE")?;
+
+    let short = ops.layer_norm(&wasi_webgpu_ops::LayerNormDesc::new(2, 4), &z, &x, &x, &y).await;
+    expect(
+        message(short.err().ok_or("layer_norm prepared")?)?,
+        "Ops::layer_norm: `output` holds 4 elements, but the shape needs 8",
+    )?;
+
+    // Two handles of one buffer, found when the op runs.
+    let conflict = ops.gelu(&z, &z.clone()).await.at("gelu of a clone")?.submit(&gpu.queue).await;
+    expect(
+        message(conflict.err().ok_or("gelu of a clone ran")?)?,
+        "Ops::gelu: an input and the output are one buffer (two handles of it)",
+    )
 }

@@ -1,12 +1,13 @@
 //! Elementwise operations over 1, 7, 1000 and 4099 elements (neither a
-//! multiple of the 256-invocation workgroup). Additions and products are
+//! multiple of the 256-invocation workgroup), and the in-place forms over 7
+//! and 1,048,583 (past a million, odd). Additions and products are
 //! exactly rounded in IEEE f32 on both sides, so those compare bit for bit.
 
 use wasi_webgpu_ops::Ops;
 
-use crate::{Gpu, OpsContext, Outcome, Rng, buffer, checks, close, exact, poisoned, run};
+use crate::{Context, Gpu, OpsContext, Outcome, Rng, buffer, checks, close, ensure, exact, poisoned, run, within};
 
-checks![add_mul, relu_and_backward, gelu_tanh_approximation, bias_add_rows, axpy_and_scale];
+checks![add_mul, relu_and_backward, gelu_tanh_approximation, bias_add_rows, axpy_and_scale, in_place_forms];
 
 const SIZES: [usize; 4] = [1, 7, 1000, 4099];
 
@@ -93,6 +94,53 @@ async fn axpy_and_scale(gpu: &Gpu) -> Outcome {
         close(&format!("axpy of {n}"), &axpy, &expected, 1.5e-7, 0.0)?;
         let scaled = run(gpu, &ops.scale(3.0, &y_buffer).await.at("scale")?, &y_buffer).await?;
         exact(&format!("scale of {n}"), &scaled, &axpy.iter().map(|v| 3.0 * v).collect::<Vec<_>>())?;
+    }
+    Ok(())
+}
+
+/// The tanh GELU in f64.
+fn gelu_tanh(v: f32) -> f64 {
+    let v = f64::from(v);
+    0.5 * v * (1.0 + ((2.0 / std::f64::consts::PI).sqrt() * (v + 0.044715 * v * v * v)).tanh())
+}
+
+/// `relu_in_place`, the three GELU in-place forms and `add_in_place`, each
+/// on a fresh buffer, against references computed here: ReLU and the sum
+/// bit for bit, the tanh GELU within `1e-6 + 1e-5 |ref|` of f64 (as
+/// `gelu`'s), exact GELU within `1e-7 + 2.5e-7 |x|` of f64 `erf`.
+async fn in_place_forms(gpu: &Gpu) -> Outcome {
+    let ops = Ops::new(&gpu.device);
+    let mut rng = Rng::new(10);
+    for n in [7, 1_048_583] {
+        let (x, y) = (rng.vec(n, -4.0, 4.0), rng.vec(n, -4.0, 4.0));
+        let target = buffer(gpu, &x)?;
+        let relu = run(gpu, &ops.relu_in_place(&target).await.at("relu_in_place")?, &target).await?;
+        exact(&format!("relu_in_place of {n}"), &relu, &x.iter().map(|v| v.max(0.0)).collect::<Vec<_>>())?;
+
+        let tanh: Vec<f64> = x.iter().map(|&v| gelu_tanh(v)).collect();
+        for name in ["gelu_in_place", "gelu_tanh_in_place"] {
+            let target = buffer(gpu, &x)?;
+            let op = if name == "gelu_in_place" {
+                ops.gelu_in_place(&target).await
+            } else {
+                ops.gelu_tanh_in_place(&target).await
+            };
+            let got = run(gpu, &op.at(name)?, &target).await?;
+            close(&format!("{name} of {n}"), &got, &tanh, 1e-6, 1e-5)?;
+        }
+
+        let target = buffer(gpu, &x)?;
+        let got = run(gpu, &ops.gelu_erf_in_place(&target).await.at("gelu_erf_in_place")?, &target).await?;
+        let exact_gelu: Vec<f64> = x
+            .iter()
+            .map(|&v| 0.5 * f64::from(v) * (1.0 + libm::erf(f64::from(v) / std::f64::consts::SQRT_2)))
+            .collect();
+        within(&format!("gelu_erf_in_place of {n}"), &got, &exact_gelu, |i| 1e-7 + 2.5e-7 * f64::from(x[i]).abs())?;
+
+        let (a, b) = (buffer(gpu, &x)?, buffer(gpu, &y)?);
+        let sum = run(gpu, &ops.add_in_place(&a, &b).await.at("add_in_place")?, &a).await?;
+        exact(&format!("add_in_place of {n}"), &sum, &x.iter().zip(&y).map(|(p, q)| p + q).collect::<Vec<_>>())?;
+        ensure!(b.read().await.at("read b")? == y, "add_in_place of {n} wrote b");
     }
     Ok(())
 }

@@ -62,12 +62,12 @@ async fn sum_past_the_binding_limit(like: &Gpu) -> Outcome {
     ensure_dispatches(gpu, "sum of 1000", op.dispatch_count(), 1)?;
     exact("sum of 1000", &run(gpu, &op, &output).await?, &[1000.0])?;
     // Only 1D reductions are cut into pieces: a matrix past the limit is
-    // the binding's typed error when prepared.
+    // the binding's typed error, naming the argument, when prepared.
     let (input, output) = (buffer(gpu, &vec![1.0f32; 2 * 200_000])?, poisoned(gpu, 200_000)?);
     for axis in [0, 1] {
         expect_err!(
             ops.sum(&ReduceDesc::new(2, 200_000, axis), &input, &output).await,
-            Error::Gpu(wasi_webgpu::Error::OverLimit { what: "buffer binding size", .. })
+            Error::BindingSize { op: "sum", argument: "input", .. }
         );
     }
     Ok(())
