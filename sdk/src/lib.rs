@@ -229,7 +229,7 @@ pub use command_encoder::{CommandEncoder, CommandEncoderDescriptor};
 pub use compute_pass::{ComputePass, ComputePassDescriptor};
 pub use compute_pipeline::{ComputePipeline, ComputePipelineDescriptor, PipelineCompilationOptions};
 pub use device::{Device, DeviceDescriptor, ErrorFilter};
-pub use error::{Error, Result, ShaderError};
+pub use error::{Argument, Error, Result, ShaderError};
 pub use features::Features;
 pub use gpu_type::{GpuType, WgslMember, WgslType};
 pub use half::F16;
@@ -374,8 +374,8 @@ pub mod __private {
     /// The runtime of `#[wasi_webgpu::kernel]`'s generated code.
     pub mod kernel_rt {
         pub use crate::kernel_rt::{
-            Barrier, CpuSlice, CpuSliceMut, Invocation, WorkgroupRun as Workgroup, barrier, cpu_slice, cpu_slice_mut,
-            for_each_invocation, for_each_workgroup, is_cpu, launch_gpu, lockstep,
+            Barrier, CpuSlice, CpuSliceMut, Invocation, WorkgroupRun as Workgroup, barrier, check_launch, cpu_slice,
+            cpu_slice_mut, for_each_invocation, for_each_workgroup, is_cpu, launch_gpu, lockstep,
         };
     }
 

@@ -1,4 +1,5 @@
 //! Counts Collatz steps of 1..=4 on the GPU and prints `Steps: [0, 1, 7, 2]`.
+use wasi_webgpu::Threads;
 use wasi_webgpu::{BufferInitDescriptor, BufferUsages};
 
 // Checked against WebGPU at compile time; generates `collatz::pipeline` and typed `collatz::Bindings`.
@@ -19,7 +20,11 @@ async fn main() -> Result<(), wasi_webgpu::Error> {
 
     let mut encoder = device.create_command_encoder(&Default::default());
     let mut pass = encoder.begin_compute_pass(&Default::default());
-    kernel.dispatch(&mut pass, &collatz::Bindings { numbers: numbers.as_storage_mut() }, numbers.len() as u32)?;
+    kernel.dispatch(
+        &mut pass,
+        &collatz::Bindings { numbers: numbers.as_storage_mut() },
+        Threads::x(numbers.len() as u32),
+    )?;
     pass.end();
     queue.submit([encoder.finish().await?])?;
 

@@ -67,6 +67,7 @@ impl Ops {
             if !usage.contains(BufferUsages::STORAGE) {
                 return Err(wasi_webgpu::Error::MissingUsage {
                     operation: "create_bind_group",
+                    argument: Default::default(),
                     required: BufferUsages::STORAGE,
                     actual: usage,
                 }
