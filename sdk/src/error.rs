@@ -326,8 +326,8 @@ pub enum Error {
 /// call's arguments it is (a `#[kernel]` parameter, the WGSL variable of a
 /// `#[shader]` binding, a bind group entry's binding), and its label.
 ///
-/// Displays as `argument `x` (buffer "weights")`, `argument `x``, `the
-/// buffer "weights"` or `the buffer`, whatever is known.
+/// Displays as ``argument `x` (buffer "weights")``, ``argument `x` ``,
+/// `the buffer "weights"` or `the buffer`, whatever is known.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Argument {

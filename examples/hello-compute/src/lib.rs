@@ -10,7 +10,8 @@ mod collatz {}
 async fn main() -> Result<(), wasi_webgpu::Error> {
     let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await?;
     let (device, queue) = adapter.request_device(&Default::default()).await?;
-    let kernel = collatz::pipeline(&device, &Default::default()).await?;
+    let overrides = collatz::Overrides::default();
+    let kernel = collatz::pipeline(&device, &overrides).await?;
 
     let numbers = device.create_buffer_init(&BufferInitDescriptor {
         label: Some("numbers"),
