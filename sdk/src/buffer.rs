@@ -566,7 +566,7 @@ impl<T: Pod> Buffer<T> {
             // The host hands back a handle even when it could not allocate
             // the memory; a failure is an `Err` here, and no invalid buffer
             // is ever passed to a later host call (see `verdict`).
-            let what = || format!("{operation} of {size} bytes with usage {usage:?}");
+            let what = || format!("{operation} of {size} bytes with usage {usage}");
             let (raw, created) = verdict::create(device, operation, "buffer", what, |raw| {
                 raw.create_buffer(&raw::GpuBufferDescriptor {
                     size,
