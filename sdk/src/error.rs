@@ -69,8 +69,8 @@ pub enum Error {
     /// The buffer was created without a usage the operation needs.
     #[error("{operation}: {argument} needs {}{required}, but it has {actual}", one_of(*.required))]
     MissingUsage {
-        /// The public call that failed: `queue.write_buffer`, `copy_buffer_to_buffer`,
-        /// `saxpy::launch`, `collatz::Main::dispatch`, ...
+        /// The public call that failed: `write_buffer`, `copy_buffer_to_buffer`, or a generated
+        /// one, `saxpy::launch` (a `#[kernel]`), `collatz::Main::dispatch` (a `#[shader]`).
         operation: &'static str,
         /// Which of the call's arguments the buffer is, and its label.
         argument: Argument,
