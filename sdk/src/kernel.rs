@@ -177,10 +177,15 @@ impl Kernel {
 
     /// One bind group per group, from its entries, for the public `call`
     /// (`collatz::Main::dispatch`), which errors name with the argument.
+    /// With `dispatch` the groups are for one dispatch now, so a buffer bound
+    /// both writable and read-only is refused here, by its WGSL names; groups
+    /// made ahead (`bind`) may hold that, as WebGPU's bind groups may, and
+    /// meet the dispatch's own check.
     pub fn bind(
         &self,
         device: &Device,
         call: &'static str,
+        dispatch: bool,
         groups: &[&[BindGroupEntry<'_>]],
     ) -> Result<Vec<BindGroup>> {
         let mut arguments = Vec::new();
@@ -190,7 +195,7 @@ impl Kernel {
                 arguments.extend(ty.map(|ty| (*name, entry.resource, ty)));
             }
         }
-        check_arguments(device, call, &arguments, false)?;
+        check_arguments(device, call, &arguments, dispatch.then_some(Aliasing::Dispatch))?;
         if let Some(spec) = self.derived_groups {
             for (layout, entries) in spec.iter().zip(groups) {
                 crate::texture_binding::check_against(&device.shared, layout, entries)?;
@@ -215,21 +220,30 @@ impl Kernel {
     }
 }
 
+/// Which buffers bound twice [`check_arguments`] refuses.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Aliasing {
+    /// One dispatch: none both writable and read-only, as WebGPU's usage
+    /// scopes require.
+    Dispatch,
+    /// A kernel's launch: no writable buffer twice at all, which would alias
+    /// a kernel's `&mut` slice on the CPU device.
+    Launch,
+}
+
 /// The checks of a bind group's buffers that a user of a `#[shader]`'s
 /// `dispatch` or a `#[kernel]`'s `launch` is most likely to fail, made before
 /// any bind group (GPU) or borrow (CPU device), so that both devices give
 /// the same error and it names the public `call` and the argument, not
 /// `create_bind_group` and a binding number: each `(name, resource, layout
 /// type)` is of `device`, has the usage its binding needs, is not empty and
-/// fits the binding size limit, and no buffer is bound both writable and
-/// read-only, which WebGPU refuses within one dispatch. With `exclusive`
-/// (a kernel's launch) a writable buffer may not be bound twice at all: it
-/// would alias a kernel's `&mut` slice on the CPU device.
+/// fits the binding size limit, and no two bind one buffer as `aliasing`
+/// forbids (`None`: not checked).
 pub(crate) fn check_arguments(
     device: &Device,
     call: &'static str,
     arguments: &[(&'static str, BindingResource<'_>, BindingType)],
-    exclusive: bool,
+    aliasing: Option<Aliasing>,
 ) -> Result<()> {
     let limits = device.limits();
     let buffers = arguments.iter().filter_map(|&(name, resource, ty)| match (resource, ty) {
@@ -268,9 +282,10 @@ pub(crate) fn check_arguments(
             return Err(Error::OverLimit { what: "buffer binding size", value: size, limit, max });
         }
         let writable = |ty| ty == BufferBindingType::Storage { read_only: false };
-        let conflict = |other_ty| match exclusive {
-            true => writable(ty) || writable(other_ty),
-            false => writable(ty) != writable(other_ty),
+        let conflict = |other_ty| match aliasing {
+            Some(Aliasing::Launch) => writable(ty) || writable(other_ty),
+            Some(Aliasing::Dispatch) => writable(ty) != writable(other_ty),
+            None => false,
         };
         let alias = buffers[i + 1..]
             .iter()
@@ -283,7 +298,11 @@ pub(crate) fn check_arguments(
                      buffer both as writable storage and read-only, and a launch may not alias a writable \
                      buffer at all, on the GPU and the CPU device alike",
                     buffer.label.as_deref().map(|l| format!(" {l:?}")).unwrap_or_default(),
-                    if exclusive { "one of them is writable" } else { "one of them is read-only" }
+                    if aliasing == Some(Aliasing::Launch) {
+                        "one of them is writable"
+                    } else {
+                        "one of them is read-only"
+                    }
                 ),
             });
         }

@@ -396,7 +396,7 @@ pub async fn launch_gpu(
     if let Some(buffer) = &uniform_buffer {
         entries.push(BindGroupEntry { binding: buffers.len() as u32, resource: buffer.as_entire_binding() });
     }
-    let groups = compiled.kernel.bind(device, call, &[&entries])?;
+    let groups = compiled.kernel.bind(device, call, false, &[&entries])?;
     let mut encoder = device.create_command_encoder(&Default::default());
     let mut pass = encoder.begin_compute_pass(&Default::default());
     compiled.kernel.dispatch(&mut pass, &groups, threads)?;
@@ -433,7 +433,7 @@ pub fn check_launch(
         }
         arguments.push((name, resource, entry.ty));
     }
-    crate::kernel::check_arguments(device, call, &arguments, true)
+    crate::kernel::check_arguments(device, call, &arguments, Some(crate::kernel::Aliasing::Launch))
 }
 
 /// A uniform buffer holding `uniforms` once the next submit runs.

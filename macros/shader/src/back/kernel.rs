@@ -171,7 +171,7 @@ pub(crate) fn kernel_items(shader: &Shader, entry: &EntryPoint, label: &str, nam
             /// Makes the bind groups for `bindings`, to dispatch many times.
             /// Errors name this call and the WGSL variable of the binding.
             pub fn bind(&self, device: &#sdk::Device, bindings: &#bindings<'_>) -> #sdk::Result<#bound> {
-                self.bind_for(device, bindings, #bind_call)
+                self.bind_for(device, bindings, #bind_call, false)
             }
 
             fn bind_for(
@@ -179,9 +179,10 @@ pub(crate) fn kernel_items(shader: &Shader, entry: &EntryPoint, label: &str, nam
                 device: &#sdk::Device,
                 bindings: &#bindings<'_>,
                 call: &'static #str_,
+                dispatch: bool,
             ) -> #sdk::Result<#bound> {
                 let _ = bindings;
-                self.0.bind(device, call, &[#(#bind_groups),*]).map(#bound)
+                self.0.bind(device, call, dispatch, &[#(#bind_groups),*]).map(#bound)
             }
 
             /// Binds `bindings` and dispatches enough workgroups to run one
@@ -196,7 +197,7 @@ pub(crate) fn kernel_items(shader: &Shader, entry: &EntryPoint, label: &str, nam
                 bindings: &#bindings<'_>,
                 threads: #sdk::Threads,
             ) -> #sdk::Result<()> {
-                let bound = self.bind_for(&pass.device(), bindings, #dispatch_call)?;
+                let bound = self.bind_for(&pass.device(), bindings, #dispatch_call, true)?;
                 self.dispatch_bound(pass, &bound, threads)
             }
 
