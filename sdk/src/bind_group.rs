@@ -258,7 +258,7 @@ impl BindGroup {
                             "maxStorageBufferBindingSize",
                         ),
                     };
-                    buffer.check_usage(OP, usage)?;
+                    buffer.check_usage(OP, usage).map_err(|e| e.named(format!("binding {}", entry.binding)))?;
                     check_aligned(OP, "binding offset", binding.offset, alignment.into())?;
                     if size > max {
                         return Err(Error::OverLimit { what: "buffer binding size", value: size, limit, max });

@@ -68,41 +68,51 @@ typed_binding!(
     StorageMut, as_storage_mut, "var<storage, read_write>"
 );
 
-/// How many invocations a dispatch runs, per dimension. The generated
-/// `dispatch` divides it by the workgroup size, rounding up, so every thread
-/// gets an invocation; shaders check their bounds.
+/// How many threads (invocations) a `#[shader]`'s `dispatch` or a
+/// `#[kernel]`'s `launch` runs, per dimension: a thread count, never a
+/// workgroup count. The generated code divides it by the workgroup size,
+/// rounding up, so every thread gets an invocation; shaders check their
+/// bounds.
+///
+/// wgpu's `dispatch_workgroups(x, y, z)` counts workgroups; passing those
+/// numbers here would run `workgroup_size` times too few threads, so there
+/// is no conversion from plain integers: the unit is named where the
+/// dispatch is written.
+///
+/// ```
+/// use wasi_webgpu::Threads;
+/// // One thread per element of a buffer of 1000.
+/// assert_eq!(Threads::x(1000).workgroups([64, 1, 1]), [16, 1, 1]);
+/// // One per pixel of a 640×480 image, with 8×8 workgroups.
+/// assert_eq!(Threads::xy(640, 480).workgroups([8, 8, 1]), [80, 60, 1]);
+/// // One per cell of a 32³ grid, with 4×4×4 workgroups.
+/// assert_eq!(Threads::xyz(32, 32, 32).workgroups([4, 4, 4]), [8, 8, 8]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Threads(pub [u32; 3]);
 
 impl Threads {
+    /// `x` threads along one dimension: one per element of a buffer.
+    pub const fn x(x: u32) -> Self {
+        Self([x, 1, 1])
+    }
+
+    /// `width × height` threads: one per pixel of an image, per element of
+    /// a matrix (`x` is the column, `y` the row).
+    pub const fn xy(width: u32, height: u32) -> Self {
+        Self([width, height, 1])
+    }
+
+    /// `width × height × depth` threads: one per cell of a volume, or per
+    /// element of a batch of matrices.
+    pub const fn xyz(width: u32, height: u32, depth: u32) -> Self {
+        Self([width, height, depth])
+    }
+
     /// Workgroups needed to cover the threads with `workgroup_size`.
     pub fn workgroups(self, workgroup_size: [u32; 3]) -> [u32; 3] {
         let Threads(threads) = self;
         [0, 1, 2].map(|i| threads[i].div_ceil(workgroup_size[i].max(1)))
-    }
-}
-
-impl From<u32> for Threads {
-    fn from(x: u32) -> Self {
-        Self([x, 1, 1])
-    }
-}
-
-impl From<[u32; 3]> for Threads {
-    fn from(xyz: [u32; 3]) -> Self {
-        Self(xyz)
-    }
-}
-
-impl From<(u32, u32)> for Threads {
-    fn from((x, y): (u32, u32)) -> Self {
-        Self([x, y, 1])
-    }
-}
-
-impl From<(u32, u32, u32)> for Threads {
-    fn from((x, y, z): (u32, u32, u32)) -> Self {
-        Self([x, y, z])
     }
 }
 
@@ -112,8 +122,8 @@ mod tests {
 
     #[test]
     fn workgroups_round_up() {
-        assert_eq!(Threads::from(1000).workgroups([64, 1, 1]), [16, 1, 1]);
-        assert_eq!(Threads::from((64, 65)).workgroups([8, 8, 1]), [8, 9, 1]);
-        assert_eq!(Threads::from([0, 1, 1]).workgroups([64, 1, 1]), [0, 1, 1]);
+        assert_eq!(Threads::x(1000).workgroups([64, 1, 1]), [16, 1, 1]);
+        assert_eq!(Threads::xy(64, 65).workgroups([8, 8, 1]), [8, 9, 1]);
+        assert_eq!(Threads::x(0).workgroups([64, 1, 1]), [0, 1, 1]);
     }
 }

@@ -118,6 +118,8 @@ pub(crate) struct BufferShared {
     destroyed: Cell<bool>,
     /// Whether the host really created the buffer.
     created: Verdict,
+    /// The descriptor's label, which errors about the buffer quote.
+    pub(crate) label: Option<String>,
 }
 
 /// Where a buffer's bytes live.
@@ -214,7 +216,7 @@ impl BufferShared {
     /// Checks the buffer is not destroyed and that the host created it.
     pub(crate) fn check_alive(&self, operation: &'static str) -> Result<()> {
         if self.destroyed.get() {
-            return Err(Error::Destroyed { operation });
+            return Err(Error::Destroyed { operation, argument: self.argument() });
         }
         self.created.check(operation)
     }
@@ -224,15 +226,21 @@ impl BufferShared {
         self.check_alive(operation)?;
         match self.map_state() {
             MapState::Unmapped => Ok(()),
-            actual => Err(Error::MapState { operation, expected: "unmapped", actual }),
+            actual => Err(Error::MapState { operation, argument: self.argument(), expected: "unmapped", actual }),
         }
+    }
+
+    /// The buffer as errors name it: by its label, until a call that knows
+    /// which of its arguments it is names it.
+    pub(crate) fn argument(&self) -> crate::Argument {
+        crate::Argument::buffer(self.label.clone())
     }
 
     pub(crate) fn check_usage(&self, operation: &'static str, required: BufferUsages) -> Result<()> {
         if self.usage.intersects(required) {
             Ok(())
         } else {
-            Err(Error::MissingUsage { operation, required, actual: self.usage })
+            Err(Error::MissingUsage { operation, argument: self.argument(), required, actual: self.usage })
         }
     }
 
@@ -254,7 +262,12 @@ impl BufferShared {
         self.created.wait(operation).await?;
         self.check_alive(operation)?;
         if self.map_state() != MapState::Unmapped {
-            return Err(Error::MapState { operation, expected: "unmapped", actual: self.map_state() });
+            return Err(Error::MapState {
+                operation,
+                argument: self.argument(),
+                expected: "unmapped",
+                actual: self.map_state(),
+            });
         }
         let raw = match &self.memory {
             Memory::Gpu(raw) => raw,
@@ -278,7 +291,7 @@ impl BufferShared {
         let answer = raw.map_async(raw_mode, Some(start), Some(end - start)).await;
         abandoned.armed = false;
         if self.destroyed.get() {
-            return Err(Error::Destroyed { operation });
+            return Err(Error::Destroyed { operation, argument: self.argument() });
         }
         if self.mapping.get() != (Mapping::Pending { ticket }) {
             return Err(Error::MapAborted { operation });
@@ -553,7 +566,7 @@ impl<T: Pod> Buffer<T> {
             // The host hands back a handle even when it could not allocate
             // the memory; a failure is an `Err` here, and no invalid buffer
             // is ever passed to a later host call (see `verdict`).
-            let what = || format!("{operation} of {size} bytes with usage {usage:?}");
+            let what = || format!("{operation} of {size} bytes with usage {usage}");
             let (raw, created) = verdict::create(device, operation, "buffer", what, |raw| {
                 raw.create_buffer(&raw::GpuBufferDescriptor {
                     size,
@@ -575,6 +588,7 @@ impl<T: Pod> Buffer<T> {
             tickets: Cell::new(0),
             destroyed: Cell::new(false),
             created,
+            label: descriptor.label.map(str::to_owned),
         };
         let buffer = Self { shared: Rc::new(shared), len: descriptor.len, _element: PhantomData };
         #[cfg(feature = "trace")]

@@ -209,19 +209,27 @@ fn check_conflicts<'g>(
     // A dispatch binds a handful of buffers, so comparing pairs is cheaper
     // than hashing and allocates nothing: this runs at every dispatch after
     // a group changed.
-    let bound =
-        || groups.clone().flatten().flat_map(|(group, _)| group.buffers.iter()).filter_map(|b| Some((b, b.writable?)));
-    for (index, (entry, writable)) in bound().enumerate() {
+    let bound = || {
+        groups
+            .clone()
+            .enumerate()
+            .filter_map(|(index, slot)| Some((index, &slot.as_ref()?.0)))
+            .flat_map(|(index, group)| group.buffers.iter().map(move |b| (index, b)))
+            .filter_map(|(group, b)| Some(((group, b), b.writable?)))
+    };
+    for (index, ((group, entry), writable)) in bound().enumerate() {
         let clashes = |other: &Rc<BufferShared>, other_writable: bool| {
             Rc::ptr_eq(&entry.buffer, other) && writable != other_writable
         };
         if indirect.is_some_and(|buffer| clashes(buffer, false))
-            || bound().take(index).any(|(earlier, earlier_writable)| clashes(&earlier.buffer, earlier_writable))
+            || bound().take(index).any(|((_, earlier), earlier_writable)| clashes(&earlier.buffer, earlier_writable))
         {
             return Err(Error::UsageConflict {
-                operation: "dispatch",
+                operation: if indirect.is_some() { "dispatch_workgroups_indirect" } else { "dispatch_workgroups" },
                 reason: format!(
-                    "a buffer bound at binding {} is used both as read-write storage and read-only in one dispatch",
+                    "{} at @group({group}) @binding({}) is used both as read-write storage and read-only in one \
+                     dispatch",
+                    entry.buffer.argument(),
                     entry.binding
                 ),
             });

@@ -7,6 +7,8 @@
 //! through WebGPU error scopes ([`Error::Validation`], [`Error::OutOfMemory`],
 //! [`Error::Internal`]).
 
+use std::borrow::Cow;
+
 use crate::{BufferUsages, MapState};
 
 /// A `Result` whose error is [`Error`].
@@ -56,7 +58,7 @@ pub enum Error {
     },
 
     /// A buffer usage combination WebGPU forbids.
-    #[error("invalid buffer usage {usage:?}: {reason}")]
+    #[error("invalid buffer usage {usage}: {reason}")]
     InvalidUsage {
         /// The usage asked for.
         usage: BufferUsages,
@@ -65,10 +67,13 @@ pub enum Error {
     },
 
     /// The buffer was created without a usage the operation needs.
-    #[error("{operation} needs a buffer with usage {required:?}, but it has {actual:?}")]
+    #[error("{operation}: {argument} needs {}{required}, but it has {actual}", one_of(*.required))]
     MissingUsage {
-        /// The operation attempted.
+        /// The public call that failed: `write_buffer`, `copy_buffer_to_buffer`, or a generated
+        /// one, `saxpy::launch` (a `#[kernel]`), `collatz::Main::dispatch` (a `#[shader]`).
         operation: &'static str,
+        /// Which of the call's arguments the buffer is, and its label.
+        argument: Argument,
         /// Usage flags of which the operation needs at least one.
         required: BufferUsages,
         /// The buffer's usage flags.
@@ -102,10 +107,12 @@ pub enum Error {
     },
 
     /// The buffer is in the wrong mapping state for the operation.
-    #[error("{operation} needs the buffer {expected}, but it is {actual:?}")]
+    #[error("{operation} needs {argument} {expected}, but it is {actual:?}")]
     MapState {
         /// The operation attempted.
         operation: &'static str,
+        /// Which of the call's arguments the buffer is, and its label.
+        argument: Argument,
         /// The state the operation needs, in words.
         expected: &'static str,
         /// The buffer's state.
@@ -113,10 +120,12 @@ pub enum Error {
     },
 
     /// The buffer was destroyed.
-    #[error("{operation}: the buffer has been destroyed")]
+    #[error("{operation}: {argument} has been destroyed")]
     Destroyed {
         /// The operation attempted.
         operation: &'static str,
+        /// Which of the call's arguments the buffer is, and its label.
+        argument: Argument,
     },
 
     /// The host failed to map a buffer.
@@ -195,7 +204,7 @@ pub enum Error {
     },
 
     /// The texture was created without a usage the operation needs.
-    #[error("{operation} needs a texture with usage {required:?}, but it has {actual:?}")]
+    #[error("{operation} needs a texture with {}{required}, but it has {actual}", all_of(*.required))]
     MissingTextureUsage {
         /// The operation attempted.
         operation: &'static str,
@@ -311,6 +320,75 @@ pub enum Error {
         /// Why it is invalid.
         reason: &'static str,
     },
+}
+
+/// The buffer an error is about, as the failing call sees it: which of the
+/// call's arguments it is (a `#[kernel]` parameter, the WGSL variable of a
+/// `#[shader]` binding, a bind group entry's binding), and its label.
+///
+/// Displays as ``argument `x` (buffer "weights")``, ``argument `x` ``,
+/// `the buffer "weights"` or `the buffer`, whatever is known.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Argument {
+    /// The argument's name in the failing call; `None` where the call has
+    /// one buffer only (`map_async`, `queue.write_buffer`'s target, ...).
+    pub name: Option<Cow<'static, str>>,
+    /// The label the buffer was created with.
+    pub label: Option<String>,
+}
+
+impl Argument {
+    /// The buffer labelled `label` (if any), without an argument name.
+    pub fn buffer(label: Option<String>) -> Self {
+        Self { name: None, label }
+    }
+
+    /// The same buffer as argument `name` of the failing call.
+    pub fn named(self, name: impl Into<Cow<'static, str>>) -> Self {
+        Self { name: Some(name.into()), ..self }
+    }
+}
+
+impl core::fmt::Display for Argument {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match (&self.name, &self.label) {
+            (Some(name), Some(label)) => write!(f, "argument `{name}` (buffer {label:?})"),
+            (Some(name), None) => write!(f, "argument `{name}`"),
+            (None, Some(label)) => write!(f, "the buffer {label:?}"),
+            (None, None) => f.write_str("the buffer"),
+        }
+    }
+}
+
+/// `"one of the usages "` before a set of usages of which any one will do,
+/// when it has more than one, else `"usage "`.
+fn one_of(usage: BufferUsages) -> &'static str {
+    if usage.iter().nth(1).is_some() { "one of the usages " } else { "usage " }
+}
+
+/// `"all of the usages "` before a set of texture usages all of which are
+/// needed, when it has more than one, else `"usage "`.
+fn all_of(usage: crate::TextureUsages) -> &'static str {
+    if usage.iter().nth(1).is_some() { "all of the usages " } else { "usage " }
+}
+
+impl Error {
+    /// The error, about the buffer that the failing call knows as its
+    /// argument `name`: a buffer's own check does not know which argument
+    /// of a launch or dispatch it is.
+    pub(crate) fn named(self, name: impl Into<Cow<'static, str>>) -> Self {
+        match self {
+            Self::MissingUsage { operation, argument, required, actual } => {
+                Self::MissingUsage { operation, argument: argument.named(name), required, actual }
+            }
+            Self::Destroyed { operation, argument } => Self::Destroyed { operation, argument: argument.named(name) },
+            Self::MapState { operation, argument, expected, actual } => {
+                Self::MapState { operation, argument: argument.named(name), expected, actual }
+            }
+            other => other,
+        }
+    }
 }
 
 /// A WGSL compile error found in the guest by naga (cargo feature

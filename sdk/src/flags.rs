@@ -2,8 +2,10 @@
 //! features). Hand-written so the public types do not expose a third-party
 //! `bitflags` version.
 
-/// Declares a `u32` flag set with named constants, set operators and a
-/// `Debug` that lists the names, e.g. `BufferUsages(STORAGE | COPY_SRC)`.
+/// Declares a `u32` flag set with named constants, set operators, a
+/// `Debug` that lists the names, e.g. `BufferUsages(STORAGE | COPY_SRC)`, and
+/// a `Display` of the names alone (`STORAGE | COPY_SRC`, `none` when empty)
+/// for error messages, which say in words whether one or all are meant.
 macro_rules! flags {
     (
         $(#[$meta:meta])*
@@ -73,9 +75,8 @@ macro_rules! flags {
                 Self(self.0 & !rhs.0)
             }
         }
-        impl core::fmt::Debug for $name {
-            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-                write!(f, "{}(", stringify!($name))?;
+        impl $name {
+            fn write_names(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
                 let mut names = self.iter().map(|(n, _)| n);
                 if let Some(first) = names.next() {
                     f.write_str(first)?;
@@ -83,7 +84,22 @@ macro_rules! flags {
                         write!(f, " | {name}")?;
                     }
                 }
+                Ok(())
+            }
+        }
+        impl core::fmt::Debug for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                write!(f, "{}(", stringify!($name))?;
+                self.write_names(f)?;
                 f.write_str(")")
+            }
+        }
+        impl core::fmt::Display for $name {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                if self.is_empty() {
+                    return f.write_str("none");
+                }
+                self.write_names(f)
             }
         }
     };
@@ -115,5 +131,7 @@ mod tests {
         assert!(Demo::empty().is_empty());
         assert_eq!(format!("{ab:?}"), "Demo(A | B)");
         assert_eq!(format!("{:?}", Demo::empty()), "Demo()");
+        assert_eq!(format!("{ab}"), "A | B");
+        assert_eq!(format!("{}", Demo::empty()), "none");
     }
 }

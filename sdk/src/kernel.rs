@@ -4,11 +4,13 @@
 //! generated types wrap it with typed bindings.
 
 use std::borrow::Cow;
+use std::rc::Rc;
 
 use crate::{
     BindGroup, BindGroupDescriptor, BindGroupEntry, BindGroupLayout, BindGroupLayoutDescriptor, BindGroupLayoutEntry,
-    BindingType, ComputePass, ComputePipeline, ComputePipelineDescriptor, Device, Error, PipelineCompilationOptions,
-    PipelineLayoutDescriptor, Result, ShaderModuleDescriptor, ShaderSource, Threads,
+    BindingResource, BindingType, BufferBindingType, BufferUsages, ComputePass, ComputePipeline,
+    ComputePipelineDescriptor, Device, Error, PipelineCompilationOptions, PipelineLayoutDescriptor, Result,
+    ShaderModuleDescriptor, ShaderSource, Threads,
 };
 
 /// One dimension of `@workgroup_size`.
@@ -50,6 +52,11 @@ pub struct KernelSpec {
     pub entry_point: &'static str,
     /// Layout entries of `@group(0)`, `@group(1)`, … that the entry point uses.
     pub groups: &'static [&'static [BindGroupLayoutEntry]],
+    /// What the user calls each entry of `groups`, in the same order: the
+    /// WGSL variable of a `#[shader]` global, the parameter of a `#[kernel]`
+    /// (whose uniform block, which the user never sees, has no name), so
+    /// that errors name the argument rather than a binding number.
+    pub names: &'static [&'static [&'static str]],
     /// `@workgroup_size`.
     pub workgroup_size: [WorkgroupDim; 3],
     /// The module's overrides.
@@ -64,7 +71,9 @@ pub struct Kernel {
     workgroup_size: [u32; 3],
     /// The spec's layout entries when the layouts are derived, so binding
     /// still checks texture views and samplers in the guest.
-    groups: Option<&'static [&'static [BindGroupLayoutEntry]]>,
+    derived_groups: Option<&'static [&'static [BindGroupLayoutEntry]]>,
+    groups: &'static [&'static [BindGroupLayoutEntry]],
+    names: &'static [&'static [&'static str]],
 }
 
 impl Kernel {
@@ -141,7 +150,14 @@ impl Kernel {
         } else {
             layouts
         };
-        Ok(Self { pipeline, layouts, workgroup_size, groups: derived.then_some(spec.groups) })
+        Ok(Self {
+            pipeline,
+            layouts,
+            workgroup_size,
+            derived_groups: derived.then_some(spec.groups),
+            groups: spec.groups,
+            names: spec.names,
+        })
     }
 
     /// The resolved workgroup size.
@@ -159,9 +175,28 @@ impl Kernel {
         &self.layouts
     }
 
-    /// One bind group per group, from its entries.
-    pub fn bind(&self, device: &Device, groups: &[&[BindGroupEntry<'_>]]) -> Result<Vec<BindGroup>> {
-        if let Some(spec) = self.groups {
+    /// One bind group per group, from its entries, for the public `call`
+    /// (`collatz::Main::dispatch`), which errors name with the argument.
+    /// With `dispatch` the groups are for one dispatch now, so a buffer bound
+    /// both writable and read-only is refused here, by its WGSL names; groups
+    /// made ahead (`bind`) may hold that, as WebGPU's bind groups may, and
+    /// meet the dispatch's own check.
+    pub fn bind(
+        &self,
+        device: &Device,
+        call: &'static str,
+        dispatch: bool,
+        groups: &[&[BindGroupEntry<'_>]],
+    ) -> Result<Vec<BindGroup>> {
+        let mut arguments = Vec::new();
+        for ((layout, names), entries) in self.groups.iter().zip(self.names).zip(groups) {
+            for (entry, name) in entries.iter().zip(names.iter()) {
+                let ty = layout.iter().find(|l| l.binding == entry.binding).map(|l| l.ty);
+                arguments.extend(ty.map(|ty| (*name, entry.resource, ty)));
+            }
+        }
+        check_arguments(device, call, &arguments, dispatch.then_some(Aliasing::Dispatch))?;
+        if let Some(spec) = self.derived_groups {
             for (layout, entries) in spec.iter().zip(groups) {
                 crate::texture_binding::check_against(&device.shared, layout, entries)?;
             }
@@ -183,6 +218,96 @@ impl Kernel {
         }
         pass.dispatch_workgroups(x, y, z)
     }
+}
+
+/// Which buffers bound twice [`check_arguments`] refuses.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Aliasing {
+    /// One dispatch: none both writable and read-only, as WebGPU's usage
+    /// scopes require.
+    Dispatch,
+    /// A kernel's launch: no writable buffer twice at all, which would alias
+    /// a kernel's `&mut` slice on the CPU device.
+    Launch,
+}
+
+/// The checks of a bind group's buffers that a user of a `#[shader]`'s
+/// `dispatch` or a `#[kernel]`'s `launch` is most likely to fail, made before
+/// any bind group (GPU) or borrow (CPU device), so that both devices give
+/// the same error and it names the public `call` and the argument, not
+/// `create_bind_group` and a binding number: each `(name, resource, layout
+/// type)` is of `device`, has the usage its binding needs, is not empty and
+/// fits the binding size limit, and no two bind one buffer as `aliasing`
+/// forbids (`None`: not checked).
+pub(crate) fn check_arguments(
+    device: &Device,
+    call: &'static str,
+    arguments: &[(&'static str, BindingResource<'_>, BindingType)],
+    aliasing: Option<Aliasing>,
+) -> Result<()> {
+    let limits = device.limits();
+    let buffers = arguments.iter().filter_map(|&(name, resource, ty)| match (resource, ty) {
+        (BindingResource::Buffer(binding), BindingType::Buffer { ty, .. }) => Some((name, binding, ty)),
+        _ => None,
+    });
+    let buffers: Vec<_> = buffers.collect();
+    for (i, &(name, binding, ty)) in buffers.iter().enumerate() {
+        let buffer = binding.buffer;
+        crate::device::same_device(&buffer.device, &device.shared, call)?;
+        let (usage, max, limit) = match ty {
+            BufferBindingType::Uniform => {
+                (BufferUsages::UNIFORM, limits.max_uniform_buffer_binding_size, "maxUniformBufferBindingSize")
+            }
+            BufferBindingType::Storage { .. } => {
+                (BufferUsages::STORAGE, limits.max_storage_buffer_binding_size, "maxStorageBufferBindingSize")
+            }
+        };
+        let argument = || buffer.argument().named(name);
+        if !buffer.usage.intersects(usage) {
+            return Err(Error::MissingUsage {
+                operation: call,
+                argument: argument(),
+                required: usage,
+                actual: buffer.usage,
+            });
+        }
+        let size = binding.size.unwrap_or(buffer.size.saturating_sub(binding.offset));
+        if size == 0 {
+            return Err(Error::BindGroup(format!(
+                "{call}: {} is empty, and WebGPU cannot bind an empty buffer",
+                argument()
+            )));
+        }
+        if size > max {
+            return Err(Error::OverLimit { what: "buffer binding size", value: size, limit, max });
+        }
+        let writable = |ty| ty == BufferBindingType::Storage { read_only: false };
+        let conflict = |other_ty| match aliasing {
+            Some(Aliasing::Launch) => writable(ty) || writable(other_ty),
+            Some(Aliasing::Dispatch) => writable(ty) != writable(other_ty),
+            None => false,
+        };
+        let alias = buffers[i + 1..]
+            .iter()
+            .find(|(_, other, other_ty)| Rc::ptr_eq(other.buffer, buffer) && conflict(*other_ty));
+        if let Some(&(other, ..)) = alias {
+            return Err(Error::UsageConflict {
+                operation: call,
+                reason: format!(
+                    "arguments `{name}` and `{other}` are the same buffer{}, and {}: a dispatch may not use a \
+                     buffer both as writable storage and read-only, and a launch may not alias a writable \
+                     buffer at all, on the GPU and the CPU device alike",
+                    buffer.label.as_deref().map(|l| format!(" {l:?}")).unwrap_or_default(),
+                    if aliasing == Some(Aliasing::Launch) {
+                        "one of them is writable"
+                    } else {
+                        "one of them is read-only"
+                    }
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The WebGPU limits on workgroup sizes, checked once the overrides are

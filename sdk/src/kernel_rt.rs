@@ -376,15 +376,16 @@ impl KernelCache {
 /// Launches a kernel on a GPU device: its pipeline (compiled on first use
 /// and cached in the device), `buffers` at bindings `0..n` of group 0 and,
 /// when `uniforms` is not empty, a uniform block holding them at binding
-/// `n`; one compute pass covering `threads`, submitted at once.
+/// `n`; one compute pass covering `threads`, submitted at once. The
+/// generated `launch` has passed `buffers` through [`check_launch`].
 pub async fn launch_gpu(
     device: &Device,
     spec: &'static KernelSpec,
+    call: &'static str,
     uniforms: &[u8],
     buffers: &[BindingResource<'_>],
     threads: Threads,
 ) -> Result<()> {
-    check_buffers(spec, buffers)?;
     let compiled = device.kernels.get(device, spec).await?;
     let mut entries: Vec<BindGroupEntry<'_>> = buffers
         .iter()
@@ -395,7 +396,7 @@ pub async fn launch_gpu(
     if let Some(buffer) = &uniform_buffer {
         entries.push(BindGroupEntry { binding: buffers.len() as u32, resource: buffer.as_entire_binding() });
     }
-    let groups = compiled.kernel.bind(device, &[&entries])?;
+    let groups = compiled.kernel.bind(device, call, false, &[&entries])?;
     let mut encoder = device.create_command_encoder(&Default::default());
     let mut pass = encoder.begin_compute_pass(&Default::default());
     compiled.kernel.dispatch(&mut pass, &groups, threads)?;
@@ -408,40 +409,31 @@ pub async fn launch_gpu(
     Ok(())
 }
 
-/// Checks what the host would report only when the encoder finishes, as a
-/// bare validation error: a destroyed or mapped buffer, and a buffer bound
-/// writable and bound again in the same launch, which launches forbid so
-/// that a kernel's `&mut` slice never aliases another of its arguments on
-/// either device. The errors are the ones the CPU device gives for the same
-/// launch.
-fn check_buffers(spec: &KernelSpec, buffers: &[BindingResource<'_>]) -> Result<()> {
-    let writable = |binding: usize| {
-        spec.groups.first().and_then(|group| group.iter().find(|e| e.binding as usize == binding)).is_some_and(|e| {
-            matches!(
-                e.ty,
-                crate::BindingType::Buffer { ty: crate::BufferBindingType::Storage { read_only: false }, .. }
-            )
-        })
-    };
-    let shared = |resource: &BindingResource<'_>| match resource {
-        BindingResource::Buffer(binding) => Some(Rc::as_ptr(binding.buffer)),
-        _ => None,
-    };
-    for (i, a) in buffers.iter().enumerate() {
-        // The host would fail the pass only at finish, with a bare message.
-        if let BindingResource::Buffer(binding) = a {
-            binding.buffer.check_gpu_usable("launch")?;
-            if binding.buffer.size == 0 {
-                return Err(empty_binding());
-            }
+/// Checks a launch's buffer arguments (`buffers`, one per buffer parameter
+/// of the kernel, in order) before it runs on either device, so that both
+/// give the same error for the same mistake, naming the public `call`
+/// (`saxpy::launch`) and the parameter: a buffer of another device, a
+/// destroyed or mapped one (which the host would report only when the
+/// encoder finishes, as a bare validation error), one without `STORAGE`,
+/// an empty one, and one bound twice where either parameter is writable,
+/// which launches forbid so that a kernel's `&mut` slice never aliases
+/// another of its arguments.
+pub fn check_launch(
+    device: &Device,
+    spec: &'static KernelSpec,
+    call: &'static str,
+    buffers: &[BindingResource<'_>],
+) -> Result<()> {
+    let (layout, names) = (spec.groups.first().copied().unwrap_or_default(), spec.names.first().copied());
+    let names = names.unwrap_or_default();
+    let mut arguments = Vec::with_capacity(buffers.len());
+    for ((&resource, entry), &name) in buffers.iter().zip(layout).zip(names) {
+        if let BindingResource::Buffer(binding) = resource {
+            binding.buffer.check_gpu_usable(call).map_err(|e| e.named(name))?;
         }
-        for (j, b) in buffers.iter().enumerate().skip(i + 1) {
-            if shared(a).is_some() && shared(a) == shared(b) && (writable(i) || writable(j)) {
-                return Err(in_use());
-            }
-        }
+        arguments.push((name, resource, entry.ty));
     }
-    Ok(())
+    crate::kernel::check_arguments(device, call, &arguments, Some(crate::kernel::Aliasing::Launch))
 }
 
 /// A uniform buffer holding `uniforms` once the next submit runs.

@@ -104,7 +104,9 @@
 //!
 //! A function marked [`#[wasi_webgpu::kernel]`](macro@kernel) is a compute
 //! kernel written in Rust: the macro translates it to WGSL (validated at
-//! compile time) and generates `name::launch(&device, args.., threads)`.
+//! compile time) and generates `name::launch(&device, args.., threads)`,
+//! `threads` a [`Threads`] count of invocations like a `#[shader]`'s
+//! `dispatch` takes.
 //! The same call runs it on the CPU inside the guest when `device` comes
 //! from the *CPU adapter*: [`Instance::cpu_adapter`] chooses it outright,
 //! and [`Instance::request_adapter_or_cpu`] falls back to it when the host
@@ -123,8 +125,11 @@
 //! barrier until every invocation of its workgroup has reached it, and
 //! [`Workgroup`] memory is per workgroup and starts zeroed, as in WGSL.
 //! Launch errors (a buffer of another device, without `STORAGE`, destroyed,
-//! mapped, or bound writable twice; too many workgroups) are the same
-//! typed errors on both paths. Out-of-bounds buffer accesses read zero and
+//! mapped, empty, or bound writable twice; too many workgroups) are the
+//! same typed errors, in the same words, on both paths, since one check
+//! runs before either: they name the launch and the parameter, e.g.
+//! ``saxpy::launch: argument `x` (buffer "xs") needs usage STORAGE, but it
+//! has COPY_DST``. Out-of-bounds buffer accesses read zero and
 //! drop writes (WebGPU's robust access allows that), so a kernel never
 //! traps the guest.
 //!
@@ -229,7 +234,7 @@ pub use command_encoder::{CommandEncoder, CommandEncoderDescriptor};
 pub use compute_pass::{ComputePass, ComputePassDescriptor};
 pub use compute_pipeline::{ComputePipeline, ComputePipelineDescriptor, PipelineCompilationOptions};
 pub use device::{Device, DeviceDescriptor, ErrorFilter};
-pub use error::{Error, Result, ShaderError};
+pub use error::{Argument, Error, Result, ShaderError};
 pub use features::Features;
 pub use gpu_type::{GpuType, WgslMember, WgslType};
 pub use half::F16;
@@ -325,8 +330,15 @@ pub use wasi_webgpu_macros::main;
 ///   with storage textures); and `Foo`, with `Foo::pipeline(&device, &overrides).await?`,
 ///   `workgroup_size()` (overrides applied), `bind`, and
 ///   `dispatch(&mut pass, &bindings, threads)`, which runs
-///   `ceil(threads / workgroup_size)` workgroups and returns an `Err` above
-///   `maxComputeWorkgroupsPerDimension`;
+///   `ceil(threads / workgroup_size)` workgroups in each dimension and
+///   returns an `Err` above `maxComputeWorkgroupsPerDimension`. `threads` is
+///   a [`Threads`], a count of invocations, never of workgroups (the unit
+///   wgpu's `dispatch_workgroups` takes): `Threads::x(n)` for `n` elements,
+///   `Threads::xy(width, height)` for an image or matrix with a 2D
+///   `@workgroup_size(8, 8)`, where `global_invocation_id.xy` is the pixel,
+///   and `Threads::xyz(width, height, depth)` for a volume or a batch. Every
+///   dimension rounds up to whole workgroups, so the shader checks its bounds
+///   (`if id.x < width && id.y < height`);
 /// - with a single compute entry point, also `pipeline(&device, &overrides)`
 ///   and `Bindings<'a>` at module level;
 /// - for each vertex entry point `vs` whose `@location` inputs all have a
@@ -374,8 +386,8 @@ pub mod __private {
     /// The runtime of `#[wasi_webgpu::kernel]`'s generated code.
     pub mod kernel_rt {
         pub use crate::kernel_rt::{
-            Barrier, CpuSlice, CpuSliceMut, Invocation, WorkgroupRun as Workgroup, barrier, cpu_slice, cpu_slice_mut,
-            for_each_invocation, for_each_workgroup, is_cpu, launch_gpu, lockstep,
+            Barrier, CpuSlice, CpuSliceMut, Invocation, WorkgroupRun as Workgroup, barrier, check_launch, cpu_slice,
+            cpu_slice_mut, for_each_invocation, for_each_workgroup, is_cpu, launch_gpu, lockstep,
         };
     }
 

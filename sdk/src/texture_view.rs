@@ -232,7 +232,10 @@ impl TextureView {
         }
         let usage = descriptor.usage.unwrap_or(texture.usage);
         if !texture.usage.contains(usage) || usage.is_empty() {
-            return Err(invalid(format!("view usage {usage:?} is not a non-empty subset of {:?}", texture.usage)));
+            return Err(invalid(format!(
+                "view usage {usage} is not a non-empty subset of the texture's {}",
+                texture.usage
+            )));
         }
         let features = texture.device.features;
         if usage.contains(TextureUsages::STORAGE_BINDING) && !format.is_storage_capable(features) {

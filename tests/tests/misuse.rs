@@ -15,8 +15,26 @@ fn every_misuse_check_passes_without_a_trap() {
     // A timeout turns a hang into a failure: the reference host's
     // `map-async` can miss its wake-up (see tests/BAD_INPUTS.md).
     let outcome = common::run_with("tests/guests/misuse", &RunOptions::captured().timeout(Duration::from_secs(120)));
-    common::assert_checks_passed(&outcome, "misuse", 15);
+    common::assert_checks_passed(&outcome, "misuse", 16);
+    let stdout = outcome.stdout_lossy();
+    let said: Vec<&str> = stdout.lines().filter_map(|l| l.strip_prefix("wording: ")).collect();
+    assert_eq!(said, WORDING, "{}", common::transcript(&outcome));
 }
+
+/// What `errors_name_the_call_and_argument` (tests/guests/misuse/src/wording.rs) must print: the
+/// user's call (`scale::Main::dispatch`, not the `create_bind_group` it makes), the WGSL variable,
+/// the buffer's label, and usage flags as names, with "one of" where any one will do.
+const WORDING: [&str; 5] = [
+    "scale::Main::dispatch: argument `output` (buffer \"readback\") needs usage STORAGE, but it has MAP_READ | \
+     COPY_DST",
+    "scale::Main::bind: argument `params` (buffer \"storage params\") needs usage UNIFORM, but it has STORAGE",
+    "scale::Main::dispatch: arguments `input` and `output` are the same buffer \"output\", and one of them is \
+     read-only: a dispatch may not use a buffer both as writable storage and read-only, and a launch may not \
+     alias a writable buffer at all, on the GPU and the CPU device alike",
+    "read: the buffer \"weights\" needs one of the usages MAP_READ | COPY_SRC, but it has STORAGE",
+    "create_bind_group: argument `binding 1` (buffer \"readback\") needs usage STORAGE, but it has MAP_READ | \
+     COPY_DST",
+];
 
 /// Buffers the host cannot allocate must be an `Err(OutOfMemory)` from
 /// `create_buffer`, never an invalid buffer that traps the next call. On

@@ -10,6 +10,7 @@
 //! `edges.png` next to it.
 
 use std::io::Cursor;
+use wasi_webgpu::Threads;
 
 use wasi_webgpu::{
     Buffer, BufferInitDescriptor, BufferUsages, Device, Extent3d, Queue, TexelCopyBufferLayout, Texture,
@@ -96,7 +97,7 @@ async fn filter(device: &Device, queue: &Queue, image: &Image) -> wasi_webgpu::R
     let (source_view, across_view) = (view(&source)?, view(&across)?);
     let (blurred_view, edges_view) = (view(&blurred)?, view(&edges)?);
 
-    let threads = (image.width, image.height);
+    let threads = Threads::xy(image.width, image.height);
     let mut encoder = device.create_command_encoder(&Default::default());
     let mut pass = encoder.begin_compute_pass(&Default::default());
     let bindings =

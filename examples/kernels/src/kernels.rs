@@ -2,7 +2,7 @@
 //! shared memory and barriers. The `kernels` test guest runs these same
 //! kernels (it includes this file) on the GPU and the CPU device.
 
-use wasi_webgpu::{Buffer, BufferDescriptor, BufferUsages, Device, Workgroup, kernel, workgroup_barrier};
+use wasi_webgpu::{Buffer, BufferDescriptor, BufferUsages, Device, Threads, Workgroup, kernel, workgroup_barrier};
 
 /// Tile edge: a workgroup computes a 16×16 block of `c`.
 pub const TILE: u32 = 16;
@@ -83,7 +83,7 @@ pub async fn sum_f32(device: &Device, input: &Buffer<f32>) -> wasi_webgpu::Resul
     loop {
         let groups = len.div_ceil(2 * REDUCE_WORKGROUP).max(1);
         let mut partial = scratch::<f32>(device, groups)?;
-        reduce_f32::launch(device, &source, &mut partial, groups * REDUCE_WORKGROUP).await?;
+        reduce_f32::launch(device, &source, &mut partial, Threads::x(groups * REDUCE_WORKGROUP)).await?;
         if groups == 1 {
             return Ok(partial.read().await?[0]);
         }
@@ -98,7 +98,7 @@ pub async fn sum_u32(device: &Device, input: &Buffer<u32>) -> wasi_webgpu::Resul
     loop {
         let groups = len.div_ceil(2 * REDUCE_WORKGROUP).max(1);
         let mut partial = scratch::<u32>(device, groups)?;
-        reduce_u32::launch(device, &source, &mut partial, groups * REDUCE_WORKGROUP).await?;
+        reduce_u32::launch(device, &source, &mut partial, Threads::x(groups * REDUCE_WORKGROUP)).await?;
         if groups == 1 {
             return Ok(partial.read().await?[0]);
         }

@@ -8,6 +8,7 @@
 mod kernels;
 
 use std::time::Instant;
+use wasi_webgpu::Threads;
 
 use kernels::{TILE, matmul, sum_f32, sum_u32};
 use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages, Device, Instance, Queue, global_id, kernel};
@@ -111,7 +112,7 @@ async fn run(
     u: &[u32],
 ) -> Result<Results, wasi_webgpu::Error> {
     let (ab, bb, mut cb) = (upload(device, a)?, upload(device, b)?, upload(device, &vec![0.0f32; M * N])?);
-    let threads = ((N as u32).div_ceil(TILE) * TILE, (M as u32).div_ceil(TILE) * TILE);
+    let threads = Threads::xy((N as u32).div_ceil(TILE) * TILE, (M as u32).div_ceil(TILE) * TILE);
     let (m, n, k) = (M as u32, N as u32, K as u32);
     matmul::launch(device, m, n, k, &ab, &bb, &mut cb, threads).await?;
     let c = timed(async || {
@@ -128,9 +129,9 @@ async fn run(
     let int_sum = sum_u32(device, &ub).await?;
 
     let mut yb = upload(device, x)?;
-    saxpy::launch(device, 2.0, &xb, &mut yb, LEN as u32).await?;
+    saxpy::launch(device, 2.0, &xb, &mut yb, Threads::x(LEN as u32)).await?;
     let saxpy = timed(async || {
-        saxpy::launch(device, 2.0, &xb, &mut yb, LEN as u32).await?;
+        saxpy::launch(device, 2.0, &xb, &mut yb, Threads::x(LEN as u32)).await?;
         queue.on_submitted_work_done().await;
         Ok(())
     })

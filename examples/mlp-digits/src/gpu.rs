@@ -10,6 +10,7 @@
 //! out of the epoch's shuffled data, and one compute pass runs the forward
 //! pass, the backward pass and the update.
 
+use wasi_webgpu::Threads;
 use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages, Device, Queue};
 use wasi_webgpu_ops::{MatmulDesc, Op, Ops, ReduceDesc, Result, RowsDesc};
 
@@ -248,12 +249,12 @@ impl Trainer {
             }
             // One workgroup covers the batch.
             let lanes = cross_entropy::CROSS_ENTROPY_GRAD_WORKGROUP_SIZE[0];
-            self.cross_entropy.0.dispatch_bound(&mut pass, &self.cross_entropy.1, lanes)?;
+            self.cross_entropy.0.dispatch_bound(&mut pass, &self.cross_entropy.1, Threads::x(lanes))?;
             for op in &self.backward {
                 op.encode(&mut pass)?;
             }
             for (bound, tensor) in self.sgd.1.iter().zip(self.params.all()) {
-                self.sgd.0.dispatch_bound(&mut pass, bound, tensor.len() as u32)?;
+                self.sgd.0.dispatch_bound(&mut pass, bound, Threads::x(tensor.len() as u32))?;
             }
             pass.end();
         }

@@ -24,6 +24,7 @@
 mod cpu;
 
 use std::time::Instant;
+use wasi_webgpu::Threads;
 
 use wasi_webgpu::{BufferInitDescriptor, BufferUsages, Device, Queue};
 
@@ -222,7 +223,7 @@ impl Simulation {
         let count = bodies.len() as u32;
         let mut encoder = device.create_command_encoder(&Default::default());
         let mut pass = encoder.begin_compute_pass(&Default::default());
-        accelerate.dispatch_bound(&mut pass, &start_bound, count)?;
+        accelerate.dispatch_bound(&mut pass, &start_bound, Threads::x(count))?;
         pass.end();
         queue.submit([encoder.finish().await?])?;
 
@@ -245,8 +246,8 @@ impl Simulation {
             let mut encoder = device.create_command_encoder(&Default::default());
             let mut pass = encoder.begin_compute_pass(&Default::default());
             for _ in 0..batch {
-                self.kick_drift.0.dispatch_bound(&mut pass, &self.kick_drift.1, self.count)?;
-                self.accelerate.0.dispatch_bound(&mut pass, &self.accelerate.1, self.count)?;
+                self.kick_drift.0.dispatch_bound(&mut pass, &self.kick_drift.1, Threads::x(self.count))?;
+                self.accelerate.0.dispatch_bound(&mut pass, &self.accelerate.1, Threads::x(self.count))?;
             }
             pass.end();
             queue.submit([encoder.finish().await?])?;
@@ -265,7 +266,7 @@ impl Simulation {
     async fn energy(&self, device: &Device, queue: &Queue) -> wasi_webgpu::Result<(f64, Vec<Body>)> {
         let mut encoder = device.create_command_encoder(&Default::default());
         let mut pass = encoder.begin_compute_pass(&Default::default());
-        self.energy.0.dispatch_bound(&mut pass, &self.energy.1, self.count)?;
+        self.energy.0.dispatch_bound(&mut pass, &self.energy.1, Threads::x(self.count))?;
         pass.end();
         queue.submit([encoder.finish().await?])?;
         let energy = self.energies.read().await?.iter().map(|&e| f64::from(e)).sum();

@@ -1,4 +1,5 @@
 //! y = a * x + y as a Rust kernel: on the GPU, or on the CPU with `--cpu` or when the host has no GPU.
+use wasi_webgpu::Threads;
 use wasi_webgpu::{BufferInitDescriptor, BufferUsages, Instance};
 
 #[wasi_webgpu::kernel(workgroup_size = 64)]
@@ -21,7 +22,7 @@ async fn main() -> Result<(), wasi_webgpu::Error> {
     let x = device.create_buffer_init(&BufferInitDescriptor { label: Some("x"), contents: &x, usage })?;
     let mut y =
         device.create_buffer_init(&BufferInitDescriptor { label: Some("y"), contents: &vec![1.0; n], usage })?;
-    saxpy::launch(&device, 2.0, &x, &mut y, n as u32).await?;
+    saxpy::launch(&device, 2.0, &x, &mut y, Threads::x(n as u32)).await?;
     let y = y.read().await?;
     let on = if device.is_cpu() { "CPU" } else { "GPU" };
     println!("saxpy on the {on}: y[..4] = {:?}, sum = {}", &y[..4], y.iter().sum::<f32>());

@@ -52,6 +52,7 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
     let mut layout_entries = Vec::new();
     let mut cpu_setup = Vec::new();
     let mut cpu_args = Vec::new();
+    let mut buffer_names = Vec::new();
     for (p, slot) in kernel.params.iter().zip(&slots) {
         let pname = format_ident!("{}", p.name);
         match &p.kind {
@@ -87,6 +88,7 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
                     cpu_args.push(quote!(&*#pname));
                 }
                 gpu_buffers.push(quote!(#pname.as_entire_binding()));
+                buffer_names.push(p.name.to_string());
                 let binding = slot.expect("buffers have a binding");
                 let (size, _) = match &p.kind {
                     ParamKind::Slice(t) | ParamKind::SliceMut(t) => t.size_align(),
@@ -164,6 +166,8 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
         quote!(let __uniforms: [u8; 0] = [];)
     };
 
+    // What errors call the launch: the path the user wrote, not the bind group the SDK makes.
+    let call = format!("{label}::launch");
     // The CPU device runs f16 through `F16`, which rounds like WGSL; a GPU device needs `shader-f16`, checked
     // here rather than left to the host, which would only report the `enable f16;` as an untyped shader error.
     let f16_check = if kernel.uses_f16 {
@@ -171,7 +175,7 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
             if !device.features().contains(#sdk::Features::SHADER_F16) {
                 return ::core::result::Result::Err(#sdk::Error::MissingFeature {
                     feature: "shader-f16",
-                    operation: "a kernel that uses f16",
+                    operation: #call,
                 });
             }
         }
@@ -208,9 +212,10 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
         if generic { " One instance of a generic kernel." } else { "" }
     );
     let doc_launch = format!(
-        "Runs `{label}` on `device` with one invocation per thread of `threads` (rounded up to whole \
+        "Runs `{label}` on `device` with one invocation per thread of `threads`, a thread count, not a \
+         workgroup count (`Threads::x(n)`, `Threads::xy(w, h)`, `Threads::xyz(w, h, d)`; rounded up to whole \
          workgroups of {x}×{y}×{z}): on a GPU device as one compute pass, submitted before this returns; on the \
-         CPU device directly on the buffers' memory."
+         CPU device directly on the buffers' memory. Errors name `{label}::launch` and the parameter."
     );
     quote! {
         #[doc = #doc_module]
@@ -226,6 +231,7 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
                 source: WGSL,
                 entry_point: "main",
                 groups: &[&[#(#layout_entries),*]],
+                names: &[&[#(#buffer_names),*]],
                 workgroup_size: [
                     #sdk::__private::WorkgroupDim::Fixed(#x),
                     #sdk::__private::WorkgroupDim::Fixed(#y),
@@ -238,13 +244,13 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
             pub async fn launch(
                 device: &#sdk::Device,
                 #(#launch_params,)*
-                threads: impl ::core::convert::Into<#sdk::Threads>,
+                threads: #sdk::Threads,
             ) -> #sdk::Result<()> {
-                let threads: #sdk::Threads = threads.into();
+                #rt::check_launch(device, &__SPEC, #call, &[#(#gpu_buffers),*])?;
                 #cpu_path
                 #f16_check
                 #uniforms
-                #rt::launch_gpu(device, &__SPEC, &__uniforms, &[#(#gpu_buffers),*], threads).await
+                #rt::launch_gpu(device, &__SPEC, #call, &__uniforms, &[#(#gpu_buffers),*], threads).await
             }
 
             #cpu_fn

@@ -51,7 +51,7 @@ pub enum Error {
 
     /// A buffer argument without [`BufferUsages::STORAGE`](wasi_webgpu::BufferUsages::STORAGE),
     /// which every tensor of an op needs: the kernels bind them as storage.
-    #[error("Ops::{op}: argument `{argument}` needs usage STORAGE, but the buffer has {actual:?}")]
+    #[error("Ops::{op}: argument `{argument}` needs usage STORAGE, but the buffer has {actual}")]
     Usage {
         /// The operation.
         op: &'static str,

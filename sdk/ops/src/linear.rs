@@ -192,7 +192,7 @@ impl Ops {
             },
         )?;
         let [wx, wy, _] = kernel.workgroup_size();
-        let threads = [grid[0] * wx, grid[1] * wy, 1];
+        let threads = wasi_webgpu::Threads::xy(grid[0] * wx, grid[1] * wy);
         op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
         Ok(op)
     }

@@ -198,7 +198,7 @@ impl Ops {
             },
         )?;
         let [wx, wy, _] = kernel.workgroup_size();
-        let threads = [grid[0] * wx, grid[1] * wy, batch];
+        let threads = wasi_webgpu::Threads::xyz(grid[0] * wx, grid[1] * wy, batch);
         op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
         Ok(op)
     }

@@ -199,7 +199,7 @@ impl Ops {
                 output: output.as_storage_mut(),
             };
             let bound = kernel.bind(&self.device, &bindings)?;
-            let threads = kernel.workgroup_size()[0];
+            let threads = wasi_webgpu::Threads::x(kernel.workgroup_size()[0]);
             op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
             return Ok(());
         }

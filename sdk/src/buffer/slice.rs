@@ -7,8 +7,8 @@ use bytemuck::Pod;
 
 use super::staging::read_via_staging;
 use super::{
-    Buffer, BufferShared, BufferUsages, COPY_BUFFER_ALIGNMENT, MAP_ALIGNMENT, MapMode, MapState, Mapping, align_down,
-    align_up, check_aligned,
+    Buffer, BufferShared, BufferUsages, COPY_BUFFER_ALIGNMENT, MAP_ALIGNMENT, MapMode, Mapping, align_down, align_up,
+    check_aligned,
 };
 use crate::{BindingResource, BufferBinding, Error, Result};
 
@@ -94,9 +94,7 @@ impl<'a, T: Pod> BufferSlice<'a, T> {
             MapMode::Write => BufferUsages::MAP_WRITE,
         };
         shared.check_usage(OP, required)?;
-        if shared.map_state() != MapState::Unmapped {
-            return Err(Error::MapState { operation: OP, expected: "unmapped", actual: shared.map_state() });
-        }
+        shared.check_gpu_usable(OP)?;
         let (start, mut end) = self.bytes(OP)?;
         if self.end == self.buffer.len {
             // The alignment padding past the last element is the buffer's
@@ -124,6 +122,7 @@ impl<'a, T: Pod> BufferSlice<'a, T> {
             }
             _ => Err(Error::MapState {
                 operation,
+                argument: shared.argument(),
                 expected: if mode == Some(MapMode::Write) { "mapped for writing" } else { "mapped" },
                 actual: shared.map_state(),
             }),

@@ -76,6 +76,7 @@ fn take_staging(device: &Rc<DeviceShared>, len: u64) -> Result<Rc<BufferShared>>
                     destroyed: Cell::new(false),
                     // It was created and used before.
                     created: Verdict::valid(),
+                    label: None,
                 }));
             }
             kept.destroy();

@@ -20,8 +20,11 @@ pub(crate) fn kernel_items(shader: &Shader, entry: &EntryPoint, label: &str, nam
     let group_count = globals.iter().map(|g| g.group + 1).max().unwrap_or(0);
     let mut layout_groups = Vec::new();
     let mut bind_groups = Vec::new();
+    let mut group_names = Vec::new();
     for group in 0..group_count {
         let members: Vec<_> = globals.iter().filter(|g| g.group == group).collect();
+        let names = members.iter().map(|g| g.name.as_str());
+        group_names.push(quote!(&[#(#names),*]));
         let layout_entries = members.iter().map(|g| {
             if let Some(entry) = texture_layout_entry(g) {
                 return entry;
@@ -109,6 +112,9 @@ pub(crate) fn kernel_items(shader: &Shader, entry: &EntryPoint, label: &str, nam
         _ => quote!(),
     };
     let u32_ = primitive("u32");
+    let str_ = primitive("str");
+    // What errors call the user's call: the generated method, not the bind group it makes.
+    let (bind_call, dispatch_call) = (format!("{label}::{ty}::bind"), format!("{label}::{ty}::dispatch"));
     let doc = format!("The compute entry point `{entry_name}`, compiled: dispatch it with typed bindings.");
     let bindings_doc = format!("What `{entry_name}` binds, one field per global it uses.");
     let bound_doc = format!("Bind groups of `{entry_name}`, made once by `{ty}::bind` for repeated dispatches.");
@@ -135,6 +141,7 @@ pub(crate) fn kernel_items(shader: &Shader, entry: &EntryPoint, label: &str, nam
                 source: #source,
                 entry_point: #entry_name,
                 groups: &[#(#layout_groups),*],
+                names: &[#(#group_names),*],
                 workgroup_size: [#(#dims),*],
                 overrides: #overrides_specs,
             };
@@ -162,32 +169,47 @@ pub(crate) fn kernel_items(shader: &Shader, entry: &EntryPoint, label: &str, nam
             }
 
             /// Makes the bind groups for `bindings`, to dispatch many times.
+            /// Errors name this call and the WGSL variable of the binding.
             pub fn bind(&self, device: &#sdk::Device, bindings: &#bindings<'_>) -> #sdk::Result<#bound> {
+                self.bind_for(device, bindings, #bind_call, false)
+            }
+
+            fn bind_for(
+                &self,
+                device: &#sdk::Device,
+                bindings: &#bindings<'_>,
+                call: &'static #str_,
+                dispatch: bool,
+            ) -> #sdk::Result<#bound> {
                 let _ = bindings;
-                self.0.bind(device, &[#(#bind_groups),*]).map(#bound)
+                self.0.bind(device, call, dispatch, &[#(#bind_groups),*]).map(#bound)
             }
 
             /// Binds `bindings` and dispatches enough workgroups to run one
-            /// invocation per thread. Fails when a workgroup count exceeds
-            /// `maxComputeWorkgroupsPerDimension`.
+            /// invocation per thread of `threads`, a thread count, not a
+            /// workgroup count: `Threads::x(n)` for `n` elements,
+            /// `Threads::xy(width, height)` for an image. Errors name this
+            /// call and the WGSL variable of the binding; a workgroup count
+            /// over `maxComputeWorkgroupsPerDimension` is an error too.
             pub fn dispatch(
                 &self,
                 pass: &mut #sdk::ComputePass<'_>,
                 bindings: &#bindings<'_>,
-                threads: impl ::core::convert::Into<#sdk::Threads>,
+                threads: #sdk::Threads,
             ) -> #sdk::Result<()> {
-                let bound = self.bind(&pass.device(), bindings)?;
+                let bound = self.bind_for(&pass.device(), bindings, #dispatch_call, true)?;
                 self.dispatch_bound(pass, &bound, threads)
             }
 
-            /// Dispatches with bind groups made by `bind`.
+            /// Dispatches with bind groups made by `bind`, one invocation
+            /// per thread of `threads` (see `dispatch`).
             pub fn dispatch_bound(
                 &self,
                 pass: &mut #sdk::ComputePass<'_>,
                 bound: &#bound,
-                threads: impl ::core::convert::Into<#sdk::Threads>,
+                threads: #sdk::Threads,
             ) -> #sdk::Result<()> {
-                self.0.dispatch(pass, &bound.0, threads.into())
+                self.0.dispatch(pass, &bound.0, threads)
             }
         }
     }

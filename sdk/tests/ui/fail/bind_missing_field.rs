@@ -15,7 +15,7 @@ fn run(
     pass: &mut wasi_webgpu::ComputePass<'_>,
     output: &wasi_webgpu::Buffer<u32>,
 ) -> wasi_webgpu::Result<()> {
-    kernel.dispatch(pass, &inc::Bindings { output: output.as_storage_mut() }, output.len() as u32)
+    kernel.dispatch(pass, &inc::Bindings { output: output.as_storage_mut() }, wasi_webgpu::Threads::x(output.len() as u32))
 }
 
 fn main() {

@@ -19,7 +19,7 @@ fn run(
     pass: &mut wasi_webgpu::ComputePass<'_>,
     data: &wasi_webgpu::Buffer<u32>,
 ) -> wasi_webgpu::Result<()> {
-    fill.dispatch(pass, &two::ClearBindings { data: data.as_storage_mut() }, data.len() as u32)
+    fill.dispatch(pass, &two::ClearBindings { data: data.as_storage_mut() }, wasi_webgpu::Threads::x(data.len() as u32))
 }
 
 fn main() {

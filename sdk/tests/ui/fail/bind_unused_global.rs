@@ -20,8 +20,7 @@ fn run(
     kernel.dispatch(
         pass,
         &ids::Bindings { output: output.as_storage_mut(), unused: other.as_storage() },
-        output.len() as u32,
-    )
+        wasi_webgpu::Threads::x(output.len() as u32),)
 }
 
 fn main() {

@@ -55,10 +55,9 @@ async fn run(
     sum.dispatch(
         pass,
         &stats::ReduceSumBindings { values: values.as_storage(), stats: out.as_storage_mut() },
-        values.len() as u32,
-    )?;
-    max.dispatch(pass, &stats::FindMaxBindings { values: values.as_storage(), stats: out.as_storage_mut() }, (8, 8))?;
-    clear.dispatch(pass, &stats::ClearScratchBindings { scratch: scratch.as_storage_mut() }, scratch.len() as u32)
+        wasi_webgpu::Threads::x(values.len() as u32),)?;
+    max.dispatch(pass, &stats::FindMaxBindings { values: values.as_storage(), stats: out.as_storage_mut() }, wasi_webgpu::Threads::xy(8, 8))?;
+    clear.dispatch(pass, &stats::ClearScratchBindings { scratch: scratch.as_storage_mut() }, wasi_webgpu::Threads::x(scratch.len() as u32))
 }
 
 fn main() {

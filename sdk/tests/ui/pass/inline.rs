@@ -44,10 +44,10 @@ async fn run(
     };
     let bound: kernel::MainBound = pipeline.bind(device, &bindings)?;
     let mut pass = encoder.begin_compute_pass(&Default::default());
-    pipeline.dispatch(&mut pass, &bindings, input.len() as u32)?;
-    pipeline.dispatch(&mut pass, &bindings, (4, 4))?;
-    pipeline.dispatch_bound(&mut pass, &bound.clone(), [8, 8, 1])?;
-    pipeline.clone().dispatch_bound(&mut pass, &bound, (1, 2, 3))?;
+    pipeline.dispatch(&mut pass, &bindings, wasi_webgpu::Threads::x(input.len() as u32))?;
+    pipeline.dispatch(&mut pass, &bindings, wasi_webgpu::Threads::xy(4, 4))?;
+    pipeline.dispatch_bound(&mut pass, &bound.clone(), wasi_webgpu::Threads([8, 8, 1]))?;
+    pipeline.clone().dispatch_bound(&mut pass, &bound, wasi_webgpu::Threads::xyz(1, 2, 3))?;
     pass.end();
     Ok(())
 }

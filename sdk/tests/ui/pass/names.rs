@@ -60,26 +60,26 @@ async fn run(device: &wasi_webgpu::Device, pass: &mut wasi_webgpu::ComputePass<'
     let kernel: struct_main::Main_ = struct_main::pipeline(device, &struct_main::Overrides {}).await?;
     let bindings: struct_main::MainBindings_<'_> = struct_main::Bindings { data: data.as_storage_mut() };
     let _: struct_main::MainBound_ = kernel.bind(device, &bindings)?;
-    kernel.dispatch(pass, &bindings, 64)?;
+    kernel.dispatch(pass, &bindings, wasi_webgpu::Threads::x(64))?;
 
     let words: wasi_webgpu::Buffer<u32> = device.create_buffer(&Default::default())?;
     let k: entry_overrides::Overrides_ = entry_overrides::pipeline(device, &entry_overrides::Overrides {}).await?;
-    k.dispatch(pass, &entry_overrides::OverridesBindings_ { data: words.as_storage_mut() }, 1)?;
+    k.dispatch(pass, &entry_overrides::OverridesBindings_ { data: words.as_storage_mut() }, wasi_webgpu::Threads::x(1))?;
     let k: entry_bindings::Bindings_ = entry_bindings::pipeline(device, &Default::default()).await?;
-    k.dispatch(pass, &entry_bindings::Bindings { data: words.as_storage_mut() }, 1)?;
+    k.dispatch(pass, &entry_bindings::Bindings { data: words.as_storage_mut() }, wasi_webgpu::Threads::x(1))?;
     let k: entry_pipeline::Pipeline = entry_pipeline::pipeline(device, &Default::default()).await?;
-    k.dispatch(pass, &entry_pipeline::PipelineBindings { data: words.as_storage_mut() }, 1)?;
+    k.dispatch(pass, &entry_pipeline::PipelineBindings { data: words.as_storage_mut() }, wasi_webgpu::Threads::x(1))?;
 
     let a: wasi_webgpu::Buffer<all_together::Overrides> = device.create_buffer(&Default::default())?;
     let b: wasi_webgpu::Buffer<all_together::Bindings> = device.create_buffer(&Default::default())?;
     let c: wasi_webgpu::Buffer<all_together::Pipeline> = device.create_buffer(&Default::default())?;
     let overrides = all_together::Overrides_ { gain: Some(3) };
     let k = all_together::Overrides__::pipeline(device, &overrides).await?;
-    k.dispatch(pass, &all_together::OverridesBindings__ { a: a.as_storage_mut() }, 1)?;
+    k.dispatch(pass, &all_together::OverridesBindings__ { a: a.as_storage_mut() }, wasi_webgpu::Threads::x(1))?;
     let k = all_together::Bindings__::pipeline(device, &overrides).await?;
-    k.dispatch(pass, &all_together::BindingsBindings__ { b: b.as_storage_mut() }, 1)?;
+    k.dispatch(pass, &all_together::BindingsBindings__ { b: b.as_storage_mut() }, wasi_webgpu::Threads::x(1))?;
     let k = all_together::Pipeline_::pipeline(device, &overrides).await?;
-    k.dispatch(pass, &all_together::PipelineBindings_ { c: c.as_storage_mut() }, 1)
+    k.dispatch(pass, &all_together::PipelineBindings_ { c: c.as_storage_mut() }, wasi_webgpu::Threads::x(1))
 }
 
 fn main() {

@@ -54,19 +54,19 @@ async fn run(device: &wasi_webgpu::Device, pass: &mut wasi_webgpu::ComputePass<'
     let uniform: wasi_webgpu::Buffer<keywords::r#dyn> = device.create_buffer(&Default::default())?;
     let overrides = keywords::Overrides { r#in: Some(3), values: Some(2.0) };
     let k: keywords::Main = keywords::Main::pipeline(device, &overrides).await?;
-    k.dispatch(pass, &keywords::MainBindings { r#box: items.as_storage_mut(), len: uniform.as_uniform() }, 1)?;
+    k.dispatch(pass, &keywords::MainBindings { r#box: items.as_storage_mut(), len: uniform.as_uniform() }, wasi_webgpu::Threads::x(1))?;
     let k: keywords::Count = keywords::Count::pipeline(device, &overrides).await?;
-    k.dispatch(pass, &keywords::CountBindings { r#box: items.as_storage_mut() }, 1)?;
+    k.dispatch(pass, &keywords::CountBindings { r#box: items.as_storage_mut() }, wasi_webgpu::Threads::x(1))?;
 
     let words: wasi_webgpu::Buffer<u32> = device.create_buffer(&Default::default())?;
     let k: entries::Dyn = entries::Dyn::pipeline(device, &entries::Overrides {}).await?;
-    k.dispatch(pass, &entries::DynBindings { len: words.as_storage_mut() }, 1)?;
+    k.dispatch(pass, &entries::DynBindings { len: words.as_storage_mut() }, wasi_webgpu::Threads::x(1))?;
     let k: entries::Gen = entries::Gen::pipeline(device, &entries::Overrides {}).await?;
-    k.dispatch(pass, &entries::GenBindings { len: words.as_storage_mut() }, 2)?;
+    k.dispatch(pass, &entries::GenBindings { len: words.as_storage_mut() }, wasi_webgpu::Threads::x(2))?;
     let k: entries::In = entries::In::pipeline(device, &entries::Overrides {}).await?;
-    k.dispatch(pass, &entries::InBindings { len: words.as_storage_mut() }, 1)?;
+    k.dispatch(pass, &entries::InBindings { len: words.as_storage_mut() }, wasi_webgpu::Threads::x(1))?;
     let k: entries::Box = entries::Box::pipeline(device, &entries::Overrides {}).await?;
-    k.dispatch(pass, &entries::BoxBindings { len: words.as_storage_mut() }, 1)?;
+    k.dispatch(pass, &entries::BoxBindings { len: words.as_storage_mut() }, wasi_webgpu::Threads::x(1))?;
     // Types named like the prelude's shadow it only inside the module.
     let _: entries::Option = entries::Option::pipeline(device, &entries::Overrides {}).await?;
     let _: entries::Some = entries::Some::pipeline(device, &entries::Overrides {}).await?;
@@ -74,15 +74,15 @@ async fn run(device: &wasi_webgpu::Device, pass: &mut wasi_webgpu::ComputePass<'
     let _: entries::Result = entries::Result::pipeline(device, &entries::Overrides {}).await?;
 
     let k: values::SOURCE_ = values::SOURCE_::pipeline(device, &values::Overrides {}).await?;
-    k.dispatch(pass, &values::SOURCEBindings_ { data: words.as_storage_mut() }, 1)?;
+    k.dispatch(pass, &values::SOURCEBindings_ { data: words.as_storage_mut() }, wasi_webgpu::Threads::x(1))?;
     let k: values::OVERRIDES_ = values::OVERRIDES_::pipeline(device, &values::Overrides {}).await?;
-    k.dispatch(pass, &values::OVERRIDESBindings_ { data: words.as_storage_mut() }, 1)?;
+    k.dispatch(pass, &values::OVERRIDESBindings_ { data: words.as_storage_mut() }, wasi_webgpu::Threads::x(1))?;
     let _: values::Pipeline = values::Pipeline::pipeline(device, &values::Overrides {}).await?;
 
     let k = unicode::Größe::pipeline(device, &unicode::Overrides {}).await?;
-    k.dispatch(pass, &unicode::GrößeBindings { data: words.as_storage_mut() }, 3)?;
+    k.dispatch(pass, &unicode::GrößeBindings { data: words.as_storage_mut() }, wasi_webgpu::Threads::x(3))?;
     let k = unicode::Noop::pipeline(device, &unicode::Overrides {}).await?;
-    k.dispatch(pass, &unicode::NoopBindings::default(), 1)
+    k.dispatch(pass, &unicode::NoopBindings::default(), wasi_webgpu::Threads::x(1))
 }
 
 fn main() {

@@ -9,7 +9,7 @@ async fn run(
     data: &wasi_webgpu::Buffer<f32>,
 ) -> wasi_webgpu::Result<()> {
     let kernel = double::pipeline(device, &Default::default()).await?;
-    kernel.dispatch(pass, &double::Bindings { data: data.as_storage_mut() }, data.len() as u32)
+    kernel.dispatch(pass, &double::Bindings { data: data.as_storage_mut() }, wasi_webgpu::Threads::x(data.len() as u32))
 }
 
 fn main() {

@@ -45,7 +45,7 @@ async fn run(
         HeaderBuffer::new(device, &wasi_webgpu::BufferDescriptor { len: 64, usage, ..Default::default() })?;
     let kernel = shapes::pipeline(device, &shapes::Overrides { BLOCK: Some(32) }).await?;
     let bindings = shapes::Bindings { ps: ps.as_storage_mut(), data: data.as_storage(), halves: halves.as_storage_mut() };
-    kernel.dispatch(pass, &bindings, 64)?;
+    kernel.dispatch(pass, &bindings, wasi_webgpu::Threads::x(64))?;
     let (_header, _values): (shapes::Halves, Vec<f32>) = halves.read().await?;
     Ok(())
 }

@@ -51,13 +51,13 @@ async fn run(device: &wasi_webgpu::Device, pass: &mut wasi_webgpu::ComputePass<'
         halves: halves.as_storage_mut(),
         wide: wide.as_storage(),
     };
-    kernel.dispatch(pass, &bindings, 64)?;
+    kernel.dispatch(pass, &bindings, wasi_webgpu::Threads::x(64))?;
     let words: wasi_webgpu::Buffer<u32> = device.create_buffer(&Default::default())?;
     let floats: wasi_webgpu::Buffer<f32> = device.create_buffer(&Default::default())?;
     let k = headers::Ints::pipeline(device, &headers::Overrides {}).await?;
-    k.dispatch(pass, &headers::IntsBindings { words: words.as_storage_mut() }, 1)?;
+    k.dispatch(pass, &headers::IntsBindings { words: words.as_storage_mut() }, wasi_webgpu::Threads::x(1))?;
     let k = headers::Reals::pipeline(device, &headers::Overrides {}).await?;
-    k.dispatch(pass, &headers::RealsBindings { floats: floats.as_storage_mut() }, 1)
+    k.dispatch(pass, &headers::RealsBindings { floats: floats.as_storage_mut() }, wasi_webgpu::Threads::x(1))
 }
 
 fn main() {

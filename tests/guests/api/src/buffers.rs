@@ -330,7 +330,7 @@ async fn destroy_and_submit_errors(gpu: &Gpu) -> Outcome {
     let commands = encoder.finish().await.at("finish")?;
     source.destroy();
     source.destroy();
-    expect_err!(gpu.queue.submit([commands]), Error::Destroyed { operation: "submit" });
+    expect_err!(gpu.queue.submit([commands]), Error::Destroyed { operation: "submit", .. });
     expect_err!(source.read().await, Error::Destroyed { .. });
     // Refused work never ran, and the device keeps working.
     ensure!(mappable.read().await.at("read")? == [0, 0, 0, 0], "refused work ran");

@@ -1,5 +1,6 @@
 //! Statements, operators and control flow.
 
+use wasi_webgpu::Threads;
 use wasi_webgpu::{global_id, kernel};
 
 use crate::{Both, Outcome, Rng, close, same};
@@ -38,7 +39,7 @@ pub async fn let_bindings(both: &Both<'_>) -> Outcome {
     both.each(async |on| {
         let ab = on.storage(&a)?;
         let mut out = on.zeroed::<i32>(a.len())?;
-        on.at(lets::launch(&on.device, &ab, &mut out, a.len() as u32).await)?;
+        on.at(lets::launch(&on.device, &ab, &mut out, Threads::x(a.len() as u32)).await)?;
         same("out", &on.read(&out).await?, &expected)
     })
     .await
@@ -100,7 +101,7 @@ pub async fn integer_arithmetic(both: &Both<'_>) -> Outcome {
         let (ab, bb, ub, vb) = (on.storage(&a)?, on.storage(&b)?, on.storage(&u)?, on.storage(&v)?);
         let mut sib = on.zeroed::<i32>(si.len())?;
         let mut sub = on.zeroed::<u32>(su.len())?;
-        on.at(int_arith::launch(&on.device, &ab, &bb, &ub, &vb, &mut sib, &mut sub, n as u32).await)?;
+        on.at(int_arith::launch(&on.device, &ab, &bb, &ub, &vb, &mut sib, &mut sub, Threads::x(n as u32)).await)?;
         same("i32", &on.read(&sib).await?, &si)?;
         same("u32", &on.read(&sub).await?, &su)
     })
@@ -132,7 +133,7 @@ pub async fn float_arithmetic(both: &Both<'_>) -> Outcome {
     both.each(async |on| {
         let (ab, bb) = (on.storage(&a)?, on.storage(&b)?);
         let mut out = on.zeroed::<f32>(4 * a.len())?;
-        on.at(float_arith::launch(&on.device, &ab, &bb, &mut out, a.len() as u32).await)?;
+        on.at(float_arith::launch(&on.device, &ab, &bb, &mut out, Threads::x(a.len() as u32)).await)?;
         let got = on.read(&out).await?;
         let got_exact: Vec<f32> = got.chunks(4).flat_map(|c| [c[0], c[1], c[2]]).collect();
         same("+ - *", &got_exact, &exact)?;
@@ -202,7 +203,7 @@ pub async fn comparison_operators(both: &Both<'_>) -> Outcome {
     both.each(async |on| {
         let (ab, bb, fb, gb) = (on.storage(&a)?, on.storage(&b)?, on.storage(&f)?, on.storage(&g)?);
         let mut out = on.zeroed::<u32>(256)?;
-        on.at(comparisons::launch(&on.device, &ab, &bb, &fb, &gb, &mut out, 256u32).await)?;
+        on.at(comparisons::launch(&on.device, &ab, &bb, &fb, &gb, &mut out, Threads::x(256)).await)?;
         same("bits", &on.read(&out).await?, &expected)
     })
     .await
@@ -241,7 +242,7 @@ pub async fn logical_operators(both: &Both<'_>) -> Outcome {
         let fb = on.storage(&flags)?;
         for invert in [false, true] {
             let mut out = on.zeroed::<u32>(flags.len())?;
-            on.at(logic::launch(&on.device, &fb, invert, &mut out, 100u32).await)?;
+            on.at(logic::launch(&on.device, &fb, invert, &mut out, Threads::x(100)).await)?;
             same(&format!("invert={invert}"), &on.read(&out).await?, &expected(invert))?;
         }
         Ok(())
@@ -278,7 +279,7 @@ pub async fn as_casts(both: &Both<'_>) -> Outcome {
     both.each(async |on| {
         let (fb, ib) = (on.storage(&f)?, on.storage(&i)?);
         let (mut ub, mut oi, mut of) = (on.zeroed::<u32>(3 * 128)?, on.zeroed::<i32>(256)?, on.zeroed::<f32>(256)?);
-        on.at(casts::launch(&on.device, &fb, &ib, &mut ub, &mut oi, &mut of, 128u32).await)?;
+        on.at(casts::launch(&on.device, &fb, &ib, &mut ub, &mut oi, &mut of, Threads::x(128)).await)?;
         let got_u = on.read(&ub).await?;
         // `x as u32` of a negative float is implementation-defined in WGSL: compare only the positive ones.
         let masked: Vec<u32> =
@@ -324,7 +325,7 @@ pub async fn if_else(both: &Both<'_>) -> Outcome {
     both.each(async |on| {
         let ab = on.storage(&a)?;
         let mut out = on.zeroed::<i32>(a.len())?;
-        on.at(branches::launch(&on.device, &ab, &mut out, 500u32).await)?;
+        on.at(branches::launch(&on.device, &ab, &mut out, Threads::x(500)).await)?;
         same("out", &on.read(&out).await?, &expected)
     })
     .await
@@ -367,7 +368,7 @@ pub async fn for_ranges(both: &Both<'_>) -> Outcome {
         .collect();
     both.each(async |on| {
         let mut out = on.zeroed::<u32>(300)?;
-        on.at(range_loops::launch(&on.device, n, &mut out, 300u32).await)?;
+        on.at(range_loops::launch(&on.device, n, &mut out, Threads::x(300)).await)?;
         same("out", &on.read(&out).await?, &expected)
     })
     .await
@@ -407,7 +408,7 @@ pub async fn while_loops(both: &Both<'_>) -> Outcome {
     both.each(async |on| {
         let sb = on.storage(&start)?;
         let mut out = on.zeroed::<u32>(start.len())?;
-        on.at(collatz::launch(&on.device, &sb, &mut out, start.len() as u32).await)?;
+        on.at(collatz::launch(&on.device, &sb, &mut out, Threads::x(start.len() as u32)).await)?;
         same("steps", &on.read(&out).await?, &expected)
     })
     .await
@@ -439,7 +440,7 @@ pub async fn loop_break_continue(both: &Both<'_>) -> Outcome {
     let expected: Vec<u32> = (0..200u32).map(|i| (1..=limit + i % 13).filter(|k| k % 3 != 0).sum()).collect();
     both.each(async |on| {
         let mut out = on.zeroed::<u32>(200)?;
-        on.at(loops::launch(&on.device, limit, &mut out, 200u32).await)?;
+        on.at(loops::launch(&on.device, limit, &mut out, Threads::x(200)).await)?;
         same("out", &on.read(&out).await?, &expected)
     })
     .await
@@ -471,7 +472,7 @@ pub async fn early_return(both: &Both<'_>) -> Outcome {
     both.each(async |on| {
         let ab = on.storage(&a)?;
         let mut out = on.storage(&vec![7i32; a.len()])?;
-        on.at(early::launch(&on.device, &ab, &mut out, a.len() as u32).await)?;
+        on.at(early::launch(&on.device, &ab, &mut out, Threads::x(a.len() as u32)).await)?;
         same("out", &on.read(&out).await?, &expected)
     })
     .await

@@ -1,6 +1,7 @@
 //! The in-guest CPU device's buffers, which behave as a GPU device's do,
 //! its typed refusal of GPU-only work, and launch misuse on both devices.
 
+use wasi_webgpu::Threads;
 use wasi_webgpu::{
     BindGroupLayoutDescriptor, BufferDescriptor, BufferUsages, Error, Instance, MapMode, MapState,
     ShaderModuleDescriptor, ShaderSource, global_id, kernel,
@@ -112,16 +113,28 @@ fn copy(x: &[u32], y: &mut [u32]) {
     }
 }
 
-/// Bad launches fail alike on both devices, with typed errors.
+/// Bad launches fail alike on both devices, with typed errors whose text
+/// names `copy::launch` and the parameter. Each error is printed as
+/// `launch_misuse <device>: <error>`, which tests/tests/kernels.rs compares
+/// with the wording it expects, the same for both devices.
 pub async fn launch_misuse(both: &Both<'_>) -> Outcome {
     let other = Instance::new().cpu_adapter().request_device(&Default::default()).await.at("other device")?.0;
     both.each(async |on| {
         let device = &on.device;
+        let said = |result: wasi_webgpu::Result<()>, wanted: fn(&Error) -> bool| {
+            if let Err(e) = &result {
+                println!("launch_misuse {}: {e}", on.name);
+            }
+            expect(result, wanted)
+        };
+        let labelled = |label, len, usage| {
+            device.create_buffer::<u32>(&BufferDescriptor { label: Some(label), len, usage, mapped_at_creation: false })
+        };
         let x = on.storage(&[1u32; 64])?;
         let mut y = on.zeroed::<u32>(64)?;
         // One buffer read-only and writable in one launch.
         let mut alias = x.clone();
-        expect(copy::launch(device, &x, &mut alias, 64u32).await, |e| matches!(e, Error::UsageConflict { .. }))?;
+        said(copy::launch(device, &x, &mut alias, Threads::x(64)).await, |e| matches!(e, Error::UsageConflict { .. }))?;
         // A buffer of another device.
         let mut foreign = other
             .create_buffer::<u32>(&BufferDescriptor {
@@ -131,32 +144,25 @@ pub async fn launch_misuse(both: &Both<'_>) -> Outcome {
                 mapped_at_creation: false,
             })
             .at("foreign")?;
-        expect(copy::launch(device, &x, &mut foreign, 64u32).await, |e| matches!(e, Error::DeviceMismatch(_)))?;
+        said(copy::launch(device, &x, &mut foreign, Threads::x(64)).await, |e| matches!(e, Error::DeviceMismatch(_)))?;
         // A buffer without STORAGE.
-        let mut plain = device
-            .create_buffer::<u32>(&BufferDescriptor {
-                label: None,
-                len: 64,
-                usage: BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            })
-            .at("plain")?;
-        expect(copy::launch(device, &x, &mut plain, 64u32).await, |e| matches!(e, Error::MissingUsage { .. }))?;
+        let mut plain = labelled("plain", 64, BufferUsages::COPY_DST | BufferUsages::COPY_SRC).at("plain")?;
+        said(copy::launch(device, &x, &mut plain, Threads::x(64)).await, |e| matches!(e, Error::MissingUsage { .. }))?;
         // More workgroups than a dimension allows.
         let too_many = device.limits().max_compute_workgroups_per_dimension * 64 + 64;
-        expect(copy::launch(device, &x, &mut y, too_many).await, |e| matches!(e, Error::OverLimit { .. }))?;
+        expect(copy::launch(device, &x, &mut y, Threads::x(too_many)).await, |e| matches!(e, Error::OverLimit { .. }))?;
         // A destroyed buffer.
-        let gone = on.storage(&[0u32; 4])?;
+        let gone = labelled("gone", 4, BufferUsages::STORAGE).at("gone")?;
         gone.destroy();
-        expect(copy::launch(device, &gone, &mut y, 4u32).await, |e| matches!(e, Error::Destroyed { .. }))?;
+        said(copy::launch(device, &gone, &mut y, Threads::x(4)).await, |e| matches!(e, Error::Destroyed { .. }))?;
         // An empty buffer, which WebGPU cannot bind.
         let empty = on.storage::<u32>(&[])?;
-        expect(copy::launch(device, &empty, &mut y, 4u32).await, |e| matches!(e, Error::BindGroup(_)))?;
+        said(copy::launch(device, &empty, &mut y, Threads::x(4)).await, |e| matches!(e, Error::BindGroup(_)))?;
         // Zero threads: a launch of no workgroups, which does nothing.
-        on.at(copy::launch(device, &x, &mut y, 0u32).await)?;
+        on.at(copy::launch(device, &x, &mut y, Threads::x(0)).await)?;
         // Nothing was written by the failed launches; a good one still works.
         same("y untouched", &on.read(&y).await?, &[0; 64])?;
-        on.at(copy::launch(device, &x, &mut y, 64u32).await)?;
+        on.at(copy::launch(device, &x, &mut y, Threads::x(64)).await)?;
         same("y", &on.read(&y).await?, &[1; 64])
     })
     .await
@@ -177,7 +183,7 @@ pub async fn out_of_bounds_never_traps(both: &Both<'_>) -> Outcome {
     both.each(async |on| {
         let x = on.storage(&(0..20u32).collect::<Vec<_>>())?;
         let mut y = on.zeroed::<u32>(20)?;
-        on.at(out_of_bounds::launch(&on.device, &x, &mut y, 64u32).await)?;
+        on.at(out_of_bounds::launch(&on.device, &x, &mut y, Threads::x(64)).await)?;
         let got = on.read(&y).await?;
         same("in bounds", &got[..10], &(11..21).collect::<Vec<u32>>())?;
         if on.name == "cpu" {
@@ -228,10 +234,13 @@ async fn join<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
 pub async fn concurrent_launches_keep_their_arguments(both: &Both<'_>) -> Outcome {
     both.each(async |on| {
         let mut warm = on.storage(&[1u32; 8])?;
-        on.at(scale::launch(&on.device, 1, &mut warm, 8u32).await)?;
+        on.at(scale::launch(&on.device, 1, &mut warm, Threads::x(8)).await)?;
         let (mut y2, mut y3) = (on.storage(&[1u32; 100])?, on.storage(&[1u32; 100])?);
-        let (r2, r3) =
-            join(scale::launch(&on.device, 2, &mut y2, 100u32), scale::launch(&on.device, 3, &mut y3, 100u32)).await;
+        let (r2, r3) = join(
+            scale::launch(&on.device, 2, &mut y2, Threads::x(100)),
+            scale::launch(&on.device, 3, &mut y3, Threads::x(100)),
+        )
+        .await;
         on.at(r2)?;
         on.at(r3)?;
         same("a = 2", &on.read(&y2).await?, &[2; 100])?;

@@ -3,6 +3,7 @@
 //! created with `shader-f16`; a GPU device without it gets a typed error.
 
 use guest_harness::expect_err;
+use wasi_webgpu::Threads;
 use wasi_webgpu::{DeviceDescriptor, Error, F16, Features, Instance, Vec2, dot, global_id, kernel, vec2};
 
 use crate::{Both, Context, On, Outcome, Rng, close, ensure, same};
@@ -89,7 +90,7 @@ pub async fn f16_kernels(both: &Both<'_>) -> Outcome {
     let plain = On { name: "gpu", device: gpu.device.clone(), queue: gpu.queue.clone() };
     let (mut yb, xb) = (plain.storage(&y)?, plain.storage(&x)?);
     expect_err!(
-        axpy_f16::launch(&plain.device, &mut yb, &xb, a, y.len() as u32).await,
+        axpy_f16::launch(&plain.device, &mut yb, &xb, a, Threads::x(y.len() as u32)).await,
         Error::MissingFeature { feature: "shader-f16", .. }
     );
 
@@ -99,15 +100,15 @@ pub async fn f16_kernels(both: &Both<'_>) -> Outcome {
     ensure!(device.is_cpu(), "the CPU adapter gave a GPU device");
     let cpu = On { name: "cpu", device, queue };
     let (mut yb, xb) = (cpu.storage(&y)?, cpu.storage(&x)?);
-    cpu.at(axpy_f16::launch(&cpu.device, &mut yb, &xb, a, y.len() as u32).await)?;
+    cpu.at(axpy_f16::launch(&cpu.device, &mut yb, &xb, a, Threads::x(y.len() as u32)).await)?;
     same("cpu: a * x + y in f16", &cpu.read(&yb).await?, &axpy)?;
     let (mut out, mut index, xb, yb) =
         (cpu.zeroed::<F16>(x.len())?, cpu.zeroed::<u32>(x.len())?, cpu.storage(&x)?, cpu.storage(&y)?);
-    cpu.at(f16_ops::launch(&cpu.device, &mut out, &mut index, &xb, &yb, x.len() as u32).await)?;
+    cpu.at(f16_ops::launch(&cpu.device, &mut out, &mut index, &xb, &yb, Threads::x(x.len() as u32)).await)?;
     same("cpu: f16_ops values", &cpu.read(&out).await?, &ops)?;
     same("cpu: f16_ops indices", &cpu.read(&index).await?, &indices)?;
     let (mut out, xb) = (cpu.zeroed::<F16>(x.len())?, cpu.storage(&x)?);
-    cpu.at(f16_vectors::launch(&cpu.device, &mut out, &xb, s, x.len() as u32).await)?;
+    cpu.at(f16_vectors::launch(&cpu.device, &mut out, &xb, s, Threads::x(x.len() as u32)).await)?;
     same("cpu: f16_vectors", &cpu.read(&out).await?, &vectors)?;
 
     let with_f16 = DeviceDescriptor { required_features: Features::SHADER_F16, ..Default::default() };
@@ -120,7 +121,7 @@ pub async fn f16_kernels(both: &Both<'_>) -> Outcome {
     ensure!(device.features().contains(Features::SHADER_F16), "the device lacks shader-f16");
     let on = On { name: "gpu", device, queue };
     let (mut yb, xb) = (on.storage(&y)?, on.storage(&x)?);
-    on.at(axpy_f16::launch(&on.device, &mut yb, &xb, a, y.len() as u32).await)?;
+    on.at(axpy_f16::launch(&on.device, &mut yb, &xb, a, Threads::x(y.len() as u32)).await)?;
     let got: Vec<f32> = on.read(&yb).await?.into_iter().map(F16::to_f32).collect();
     let to_f32 = |v: &[F16]| v.iter().map(|h| h.to_f32()).collect::<Vec<f32>>();
     // A fused multiply-add rounds once instead of twice: allow 2 ulps (2^-9 relative) plus the smallest normal.
@@ -128,7 +129,7 @@ pub async fn f16_kernels(both: &Both<'_>) -> Outcome {
 
     let (mut out, mut index, xb, yb) =
         (on.zeroed::<F16>(x.len())?, on.zeroed::<u32>(x.len())?, on.storage(&x)?, on.storage(&y)?);
-    on.at(f16_ops::launch(&on.device, &mut out, &mut index, &xb, &yb, x.len() as u32).await)?;
+    on.at(f16_ops::launch(&on.device, &mut out, &mut index, &xb, &yb, Threads::x(x.len() as u32)).await)?;
     let got = on.read(&out).await?;
     // Vulkan allows f16 `/` and `sqrt` a few ulps, and `root - q` (both up to ~3, ulp 2^-9) feeds the sum:
     // 2^-6 absolute (4 ulps of 3) plus 2 ulps of the result.
@@ -141,7 +142,7 @@ pub async fn f16_kernels(both: &Both<'_>) -> Outcome {
         .collect();
     same("gpu: f16_ops indices", &on.read(&index).await?, &expected)?;
     let (mut out, xb) = (on.zeroed::<F16>(x.len())?, on.storage(&x)?);
-    on.at(f16_vectors::launch(&on.device, &mut out, &xb, s, x.len() as u32).await)?;
+    on.at(f16_vectors::launch(&on.device, &mut out, &xb, s, Threads::x(x.len() as u32)).await)?;
     // `dot` (up to ~45, ulp 2^-5) may round its sum once: 2 ulps of the result plus 2^-4.
     close("gpu: f16_vectors", &to_f32(&on.read(&out).await?), &to_f32(&vectors), 2f32.powi(-4), 2f32.powi(-9))?;
     Ok(())

@@ -1,5 +1,6 @@
 //! WGSL's math builtins, through their Rust names.
 
+use wasi_webgpu::Threads;
 use wasi_webgpu::{Vec4, clamp, dot, global_id, kernel, max, min, select, vec4};
 
 use crate::{Both, Outcome, Rng, close, same};
@@ -68,7 +69,7 @@ pub async fn math_builtins(both: &Both<'_>) -> Outcome {
     both.each(async |on| {
         let (xb, yb) = (on.storage(&x)?, on.storage(&y)?);
         let mut out = on.zeroed::<f32>(16 * n)?;
-        on.at(float_math::launch(&on.device, &xb, &yb, &mut out, n as u32).await)?;
+        on.at(float_math::launch(&on.device, &xb, &yb, &mut out, Threads::x(n as u32)).await)?;
         let got = on.read(&out).await?;
         for (k, name) in [
             "min",
@@ -130,7 +131,7 @@ pub async fn integer_math_builtins(both: &Both<'_>) -> Outcome {
     both.each(async |on| {
         let (ab, bb, ub) = (on.storage(&a)?, on.storage(&b)?, on.storage(&u)?);
         let (mut out, mut uout) = (on.zeroed::<i32>(800)?, on.zeroed::<u32>(400)?);
-        on.at(int_math::launch(&on.device, &ab, &bb, &ub, &mut out, &mut uout, 200u32).await)?;
+        on.at(int_math::launch(&on.device, &ab, &bb, &ub, &mut out, &mut uout, Threads::x(200)).await)?;
         same("i32", &on.read(&out).await?, &expected)?;
         same("u32", &on.read(&uout).await?, &uexpected)
     })
@@ -169,7 +170,7 @@ pub async fn vector_math_builtins(both: &Both<'_>) -> Outcome {
     both.each(async |on| {
         let vb = on.storage(&v)?;
         let mut out = on.zeroed::<Vec4<f32>>(v.len())?;
-        on.at(vector_math::launch(&on.device, &vb, &mut out, v.len() as u32).await)?;
+        on.at(vector_math::launch(&on.device, &vb, &mut out, Threads::x(v.len() as u32)).await)?;
         let got: Vec<f32> = on.read(&out).await?.iter().flat_map(|v| v.to_array()).collect();
         // normalize * length and a sum of several transcendentals: a few ulps more.
         close("out", &got, &expected, 4.0 * ABS, 4.0 * REL)

@@ -2,6 +2,7 @@
 //! matrix multiply and parallel sum of `examples/kernels`.
 
 use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+use wasi_webgpu::Threads;
 
 use wasi_webgpu::{Workgroup, kernel, local_index, workgroup_barrier, workgroup_id};
 
@@ -38,7 +39,7 @@ pub async fn workgroup_memory_and_barriers(both: &Both<'_>) -> Outcome {
     both.each(async |on| {
         let ib = on.storage(&input)?;
         let mut out = on.zeroed::<u32>(input.len())?;
-        on.at(rotate::launch(&on.device, &ib, &mut out, input.len() as u32).await)?;
+        on.at(rotate::launch(&on.device, &ib, &mut out, Threads::x(input.len() as u32)).await)?;
         same("out", &on.read(&out).await?, &expected)
     })
     .await
@@ -72,7 +73,7 @@ pub async fn storage_atomics(both: &Both<'_>) -> Outcome {
         let vb = on.storage(&values)?;
         let mut bb = on.zeroed::<u32>(16)?;
         let mut sb = on.storage(&[i32::MIN, i32::MAX, 0, 0])?;
-        on.at(histogram::launch(&on.device, &vb, &mut bb, &mut sb, values.len() as u32).await)?;
+        on.at(histogram::launch(&on.device, &vb, &mut bb, &mut sb, Threads::x(values.len() as u32)).await)?;
         same("bins", &on.read(&bb).await?, &bins)?;
         same("stats", &on.read(&sb).await?, &stats)
     })
@@ -100,7 +101,7 @@ pub async fn tiled_matmul(both: &Both<'_>) -> Outcome {
     both.each(async |on| {
         let (ab, bb) = (on.storage(&a)?, on.storage(&b)?);
         let mut c = on.zeroed::<f32>(m * n)?;
-        let threads = (n.div_ceil(TILE as usize) as u32 * TILE, m.div_ceil(TILE as usize) as u32 * TILE);
+        let threads = Threads::xy(n.div_ceil(TILE as usize) as u32 * TILE, m.div_ceil(TILE as usize) as u32 * TILE);
         on.at(matmul::launch(&on.device, m as u32, n as u32, k as u32, &ab, &bb, &mut c, threads).await)?;
         // Sums of 70 products in another order (and fused on the GPU).
         close("c", &on.read(&c).await?, &expected, 1e-5, 1e-5)

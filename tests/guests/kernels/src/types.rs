@@ -1,5 +1,6 @@
 //! Scalar types, vectors, fixed arrays, `#[gpu]` helpers and generic kernels.
 
+use wasi_webgpu::Threads;
 use wasi_webgpu::{IVec4, UVec2, Vec2, Vec3, Vec4, global_id, gpu, kernel, select, vec2, vec4};
 
 use crate::{Both, Outcome, Rng, close, same};
@@ -26,7 +27,9 @@ pub async fn scalar_types(both: &Both<'_>) -> Outcome {
     let eu: Vec<u32> = (0..n).map(|k| k as u32 * step + u32::from(k % 2 == 0)).collect();
     both.each(async |on| {
         let (mut f, mut i, mut u) = (on.zeroed::<f32>(n)?, on.zeroed::<i32>(n)?, on.zeroed::<u32>(n)?);
-        on.at(scalars::launch(&on.device, true, scale, offset, step, &mut f, &mut i, &mut u, n as u32).await)?;
+        on.at(
+            scalars::launch(&on.device, true, scale, offset, step, &mut f, &mut i, &mut u, Threads::x(n as u32)).await
+        )?;
         same("f32", &on.read(&f).await?, &ef)?;
         same("i32", &on.read(&i).await?, &ei)?;
         same("u32", &on.read(&u).await?, &eu)
@@ -93,7 +96,7 @@ pub async fn vector_operators(both: &Both<'_>) -> Outcome {
         let (ab, bb, ib) = (on.storage(&a)?, on.storage(&b)?, on.storage(&ints)?);
         let mut out = on.zeroed::<Vec4<f32>>(n)?;
         let mut iout = on.zeroed::<IVec4>(n)?;
-        on.at(vectors::launch(&on.device, shift, &ab, &bb, &ib, &mut out, &mut iout, n as u32).await)?;
+        on.at(vectors::launch(&on.device, shift, &ab, &bb, &ib, &mut out, &mut iout, Threads::x(n as u32)).await)?;
         let got: Vec<f32> = on.read(&out).await?.iter().flat_map(|v| v.to_array()).collect();
         // fma contraction may fuse `q * p + shift` on the GPU: allow one rounding.
         close("vec4", &got, &expected, 2e-6, 2e-6)?;
@@ -133,7 +136,7 @@ pub async fn fixed_arrays(both: &Both<'_>) -> Outcome {
     both.each(async |on| {
         let ab = on.storage(&a)?;
         let mut out = on.zeroed::<u32>(a.len())?;
-        on.at(arrays::launch(&on.device, &ab, &mut out, a.len() as u32).await)?;
+        on.at(arrays::launch(&on.device, &ab, &mut out, Threads::x(a.len() as u32)).await)?;
         same("out", &on.read(&out).await?, &expected)
     })
     .await
@@ -168,7 +171,7 @@ pub async fn gpu_helpers(both: &Both<'_>) -> Outcome {
     both.each(async |on| {
         let xb = on.storage(&xs)?;
         let mut out = on.zeroed::<i32>(xs.len())?;
-        on.at(with_helpers::launch(&on.device, &xb, &mut out, xs.len() as u32).await)?;
+        on.at(with_helpers::launch(&on.device, &xb, &mut out, Threads::x(xs.len() as u32)).await)?;
         same("out", &on.read(&out).await?, &plain)
     })
     .await
@@ -192,9 +195,9 @@ pub async fn generic_kernels(both: &Both<'_>) -> Outcome {
         let mut yf = on.storage(&vec![1.0f32; n])?;
         let mut yi = on.storage(&vec![-2i32; n])?;
         let mut yu = on.storage(&vec![3u32; n])?;
-        on.at(axpy_f32::launch(&on.device, 4.0, &xfb, &mut yf, n as u32).await)?;
-        on.at(axpy_i32::launch(&on.device, -3, &xib, &mut yi, n as u32).await)?;
-        on.at(axpy_u32::launch(&on.device, 5, &xub, &mut yu, n as u32).await)?;
+        on.at(axpy_f32::launch(&on.device, 4.0, &xfb, &mut yf, Threads::x(n as u32)).await)?;
+        on.at(axpy_i32::launch(&on.device, -3, &xib, &mut yi, Threads::x(n as u32)).await)?;
+        on.at(axpy_u32::launch(&on.device, 5, &xub, &mut yu, Threads::x(n as u32)).await)?;
         same("f32", &on.read(&yf).await?, &xf.iter().map(|x| 4.0 * x + 1.0).collect::<Vec<_>>())?;
         same("i32", &on.read(&yi).await?, &xi.iter().map(|x| -3 * x - 2).collect::<Vec<_>>())?;
         same("u32", &on.read(&yu).await?, &xu.iter().map(|x| 5 * x + 3).collect::<Vec<_>>())
@@ -216,7 +219,7 @@ pub async fn two_dimensional_launch(both: &Both<'_>) -> Outcome {
     let expected: Vec<UVec2> = (0..h).flat_map(|y| (0..w).map(move |x| vec2(x * 2 + x / 8, y * 2 + x / 8))).collect();
     both.each(async |on| {
         let mut out = on.zeroed::<UVec2>((w * h) as usize)?;
-        on.at(grid::launch(&on.device, w, &mut out, (w, h)).await)?;
+        on.at(grid::launch(&on.device, w, &mut out, Threads::xy(w, h)).await)?;
         same("out", &on.read(&out).await?, &expected)
     })
     .await
@@ -266,7 +269,7 @@ pub async fn gpu_type_structs(both: &Both<'_>) -> Outcome {
     both.each(async |on| {
         let mut pb = on.storage(&ps)?;
         let mut eb = on.zeroed::<f32>(ps.len())?;
-        on.at(particle_step::launch(&on.device, dt, &mut pb, &mut eb, ps.len() as u32).await)?;
+        on.at(particle_step::launch(&on.device, dt, &mut pb, &mut eb, Threads::x(ps.len() as u32)).await)?;
         let got: Vec<f32> = on.read(&pb).await?.iter().flat_map(flat).collect();
         // `pos + vel * dt` may be fused on the GPU: one rounding apart.
         close("particles", &got, &expected_ps, 1e-6, 1e-6)?;

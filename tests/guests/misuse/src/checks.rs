@@ -13,6 +13,7 @@ use crate::lifecycle::{
     dropped_map_and_read_futures_leave_buffers_usable, textures_the_host_cannot_allocate, unmap_while_a_map_is_pending,
     whole_buffer_maps_of_unaligned_lengths,
 };
+use crate::wording::errors_name_the_call_and_argument;
 use crate::{Context, Gpu, Outcome, checks, ensure, expect_err, join2};
 
 checks![
@@ -31,6 +32,7 @@ checks![
     destroy_while_mapped,
     dispatch_without_pipeline,
     objects_of_another_device,
+    errors_name_the_call_and_argument,
 ];
 
 const INCREMENT: &str = "
@@ -241,8 +243,8 @@ async fn use_after_destroy(gpu: &Gpu) -> Outcome {
     expect_err!(clone.read().await, Error::Destroyed { .. });
     expect_err!(gone.write(&[1]).await, Error::Destroyed { .. });
     expect_err!(gpu.queue.write_buffer(&gone, 0, &[1]), Error::Destroyed { .. });
-    expect_err!(gpu.queue.submit([copy]), Error::Destroyed { operation: "submit" });
-    expect_err!(gpu.queue.submit([dispatch]), Error::Destroyed { operation: "submit" });
+    expect_err!(gpu.queue.submit([copy]), Error::Destroyed { operation: "submit", .. });
+    expect_err!(gpu.queue.submit([dispatch]), Error::Destroyed { operation: "submit", .. });
     ensure!(gone.map_state() == MapState::Unmapped, "destroyed buffer is {:?}", gone.map_state());
     gone.unmap().at("unmap of a destroyed buffer is a no-op")?;
 

@@ -20,6 +20,7 @@ mod checks;
 mod interp;
 mod leak;
 mod lifecycle;
+mod wording;
 
 use std::future::{Future, poll_fn};
 use std::pin::pin;

@@ -150,20 +150,20 @@ pub async fn destroy_while_a_map_is_pending(gpu: &Gpu) -> Outcome {
 
     let buffer = mappable(device, read_usage, 4)?;
     let (mapped, ()) = join2(buffer.map_async(MapMode::Read), async { buffer.destroy() }).await;
-    expect_err!(mapped, Error::Destroyed { operation: "map_async" });
+    expect_err!(mapped, Error::Destroyed { operation: "map_async", .. });
     ensure!(buffer.map_state() == MapState::Unmapped, "after the destroy: {:?}", buffer.map_state());
     buffer.unmap().at("unmap after the aborted map")?;
     expect_err!(buffer.slice(..).get_mapped_range(), Error::Destroyed { .. });
 
     let buffer = mappable(device, read_usage, 4)?;
     let (read, ()) = join2(buffer.read(), async { buffer.destroy() }).await;
-    expect_err!(read, Error::Destroyed { operation: "read" });
+    expect_err!(read, Error::Destroyed { operation: "read", .. });
     ensure!(buffer.map_state() == MapState::Unmapped, "after read + destroy: {:?}", buffer.map_state());
     buffer.unmap().at("unmap after read + destroy")?;
 
     let writable = mappable(device, BufferUsages::MAP_WRITE | BufferUsages::COPY_SRC, 4)?;
     let (write, ()) = join2(writable.write(&[1, 2]), async { writable.destroy() }).await;
-    expect_err!(write, Error::Destroyed { operation: "write" });
+    expect_err!(write, Error::Destroyed { operation: "write", .. });
     ensure!(writable.map_state() == MapState::Unmapped, "after write + destroy: {:?}", writable.map_state());
 
     // The staging path: the copy is submitted before the destroy, so the
@@ -178,7 +178,7 @@ pub async fn destroy_while_a_map_is_pending(gpu: &Gpu) -> Outcome {
     let (read, ()) = join2(source.read(), async { source.destroy() }).await;
     match read {
         Ok(values) => ensure!(values == [4, 5, 6, 7], "staging read after destroy: {values:?}"),
-        Err(Error::Destroyed { operation: "read" }) => {}
+        Err(Error::Destroyed { operation: "read", .. }) => {}
         Err(other) => return Err(format!("staging read + destroy: {other:?}")),
     }
     // The device's staging buffer survived: another read works.

@@ -334,7 +334,7 @@ async fn errors_name_the_call_and_argument(gpu: &Gpu) -> Outcome {
         matches!(missing, Error::Usage { op: "linear", argument: "weight", actual } if actual == BufferUsages::MAP_READ | BufferUsages::COPY_DST),
         "linear with a MAP_READ weight: {missing:?}"
     );
-    expect(message(missing)?, "Ops::linear: argument `weight` needs usage STORAGE, but the buffer has ")?;
+    expect(message(missing)?, "Ops::linear: argument `weight` needs usage STORAGE, but the buffer has MAP_READ | COPY_DST")?;
     let missing = ops.sum(&ReduceDesc::vector(8), &readback, &y).await.err().ok_or("sum prepared")?;
     expect(message(missing)?, "Ops::sum: argument `input` needs usage STORAGE")?;
 

@@ -2,6 +2,7 @@
 //! max, and the old value atomicAdd returns.
 
 use crate::{Context, Gpu, GpuExt, Outcome, Rng, checks, ensure, read, same};
+use wasi_webgpu::Threads;
 
 checks![histogram, extremes, compact];
 
@@ -22,7 +23,7 @@ async fn histogram(gpu: &Gpu) -> Outcome {
     let input = gpu.storage(&values)?;
     let bins = gpu.zeroed::<[u32; 16]>(1)?;
     let bindings = histogram::Bindings { values: input.as_storage(), bins: bins.as_storage_mut() };
-    gpu.run(|pass| kernel.dispatch(pass, &bindings, values.len() as u32)).await?;
+    gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::x(values.len() as u32))).await?;
 
     let mut expected = [0u32; 16];
     for v in &values {
@@ -46,7 +47,7 @@ async fn extremes(gpu: &Gpu) -> Outcome {
         unsigned_values: unsigned_buffer.as_storage(),
         extremes: result.as_storage_mut(),
     };
-    gpu.run(|pass| kernel.dispatch(pass, &bindings, signed.len().max(unsigned.len()) as u32)).await?;
+    gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::x(signed.len().max(unsigned.len()) as u32))).await?;
 
     let expected = extremes::Extremes {
         min_signed: *signed.iter().min().unwrap(),
@@ -67,7 +68,7 @@ async fn compact(gpu: &Gpu) -> Outcome {
     let kept = gpu.zeroed::<compact::Kept>(values.len())?;
     let bindings =
         compact::Bindings { values: input.as_storage(), count: count.as_storage_mut(), kept: kept.as_storage_mut() };
-    gpu.run(|pass| kernel.dispatch(pass, &bindings, values.len() as u32)).await?;
+    gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::x(values.len() as u32))).await?;
 
     let expected: Vec<compact::Kept> = (0..values.len())
         .filter(|&i| values[i].is_multiple_of(3) && !values[i].is_multiple_of(5))

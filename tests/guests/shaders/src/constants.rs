@@ -2,6 +2,7 @@
 //! defaults, a required one, a numeric @id, a bool, and the workgroup size.
 
 use crate::{Context, Gpu, GpuExt, Outcome, checks, ensure, read, same};
+use wasi_webgpu::Threads;
 
 checks![overrides_required_is_an_error, overrides_defaults, overrides_all_set];
 
@@ -33,7 +34,7 @@ async fn check(gpu: &Gpu, set: &overrides::Overrides, block: u32, gain: f32, bia
         output: output.as_storage_mut(),
         groups: groups.as_storage_mut(),
     };
-    gpu.run(|pass| kernel.dispatch(pass, &bindings, n)).await?;
+    gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::x(n))).await?;
 
     let expected: Vec<f32> = input.iter().map(|&x| if negate { -x } else { x } * gain + bias as f32).collect();
     same("output", &read(&output).await?, &expected)?;

@@ -2,6 +2,7 @@
 //! the generated Rust types must match WGSL's layout, padding included.
 
 use crate::{Context, Gpu, GpuExt, Outcome, Rng, checks, close, ensure, read, same};
+use wasi_webgpu::Threads;
 
 checks![particles, params_uniform, lookup_table, transform, two_stage];
 
@@ -70,7 +71,7 @@ async fn particles(gpu: &Gpu) -> Outcome {
         forces: forces_buffer.as_storage(),
         particles: state.as_storage_mut(),
     };
-    gpu.run(|pass| kernel.dispatch(pass, &bindings, n as u32)).await?;
+    gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::x(n as u32))).await?;
 
     let result = read(&state).await?;
     let floats = |ps: &[particles::Particle]| -> Vec<f32> {
@@ -109,7 +110,7 @@ async fn params_uniform(gpu: &Gpu) -> Outcome {
             weighted: weighted.as_storage_mut(),
             codes: codes.as_storage_mut(),
         };
-        gpu.run(|pass| kernel.dispatch(pass, &bindings, len as u32)).await?;
+        gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::x(len as u32))).await?;
 
         let mut expected_weighted = vec![0f32; len];
         let mut expected_codes = vec![0i32; len];
@@ -142,7 +143,7 @@ async fn lookup_table(gpu: &Gpu) -> Outcome {
         words: words_buffer.as_storage(),
         out: out.as_storage_mut(),
     };
-    gpu.run(|pass| kernel.dispatch(pass, &bindings, words.len() as u32)).await?;
+    gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::x(words.len() as u32))).await?;
 
     let expected: Vec<u32> = words
         .iter()
@@ -184,7 +185,7 @@ async fn transform(gpu: &Gpu) -> Outcome {
         turned: turned.as_storage_mut(),
         light: light.as_storage_mut(),
     };
-    gpu.run(|pass| kernel.dispatch(pass, &bindings, n as u32)).await?;
+    gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::x(n as u32))).await?;
 
     let mut expected_moved = Vec::new();
     let mut expected_turned = Vec::new();
@@ -231,8 +232,8 @@ async fn two_stage(gpu: &Gpu) -> Outcome {
     };
     // The second dispatch sees the first one's writes.
     gpu.run(|pass| {
-        normalize.dispatch(pass, &first, rows as u32)?;
-        sums.dispatch(pass, &second, cols as u32)
+        normalize.dispatch(pass, &first, Threads::x(rows as u32))?;
+        sums.dispatch(pass, &second, Threads::x(cols as u32))
     })
     .await?;
 

@@ -2,6 +2,7 @@
 //! vec4 elementwise math, transcendental functions and a 2D image filter.
 
 use crate::{Context, Gpu, GpuExt, Outcome, Rng, checks, close, ensure, read, same};
+use wasi_webgpu::Threads;
 
 checks![vector_math, bits, int_math, saxpy_vec4, transcendental, blur];
 
@@ -51,7 +52,7 @@ async fn vector_math(gpu: &Gpu) -> Outcome {
     let out = gpu.zeroed::<vector_math::Geometry>(n)?;
     let bindings =
         vector_math::Bindings { a: a_buffer.as_storage(), b: b_buffer.as_storage(), out: out.as_storage_mut() };
-    gpu.run(|pass| kernel.dispatch(pass, &bindings, n as u32)).await?;
+    gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::x(n as u32))).await?;
 
     let expected: Vec<vector_math::Geometry> = a
         .iter()
@@ -102,7 +103,7 @@ async fn bits(gpu: &Gpu) -> Outcome {
     words.extend((0..507).map(|i| rng.next_u32() >> (i % 32)));
     let (input, out) = (gpu.storage(&words)?, gpu.zeroed::<bits::Bits>(words.len())?);
     let bindings = bits::Bindings { words: input.as_storage(), out: out.as_storage_mut() };
-    gpu.run(|pass| kernel.dispatch(pass, &bindings, words.len() as u32)).await?;
+    gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::x(words.len() as u32))).await?;
 
     let expected: Vec<bits::Bits> = words
         .iter()
@@ -147,7 +148,7 @@ async fn int_math(gpu: &Gpu) -> Outcome {
     }));
     let (input, out) = (gpu.storage(&pairs)?, gpu.zeroed::<int_math::IntResults>(pairs.len())?);
     let bindings = int_math::Bindings { pairs: input.as_storage(), out: out.as_storage_mut() };
-    gpu.run(|pass| kernel.dispatch(pass, &bindings, pairs.len() as u32)).await?;
+    gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::x(pairs.len() as u32))).await?;
 
     let expected: Vec<int_math::IntResults> = pairs
         .iter()
@@ -182,7 +183,7 @@ async fn saxpy_vec4(gpu: &Gpu) -> Outcome {
         sum: sum.as_storage_mut(),
         parts: parts.as_storage_mut(),
     };
-    gpu.run(|pass| kernel.dispatch(pass, &bindings, n as u32)).await?;
+    gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::x(n as u32))).await?;
 
     let expected: Vec<f32> =
         x.iter().zip(&y).flat_map(|(x, y)| (0..4).map(move |j| alpha[j].mul_add(x[j], y[j]))).collect();
@@ -216,7 +217,7 @@ async fn transcendental(gpu: &Gpu) -> Outcome {
     let xs: Vec<f32> = (0..n).map(|i| -4.0 + 8.0 * i as f32 / (n - 1) as f32).collect();
     let (input, rows) = (gpu.storage(&xs)?, gpu.zeroed::<transcendental::Row>(n)?);
     let bindings = transcendental::Bindings { xs: input.as_storage(), rows: rows.as_storage_mut() };
-    gpu.run(|pass| kernel.dispatch(pass, &bindings, n as u32)).await?;
+    gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::x(n as u32))).await?;
     let rows = read(&rows).await?;
 
     // The CPU reference is f64 math on the same f32 arguments the shader
@@ -258,7 +259,7 @@ async fn blur(gpu: &Gpu) -> Outcome {
     let (src_buffer, dst_buffer) = (gpu.storage(&src)?, gpu.zeroed::<f32>(width * height)?);
     let bindings =
         blur::Bindings { image: image.as_uniform(), src: src_buffer.as_storage(), dst: dst_buffer.as_storage_mut() };
-    gpu.run(|pass| kernel.dispatch(pass, &bindings, (width as u32, height as u32))).await?;
+    gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::xy(width as u32, height as u32))).await?;
 
     let texel =
         |x: i64, y: i64| src[y.clamp(0, height as i64 - 1) as usize * width + x.clamp(0, width as i64 - 1) as usize];

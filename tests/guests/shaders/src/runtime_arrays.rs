@@ -2,6 +2,7 @@
 //! array sized by an override expression, runtime-sized arrays wrapped in a
 //! struct, and structs with a fixed header before a runtime-sized array.
 
+use wasi_webgpu::Threads;
 use wasi_webgpu::{BufferUsages, HeaderBuffer, HeaderBufferInitDescriptor};
 
 use crate::{Context, Gpu, GpuExt, Outcome, Rng, checks, close, ensure, read, same};
@@ -32,7 +33,7 @@ async fn override_sized_tile(gpu: &Gpu) -> Outcome {
         let values: Vec<u32> = (0..n).map(|_| rng.next_u32()).collect();
         let (input, output) = (gpu.storage(&values)?, gpu.zeroed::<u32>(n)?);
         let bindings = override_tile::Bindings { input: input.as_storage(), output: output.as_storage_mut() };
-        gpu.run(|pass| kernel.dispatch(pass, &bindings, n as u32 / 2)).await?;
+        gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::x(n as u32 / 2))).await?;
         let expected: Vec<u32> =
             values.chunks(2 * block as usize).flat_map(|chunk| chunk.iter().rev().copied()).collect();
         same(&format!("blocks of {} reversed", 2 * block), &read(&output).await?, &expected)?;
@@ -57,7 +58,7 @@ async fn wrapped_particles(gpu: &Gpu) -> Outcome {
     let (state, force_buffer) = (gpu.storage(&start)?, gpu.storage(&forces)?);
     // The wrapper structs bind plain buffers of their elements.
     let bindings = particles_wrapped::Bindings { forces: force_buffer.as_storage(), ps: state.as_storage_mut() };
-    gpu.run(|pass| kernel.dispatch(pass, &bindings, n as u32)).await?;
+    gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::x(n as u32))).await?;
 
     let mut expected = Vec::new();
     for (p, f) in start.iter().zip(&forces) {
@@ -94,7 +95,7 @@ async fn header_and_array(gpu: &Gpu) -> Outcome {
     .at("out buffer")?;
     out.write_header(&Out { processed: 0, scale: 0.5 }).await.at("write header")?;
     let bindings = header_array::Bindings { data: data.as_storage(), out: out.as_storage_mut() };
-    gpu.run(|pass| kernel.dispatch(pass, &bindings, len as u32)).await?;
+    gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::x(len as u32))).await?;
 
     let (got_header, values) = out.read().await.at("read out")?;
     ensure!(got_header.processed == count, "processed {}, expected {count}", got_header.processed);
@@ -151,7 +152,7 @@ async fn header_binding_sizes(gpu: &Gpu) -> Outcome {
             }
         }
         let bound = bound.map_err(|e| format!("len {len}: {e}"))?;
-        gpu.run(|pass| kernel.dispatch_bound(pass, &bound, len as u32)).await?;
+        gpu.run(|pass| kernel.dispatch_bound(pass, &bound, Threads::x(len as u32))).await?;
         let (got_header, items) = buffer.read().await.at("read wide")?;
         ensure!(got_header == header, "len {len}: header read back as {got_header:?}");
         let expected: Vec<u32> = (0..len as u32).map(|i| len as u32 * 1000 + 7 + i).collect();

@@ -2,6 +2,7 @@
 //! reductions, scans and tiled matrix kernels, over 1D and 2D dispatches.
 
 use crate::{Context, Gpu, GpuExt, Outcome, Rng, checks, close, read, same};
+use wasi_webgpu::Threads;
 
 checks![reduce_sum, prefix_sum, matmul_tiled, transpose];
 
@@ -27,7 +28,7 @@ async fn reduce_sum(gpu: &Gpu) -> Outcome {
         let input = gpu.storage(&values)?;
         let partial_sums = gpu.zeroed::<u32>(n.div_ceil(block))?;
         let bindings = reduce_sum::Bindings { input: input.as_storage(), partial_sums: partial_sums.as_storage_mut() };
-        gpu.run(|pass| kernel.dispatch(pass, &bindings, n as u32)).await?;
+        gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::x(n as u32))).await?;
         let expected: Vec<u32> = values.chunks(block).map(|c| c.iter().sum()).collect();
         same(&format!("partial sums of {n}"), &read(&partial_sums).await?, &expected)?;
     }
@@ -48,7 +49,7 @@ async fn prefix_sum(gpu: &Gpu) -> Outcome {
             output: output.as_storage_mut(),
             block_totals: totals.as_storage_mut(),
         };
-        gpu.run(|pass| kernel.dispatch(pass, &bindings, n as u32)).await?;
+        gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::x(n as u32))).await?;
 
         let mut scanned = Vec::with_capacity(n);
         for chunk in values.chunks(block) {
@@ -81,7 +82,7 @@ async fn matmul_tiled(gpu: &Gpu) -> Outcome {
         c: c_buffer.as_storage_mut(),
     };
     // x runs along columns, y along rows.
-    gpu.run(|pass| kernel.dispatch(pass, &bindings, (n as u32, m as u32))).await?;
+    gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::xy(n as u32, m as u32))).await?;
 
     let mut c = vec![0f32; m * n];
     for row in 0..m {
@@ -106,7 +107,7 @@ async fn transpose(gpu: &Gpu) -> Outcome {
         src: src_buffer.as_storage(),
         dst: dst_buffer.as_storage_mut(),
     };
-    gpu.run(|pass| kernel.dispatch(pass, &bindings, (cols as u32, rows as u32))).await?;
+    gpu.run(|pass| kernel.dispatch(pass, &bindings, Threads::xy(cols as u32, rows as u32))).await?;
 
     let mut dst = vec![0u32; rows * cols];
     for r in 0..rows {

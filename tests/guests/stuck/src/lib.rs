@@ -19,6 +19,7 @@
 //! fails, so a test can tell the guest got there.
 
 use std::io::Write as _;
+use wasi_webgpu::Threads;
 
 use wasi_webgpu::{BufferInitDescriptor, BufferUsages, Instance};
 
@@ -75,7 +76,7 @@ async fn main() -> Result<(), String> {
                 .create_buffer_init(&BufferInitDescriptor { label: None, contents: &[0u32], usage })
                 .map_err(e)?;
             reached("cpu-kernel");
-            forever::launch(&device, &flag, &mut out, 1).await.map_err(e)?;
+            forever::launch(&device, &flag, &mut out, Threads::x(1)).await.map_err(e)?;
             Err("the endless kernel ended".into())
         }
         "gpu" => gpu_steps([number(2)?, number(3)?, number(4)?]).await,

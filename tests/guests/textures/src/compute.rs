@@ -5,6 +5,7 @@
 //! computation on the CPU.
 
 use std::borrow::Cow;
+use wasi_webgpu::Threads;
 
 use wasi_webgpu::{
     AddressMode, BindGroupDescriptor, BindGroupEntry, BindGroupLayoutDescriptor, BindGroupLayoutEntry, BindingResource,
@@ -82,7 +83,9 @@ pub async fn storage_texture_invert(gpu: &Gpu) -> Outcome {
         (src.create_view(&Default::default()).at("view")?, dst.create_view(&Default::default()).at("view")?);
     let mut encoder = gpu.device.create_command_encoder(&Default::default());
     let mut pass = encoder.begin_compute_pass(&Default::default());
-    kernel.dispatch(&mut pass, &invert::Bindings { src: &src_view, dst: &dst_view }, (w, h)).at("dispatch")?;
+    kernel
+        .dispatch(&mut pass, &invert::Bindings { src: &src_view, dst: &dst_view }, Threads::xy(w, h))
+        .at("dispatch")?;
     pass.end();
     gpu.queue.submit([encoder.finish().await.at("finish")?]).at("submit")?;
     let got: Vec<[u8; 4]> = dst.read_2d().await.at("read_2d")?;
@@ -110,7 +113,7 @@ pub async fn storage_texture_invert(gpu: &Gpu) -> Outcome {
     let kernel = fill3d::pipeline(&gpu.device, &Default::default()).await.at("3d pipeline")?;
     let mut encoder = gpu.device.create_command_encoder(&Default::default());
     let mut pass = encoder.begin_compute_pass(&Default::default());
-    kernel.dispatch(&mut pass, &fill3d::Bindings { volume: &view }, (6, 5, 7)).at("3d dispatch")?;
+    kernel.dispatch(&mut pass, &fill3d::Bindings { volume: &view }, Threads::xyz(6, 5, 7)).at("3d dispatch")?;
     pass.end();
     gpu.queue.submit([encoder.finish().await.at("finish")?]).at("submit")?;
     let got: Vec<[u32; 4]> = volume.read_pixels(0, Origin3d::ZERO, vsize).await.at("read 3d")?;
@@ -244,7 +247,7 @@ pub async fn sampled_texture_views(gpu: &Gpu) -> Outcome {
     let mut encoder = gpu.device.create_command_encoder(&Default::default());
     let mut pass = encoder.begin_compute_pass(&Default::default());
     let bindings = gather::Bindings { layer: &layer, layers: &layers, out: out.as_storage_mut() };
-    kernel.dispatch(&mut pass, &bindings, (8, 4)).at("dispatch")?;
+    kernel.dispatch(&mut pass, &bindings, Threads::xy(8, 4)).at("dispatch")?;
     pass.end();
     gpu.queue.submit([encoder.finish().await.at("finish")?]).at("submit")?;
     let got = out.read().await.at("read")?;
@@ -368,7 +371,7 @@ pub async fn samplers_filter_and_address(gpu: &Gpu) -> Outcome {
                 coords: coords_buffer.as_storage(),
                 out: out.as_storage_mut(),
             };
-            kernel.dispatch(&mut pass, &bindings, coords.len() as u32).at("dispatch")?;
+            kernel.dispatch(&mut pass, &bindings, Threads::x(coords.len() as u32)).at("dispatch")?;
             pass.end();
             gpu.queue.submit([encoder.finish().await.at("finish")?]).at("submit")?;
             let got = out.read().await.at("read")?;
@@ -537,7 +540,7 @@ pub async fn comparison_sampler_on_depth(gpu: &Gpu) -> Outcome {
     let mut pass = encoder.begin_compute_pass(&Default::default());
     let bindings =
         compare::Bindings { depth: &view, cmp: &sampler, refs: refs_buffer.as_storage(), out: out.as_storage_mut() };
-    kernel.dispatch(&mut pass, &bindings, 16).at("dispatch")?;
+    kernel.dispatch(&mut pass, &bindings, Threads::x(16)).at("dispatch")?;
     pass.end();
     gpu.queue.submit([encoder.finish().await.at("finish")?]).at("submit")?;
     let got = out.read().await.at("read")?;

@@ -10,7 +10,7 @@ fn saxpy(a: f32, x: &[f32], y: &mut [f32]) {
 
 #[allow(dead_code)]
 async fn run(device: &wasi_webgpu::Device, x: &wasi_webgpu::Buffer<f32>, y: &mut wasi_webgpu::Buffer<f32>) -> wasi_webgpu::Result<()> {
-    saxpy::launch(device, 2.0, x, y, 1000).await
+    saxpy::launch(device, 2.0, x, y, wasi_webgpu::Threads::x(1000)).await
 }
 
 fn main() {

@@ -1,4 +1,5 @@
-// The thread count is a u32, a [u32; 3] or a tuple of u32s, not a float.
+// The thread count is a `Threads`, never a plain integer: a wgpu user's workgroup count would
+// compile and silently run 64 times too few threads.
 #[wasi_webgpu::shader(wgsl = r#"
 @group(0) @binding(0) var<storage, read_write> data: array<u32>;
 
@@ -14,7 +15,7 @@ fn run(
     pass: &mut wasi_webgpu::ComputePass<'_>,
     data: &wasi_webgpu::Buffer<u32>,
 ) -> wasi_webgpu::Result<()> {
-    kernel.dispatch(pass, &ids::Bindings { data: data.as_storage_mut() }, data.len() as f32)
+    kernel.dispatch(pass, &ids::Bindings { data: data.as_storage_mut() }, data.len() as u32 / 64)
 }
 
 fn main() {
