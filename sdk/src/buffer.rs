@@ -521,6 +521,11 @@ impl<T: Pod> core::fmt::Debug for Buffer<T> {
     }
 }
 
+/// What [`Buffer::id`] returns: an opaque identity, comparable across
+/// element types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BufferId(usize);
+
 impl<T: Pod> Buffer<T> {
     const ELEMENT_SIZE: u64 = {
         assert!(size_of::<T>() > 0, "Buffer<T> needs a T of non-zero size");
@@ -641,6 +646,15 @@ impl<T: Pod> Buffer<T> {
     /// What the buffer may be used for.
     pub fn usage(&self) -> BufferUsages {
         self.shared.usage
+    }
+
+    /// The buffer's identity: equal for every handle (clone) of one buffer,
+    /// different for buffers alive at the same time. A library taking
+    /// several buffers uses it to tell an aliased argument from two equal
+    /// ones, as wgpu's `Buffer: PartialEq` does; a buffer made after another
+    /// is dropped may get the dropped one's id.
+    pub fn id(&self) -> BufferId {
+        BufferId(Rc::as_ptr(&self.shared) as usize)
     }
 
     /// Where the buffer is in its mapping life cycle.

@@ -226,8 +226,8 @@ pub use bind_group_layout::{
 };
 pub use binding::{Storage, StorageMut, Threads, Uniform};
 pub use buffer::{
-    Buffer, BufferDescriptor, BufferInitDescriptor, BufferSlice, BufferUsages, COPY_BUFFER_ALIGNMENT, MAP_ALIGNMENT,
-    MapMode, MapState,
+    Buffer, BufferDescriptor, BufferId, BufferInitDescriptor, BufferSlice, BufferUsages, COPY_BUFFER_ALIGNMENT,
+    MAP_ALIGNMENT, MapMode, MapState,
 };
 pub use command_buffer::CommandBuffer;
 pub use command_encoder::{CommandEncoder, CommandEncoderDescriptor};

@@ -3,7 +3,7 @@
 //! what one binding holds, and no buffer both read and written.
 
 use bytemuck::Pod;
-use wasi_webgpu::{Buffer, BufferUsages};
+use wasi_webgpu::{Buffer, BufferId, BufferUsages};
 
 use crate::{Error, Ops, Result};
 
@@ -11,10 +11,8 @@ use crate::{Error, Ops, Result};
 #[derive(Clone, Copy)]
 pub(crate) struct Arg {
     name: &'static str,
-    /// The caller's reference: `op(&z, &z)` passes one address twice. Two
-    /// handles of one buffer (a clone) are told apart only when the op is
-    /// recorded or run: the SDK offers no identity to compare.
-    handle: *const (),
+    /// The same for `op(&z, &z)` and `op(&z, &z.clone())`.
+    id: BufferId,
     usage: BufferUsages,
     /// The bytes bound at once: the whole buffer, or 0 where the op binds
     /// it in pieces.
@@ -24,8 +22,7 @@ pub(crate) struct Arg {
 
 impl Arg {
     fn new<T: Pod>(name: &'static str, buffer: &Buffer<T>, written: bool) -> Self {
-        let handle = (buffer as *const Buffer<T>).cast();
-        Self { name, handle, usage: buffer.usage(), bytes: buffer.size(), written }
+        Self { name, id: buffer.id(), usage: buffer.usage(), bytes: buffer.size(), written }
     }
 
     /// The op binds `bytes` of the buffer rather than all of it (0: in
@@ -61,7 +58,7 @@ impl Ops {
             }
             // A buffer read twice is fine; written and read, or written
             // twice, is not.
-            let aliased = args[..i].iter().find(|other| other.handle == arg.handle && (other.written || arg.written));
+            let aliased = args[..i].iter().find(|other| other.id == arg.id && (other.written || arg.written));
             if let Some(other) = aliased {
                 let (input, output) = if arg.written { (other.name, arg.name) } else { (arg.name, other.name) };
                 return Err(Error::Aliased { op, input, output, in_place });

@@ -79,7 +79,8 @@ pub enum Error {
     },
 
     /// One buffer passed as an input and as the output of an op (the same
-    /// `&Buffer` twice): one dispatch cannot both read and write a buffer.
+    /// buffer by [`Buffer::id`](wasi_webgpu::Buffer::id): `&z` twice, or `&z`
+    /// and `&z.clone()`): one dispatch cannot both read and write a buffer.
     /// Found when the op is prepared; `in_place` names the op's in-place
     /// form where there is one.
     #[error(
@@ -97,14 +98,10 @@ pub enum Error {
         in_place: Option<&'static str>,
     },
 
-    /// An input and an output of an op are two handles of one buffer (for
-    /// example a clone), which preparing cannot see: recording the op on a
-    /// GPU, or running it on the CPU device, finds the conflict and runs
-    /// nothing.
-    #[error(
-        "Ops::{op}: an input and the output are one buffer (two handles of it), which one dispatch cannot both \
-         read and write; pass distinct buffers"
-    )]
+    /// The SDK found a read/write conflict between an op's bindings when it
+    /// was recorded or run, which preparing did not see ([`Error::Aliased`]
+    /// covers the op's arguments); nothing ran.
+    #[error("Ops::{op}: a buffer is both read and written by one dispatch; pass distinct buffers")]
     Conflict {
         /// The operation.
         op: &'static str,

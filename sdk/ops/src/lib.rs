@@ -100,11 +100,12 @@
 //! [`Ops::add_in_place`], [`Ops::relu_in_place`], [`Ops::gelu_in_place`]
 //! (= [`Ops::gelu_tanh_in_place`]), [`Ops::gelu_erf_in_place`];
 //! [`Ops::axpy`] and [`Ops::scale`] update their buffer in place already.
-//! Inputs may be the same buffer (`ops.add(&a, &a, &out)`). Two handles of
-//! one buffer (a clone) cannot be told apart when preparing: recording the
-//! op on a GPU ([`Op::encode`], [`Op::submit`], [`Ops::run`]) or running it
-//! on the CPU device finds them, as [`Error::Conflict`], and nothing runs.
-//! Each op's documentation says which of its arguments may alias.
+//! Inputs may be the same buffer (`ops.add(&a, &a, &out)`). Buffers are
+//! compared by [`Buffer::id`](wasi_webgpu::Buffer::id), so two handles of
+//! one buffer (`&z` and `&z.clone()`) are the same buffer too. A conflict
+//! the SDK still finds when the op is recorded or run is
+//! [`Error::Conflict`], and nothing runs. Each op's documentation says which
+//! of its arguments may alias.
 //!
 //! # The CPU device
 //!
@@ -122,8 +123,7 @@
 //! target flags; engines running wasi:webgpu validate SIMD128); elsewhere
 //! the same code is portable Rust. Each op is one step:
 //! [`Op::dispatch_count`] is 1 (0 for empty shapes). Aliasing is checked as
-//! on a GPU: [`Error::Aliased`] when preparing, [`Error::Conflict`] (two
-//! handles of one buffer) when the op runs, and nothing is written. Sums on the CPU device are formed in another order
+//! on a GPU: [`Error::Aliased`] when preparing, and nothing is written. Sums on the CPU device are formed in another order
 //! than on the GPU (8 interleaved partial sums; prefix sums in `f64`), within
 //! the same tolerances.
 //!
@@ -228,10 +228,10 @@ impl Op {
     /// Records the operation's dispatches into `pass`, after whatever the
     /// pass holds already; later dispatches see its results.
     ///
-    /// Fails as [`ComputePass::dispatch_workgroups`] does; an input and the
-    /// output that are two handles of one buffer are [`Error::Conflict`]
-    /// (one `&Buffer` passed twice failed when the op was prepared, as
-    /// [`Error::Aliased`]). Dispatches of a
+    /// Fails as [`ComputePass::dispatch_workgroups`] does; a conflict
+    /// between its bindings there is [`Error::Conflict`] (an input that is
+    /// the output failed when the op was prepared, as [`Error::Aliased`]).
+    /// Dispatches of a
     /// multi-pass operation before the failing one stay recorded; they only
     /// write the operation's scratch buffers.
     ///
@@ -252,8 +252,8 @@ impl Op {
         Ok(())
     }
 
-    /// Names the op in a conflict between its bindings that preparing could
-    /// not see (two handles of one buffer), rather than a binding number.
+    /// Names the op in a conflict between its bindings that preparing did
+    /// not see, rather than a binding number.
     fn conflict(&self, error: Error) -> Error {
         match error {
             Error::Gpu(source @ wasi_webgpu::Error::UsageConflict { .. }) => Error::Conflict { op: self.name, source },
