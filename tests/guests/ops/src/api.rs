@@ -2,7 +2,7 @@
 //! after their inputs change, empty shapes, and the errors bad shapes and
 //! buffers give (before anything reaches the GPU).
 
-use wasi_webgpu::{BufferInitDescriptor, BufferUsages};
+use wasi_webgpu::BufferUsages;
 use wasi_webgpu_ops::{Error, MatmulDesc, Ops, ReduceDesc, RowsDesc, ScanKind, Tiling};
 
 use crate::{Context, Gpu, OpsContext, Outcome, Rng, buffer, checks, close, ensure, expect_err, poisoned};
@@ -117,22 +117,7 @@ async fn ops_record_again_with_new_inputs(gpu: &Gpu) -> Outcome {
 async fn empty_shapes_dispatch_nothing(gpu: &Gpu) -> Outcome {
     let ops = Ops::new(&gpu.device);
     let (one, other) = (buffer(gpu, &[1.0])?, buffer(gpu, &[2.0])?);
-    let empty = gpu
-        .device
-        .create_buffer_init(&BufferInitDescriptor {
-            label: None,
-            contents: &[] as &[f32],
-            usage: BufferUsages::STORAGE,
-        })
-        .at("empty buffer")?;
-    let empty_out = gpu
-        .device
-        .create_buffer_init(&BufferInitDescriptor {
-            label: None,
-            contents: &[] as &[f32],
-            usage: BufferUsages::STORAGE,
-        })
-        .at("empty buffer")?;
+    let (empty, empty_out) = (buffer(gpu, &[])?, buffer(gpu, &[])?);
     let prepared = [
         ops.matmul(&MatmulDesc::new(0, 5, 5), &one, &one, &other).await.at("matmul m = 0")?,
         ops.matmul(&MatmulDesc::new(1, 1, 1).batched(0), &one, &one, &other).await.at("matmul batch 0")?,
