@@ -136,6 +136,33 @@ pub enum Error {
     #[error("{0}: the objects belong to different devices")]
     DeviceMismatch(&'static str),
 
+    /// A buffer passed to a `#[shader]`'s `dispatch`/`bind` or a `#[kernel]`'s
+    /// `launch` belongs to another device than the one the call runs on.
+    #[error("{operation}: {argument} belongs to another device than the call's")]
+    ForeignBuffer {
+        /// The public call.
+        operation: &'static str,
+        /// Which argument, and the buffer's label.
+        argument: Argument,
+    },
+
+    /// A buffer passed to a `#[shader]`'s `dispatch`/`bind` or a `#[kernel]`'s
+    /// `launch` binds more bytes than one binding of its kind may hold on
+    /// this device.
+    #[error("{operation}: {argument} binds {size} bytes, more than the device limit {limit} = {max}")]
+    BindingTooLarge {
+        /// The public call.
+        operation: &'static str,
+        /// Which argument, and the buffer's label.
+        argument: Argument,
+        /// The bytes bound.
+        size: u64,
+        /// The limit's WebGPU name (`maxStorageBufferBindingSize`, ...).
+        limit: &'static str,
+        /// The limit's value on this device.
+        max: u64,
+    },
+
     /// A bind group does not fit the layout it is created from or used with.
     #[error("bind group: {0}")]
     BindGroup(String),

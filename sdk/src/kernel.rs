@@ -253,7 +253,10 @@ pub(crate) fn check_arguments(
     let buffers: Vec<_> = buffers.collect();
     for (i, &(name, binding, ty)) in buffers.iter().enumerate() {
         let buffer = binding.buffer;
-        crate::device::same_device(&buffer.device, &device.shared, call)?;
+        let argument = || buffer.argument().named(name);
+        if !Rc::ptr_eq(&buffer.device, &device.shared) {
+            return Err(Error::ForeignBuffer { operation: call, argument: argument() });
+        }
         let (usage, max, limit) = match ty {
             BufferBindingType::Uniform => {
                 (BufferUsages::UNIFORM, limits.max_uniform_buffer_binding_size, "maxUniformBufferBindingSize")
@@ -262,7 +265,6 @@ pub(crate) fn check_arguments(
                 (BufferUsages::STORAGE, limits.max_storage_buffer_binding_size, "maxStorageBufferBindingSize")
             }
         };
-        let argument = || buffer.argument().named(name);
         if !buffer.usage.intersects(usage) {
             return Err(Error::MissingUsage {
                 operation: call,
@@ -279,7 +281,7 @@ pub(crate) fn check_arguments(
             )));
         }
         if size > max {
-            return Err(Error::OverLimit { what: "buffer binding size", value: size, limit, max });
+            return Err(Error::BindingTooLarge { operation: call, argument: argument(), size, limit, max });
         }
         let writable = |ty| ty == BufferBindingType::Storage { read_only: false };
         let conflict = |other_ty| match aliasing {

@@ -11,14 +11,16 @@ const EXPECTED_CHECKS: usize = 31;
 /// What `launch_misuse` (tests/guests/kernels/src/cpu_device.rs) must print for each bad launch of
 /// `copy(x: &[u32], y: &mut [u32])`: the public call and the parameter, with the buffer's label, in
 /// the same words on the GPU and the CPU device, never the bind group the GPU path makes.
-const LAUNCH_MISUSE: [&str; 5] = [
+const LAUNCH_MISUSE: [&str; 6] = [
     "copy::launch: arguments `x` and `y` are the same buffer, and one of them is writable: a dispatch may \
      not use a buffer both as writable storage and read-only, and a launch may not alias a writable buffer at \
      all, on the GPU and the CPU device alike",
-    "copy::launch: the objects belong to different devices",
+    "copy::launch: argument `y` belongs to another device than the call's",
     "copy::launch: argument `y` (buffer \"plain\") needs usage STORAGE, but it has COPY_SRC | COPY_DST",
     "copy::launch: argument `x` (buffer \"gone\") has been destroyed",
     "bind group: copy::launch: argument `x` is empty, and WebGPU cannot bind an empty buffer",
+    "copy::launch: argument `x` (buffer \"big\") binds 134217984 bytes, more than the device limit \
+     maxStorageBufferBindingSize = 134217728",
 ];
 
 #[test]

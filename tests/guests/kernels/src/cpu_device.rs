@@ -144,7 +144,9 @@ pub async fn launch_misuse(both: &Both<'_>) -> Outcome {
                 mapped_at_creation: false,
             })
             .at("foreign")?;
-        said(copy::launch(device, &x, &mut foreign, Threads::x(64)).await, |e| matches!(e, Error::DeviceMismatch(_)))?;
+        said(copy::launch(device, &x, &mut foreign, Threads::x(64)).await, |e| {
+            matches!(e, Error::ForeignBuffer { .. })
+        })?;
         // A buffer without STORAGE.
         let mut plain = labelled("plain", 64, BufferUsages::COPY_DST | BufferUsages::COPY_SRC).at("plain")?;
         said(copy::launch(device, &x, &mut plain, Threads::x(64)).await, |e| matches!(e, Error::MissingUsage { .. }))?;
@@ -158,6 +160,12 @@ pub async fn launch_misuse(both: &Both<'_>) -> Outcome {
         // An empty buffer, which WebGPU cannot bind.
         let empty = on.storage::<u32>(&[])?;
         said(copy::launch(device, &empty, &mut y, Threads::x(4)).await, |e| matches!(e, Error::BindGroup(_)))?;
+        // One binding over the device's limit (128 MiB by default, on both
+        // devices): 64 elements more.
+        let max = device.limits().max_storage_buffer_binding_size;
+        let big = labelled("big", max / 4 + 64, BufferUsages::STORAGE).at("big")?;
+        said(copy::launch(device, &big, &mut y, Threads::x(64)).await, |e| matches!(e, Error::BindingTooLarge { .. }))?;
+        drop(big);
         // Zero threads: a launch of no workgroups, which does nothing.
         on.at(copy::launch(device, &x, &mut y, Threads::x(0)).await)?;
         // Nothing was written by the failed launches; a good one still works.
