@@ -223,7 +223,7 @@ strip = "debuginfo"
 const LIB_RS: &str = r#"//! A wasi-webgpu guest: squares numbers on the GPU. Run it with
 //! `wasi-webgpu-run .` in this directory.
 
-use wasi_webgpu::{BufferDescriptor, BufferInitDescriptor, BufferUsages};
+use wasi_webgpu::{BufferDescriptor, BufferInitDescriptor, BufferUsages, Threads};
 
 // Checked against WebGPU at compile time; generates `kernel::pipeline` and the
 // typed `kernel::Bindings`, whose fields are the shader's bindings.
@@ -252,7 +252,8 @@ async fn main() -> Result<(), wasi_webgpu::Error> {
     let mut encoder = device.create_command_encoder(&Default::default());
     let mut pass = encoder.begin_compute_pass(&Default::default());
     let bindings = kernel::Bindings { input: input.as_storage(), output: output.as_storage_mut() };
-    pipeline.dispatch(&mut pass, &bindings, numbers.len() as u32)?;
+    // Threads, not workgroups: one per number (Threads::xy(w, h) for an image).
+    pipeline.dispatch(&mut pass, &bindings, Threads::x(numbers.len() as u32))?;
     pass.end();
     queue.submit([encoder.finish().await?])?;
 
