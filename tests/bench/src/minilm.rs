@@ -69,10 +69,7 @@ fn run_guest(runner: &Runner, wasm: &Path, model: &Path, traces: &Path, args: Ve
 struct Torch {
     precision: String,
     batch: u32,
-    median_s: f64,
-    samples: u64,
-    device: String,
-    version: String,
+    timing: python::Timing,
 }
 
 fn run_torch(o: &Options<'_>, model: &Path, batches: &[u32]) -> Result<Option<Vec<Torch>>> {
@@ -92,31 +89,38 @@ fn run_torch(o: &Options<'_>, model: &Path, batches: &[u32]) -> Result<Option<Ve
             Ok(Torch {
                 precision: python::text(v, "precision"),
                 batch: v.get("batch").and_then(|x| x.as_u64()).context("torch: no batch")? as u32,
-                median_s: v.get("median_ms").and_then(|x| x.as_f64()).context("torch: no median_ms")? / 1e3,
-                samples: v.get("samples").and_then(|x| x.as_u64()).unwrap_or(0),
-                device: python::text(v, "device"),
-                version: python::text(v, "torch"),
+                timing: python::Timing::of(v)?,
             })
         })
         .collect::<Result<_>>()?;
     Ok(Some(rows))
 }
 
+/// One of the guest's precisions: what names its samples and traces, its
+/// rows, and how far from 1 its embeddings' norms may be.
+struct Pass {
+    tag: &'static str,
+    suffix: &'static str,
+    /// The norm is taken in f32 of the output; f16 activations round it.
+    norm_tolerance: f32,
+}
+
+const F32: Pass = Pass { tag: "minilm", suffix: "", norm_tolerance: 1e-3 };
+const F16: Pass = Pass { tag: "minilm16", suffix: " (f16)", norm_tolerance: 2e-3 };
+
 /// Replays each batch's trace of `guest` natively, checks the replay gives
 /// the guest's embeddings, and adds the guest-vs-native row; returns the
-/// guest's samples per batch. `tag` names the guest's samples and traces
-/// (`minilm`, `minilm16`), `suffix` the rows.
-#[allow(clippy::too_many_arguments)]
+/// guest's samples per batch.
 fn compare_native(
     o: &Options<'_>,
     native: &Native,
     traces: &Path,
     mut guest: GuestRun,
     batches: &[u32],
-    tag: &str,
-    suffix: &str,
+    pass: &Pass,
     r: &mut Report,
 ) -> Result<Vec<(u32, Vec<Duration>)>> {
+    let Pass { tag, suffix, norm_tolerance } = *pass;
     let seq = o.seq;
     let mut guest_samples = Vec::new();
     for &batch in batches {
@@ -131,7 +135,10 @@ fn compare_native(
             .chunks(DIM)
             .map(|row| row.iter().map(|x| x * x).sum::<f32>().sqrt())
             .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), n| (lo.min(n), hi.max(n)));
-        ensure!(lo > 0.998 && hi < 1.002, "native replay of batch {batch}{suffix}: row norms in [{lo}, {hi}]");
+        ensure!(
+            lo > 1.0 - norm_tolerance && hi < 1.0 + norm_tolerance,
+            "native replay of batch {batch}{suffix}: row norms in [{lo}, {hi}]"
+        );
         let head = guest.heads.iter().find(|(b, _)| *b == batch).map(|(_, h)| h.clone()).unwrap_or_default();
         let diff = head.iter().zip(&out).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
         let fmt = |v: &[f32]| v.iter().map(|x| format!("{x:.5}")).collect::<Vec<_>>().join(", ");
@@ -187,18 +194,18 @@ pub fn run(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r: &m
         "full=1".into(),
     ];
     let guest = run_guest(runner, wasm, &model, traces.path(), args.clone())?;
-    let guest_samples = compare_native(o, native, traces.path(), guest, &batches, "minilm", "", r)?;
-    // f16 (`Precision::F16`) where the adapter has shader-f16.
-    eprintln!("minilm: guest in f16…");
-    let mut args16 = args.clone();
-    args16.push("precision=f16".into());
-    let guest16 = match run_guest(runner, wasm, &model, traces.path(), args16) {
-        Ok(run) => Some(compare_native(o, native, traces.path(), run, &batches, "minilm16", " (f16)", r)?),
-        Err(e) if format!("{e:#}").contains("needs an adapter with shader-f16") => {
-            r.notes.push("minilm f16: not measured, the adapter has no shader-f16.".into());
-            None
-        }
-        Err(e) => return Err(e),
+    let guest_samples = compare_native(o, native, traces.path(), guest, &batches, &F32, r)?;
+    // f16 (`Precision::F16`) where the adapter (the guest's and native's) has
+    // shader-f16.
+    let guest16 = if native.has_f16() {
+        eprintln!("minilm: guest in f16…");
+        let mut args16 = args.clone();
+        args16.push("precision=f16".into());
+        let run = run_guest(runner, wasm, &model, traces.path(), args16)?;
+        Some(compare_native(o, native, traces.path(), run, &batches, &F16, r)?)
+    } else {
+        r.notes.push("minilm f16: not measured, the adapter has no shader-f16.".into());
+        None
     };
     let per_s = |batch: u32| move |s: f64| f64::from(batch) / s;
     let ms = |s: f64| s * 1e3;
@@ -243,15 +250,15 @@ pub fn run(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r: &m
         )),
         Some(torch) => {
             let find = |p: &str, b: u32| torch.iter().find(|t| t.precision == p && t.batch == b);
-            let device = torch.first().map(|t| format!("{} (torch {})", t.device, t.version)).unwrap_or_default();
-            let on_cpu = torch.first().is_some_and(|t| t.device == "cpu");
+            let device = torch.first().map(|t| format!("{} (torch {})", t.timing.device, t.timing.version)).unwrap_or_default();
+            let on_cpu = torch.first().is_some_and(|t| t.timing.device == "cpu");
             for &batch in &batches {
                 for precision in ["fp32", "fp16"] {
                     let Some(sdk) = guest_of(batch, precision) else { continue };
                     let Some(t) = find(precision, batch) else { continue };
-                    let base = [Duration::from_secs_f64(t.median_s)];
+                    let base = [Duration::from_secs_f64(t.timing.median_s)];
                     let label = if precision == "fp32" { "fp32, TF32 off" } else { "fp16; guest f16 (Precision::F16)" };
-                    let name = format!("minilm batch {batch} × {seq}: guest vs PyTorch {label} ({} samples)", t.samples);
+                    let name = format!("minilm batch {batch} × {seq}: guest vs PyTorch {label} ({} samples)", t.timing.samples);
                     let goal = |g| if on_cpu || precision != "fp32" { None } else { Some(g) };
                     if batch == 1 && precision == "fp32" {
                         r.pytorch.push(crate::row(&format!("{name}, latency"), "ms", Better::Lower, &base, sdk, ms, goal(Goal::AtMost(1.0))));

@@ -32,10 +32,15 @@ impl Native {
             .context("native request_device failed")
     }
 
+    /// Whether the adapter has `shader-f16`.
+    pub fn has_f16(&self) -> bool {
+        self.adapter.features().contains(wgpu::Features::SHADER_F16)
+    }
+
     /// A device with the adapter's buffer and binding size limits, and
     /// `shader-f16` where the adapter has it, as the ops guests ask for.
     pub fn large_device(&self) -> Result<(wgpu::Device, wgpu::Queue)> {
-        let required_features = self.adapter.features() & wgpu::Features::SHADER_F16;
+        let required_features = if self.has_f16() { wgpu::Features::SHADER_F16 } else { wgpu::Features::empty() };
         let supported = self.adapter.limits();
         let required_limits = wgpu::Limits {
             max_buffer_size: supported.max_buffer_size,

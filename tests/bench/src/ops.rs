@@ -46,19 +46,16 @@ pub fn wasm(root: &Path, prebuilt: Option<&Path>) -> Result<PathBuf> {
 struct Torch {
     op: String,
     size: u32,
-    median_s: f64,
-    samples: u64,
-    device: String,
-    version: String,
+    timing: python::Timing,
 }
 
 impl Torch {
     fn sample(&self) -> [Duration; 1] {
-        [Duration::from_secs_f64(self.median_s)]
+        [Duration::from_secs_f64(self.timing.median_s)]
     }
 
     fn on_cpu(&self) -> bool {
-        self.device == "cpu"
+        self.timing.device == "cpu"
     }
 }
 
@@ -78,10 +75,7 @@ fn torch(o: &Options<'_>, what: &str, key: &str, list: &[u32]) -> Result<Option<
             Ok(Torch {
                 op: python::text(v, "op"),
                 size: v.get("size").and_then(|x| x.as_u64()).context("torch: no size")? as u32,
-                median_s: v.get("median_ms").and_then(|x| x.as_f64()).context("torch: no median_ms")? / 1e3,
-                samples: v.get("samples").and_then(|x| x.as_u64()).unwrap_or(0),
-                device: python::text(v, "device"),
-                version: python::text(v, "torch"),
+                timing: python::Timing::of(v)?,
             })
         })
         .collect::<Result<_>>()?;
@@ -163,7 +157,7 @@ pub fn reduce(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r:
             if let Some(t) = find(torch_op, mib) {
                 let goal = (op == "sum" && big(mib) && !t.on_cpu()).then_some(Goal::AtLeast(0.7));
                 r.pytorch.push(crate::row(
-                    &format!("{what} of {mib} MiB f32: guest vs {torch_name} ({} samples)", t.samples),
+                    &format!("{what} of {mib} MiB f32: guest vs {torch_name} ({} samples)", t.timing.samples),
                     "GB/s",
                     Better::Higher,
                     &t.sample(),
@@ -199,11 +193,11 @@ fn torch_note(torch: Option<&[Torch]>, o: &Options<'_>) -> String {
         None => format!(" PyTorch: not measured (`{python} -c \"import torch\"` fails here; pass `--python PATH`)."),
         Some(t) if t.on_cpu() => format!(
             " PyTorch {} ran on the CPU here (no CUDA), so its rows have no goal: the goals are for PyTorch CUDA on the same GPU.",
-            t.version
+            t.timing.version
         ),
         Some(t) => format!(
             " PyTorch {} on {}: one call + `torch.cuda.synchronize()` per sample, median over 1 s.",
-            t.version, t.device
+            t.timing.version, t.timing.device
         ),
     }
 }
@@ -265,7 +259,7 @@ pub fn matmul(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r:
                     _ => None,
                 };
                 r.pytorch.push(crate::row(
-                    &format!("{label}: guest vs {anchor} ({} samples)", t.samples),
+                    &format!("{label}: guest vs {anchor} ({} samples)", t.timing.samples),
                     "GFLOPS",
                     Better::Higher,
                     &t.sample(),

@@ -34,3 +34,28 @@ pub fn json_lines(python: &str, modules: &str, script: &Path, args: &[&str]) -> 
 pub fn text(v: &Value, key: &str) -> String {
     v.get(key).and_then(Value::as_str).unwrap_or("?").to_owned()
 }
+
+/// What both scripts print of one timed case: the median, how many samples
+/// it is over, and where it ran.
+pub struct Timing {
+    /// The median sample, in seconds.
+    pub median_s: f64,
+    /// How many samples the median is of.
+    pub samples: u64,
+    /// `cuda`'s device name, or `cpu`.
+    pub device: String,
+    /// PyTorch's version.
+    pub version: String,
+}
+
+impl Timing {
+    /// The timing fields of one output line.
+    pub fn of(v: &Value) -> Result<Self> {
+        Ok(Self {
+            median_s: v.get("median_ms").and_then(Value::as_f64).context("torch: no median_ms")? / 1e3,
+            samples: v.get("samples").and_then(Value::as_u64).unwrap_or(0),
+            device: text(v, "device"),
+            version: text(v, "torch"),
+        })
+    }
+}
