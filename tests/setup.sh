@@ -165,8 +165,23 @@ setup_browser() {
     apt_install chromium
 }
 
+# tests/tests/serve.rs load-tests `wasi-webgpu-run serve` with a real HTTP
+# client (wrk, with its Lua hooks to check every response) and curl.
+setup_http_clients() {
+    local missing=() tool
+    for tool in wrk curl; do
+        command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+    done
+    if [ "${#missing[@]}" -eq 0 ]; then
+        log "http clients: wrk and curl present"
+        return
+    fi
+    apt_install "${missing[@]}"
+}
+
 setup_rust
 setup_vulkan
+setup_http_clients
 setup_model
 setup_js
 setup_browser

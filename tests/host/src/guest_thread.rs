@@ -69,7 +69,7 @@ impl GuestEnd {
 
 /// The epoch callback's error when the run's deadline has passed.
 #[derive(Debug)]
-struct DeadlineReached;
+pub(crate) struct DeadlineReached;
 
 impl std::fmt::Display for DeadlineReached {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -223,7 +223,7 @@ impl GuestJob {
 
 /// The most telling single line of a trap error: the wasm trap code if there
 /// is one (the rest is a multi-line backtrace), else the innermost cause.
-fn one_line_reason(error: &wasmtime::Error) -> String {
+pub(crate) fn one_line_reason(error: &wasmtime::Error) -> String {
     let text = match error.downcast_ref::<wasmtime::Trap>() {
         Some(trap) => trap.to_string(),
         None => error.root_cause().to_string(),
@@ -238,12 +238,12 @@ fn one_line_reason(error: &wasmtime::Error) -> String {
 /// Turns a panic while polling the inner future into an `Err`, so a panic in
 /// a host function (which wasmtime resumes on the embedder's side of the
 /// call) ends one run instead of the whole process.
-struct CatchUnwind<F> {
+pub(crate) struct CatchUnwind<F> {
     inner: Pin<Box<F>>,
 }
 
 impl<F: Future> CatchUnwind<F> {
-    fn new(inner: F) -> Self {
+    pub(crate) fn new(inner: F) -> Self {
         Self { inner: Box::pin(inner) }
     }
 }

@@ -44,6 +44,7 @@ mod host_fixes;
 mod host_panic;
 mod report;
 mod runtime;
+mod serve;
 
 #[cfg(test)]
 mod tests;
@@ -57,6 +58,7 @@ pub use runtime::{
     GUEST_STACK_SIZE, GuestStatus, RunOptions, RunOutcome, Runner, RunnerConfig, TIMEOUT_EXIT_CODE, TIMEOUT_GRACE,
     TRAP_EXIT_CODE,
 };
+pub use serve::{ServeOptions, ServeStats, Server};
 
 /// The `wgpu-core` and `wgpu-types` crates the runner is built against; the
 /// same versions `wasi-webgpu-wasmtime` uses.

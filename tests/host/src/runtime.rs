@@ -21,6 +21,7 @@ use wasmtime::component::{Component, Linker, ResourceTable};
 use wasmtime::{Config, Engine};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
 use crate::WasmtimeResultExt as _;
 use crate::cache::{ComponentCache, default_cache_dir};
@@ -238,6 +239,71 @@ pub(crate) struct HostState {
     /// `host_fixes::device_queue`).
     pub(crate) queue_devices: HashMap<QueueId, DeviceId>,
     pub(crate) memory: MemoryWatch,
+    http: WasiHttpCtx,
+    http_hooks: NoOutgoingRequests,
+}
+
+impl HostState {
+    pub(crate) fn new(wasi: WasiCtx, gpu: Arc<Global>) -> Self {
+        Self {
+            wasi,
+            table: ResourceTable::new(),
+            gpu,
+            gpu_options: WasiWebGpuOptions::default(),
+            queue_devices: HashMap::new(),
+            memory: MemoryWatch::default(),
+            http: WasiHttpCtx::new(),
+            http_hooks: NoOutgoingRequests,
+        }
+    }
+}
+
+/// The WASI context of a guest: `argv`, environment and preopened
+/// directories; the caller picks its stdio.
+pub(crate) fn wasi_builder(
+    program_name: &str,
+    args: &[String],
+    env: &[(String, String)],
+    dirs: &[(PathBuf, String)],
+) -> Result<WasiCtxBuilder> {
+    let mut builder = WasiCtxBuilder::new();
+    builder.arg(program_name).args(args).envs(env);
+    for (host, guest) in dirs {
+        builder
+            .preopened_dir(host, guest, FsPerms::ReadWrite)
+            .anyhow()
+            .with_context(|| format!("failed to preopen {}", host.display()))?;
+    }
+    Ok(builder)
+}
+
+impl WasiHttpView for HostState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.http_hooks }
+    }
+}
+
+/// Guests get no outgoing HTTP: the reference host is a GPU sandbox, and
+/// without `wasmtime-wasi-http`'s default client no TLS stack is built in.
+/// `wasi:http/client.send` answers `HTTP-request-denied`.
+struct NoOutgoingRequests;
+
+impl WasiHttpHooks for NoOutgoingRequests {
+    fn send_request(
+        &mut self,
+        _request: http::Request<WasiBody>,
+        _options: Option<wasmtime_wasi_http::RequestOptions>,
+        _fut: Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+    ) -> Box<
+        dyn Future<
+                Output = Result<
+                    (http::Response<WasiBody>, Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>),
+                    wasmtime_wasi_http::Error,
+                >,
+            > + Send,
+    > {
+        Box::new(std::future::ready(Err(wasmtime_wasi_http::Error::HttpRequestDenied)))
+    }
 }
 
 impl WasiView for HostState {
@@ -339,6 +405,7 @@ impl Runner {
             .context("failed to link wasi:cli@0.2 (used by Rust std)")?;
         wasmtime_wasi::p3::add_to_linker(&mut linker).anyhow().context("failed to link wasi@0.3")?;
         wasi_webgpu_wasmtime::add_to_linker(&mut linker).anyhow().context("failed to link wasi:webgpu")?;
+        wasmtime_wasi_http::p3::add_to_linker(&mut linker).anyhow().context("failed to link wasi:http@0.3")?;
         host_fixes::install(&mut linker)?;
 
         let mut descriptor = InstanceDescriptor::new_without_display_handle();
@@ -362,6 +429,11 @@ impl Runner {
     /// The wasmtime engine guests are compiled with.
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+
+    /// The linker guests are instantiated with.
+    pub(crate) fn linker(&self) -> &Linker<HostState> {
+        &self.linker
     }
 
     /// The GPU instance guests share.
@@ -452,14 +524,7 @@ impl Runner {
         program_name: &str,
         opts: &RunOptions,
     ) -> Result<RunOutcome> {
-        let mut builder = WasiCtxBuilder::new();
-        builder.arg(program_name).args(&opts.args).envs(&opts.env);
-        for (host, guest) in &opts.dirs {
-            builder
-                .preopened_dir(host, guest, FsPerms::ReadWrite)
-                .anyhow()
-                .with_context(|| format!("failed to preopen {}", host.display()))?;
-        }
+        let mut builder = wasi_builder(program_name, &opts.args, &opts.env, &opts.dirs)?;
         let captured = if opts.capture {
             let stdout = MemoryOutputPipe::new(CAPTURE_LIMIT);
             let stderr = MemoryOutputPipe::new(CAPTURE_LIMIT);
@@ -469,14 +534,7 @@ impl Runner {
             builder.inherit_stdio();
             None
         };
-        let state = HostState {
-            wasi: builder.build(),
-            table: ResourceTable::new(),
-            gpu: Arc::clone(&self.global),
-            gpu_options: WasiWebGpuOptions::default(),
-            queue_devices: HashMap::new(),
-            memory: MemoryWatch::default(),
-        };
+        let state = HostState::new(builder.build(), Arc::clone(&self.global));
 
         let run_start = Instant::now();
         let job = GuestJob {

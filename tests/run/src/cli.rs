@@ -22,6 +22,7 @@ use crate::{BuildOptions, SdkSource, Template, build_guest_with, new_guest};
 
 const USAGE: &str = "\
 usage: wasi-webgpu-run [OPTIONS] <COMPONENT.wasm | GUEST-CRATE-DIR> [--] [ARGS...]
+       wasi-webgpu-run serve [OPTIONS] <COMPONENT.wasm | GUEST-CRATE-DIR> [--] [ARGS...]
        wasi-webgpu-run new [--ops] <DIR>
        wasi-webgpu-run --list-adapters [--backend LIST]
 
@@ -29,7 +30,8 @@ Runs a wasi:webgpu guest component. Given a crate directory, builds it for
 wasm32-wasip2 (release) first. ARGS are passed to the guest after its program
 name. `new DIR` creates a guest crate in the new directory DIR, with one
 compute kernel (with --ops: one call of wasi-webgpu-ops' matmul instead);
-`wasi-webgpu-run DIR` then builds and runs it.
+`wasi-webgpu-run DIR` then builds and runs it. `serve` serves a
+wasi:http/handler@0.3.0 component over HTTP (`serve --help` for its options).
 
 options:
   -e, --env NAME=VALUE   set an environment variable for the guest (repeatable)
@@ -85,6 +87,7 @@ enum Action {
     Run(Cli),
     New(PathBuf, Template),
     ListAdapters(RunnerConfig),
+    Serve(crate::serve::ServeCli),
 }
 
 #[derive(Debug)]
@@ -105,55 +108,38 @@ fn parse_args(args: impl Iterator<Item = String>) -> (u8, Result<Action>) {
 
 fn parse_action(mut args: impl Iterator<Item = String>, verbosity: &mut u8) -> Result<Action> {
     let mut opts = RunOptions::default();
-    let mut config = RunnerConfig::default();
-    let mut quiet = false;
+    let mut shared = Common { verbosity: *verbosity, ..Common::default() };
     let mut list_adapters = false;
     let mut seen_option = false;
     let target = loop {
         let Some(arg) = args.next() else {
             if list_adapters {
-                return Ok(Action::ListAdapters(config));
+                *verbosity = shared.verbosity;
+                return Ok(Action::ListAdapters(shared.config));
             }
             bail!("missing the component or guest crate directory to run");
         };
+        if arg == "-h" || arg == "--help" {
+            return Ok(Action::Help);
+        }
         let mut value = |name: &str| args.next().with_context(|| format!("option {name} needs a value"));
+        if common_option(&arg, &mut value, &mut shared)? {
+            seen_option = true;
+            continue;
+        }
         match arg.as_str() {
-            "-h" | "--help" => return Ok(Action::Help),
-            "-v" | "--verbose" => *verbosity += 1,
-            "-vv" => *verbosity += 2,
-            "-q" | "--quiet" => quiet = true,
-            "--no-cache" => config.cache_dir = None,
             "--list-adapters" => list_adapters = true,
-            "--adapter" => config.adapter = Some(AdapterChoice::parse(&value(&arg)?)?),
-            "--backend" | "--backends" => config.backends = parse_backends(&value(&arg)?)?,
-            "-e" | "--env" => {
-                let pair = value(&arg)?;
-                let (name, val) =
-                    pair.split_once('=').with_context(|| format!("--env expects NAME=VALUE, got `{pair}`"))?;
-                if name.is_empty() {
-                    bail!("--env expects NAME=VALUE, got `{pair}`");
-                }
-                opts.env.push((name.to_owned(), val.to_owned()));
-            }
-            "--dir" => {
-                let spec = value(&arg)?;
-                let (host, guest) = spec.split_once("::").unwrap_or((&spec, &spec));
-                if host.is_empty() || guest.is_empty() {
-                    bail!("--dir expects HOST or HOST::GUEST, got `{spec}`");
-                }
-                opts.dirs.push((PathBuf::from(host), guest.to_owned()));
-            }
             "--timeout" => {
                 let secs = value(&arg)?;
-                let secs: f64 = secs
-                    .parse()
-                    .ok()
-                    .filter(|s: &f64| s.is_finite() && *s > 0.0)
-                    .with_context(|| format!("--timeout expects seconds, got `{secs}`"))?;
-                opts.timeout = Some(Duration::from_secs_f64(secs));
+                opts.timeout = Some(parse_seconds("--timeout", &secs)?);
             }
             "--" => {
                 break args.next().context("missing the component or guest crate directory after `--`")?;
+            }
+            "serve" if !seen_option && !list_adapters => {
+                let cli = crate::serve::parse(args, shared)?;
+                *verbosity = cli.common.verbosity;
+                return Ok(Action::Serve(cli));
             }
             "new" if !seen_option && !list_adapters => {
                 let (mut dir, mut template) = (None, Template::Kernel);
@@ -178,12 +164,70 @@ fn parse_action(mut args: impl Iterator<Item = String>, verbosity: &mut u8) -> R
     if list_adapters {
         bail!("--list-adapters takes no component (got `{target}`)");
     }
+    *verbosity = shared.verbosity;
     let mut rest: Vec<String> = args.collect();
     if rest.first().is_some_and(|a| a == "--") {
         rest.remove(0);
     }
     opts.args = rest;
-    Ok(Action::Run(Cli { target: PathBuf::from(target), opts, config, quiet }))
+    opts.env = std::mem::take(&mut shared.env);
+    opts.dirs = std::mem::take(&mut shared.dirs);
+    Ok(Action::Run(Cli { target: PathBuf::from(target), opts, config: shared.config, quiet: shared.quiet }))
+}
+
+/// The options `run` and `serve` share.
+#[derive(Debug, Default)]
+pub(crate) struct Common {
+    pub(crate) verbosity: u8,
+    pub(crate) quiet: bool,
+    pub(crate) config: RunnerConfig,
+    pub(crate) env: Vec<(String, String)>,
+    pub(crate) dirs: Vec<(PathBuf, String)>,
+}
+
+/// Takes `arg` if it is one of the [`Common`] options (reading its value
+/// with `value`); `Ok(false)` if it is not.
+pub(crate) fn common_option(
+    arg: &str,
+    value: &mut impl FnMut(&str) -> Result<String>,
+    common: &mut Common,
+) -> Result<bool> {
+    match arg {
+        "-v" | "--verbose" => common.verbosity += 1,
+        "-vv" => common.verbosity += 2,
+        "-q" | "--quiet" => common.quiet = true,
+        "--no-cache" => common.config.cache_dir = None,
+        "--adapter" => common.config.adapter = Some(AdapterChoice::parse(&value(arg)?)?),
+        "--backend" | "--backends" => common.config.backends = parse_backends(&value(arg)?)?,
+        "-e" | "--env" => {
+            let pair = value(arg)?;
+            let (name, val) =
+                pair.split_once('=').with_context(|| format!("--env expects NAME=VALUE, got `{pair}`"))?;
+            if name.is_empty() {
+                bail!("--env expects NAME=VALUE, got `{pair}`");
+            }
+            common.env.push((name.to_owned(), val.to_owned()));
+        }
+        "--dir" => {
+            let spec = value(arg)?;
+            let (host, guest) = spec.split_once("::").unwrap_or((&spec, &spec));
+            if host.is_empty() || guest.is_empty() {
+                bail!("--dir expects HOST or HOST::GUEST, got `{spec}`");
+            }
+            common.dirs.push((PathBuf::from(host), guest.to_owned()));
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// A positive, finite number of seconds.
+pub(crate) fn parse_seconds(option: &str, text: &str) -> Result<Duration> {
+    text.parse()
+        .ok()
+        .filter(|s: &f64| s.is_finite() && *s > 0.0)
+        .map(Duration::from_secs_f64)
+        .with_context(|| format!("{option} expects seconds, got `{text}`"))
 }
 
 /// Logs to stderr with the runner's prefix. `RUST_LOG` decides what is
@@ -217,6 +261,7 @@ pub fn main() -> ExitCode {
         Ok(Action::Run(cli)) => run(cli),
         Ok(Action::New(dir, template)) => new(&dir, template),
         Ok(Action::ListAdapters(config)) => list_adapters(config),
+        Ok(Action::Serve(cli)) => crate::serve::run(cli),
         Err(e) => {
             let synopsis = USAGE.lines().next().unwrap_or_default();
             eprintln!("{LOG_PREFIX}: {e:#}\n{synopsis}\n(run `wasi-webgpu-run --help` for the options)");

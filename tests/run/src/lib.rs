@@ -12,6 +12,7 @@
 
 pub mod cli;
 mod scaffold;
+mod serve;
 mod toolchain;
 
 pub use scaffold::{SdkSource, Template, new_guest};
