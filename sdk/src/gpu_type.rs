@@ -231,7 +231,7 @@ impl fmt::Display for WgslType {
 /// The structs [`#[shader]`](crate::shader) generates implement `GpuType`
 /// too, from the shader's own layout (their `WGSL` members carry the
 /// `@align`/`@size` their offsets imply). The rules behind both, and behind
-/// [`#[kernel]`](crate::kernel)'s uniform block, are one model,
+/// [`#[kernel]`](macro@crate::kernel)'s uniform block, are one model,
 /// `wasi_webgpu_shader::layout`.
 ///
 /// # Implementing it by hand
