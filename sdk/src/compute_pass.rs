@@ -151,6 +151,13 @@ impl<'a> ComputePass<'a> {
         Ok(())
     }
 
+    /// Records a CPU device's kernel, which runs at submit in order with the
+    /// encoder's other work, and keeps `buffers` for submit to check.
+    pub(crate) fn record_cpu(&mut self, buffers: &[&Rc<BufferShared>], command: crate::cpu::CpuCommand) {
+        self.encoder.cpu.push(command);
+        buffers.iter().for_each(|buffer| self.encoder.used.add_buffer(buffer));
+    }
+
     /// Ends the pass, handing the encoder back. Dropping the pass does the
     /// same.
     pub fn end(mut self) {

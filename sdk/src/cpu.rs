@@ -3,9 +3,10 @@
 //! Rust bodies of `#[wasi_webgpu::kernel]` functions, run by
 //! [`crate::kernel_rt`]'s executor.
 //!
-//! Work recorded on its command encoders (buffer copies and clears) runs at
-//! `Queue::submit`, in order, as a GPU would run it; kernels run when they
-//! are launched. Every GPU-only operation on it returns
+//! Work recorded on its command encoders (buffer copies and clears, and the
+//! kernels a `#[kernel]`'s `dispatch` records into a compute pass) runs at
+//! `Queue::submit`, in order, as a GPU would run it; a `launch` runs its
+//! kernel before it returns. Every GPU-only operation on it returns
 //! [`Error::CpuDevice`](crate::Error::CpuDevice).
 
 use std::cell::RefCell;
@@ -26,7 +27,14 @@ pub(crate) enum CpuCommand {
     },
     /// `clear_buffer`, already checked.
     Clear { buffer: Rc<BufferShared>, offset: u64, size: u64 },
+    /// A `#[kernel]`'s `dispatch`, its arguments checked: the kernel's CPU
+    /// translation over the buffers it holds, run on the device it holds.
+    Kernel { device: crate::Device, run: CpuKernel },
 }
+
+/// A recorded CPU kernel, with its arguments, as the generated `dispatch`
+/// boxes it.
+pub type CpuKernel = Box<dyn Fn(&crate::Device) -> Result<()>>;
 
 impl CpuCommand {
     /// Runs the command; its buffers were checked when it was recorded and
@@ -47,6 +55,7 @@ impl CpuCommand {
                 let (start, len) = (*offset as usize, *size as usize);
                 buffer.cpu_bytes_mut(memory(buffer)?, |bytes| bytes[start..start + len].fill(0))
             }
+            Self::Kernel { device, run } => run(device),
         }
     }
 }

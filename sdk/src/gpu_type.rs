@@ -3,6 +3,9 @@
 
 use core::fmt;
 
+// The one model of WGSL's layout rules, shared with `#[shader]` and `#[kernel]`.
+use wasi_webgpu_shader::layout::{Layout as MemoryLayout, Scalar as WgslScalar, StructLayout, max, round_up};
+
 /// A WGSL type, as a [`GpuType`] describes itself in
 /// [`GpuType::WGSL`]. `Display` gives its WGSL spelling, e.g.
 /// `array<vec4<f32>, 4>`; [`declarations`](Self::declarations) the WGSL
@@ -16,11 +19,27 @@ pub enum WgslType {
     I32,
     /// `u32`
     U32,
+    /// `f16`, which a `#[shader]` struct holds as its bits, a `u16`.
+    F16,
     /// `vecN<T>`
     Vector {
         /// N: 2, 3 or 4.
         size: u8,
         /// T: [`F32`](Self::F32), [`I32`](Self::I32) or [`U32`](Self::U32).
+        component: &'static WgslType,
+    },
+    /// `matCxR<T>`, in a `#[shader]` struct.
+    Matrix {
+        /// C: 2, 3 or 4.
+        columns: u8,
+        /// R: 2, 3 or 4.
+        rows: u8,
+        /// T: [`F32`](Self::F32) or [`F16`](Self::F16).
+        component: &'static WgslType,
+    },
+    /// `atomic<T>`, in a `#[shader]` struct.
+    Atomic {
+        /// T: [`I32`](Self::I32) or [`U32`](Self::U32).
         component: &'static WgslType,
     },
     /// `array<T, N>`
@@ -68,7 +87,13 @@ impl WgslType {
 
     fn declare(&self, done: &mut Vec<&'static str>, out: &mut String) {
         match *self {
-            WgslType::Vector { .. } | WgslType::F32 | WgslType::I32 | WgslType::U32 => {}
+            WgslType::Vector { .. }
+            | WgslType::Matrix { .. }
+            | WgslType::Atomic { .. }
+            | WgslType::F32
+            | WgslType::I32
+            | WgslType::U32
+            | WgslType::F16 => {}
             WgslType::Array { element, .. } => element.declare(done, out),
             WgslType::Struct { name, members } => {
                 if done.contains(&name) {
@@ -101,7 +126,10 @@ impl fmt::Display for WgslType {
             WgslType::F32 => f.write_str("f32"),
             WgslType::I32 => f.write_str("i32"),
             WgslType::U32 => f.write_str("u32"),
+            WgslType::F16 => f.write_str("f16"),
             WgslType::Vector { size, component } => write!(f, "vec{size}<{component}>"),
+            WgslType::Matrix { columns, rows, component } => write!(f, "mat{columns}x{rows}<{component}>"),
+            WgslType::Atomic { component } => write!(f, "atomic<{component}>"),
             WgslType::Array { element, length } => write!(f, "array<{element}, {length}>"),
             WgslType::Struct { name, .. } => f.write_str(name),
         }
@@ -200,6 +228,12 @@ impl fmt::Display for WgslType {
 /// Runtime-sized arrays (`array<T>` as the last member) have no Rust struct
 /// counterpart: bind a `Buffer<T>` of the elements instead.
 ///
+/// The structs [`#[shader]`](crate::shader) generates implement `GpuType`
+/// too, from the shader's own layout (their `WGSL` members carry the
+/// `@align`/`@size` their offsets imply). The rules behind both, and behind
+/// [`#[kernel]`](macro@crate::kernel)'s uniform block, are one model,
+/// `wasi_webgpu_shader::layout`.
+///
 /// # Implementing it by hand
 ///
 /// For every type that is a field of a derived struct, `size_of::<Self>()`
@@ -238,9 +272,9 @@ macro_rules! scalar {
     ($($rust:ty => $wgsl:ident),*) => {$(
         impl GpuType for $rust {
             const WGSL: WgslType = WgslType::$wgsl;
-            const WGSL_SIZE: u32 = 4;
-            const WGSL_ALIGN: u32 = 4;
-            const UNIFORM_ALIGN: u32 = 4;
+            const WGSL_SIZE: u32 = MemoryLayout::scalar(WgslScalar::$wgsl).size;
+            const WGSL_ALIGN: u32 = MemoryLayout::scalar(WgslScalar::$wgsl).align;
+            const UNIFORM_ALIGN: u32 = MemoryLayout::scalar(WgslScalar::$wgsl).uniform_align(false);
             const UNIFORM_COMPATIBLE: bool = true;
         }
     )*};
@@ -278,26 +312,18 @@ struct Dims {
 const fn array_dims<T: GpuType>(n: usize, vector: bool) -> Dims {
     let n = n as u32;
     if vector {
-        // vec2 aligns to twice its component, vec3 and vec4 to four times.
-        let align = if n == 2 { 2 * T::WGSL_SIZE } else { 4 * T::WGSL_SIZE };
-        return Dims { size: n * T::WGSL_SIZE, align, uniform_align: align, uniform_compatible: true };
+        let layout = MemoryLayout::vector(n, T::WGSL_SIZE);
+        return Dims { size: layout.size, align: layout.align, uniform_align: layout.align, uniform_compatible: true };
     }
-    let stride = round_up(T::WGSL_ALIGN, T::WGSL_SIZE);
-    let uniform_align = max(16, T::UNIFORM_ALIGN);
+    let element = MemoryLayout { size: T::WGSL_SIZE, align: T::WGSL_ALIGN };
+    let array = element.array(n);
+    let uniform_align = max(array.uniform_align(true), T::UNIFORM_ALIGN);
     Dims {
-        size: n * stride,
-        align: T::WGSL_ALIGN,
+        size: array.size,
+        align: array.align,
         uniform_align,
-        uniform_compatible: T::UNIFORM_COMPATIBLE && stride.is_multiple_of(uniform_align),
+        uniform_compatible: T::UNIFORM_COMPATIBLE && element.stride().is_multiple_of(uniform_align),
     }
-}
-
-const fn round_up(align: u32, n: u32) -> u32 {
-    n.div_ceil(align) * align
-}
-
-const fn max(a: u32, b: u32) -> u32 {
-    if a > b { a } else { b }
 }
 
 /// What `#[derive(GpuType)]` expands to calls; not public API.
@@ -308,7 +334,7 @@ const fn max(a: u32, b: u32) -> u32 {
 /// keeps the expansion small.
 #[doc(hidden)]
 pub mod derive_support {
-    use super::{GpuType, WgslMember, WgslType, array_dims, max, round_up};
+    use super::{GpuType, StructLayout, WgslMember, WgslType, array_dims, round_up};
 
     /// A field of the Rust struct.
     #[derive(Clone, Copy)]
@@ -408,9 +434,8 @@ pub mod derive_support {
     struct Walk {
         /// Where the member `upto` goes (if it is one).
         offset: u32,
-        /// The end of the last member.
-        end: u32,
-        align: u32,
+        /// The members so far.
+        layout: StructLayout,
         /// Whether the members so far follow the uniform rules.
         uniform_compatible: bool,
         /// The last member, when it is a struct: its name, offset and size.
@@ -418,14 +443,14 @@ pub mod derive_support {
     }
 
     const fn walk(fields: &[Field], upto: usize) -> Walk {
-        let mut walk = Walk { offset: 0, end: 0, align: 1, uniform_compatible: true, prev_struct: None };
+        let mut walk = Walk { offset: 0, layout: StructLayout::new(), uniform_compatible: true, prev_struct: None };
         let mut i = 0;
         while i < fields.len() {
             let Some(member) = &fields[i].member else {
                 i += 1;
                 continue;
             };
-            let offset = round_up(member.member_align(), walk.end);
+            let offset = walk.layout.next_offset(member.member_align());
             if i == upto {
                 walk.offset = offset;
                 return walk;
@@ -438,11 +463,10 @@ pub mod derive_support {
                 WgslType::Struct { .. } => Some((fields[i].name, offset, member.size)),
                 _ => None,
             };
-            walk.end = offset + member.member_size();
-            walk.align = max(walk.align, member.member_align());
+            walk.layout.push(member.member_size(), member.member_align());
             i += 1;
         }
-        walk.offset = walk.end;
+        walk.offset = walk.layout.end();
         walk
     }
 
@@ -459,10 +483,11 @@ pub mod derive_support {
     /// The struct's WGSL layout. Never fails: the checks report mismatches.
     pub const fn layout(fields: &[Field]) -> Layout {
         let walk = walk(fields, usize::MAX);
+        let layout = walk.layout.finish();
         Layout {
-            size: round_up(walk.align, walk.end),
-            align: walk.align,
-            uniform_align: max(16, walk.align),
+            size: layout.size,
+            align: layout.align,
+            uniform_align: layout.uniform_align(true),
             uniform_compatible: walk.uniform_compatible,
         }
     }
@@ -581,7 +606,7 @@ pub mod derive_support {
             } else {
                 m.push(": remove ").push_num(field.rust_offset - expected).push(" bytes of padding before it");
                 // The padding may be there on purpose, for a WGSL @align.
-                let align = align_reaching(walk.end, field.rust_offset);
+                let align = align_reaching(walk.layout.end(), field.rust_offset);
                 if align > member.member_align() {
                     m.push(", or give it #[gpu(align = ").push_num(align as usize).push(")] (WGSL @align(");
                     m.push_num(align as usize).push("))");
@@ -698,9 +723,15 @@ pub mod derive_support {
                 WgslType::F32 => self.push("f32"),
                 WgslType::I32 => self.push("i32"),
                 WgslType::U32 => self.push("u32"),
+                WgslType::F16 => self.push("f16"),
                 WgslType::Vector { size, component } => {
                     self.push("vec").push_num(*size as usize).push("<").push_type(component).push(">")
                 }
+                WgslType::Matrix { columns, rows, component } => {
+                    self.push("mat").push_num(*columns as usize).push("x").push_num(*rows as usize);
+                    self.push("<").push_type(component).push(">")
+                }
+                WgslType::Atomic { component } => self.push("atomic<").push_type(component).push(">"),
                 WgslType::Array { element, length } => {
                     self.push("array<").push_type(element).push(", ").push_num(*length).push(">")
                 }

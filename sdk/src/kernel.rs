@@ -209,7 +209,8 @@ impl Kernel {
     }
 
     /// Sets the pipeline and groups, then dispatches enough workgroups to
-    /// cover `threads`.
+    /// cover `threads`: the record-into-a-pass call of both macros
+    /// (`#[shader]`'s `Foo::dispatch`, `#[kernel]`'s `name::dispatch`).
     pub fn dispatch(&self, pass: &mut ComputePass<'_>, bind_groups: &[BindGroup], threads: Threads) -> Result<()> {
         let [x, y, z] = threads.workgroups(self.workgroup_size);
         pass.set_pipeline(&self.pipeline)?;
@@ -217,6 +218,18 @@ impl Kernel {
             pass.set_bind_group(index as u32, group, &[])?;
         }
         pass.dispatch_workgroups(x, y, z)
+    }
+
+    /// [`dispatch`](Self::dispatch) in a compute pass of its own, on a new
+    /// encoder, submitted to `device`'s queue before this returns: the
+    /// run-by-itself call of both macros (`launch`).
+    pub async fn run(&self, device: &Device, bind_groups: &[BindGroup], threads: Threads) -> Result<()> {
+        let mut encoder = device.create_command_encoder(&Default::default());
+        let mut pass = encoder.begin_compute_pass(&Default::default());
+        self.dispatch(&mut pass, bind_groups, threads)?;
+        pass.end();
+        let commands = encoder.finish().await?;
+        crate::queue::submit(&device.shared, vec![commands])
     }
 }
 

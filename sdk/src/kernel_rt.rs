@@ -1,6 +1,7 @@
 //! What the code `#[wasi_webgpu::kernel]` generates runs on: the GPU launch
 //! (a pipeline compiled once per device, a uniform block, one pass, one
-//! submit) and the CPU executor of the in-guest CPU device. Not public API;
+//! submit) and dispatch (the same, recorded into the caller's pass), and the
+//! CPU executor of the in-guest CPU device. Not public API;
 //! the semantics users see are documented in the crate documentation.
 //!
 //! # The CPU executor
@@ -24,9 +25,13 @@ use std::task::{Context, Poll, Waker};
 use bytemuck::Pod;
 
 use crate::buffer::{BufferShared, CpuBlock};
+use crate::cpu::CpuCommand;
 use crate::kernel::{Kernel, KernelSpec};
 use crate::vector::{UVec3, vec3};
-use crate::{BindGroupEntry, BindingResource, Buffer, BufferDescriptor, BufferUsages, Device, Error, Result, Threads};
+use crate::{
+    BindGroup, BindGroupEntry, BindingResource, Buffer, BufferDescriptor, BufferInitDescriptor, BufferUsages,
+    ComputePass, Device, Error, Result, Threads,
+};
 
 /// Whether `device` is the in-guest CPU device, where a kernel runs as Rust.
 pub fn is_cpu(device: &Device) -> bool {
@@ -387,25 +392,85 @@ pub async fn launch_gpu(
     threads: Threads,
 ) -> Result<()> {
     let compiled = device.kernels.get(device, spec).await?;
+    let uniform_buffer = if uniforms.is_empty() { None } else { Some(uniform_buffer(device, &compiled, uniforms)?) };
+    let groups = bind(device, &compiled, call, buffers, uniform_buffer.as_ref())?;
+    compiled.kernel.run(device, &groups, threads).await?;
+    if let Some(buffer) = uniform_buffer {
+        compiled.uniforms.replace(Some(buffer));
+    }
+    Ok(())
+}
+
+/// Records a kernel's dispatch into `pass` on a GPU device, bound like
+/// [`launch_gpu`] binds it, with a uniform block of its own: the pass runs
+/// at a later submit, after other dispatches of the same kernel may have
+/// recorded other values, so the launch's cached uniform buffer cannot
+/// serve. `async` only to compile the kernel on its first use.
+pub async fn dispatch_gpu(
+    pass: &mut ComputePass<'_>,
+    spec: &'static KernelSpec,
+    call: &'static str,
+    uniforms: &[u8],
+    buffers: &[BindingResource<'_>],
+    threads: Threads,
+) -> Result<()> {
+    let device = pass.device();
+    let compiled = device.kernels.get(&device, spec).await?;
+    let uniform_buffer = if uniforms.is_empty() {
+        None
+    } else {
+        let mut contents = uniforms.to_vec();
+        contents.resize(uniforms.len().next_multiple_of(16), 0);
+        let usage = BufferUsages::UNIFORM | BufferUsages::COPY_DST;
+        Some(device.create_buffer_init(&BufferInitDescriptor {
+            label: Some(spec.label),
+            contents: &contents,
+            usage,
+        })?)
+    };
+    let groups = bind(&device, &compiled, call, buffers, uniform_buffer.as_ref())?;
+    compiled.kernel.dispatch(pass, &groups, threads)
+}
+
+/// The bind group of a kernel: `buffers` at bindings `0..n`, the uniform
+/// block, if any, at `n`.
+fn bind(
+    device: &Device,
+    compiled: &Compiled,
+    call: &'static str,
+    buffers: &[BindingResource<'_>],
+    uniforms: Option<&Buffer<u8>>,
+) -> Result<Vec<BindGroup>> {
     let mut entries: Vec<BindGroupEntry<'_>> = buffers
         .iter()
         .enumerate()
         .map(|(binding, &resource)| BindGroupEntry { binding: binding as u32, resource })
         .collect();
-    let uniform_buffer = if uniforms.is_empty() { None } else { Some(uniform_buffer(device, &compiled, uniforms)?) };
-    if let Some(buffer) = &uniform_buffer {
+    if let Some(buffer) = uniforms {
         entries.push(BindGroupEntry { binding: buffers.len() as u32, resource: buffer.as_entire_binding() });
     }
-    let groups = compiled.kernel.bind(device, call, false, &[&entries])?;
-    let mut encoder = device.create_command_encoder(&Default::default());
-    let mut pass = encoder.begin_compute_pass(&Default::default());
-    compiled.kernel.dispatch(&mut pass, &groups, threads)?;
-    pass.end();
-    let commands = encoder.finish().await?;
-    crate::queue::submit(&device.shared, vec![commands])?;
-    if let Some(buffer) = uniform_buffer {
-        compiled.uniforms.replace(Some(buffer));
-    }
+    compiled.kernel.bind(device, call, false, &[&entries])
+}
+
+/// Records a kernel's dispatch into `pass` on the CPU device: `run`, the
+/// kernel's CPU translation over its own handles to the arguments, runs at
+/// `Queue::submit`, in order with the encoder's other commands, as the
+/// dispatch would on a GPU. `buffers` are the arguments, which submit
+/// checks (alive, unmapped) like a GPU command buffer's.
+pub fn record_cpu(
+    pass: &mut ComputePass<'_>,
+    buffers: &[BindingResource<'_>],
+    run: impl Fn(&Device) -> Result<()> + 'static,
+) -> Result<()> {
+    let shared: Vec<&Rc<BufferShared>> = buffers
+        .iter()
+        .filter_map(|resource| match resource {
+            BindingResource::Buffer(binding) => Some(binding.buffer),
+            _ => None,
+        })
+        .collect();
+    let device = pass.device();
+    pass.record_cpu(&shared, CpuCommand::Kernel { device, run: Box::new(run) });
     Ok(())
 }
 

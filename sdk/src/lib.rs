@@ -312,6 +312,9 @@ pub use wasi_webgpu_macros::main;
 ///   `Params { a: 1.0, ..Default::default() }`);
 ///   `vecN<T>` is `[T; N]` (`[T; 4]` for `vec3` array elements), `matCxR<T>`
 ///   is `[[T; R]; C]` with `R` of 3 widened to 4, `f16` is its `u16` bits;
+///   each implements [`GpuType`](trait@GpuType) with the shader's layout
+///   (but for a struct ending in a runtime-sized array, whose Rust struct is
+///   only the members before it);
 /// - `Overrides`, an `Option` per `override` (`None` keeps the default);
 /// - for each compute entry point `foo`: `FOO_WORKGROUP_SIZE` when it is
 ///   fixed; `FooBindings<'a>`, one field per global it uses, typed
@@ -328,9 +331,12 @@ pub use wasi_webgpu_macros::main;
 ///   when bound (an entry point with a storage texture uses the layout the
 ///   host derives, since the reference host cannot create explicit ones
 ///   with storage textures); and `Foo`, with `Foo::pipeline(&device, &overrides).await?`,
-///   `workgroup_size()` (overrides applied), `bind`, and
-///   `dispatch(&mut pass, &bindings, threads)`, which runs
-///   `ceil(threads / workgroup_size)` workgroups in each dimension and
+///   `workgroup_size()` (overrides applied), `bind`,
+///   `dispatch(&mut pass, &bindings, threads)`, which records into your
+///   compute pass, and `launch(&device, &bindings, threads).await`, which
+///   runs by itself (a pass of its own, submitted before it returns): the
+///   two calls a [`kernel`](macro@kernel) offers too, with the same argument
+///   order. Both run `ceil(threads / workgroup_size)` workgroups in each dimension and
 ///   returns an `Err` above `maxComputeWorkgroupsPerDimension`. `threads` is
 ///   a [`Threads`], a count of invocations, never of workgroups (the unit
 ///   wgpu's `dispatch_workgroups` takes): `Threads::x(n)` for `n` elements,
@@ -387,7 +393,8 @@ pub mod __private {
     pub mod kernel_rt {
         pub use crate::kernel_rt::{
             Barrier, CpuSlice, CpuSliceMut, Invocation, WorkgroupRun as Workgroup, barrier, check_launch, cpu_slice,
-            cpu_slice_mut, for_each_invocation, for_each_workgroup, is_cpu, launch_gpu, lockstep,
+            cpu_slice_mut, dispatch_gpu, for_each_invocation, for_each_workgroup, is_cpu, launch_gpu, lockstep,
+            record_cpu,
         };
     }
 

@@ -13,6 +13,7 @@ use core::ops::{
 };
 
 use crate::gpu_type::{GpuType, WgslType};
+use wasi_webgpu_shader::layout::Layout as MemoryLayout;
 
 /// A WGSL scalar a vector can hold, with WGSL's arithmetic.
 ///
@@ -413,8 +414,8 @@ macro_rules! vector {
     (@gpu $name:ident, $n:literal, $($t:ident $wgsl:ident),*) => {$(
         impl GpuType for $name<$t> {
             const WGSL: WgslType = WgslType::Vector { size: $n, component: &WgslType::$wgsl };
-            const WGSL_SIZE: u32 = 4 * $n;
-            const WGSL_ALIGN: u32 = if $n == 2 { 8 } else { 16 };
+            const WGSL_SIZE: u32 = MemoryLayout::vector($n, 4).size;
+            const WGSL_ALIGN: u32 = MemoryLayout::vector($n, 4).align;
             const UNIFORM_ALIGN: u32 = Self::WGSL_ALIGN;
             const UNIFORM_COMPATIBLE: bool = true;
         }

@@ -57,7 +57,7 @@ pub fn scalar_ty(s: Scalar) -> TokenStream {
     if s == Scalar::F16 {
         return quote!(::wasi_webgpu::F16);
     }
-    let s = ident(s.rust());
+    let s = ident(s.wgsl());
     quote!(#s)
 }
 

@@ -1,9 +1,10 @@
-//! The module a kernel expands to: `WGSL`, `WORKGROUP_SIZE`, `launch` (GPU or CPU device) and the
-//! CPU translation.
+//! The module a kernel expands to: `WGSL`, `WORKGROUP_SIZE`, `launch` and `dispatch` (GPU or CPU
+//! device) and the CPU translation.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use syn::ItemFn;
+use wasi_webgpu_shader::layout::StructLayout;
 
 use crate::cpu::{self, Cpu, rust_ty, scalar_ty};
 use crate::ir::*;
@@ -11,18 +12,16 @@ use crate::wgsl;
 
 /// Layout of the uniform block: (parameter index, byte offset), and the block's size.
 fn uniform_layout(kernel: &Kernel) -> (Vec<(usize, u32)>, u32) {
-    let mut offset = 0u32;
-    let mut align_max = 4;
+    let mut layout = StructLayout::new();
+    // A WGSL struct of scalars and vectors aligns to at least 4.
+    layout.push(0, 4);
     let mut members = Vec::new();
     for (i, p) in kernel.params.iter().enumerate() {
         let ParamKind::Value(ty) = &p.kind else { continue };
         let (size, align) = wgsl::uniform_member_ty(ty).size_align();
-        offset = offset.next_multiple_of(align);
-        members.push((i, offset));
-        offset += size;
-        align_max = align_max.max(align);
+        members.push((i, layout.push(size, align)));
     }
-    (members, offset.next_multiple_of(align_max))
+    (members, layout.finish().size)
 }
 
 /// Whether a value parameter was written `usize`/`isize`: `launch` then takes that type.
@@ -53,8 +52,14 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
     let mut cpu_setup = Vec::new();
     let mut cpu_args = Vec::new();
     let mut buffer_names = Vec::new();
+    // Every parameter, as `launch` and `dispatch` pass it on; and how the CPU `dispatch` turns its own handles
+    // to the buffers back into the references `__run_cpu` takes.
+    let mut arg_names = Vec::new();
+    let mut owned = Vec::new();
+    let mut reborrow = Vec::new();
     for (p, slot) in kernel.params.iter().zip(&slots) {
         let pname = format_ident!("{}", p.name);
+        arg_names.push(pname.clone());
         match &p.kind {
             ParamKind::Value(ty) => {
                 let written = written_pointer_sized(p);
@@ -74,7 +79,12 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
                     ParamKind::Atomics(s) => (scalar_ty(*s), true, false),
                     ParamKind::Value(_) => unreachable!("matched above"),
                 };
+                owned.push(quote!(let #pname = ::core::clone::Clone::clone(#pname);));
                 if writable {
+                    reborrow.push(quote! {
+                        let mut #pname = ::core::clone::Clone::clone(&#pname);
+                        let #pname = &mut #pname;
+                    });
                     launch_params.push(quote!(#pname: &mut #sdk::Buffer<#elem>));
                     cpu_setup.push(quote! {
                         let mut #pname = #rt::cpu_slice_mut(device, #pname)?;
@@ -83,6 +93,7 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
                     });
                     cpu_args.push(quote!(#pname));
                 } else {
+                    reborrow.push(quote!(let #pname = &#pname;));
                     launch_params.push(quote!(#pname: &#sdk::Buffer<#elem>));
                     cpu_setup.push(quote!(let #pname = #rt::cpu_slice(device, #pname)?;));
                     cpu_args.push(quote!(&*#pname));
@@ -166,56 +177,62 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
         quote!(let __uniforms: [u8; 0] = [];)
     };
 
-    // What errors call the launch: the path the user wrote, not the bind group the SDK makes.
-    let call = format!("{label}::launch");
+    // What errors call the launch or dispatch: the path the user wrote, not the bind group the SDK makes.
+    let (launch_call, dispatch_call) = (format!("{label}::launch"), format!("{label}::dispatch"));
     // The CPU device runs f16 through `F16`, which rounds like WGSL; a GPU device needs `shader-f16`, checked
     // here rather than left to the host, which would only report the `enable f16;` as an untyped shader error.
-    let f16_check = if kernel.uses_f16 {
-        quote! {
-            if !device.features().contains(#sdk::Features::SHADER_F16) {
-                return ::core::result::Result::Err(#sdk::Error::MissingFeature {
-                    feature: "shader-f16",
-                    operation: #call,
-                });
-            }
-        }
-    } else {
-        TokenStream::new()
-    };
-    let cpu_path = {
-        let run = if kernel.shared.is_empty() && !kernel.uses_barrier {
-            quote!(#rt::for_each_invocation(device, WORKGROUP_SIZE, threads, |__inv| __cpu(*__inv, #(#cpu_args),*)))
-        } else if kernel.uses_barrier {
-            quote!(#rt::for_each_workgroup(device, WORKGROUP_SIZE, threads, |__wg| {
-                let __shared = __Shared::new();
-                #rt::lockstep(__wg.invocations().map(|__inv| __cpu(__inv, &__shared, #(#cpu_args),*)))
-            }))
-        } else {
-            quote!(#rt::for_each_workgroup(device, WORKGROUP_SIZE, threads, |__wg| {
-                let __shared = __Shared::new();
-                for __inv in __wg.invocations() {
-                    __cpu(__inv, &__shared, #(#cpu_args),*);
+    let f16_check = |call: &str| {
+        if kernel.uses_f16 {
+            quote! {
+                if !device.features().contains(#sdk::Features::SHADER_F16) {
+                    return ::core::result::Result::Err(#sdk::Error::MissingFeature {
+                        feature: "shader-f16",
+                        operation: #call,
+                    });
                 }
-            }))
-        };
-        quote! {
-            if #rt::is_cpu(device) {
-                #(#cpu_setup)*
-                return #run;
             }
+        } else {
+            TokenStream::new()
         }
+    };
+    let (launch_f16, dispatch_f16) = (f16_check(&launch_call), f16_check(&dispatch_call));
+    let cpu_run = if kernel.shared.is_empty() && !kernel.uses_barrier {
+        quote!(#rt::for_each_invocation(device, WORKGROUP_SIZE, threads, |__inv| __cpu(*__inv, #(#cpu_args),*)))
+    } else if kernel.uses_barrier {
+        quote!(#rt::for_each_workgroup(device, WORKGROUP_SIZE, threads, |__wg| {
+            let __shared = __Shared::new();
+            #rt::lockstep(__wg.invocations().map(|__inv| __cpu(__inv, &__shared, #(#cpu_args),*)))
+        }))
+    } else {
+        quote!(#rt::for_each_workgroup(device, WORKGROUP_SIZE, threads, |__wg| {
+            let __shared = __Shared::new();
+            for __inv in __wg.invocations() {
+                __cpu(__inv, &__shared, #(#cpu_args),*);
+            }
+        }))
     };
     let cpu_fn = Cpu::new(kernel).entry();
 
     let doc_module = format!(
-        "The `#[wasi_webgpu::kernel]` `{label}`: its WGSL, workgroup size and `launch`.{}",
+        "The `#[wasi_webgpu::kernel]` `{label}`: its WGSL, workgroup size, `launch` (runs by itself) and \
+         `dispatch` (records into your compute pass).{}",
         if generic { " One instance of a generic kernel." } else { "" }
     );
     let doc_launch = format!(
-        "Runs `{label}` on `device` with one invocation per thread of `threads`, a thread count, not a \
-         workgroup count (`Threads::x(n)`, `Threads::xy(w, h)`, `Threads::xyz(w, h, d)`; rounded up to whole \
-         workgroups of {x}×{y}×{z}): on a GPU device as one compute pass, submitted before this returns; on the \
-         CPU device directly on the buffers' memory. Errors name `{label}::launch` and the parameter."
+        "Runs `{label}` by itself on `device`, with one invocation per thread of `threads`, a thread count, not \
+         a workgroup count (`Threads::x(n)`, `Threads::xy(w, h)`, `Threads::xyz(w, h, d)`; rounded up to whole \
+         workgroups of {x}×{y}×{z}): on a GPU device as one compute pass of its own, submitted before this \
+         returns; on the CPU device directly on the buffers' memory. Errors name `{label}::launch` and the \
+         parameter. To record it with other work instead, `dispatch` into your own pass."
+    );
+    let doc_dispatch = format!(
+        "Records `{label}` into `pass`, the same arguments in the same order as `launch`: one invocation per \
+         thread of `threads` (workgroups of {x}×{y}×{z}), run when the pass's command buffer is submitted, in \
+         order with the encoder's other work. `async` only because the kernel compiles on its first use on a \
+         device (cached after that). On the CPU device, whose passes cannot hold GPU work, the kernel's CPU \
+         translation is recorded into the encoder instead and runs at `Queue::submit`, in the same order, on the \
+         buffers as they are then. Errors, from the same checks as `launch`, name `{label}::dispatch` and the \
+         parameter."
     );
     quote! {
         #[doc = #doc_module]
@@ -246,11 +263,44 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
                 #(#launch_params,)*
                 threads: #sdk::Threads,
             ) -> #sdk::Result<()> {
-                #rt::check_launch(device, &__SPEC, #call, &[#(#gpu_buffers),*])?;
-                #cpu_path
-                #f16_check
+                #rt::check_launch(device, &__SPEC, #launch_call, &[#(#gpu_buffers),*])?;
+                if #rt::is_cpu(device) {
+                    return __run_cpu(device, #(#arg_names,)* threads);
+                }
+                #launch_f16
                 #uniforms
-                #rt::launch_gpu(device, &__SPEC, #call, &__uniforms, &[#(#gpu_buffers),*], threads).await
+                #rt::launch_gpu(device, &__SPEC, #launch_call, &__uniforms, &[#(#gpu_buffers),*], threads).await
+            }
+
+            #[doc = #doc_dispatch]
+            pub async fn dispatch(
+                pass: &mut #sdk::ComputePass<'_>,
+                #(#launch_params,)*
+                threads: #sdk::Threads,
+            ) -> #sdk::Result<()> {
+                let device = &pass.device();
+                #rt::check_launch(device, &__SPEC, #dispatch_call, &[#(#gpu_buffers),*])?;
+                if #rt::is_cpu(device) {
+                    let __buffers = [#(#gpu_buffers),*];
+                    #(#owned)*
+                    return #rt::record_cpu(pass, &__buffers, move |device| {
+                        #(#reborrow)*
+                        __run_cpu(device, #(#arg_names,)* threads)
+                    });
+                }
+                #dispatch_f16
+                #uniforms
+                #rt::dispatch_gpu(pass, &__SPEC, #dispatch_call, &__uniforms, &[#(#gpu_buffers),*], threads).await
+            }
+
+            /// The CPU device's run of the kernel, at `launch` or at the submit of a `dispatch`.
+            fn __run_cpu(
+                device: &#sdk::Device,
+                #(#launch_params,)*
+                threads: #sdk::Threads,
+            ) -> #sdk::Result<()> {
+                #(#cpu_setup)*
+                #cpu_run
             }
 
             #cpu_fn

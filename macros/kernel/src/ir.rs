@@ -43,45 +43,9 @@ impl From<Span> for Sp {
     }
 }
 
-/// A WGSL scalar.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Scalar {
-    F16,
-    F32,
-    I32,
-    U32,
-    Bool,
-}
-
-impl Scalar {
-    pub fn wgsl(self) -> &'static str {
-        match self {
-            Scalar::F16 => "f16",
-            Scalar::F32 => "f32",
-            Scalar::I32 => "i32",
-            Scalar::U32 => "u32",
-            Scalar::Bool => "bool",
-        }
-    }
-
-    /// The Rust spelling, as the user writes it: the same names as WGSL's
-    /// (`usize`/`isize` are `u32`/`i32` in kernels).
-    pub fn rust(self) -> &'static str {
-        self.wgsl()
-    }
-
-    pub fn is_int(self) -> bool {
-        matches!(self, Scalar::I32 | Scalar::U32)
-    }
-
-    pub fn is_float(self) -> bool {
-        matches!(self, Scalar::F32 | Scalar::F16)
-    }
-
-    pub fn size(self) -> u32 {
-        if self == Scalar::F16 { 2 } else { 4 }
-    }
-}
+/// A WGSL scalar: the one model of WGSL types and layouts that `#[shader]` and `GpuType` share.
+pub use wasi_webgpu_shader::layout::Scalar;
+use wasi_webgpu_shader::layout::{Layout, StructLayout};
 
 /// A type of the subset.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,13 +81,13 @@ pub struct FieldDef {
 
 impl StructDef {
     pub fn size_align(&self) -> (u32, u32) {
-        let (mut offset, mut align) = (0u32, 1u32);
+        let mut layout = StructLayout::new();
         for f in self.fields.iter().filter(|f| !f.padding) {
-            let (s, a) = f.ty.size_align();
-            offset = offset.next_multiple_of(a) + s;
-            align = align.max(a);
+            let (size, align) = f.ty.size_align();
+            layout.push(size, align);
         }
-        (offset.next_multiple_of(align), align)
+        let Layout { size, align } = layout.finish();
+        (size, align)
     }
 }
 
@@ -149,19 +113,20 @@ impl Ty {
 
     /// Size and alignment under WGSL's layout rules.
     pub fn size_align(&self) -> (u32, u32) {
-        match self {
-            Ty::Scalar(s) | Ty::Atomic(s) => (s.size(), s.size()),
-            Ty::Vector(n, s) => {
-                let w = s.size();
-                (u32::from(*n) * w, if *n == 2 { 2 * w } else { 4 * w })
-            }
+        let layout = match self {
+            Ty::Scalar(s) | Ty::Atomic(s) => Layout::scalar(*s),
+            Ty::Vector(n, s) => Layout::vector(u32::from(*n), s.size()),
             Ty::Array(e, n) => {
                 let (size, align) = e.size_align();
-                (size.next_multiple_of(align) * n, align)
+                Layout { size, align }.array(*n)
             }
-            Ty::Struct(def) => def.size_align(),
-            Ty::Unit | Ty::Infer(_) => (0, 1),
-        }
+            Ty::Struct(def) => {
+                let (size, align) = def.size_align();
+                Layout { size, align }
+            }
+            Ty::Unit | Ty::Infer(_) => Layout { size: 0, align: 1 },
+        };
+        (layout.size, layout.align)
     }
 
     /// Whether values of this type can live in a buffer (WGSL "host-shareable").
@@ -178,8 +143,9 @@ impl Ty {
     pub fn rust_name(&self) -> String {
         match self {
             Ty::Unit => "()".into(),
-            Ty::Scalar(s) => s.rust().into(),
-            Ty::Vector(n, s) => format!("Vec{n}<{}>", s.rust()),
+            // Kernels spell scalars as WGSL does (`usize`/`isize` are `u32`/`i32` in kernels).
+            Ty::Scalar(s) => s.wgsl().into(),
+            Ty::Vector(n, s) => format!("Vec{n}<{}>", s.wgsl()),
             Ty::Array(e, n) => format!("[{}; {n}]", e.rust_name()),
             Ty::Atomic(Scalar::I32) => "AtomicI32".into(),
             Ty::Atomic(_) => "AtomicU32".into(),

@@ -597,6 +597,11 @@ fn lower_kernel(
                  `threads` itself"
             )));
         }
+        if name == "pass" {
+            return Err(Sp::of(&pi).error(
+                "rename the parameter `pass`: the generated `dispatch(pass, .., threads)` takes `pass` itself",
+            ));
+        }
         if name.starts_with('_') {
             return Err(
                 Sp::of(&pi).error(format!("rename the parameter `{name}`: names starting with `_` are reserved"))

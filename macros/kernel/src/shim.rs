@@ -23,7 +23,7 @@ pub(crate) fn with_shim(
     let Ok(options) = syn::parse2::<Options>(attr.clone()) else { return out };
     let Ok(instances) = instances(&func, &options) else { return out };
     let vis = &func.vis;
-    // `launch` takes the device, the parameters and the thread count, of whatever types.
+    // `launch` and `dispatch` take the device or pass, the parameters and the thread count, of whatever types.
     let args: Vec<Ident> = (0..func.sig.inputs.len() + 2).map(|i| format_ident!("A{i}")).collect();
     for name in instances.iter().map(|f| &f.sig.ident) {
         out.extend(quote! {
@@ -32,6 +32,9 @@ pub(crate) fn with_shim(
                 pub const WGSL: &str = "";
                 pub const WORKGROUP_SIZE: [u32; 3] = [1, 1, 1];
                 pub async fn launch<#(#args),*>(#(_: #args),*) -> ::wasi_webgpu::Result<()> {
+                    ::core::unreachable!("the kernel did not compile")
+                }
+                pub async fn dispatch<#(#args),*>(#(_: #args),*) -> ::wasi_webgpu::Result<()> {
                     ::core::unreachable!("the kernel did not compile")
                 }
             }

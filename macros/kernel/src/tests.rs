@@ -311,6 +311,14 @@ fn errors_say_what_to_write_instead() {
     for (item, expected) in [
         (
             quote!(
+                fn k(pass: u32, o: &mut [u32]) {
+                    o[0] = pass;
+                }
+            ),
+            "rename the parameter `pass`: the generated `dispatch(pass, .., threads)` takes `pass` itself",
+        ),
+        (
+            quote!(
                 fn k(o: &mut [u32]) {
                     let s = String::from("x");
                 }

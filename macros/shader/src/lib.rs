@@ -25,17 +25,28 @@
 
 #[cfg(feature = "back")]
 pub mod back;
+#[cfg(feature = "naga")]
 mod explain;
+#[cfg(feature = "naga")]
 mod front;
+pub mod layout;
+#[cfg(feature = "naga")]
 mod reflect;
+#[cfg(feature = "naga")]
 mod valid;
 
+/// A WGSL scalar type that can appear in a binding or an override: [`layout`]'s.
+pub use layout::Scalar;
+
 use std::ops::Range;
+#[cfg(feature = "naga")]
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+#[cfg(feature = "naga")]
 /// The file name shown in renderings when the caller gives none.
 const DEFAULT_PATH: &str = "wgsl";
 
+#[cfg(feature = "naga")]
 /// Parses `source`, validates it against WebGPU (capabilities and default limits), and reflects its
 /// interface.
 ///
@@ -50,6 +61,7 @@ pub fn compile(source: &str, path: Option<&str>) -> Result<Shader, Diagnostic> {
     })
 }
 
+#[cfg(feature = "naga")]
 /// Parses and validates `source` like [`compile`], without building the reflection.
 pub fn validate(source: &str) -> Result<(), Diagnostic> {
     guarded(source, DEFAULT_PATH, || {
@@ -67,6 +79,7 @@ pub fn type_size_align(shader: &Shader, ty: &Type) -> (u32, u32) {
     ty.size_align(&shader.structs)
 }
 
+#[cfg(feature = "naga")]
 /// Runs `f`, turning a panic inside naga into a [`Diagnostic`]: inside a proc macro a panic would
 /// surface as an opaque compiler error.
 fn guarded<T>(source: &str, path: &str, f: impl FnOnce() -> Result<T, Diagnostic>) -> Result<T, Diagnostic> {
@@ -96,6 +109,7 @@ pub struct Diagnostic {
     pub rendered: String,
 }
 
+#[cfg(feature = "naga")]
 impl Diagnostic {
     fn new(message: String, span: Option<Range<usize>>, rendered: String, source: &str) -> Self {
         let span = span.filter(|s| s.start <= s.end && source.is_char_boundary(s.start) && s.end <= source.len());
@@ -137,6 +151,7 @@ impl Diagnostic {
     }
 }
 
+#[cfg(feature = "naga")]
 /// The source as the renderings show it. naga's renderer replaces control characters with the
 /// 3-byte U+FFFD, which shifts every later byte offset (and can split a character, panicking
 /// naga); a same-length stand-in keeps offsets valid.
@@ -155,6 +170,7 @@ pub(crate) fn display_source(source: &str) -> std::borrow::Cow<'_, str> {
     shown.into()
 }
 
+#[cfg(feature = "naga")]
 fn is_hidden_control(c: char) -> bool {
     c.is_control() && !c.is_whitespace()
 }
@@ -336,42 +352,6 @@ pub enum StorageAccess {
     ReadWrite,
 }
 
-/// A WGSL scalar type that can appear in a binding or an override.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Scalar {
-    /// `f16` (needs `enable f16;`)
-    F16,
-    /// `f32`
-    F32,
-    /// `i32`
-    I32,
-    /// `u32`
-    U32,
-    /// `bool` (overrides only; not host-shareable)
-    Bool,
-}
-
-impl Scalar {
-    /// Size in bytes in host-shareable memory (`bool` has none; 4 is reported).
-    pub fn size(self) -> u32 {
-        match self {
-            Scalar::F16 => 2,
-            Scalar::F32 | Scalar::I32 | Scalar::U32 | Scalar::Bool => 4,
-        }
-    }
-
-    /// The WGSL spelling.
-    pub fn wgsl(self) -> &'static str {
-        match self {
-            Scalar::F16 => "f16",
-            Scalar::F32 => "f32",
-            Scalar::I32 => "i32",
-            Scalar::U32 => "u32",
-            Scalar::Bool => "bool",
-        }
-    }
-}
-
 /// A WGSL type as seen from a binding.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Type {
@@ -413,22 +393,23 @@ pub enum Type {
 impl Type {
     /// Size and alignment in bytes; see [`type_size_align`]. [`Type::Other`] is `(0, 1)`.
     pub fn size_align(&self, structs: &[StructDef]) -> (u32, u32) {
-        match self {
-            Type::Scalar(s) | Type::Atomic(s) => (s.size(), s.size()),
-            Type::Vector { size, scalar } => {
-                let w = scalar.size();
-                (u32::from(*size) * w, if *size == 2 { 2 * w } else { 4 * w })
-            }
+        let layout = match self {
+            Type::Scalar(s) | Type::Atomic(s) => layout::Layout::scalar(*s),
+            Type::Vector { size, scalar } => layout::Layout::vector(u32::from(*size), scalar.size()),
             Type::Matrix { columns, rows, scalar } => {
-                let (_, column_align) = Type::Vector { size: *rows, scalar: *scalar }.size_align(structs);
-                (u32::from(*columns) * column_align, column_align)
+                layout::Layout::matrix(u32::from(*columns), u32::from(*rows), scalar.size())
             }
-            Type::Array { element, length, stride } => {
-                (length.unwrap_or(1).saturating_mul(*stride), element.size_align(structs).1)
-            }
-            Type::Struct(index) => structs.get(*index).map_or((0, 1), |s| (s.size, s.align)),
-            Type::Other(_) => (0, 1),
-        }
+            // naga's stride, which `@stride`-free WGSL makes the element's.
+            Type::Array { element, length, stride } => layout::Layout {
+                size: length.unwrap_or(1).saturating_mul(*stride),
+                align: element.size_align(structs).1,
+            },
+            Type::Struct(index) => structs
+                .get(*index)
+                .map_or(layout::Layout { size: 0, align: 1 }, |s| layout::Layout { size: s.size, align: s.align }),
+            Type::Other(_) => layout::Layout { size: 0, align: 1 },
+        };
+        (layout.size, layout.align)
     }
 }
 
@@ -476,9 +457,9 @@ pub struct Override {
     pub initializer: Option<String>,
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "naga"))]
 mod tests;
-#[cfg(test)]
+#[cfg(all(test, feature = "naga"))]
 mod tests_real;
-#[cfg(test)]
+#[cfg(all(test, feature = "naga"))]
 mod tests_words;

@@ -144,26 +144,6 @@ fn declarations_list_nested_structs_first_and_once() {
 /// accepts in a uniform buffer exactly the UNIFORM_COMPATIBLE ones.
 #[test]
 fn naga_agrees() {
-    fn check<T: GpuType>(rust_offsets: &[usize]) {
-        let WgslType::Struct { name, members } = T::WGSL else { panic!("a struct") };
-        let declarations = T::WGSL.declarations();
-        let wgsl = |space: &str| {
-            format!(
-                "{declarations}@group(0) @binding(0) var<{space}> data: {name};\n\
-                 @compute @workgroup_size(1) fn main() {{ _ = data; }}\n"
-            )
-        };
-        let shader = wasi_webgpu_shader::compile(&wgsl("storage, read_write"), None)
-            .unwrap_or_else(|e| panic!("{}", e.rendered));
-        let def = shader.structs.iter().find(|s| s.name == name).expect("the struct is reflected");
-        assert_eq!((def.size, def.align), (T::WGSL_SIZE, T::WGSL_ALIGN), "{name}");
-        assert_eq!(size_of::<T>(), T::WGSL_SIZE as usize, "{name}");
-        let naga: Vec<_> = def.members.iter().map(|m| (m.name.as_str(), m.offset as usize)).collect();
-        let ours: Vec<_> = members.iter().zip(rust_offsets).map(|(m, &rust)| (m.name, rust)).collect();
-        assert_eq!(naga, ours, "{name}");
-        let uniform = wasi_webgpu_shader::compile(&wgsl("uniform"), None);
-        assert_eq!(uniform.is_ok(), T::UNIFORM_COMPATIBLE, "{name} in a uniform buffer: {uniform:?}");
-    }
     use core::mem::offset_of;
     check::<Particle>(&[offset_of!(Particle, mass), offset_of!(Particle, velocity), offset_of!(Particle, charge)]);
     check::<Camera>(&[
@@ -185,6 +165,72 @@ fn naga_agrees() {
     check::<Pair>(&[offset_of!(Pair, a), offset_of!(Pair, b)]);
     check::<Lit>(&[offset_of!(Lit, x), offset_of!(Lit, light)]);
     const { assert!(!Pair::UNIFORM_COMPATIBLE && !Lit::UNIFORM_COMPATIBLE) };
+}
+
+/// The structs `#[shader]` generates are `GpuType`s whose WGSL, declared again from
+/// `GpuType::WGSL` (with the `@align` and `@size` the offsets imply), naga lays out as the shader
+/// did, and which are `UNIFORM_COMPATIBLE` exactly where naga accepts them in a uniform buffer:
+/// matrices, atomics, nested structs, `@align`, `@size` and scalar arrays.
+#[test]
+fn shader_structs_are_gpu_types() {
+    #[crate::shader(wgsl = r#"
+        struct Inner { a: f32, b: array<vec4<f32>, 2> }
+        struct Body {
+            pos: vec3<f32>,
+            mass: f32,
+            spin: vec2<f32>,
+            @align(32) tag: u32,
+            m: mat3x3<f32>,
+            inner: Inner,
+            @size(12) last: f32,
+            weights: array<f32, 3>,
+            count: atomic<u32>,
+        }
+        struct Uniforms { view: mat4x4<f32>, inner: Inner, @align(16) exposure: f32 }
+        @group(0) @binding(0) var<storage, read_write> bodies: array<Body>;
+        @group(0) @binding(1) var<uniform> uniforms: Uniforms;
+        @compute @workgroup_size(1) fn main() { atomicAdd(&bodies[0].count, u32(uniforms.exposure)); }
+    "#)]
+    mod shader {}
+    use core::mem::offset_of;
+    use shader::{Body, Inner, Uniforms};
+    check::<Inner>(&[offset_of!(Inner, a), offset_of!(Inner, b)]);
+    check::<Body>(&[
+        offset_of!(Body, pos),
+        offset_of!(Body, mass),
+        offset_of!(Body, spin),
+        offset_of!(Body, tag),
+        offset_of!(Body, m),
+        offset_of!(Body, inner),
+        offset_of!(Body, last),
+        offset_of!(Body, weights),
+        offset_of!(Body, count),
+    ]);
+    check::<Uniforms>(&[offset_of!(Uniforms, view), offset_of!(Uniforms, inner), offset_of!(Uniforms, exposure)]);
+    const { assert!(Uniforms::UNIFORM_COMPATIBLE && Inner::UNIFORM_COMPATIBLE && !Body::UNIFORM_COMPATIBLE) };
+}
+
+/// naga lays out `T::WGSL.declarations()` as `T`'s constants and Rust offsets say, and accepts it
+/// in a uniform buffer exactly when `T::UNIFORM_COMPATIBLE`.
+fn check<T: GpuType>(rust_offsets: &[usize]) {
+    let WgslType::Struct { name, members } = T::WGSL else { panic!("a struct") };
+    let declarations = T::WGSL.declarations();
+    let wgsl = |space: &str| {
+        format!(
+            "{declarations}@group(0) @binding(0) var<{space}> data: {name};\n\
+                 @compute @workgroup_size(1) fn main() {{ _ = data; }}\n"
+        )
+    };
+    let shader =
+        wasi_webgpu_shader::compile(&wgsl("storage, read_write"), None).unwrap_or_else(|e| panic!("{}", e.rendered));
+    let def = shader.structs.iter().find(|s| s.name == name).expect("the struct is reflected");
+    assert_eq!((def.size, def.align), (T::WGSL_SIZE, T::WGSL_ALIGN), "{name}");
+    assert_eq!(size_of::<T>(), T::WGSL_SIZE as usize, "{name}");
+    let naga: Vec<_> = def.members.iter().map(|m| (m.name.as_str(), m.offset as usize)).collect();
+    let ours: Vec<_> = members.iter().zip(rust_offsets).map(|(m, &rust)| (m.name, rust)).collect();
+    assert_eq!(naga, ours, "{name}");
+    let uniform = wasi_webgpu_shader::compile(&wgsl("uniform"), None);
+    assert_eq!(uniform.is_ok(), T::UNIFORM_COMPATIBLE, "{name} in a uniform buffer: {uniform:?}");
 }
 
 /// The messages the derive panics with, for layouts that would not

@@ -53,7 +53,7 @@ impl Lowerer<'_> {
                 let float = matches!(self.vars[*x as usize], Var::Float);
                 if (float && !s.is_float()) || (!float && !s.is_int()) {
                     let lit = if float { "{float}" } else { "{integer}" };
-                    return err(span, format!("mismatched types: expected `{}`, found `{lit}`", s.rust()));
+                    return err(span, format!("mismatched types: expected `{}`, found `{lit}`", s.wgsl()));
                 }
                 self.vars[*x as usize] = Var::Bound(*s);
                 Ok(Ty::Scalar(*s))

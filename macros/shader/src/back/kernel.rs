@@ -1,5 +1,5 @@
 //! A compute entry point's items: its bindings struct, bind groups, and
-//! pipeline type with `pipeline`, `bind` and `dispatch`.
+//! pipeline type with `pipeline`, `bind`, `dispatch` (into the caller's pass) and `launch` (by itself).
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -114,7 +114,8 @@ pub(crate) fn kernel_items(shader: &Shader, entry: &EntryPoint, label: &str, nam
     let u32_ = primitive("u32");
     let str_ = primitive("str");
     // What errors call the user's call: the generated method, not the bind group it makes.
-    let (bind_call, dispatch_call) = (format!("{label}::{ty}::bind"), format!("{label}::{ty}::dispatch"));
+    let (bind_call, dispatch_call, launch_call) =
+        (format!("{label}::{ty}::bind"), format!("{label}::{ty}::dispatch"), format!("{label}::{ty}::launch"));
     let doc = format!("The compute entry point `{entry_name}`, compiled: dispatch it with typed bindings.");
     let bindings_doc = format!("What `{entry_name}` binds, one field per global it uses.");
     let bound_doc = format!("Bind groups of `{entry_name}`, made once by `{ty}::bind` for repeated dispatches.");
@@ -185,7 +186,8 @@ pub(crate) fn kernel_items(shader: &Shader, entry: &EntryPoint, label: &str, nam
                 self.0.bind(device, call, dispatch, &[#(#bind_groups),*]).map(#bound)
             }
 
-            /// Binds `bindings` and dispatches enough workgroups to run one
+            /// Records the entry point into `pass`, the caller's: binds
+            /// `bindings` and dispatches enough workgroups to run one
             /// invocation per thread of `threads`, a thread count, not a
             /// workgroup count: `Threads::x(n)` for `n` elements,
             /// `Threads::xy(width, height)` for an image. Errors name this
@@ -199,6 +201,22 @@ pub(crate) fn kernel_items(shader: &Shader, entry: &EntryPoint, label: &str, nam
             ) -> #sdk::Result<()> {
                 let bound = self.bind_for(&pass.device(), bindings, #dispatch_call, true)?;
                 self.dispatch_bound(pass, &bound, threads)
+            }
+
+            /// Runs the entry point by itself: binds `bindings` and dispatches
+            /// it like `dispatch`, the same arguments in the same order, in a
+            /// compute pass of its own on a new encoder, submitted to
+            /// `device`'s queue before this returns. Errors name this call and
+            /// the WGSL variable of the binding. To record it with other work
+            /// instead, `dispatch` into your own pass.
+            pub async fn launch(
+                &self,
+                device: &#sdk::Device,
+                bindings: &#bindings<'_>,
+                threads: #sdk::Threads,
+            ) -> #sdk::Result<()> {
+                let bound = self.bind_for(device, bindings, #launch_call, true)?;
+                self.0.run(device, &bound.0, threads).await
             }
 
             /// Dispatches with bind groups made by `bind`, one invocation

@@ -1,10 +1,11 @@
 //! Rust types for WGSL types: scalars, vectors, matrices, arrays, and a `#[repr(C)]` struct per
-//! WGSL struct with the WGSL layout.
+//! WGSL struct with the WGSL layout, which implements `GpuType`.
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
 use super::{ident, names, primitive, sdk};
+use crate::layout::{Layout, StructLayout, round_up};
 use crate::{Shader, StructDef, Type};
 
 /// A WGSL struct whose last member is a runtime-sized array: what sits before the array, and the
@@ -171,6 +172,7 @@ pub(crate) fn struct_item(shader: &Shader, def: &StructDef) -> TokenStream {
         let stride = Literal::u32_unsuffixed(tail.stride);
         quote!(assert!(::core::mem::size_of::<#element>() == #stride);)
     });
+    let gpu_type = gpu_type_impl(shader, def);
     quote! {
         #[doc = #doc]
         #[repr(C)]
@@ -194,5 +196,132 @@ pub(crate) fn struct_item(shader: &Shader, def: &StructDef) -> TokenStream {
             #(#checks)*
             #tail_check
         };
+
+        #gpu_type
     }
+}
+
+/// `GpuType` for a generated struct without a runtime-sized array (whose Rust struct is only the
+/// header before it): the WGSL type and layout numbers come from the shader's reflection, so a
+/// `#[shader]` struct is a `GpuType` like a `#[derive(GpuType)]` one, with the layout the shader
+/// gives it, `@align` and `@size` included.
+fn gpu_type_impl(shader: &Shader, def: &StructDef) -> TokenStream {
+    if def.runtime_tail().is_some() {
+        return quote!();
+    }
+    let sdk = sdk();
+    let name = ident(&def.name);
+    let wgsl_name = &def.name;
+    let option = |value: Option<u32>| match value {
+        Some(n) => quote!(::core::option::Option::Some(#n)),
+        None => quote!(::core::option::Option::None),
+    };
+    // The members' `@align`/`@size`, as far as the offsets show them: a member further on than its
+    // alignment puts it gets the `@align` that reaches its offset or, where none does, the member
+    // before it the `@size` that does; trailing room is the last member's `@size`.
+    let mut attrs: Vec<(Option<u32>, Option<u32>)> = vec![(None, None); def.members.len()];
+    let mut walk = StructLayout::new();
+    for (i, member) in def.members.iter().enumerate() {
+        let (size, align) = member.ty.size_align(&shader.structs);
+        let mut align = align;
+        if walk.next_offset(align) != member.offset {
+            let reaching = 1u32 << member.offset.trailing_zeros().min(31);
+            if member.offset > 0 && round_up(reaching, walk.end()) == member.offset && reaching > align {
+                attrs[i].0 = Some(reaching);
+                align = reaching;
+            } else if i > 0 {
+                attrs[i - 1].1 = Some(member.offset - def.members[i - 1].offset);
+                walk.push(member.offset - walk.end(), 1);
+            }
+        }
+        walk.push(size, align);
+    }
+    if let Some(last) = attrs.last_mut()
+        && walk.finish().size < def.size
+    {
+        let offset = def.members.last().map_or(0, |m| m.offset);
+        last.1 = Some(def.size - offset);
+    }
+    let members = def.members.iter().zip(&attrs).map(|(member, (align, size))| {
+        let (member_name, offset, ty) = (&member.name, member.offset, wgsl_type(shader, &member.ty));
+        let (align, size) = (option(*align), option(*size));
+        quote!(#sdk::WgslMember { name: #member_name, ty: &#ty, offset: #offset, align: #align, size: #size })
+    });
+    let (size, align) = (def.size, def.align);
+    let uniform_align = Layout { size, align }.uniform_align(true);
+    let uniform = struct_uniform_compatible(shader, def);
+    quote! {
+        impl #sdk::GpuType for #name {
+            const WGSL: #sdk::WgslType = #sdk::WgslType::Struct { name: #wgsl_name, members: &[#(#members),*] };
+            const WGSL_SIZE: ::core::primitive::u32 = #size;
+            const WGSL_ALIGN: ::core::primitive::u32 = #align;
+            const UNIFORM_ALIGN: ::core::primitive::u32 = #uniform_align;
+            const UNIFORM_COMPATIBLE: ::core::primitive::bool = #uniform;
+        }
+    }
+}
+
+/// The SDK's `WgslType` of a member type.
+fn wgsl_type(shader: &Shader, ty: &Type) -> TokenStream {
+    let sdk = sdk();
+    let scalar = |s: crate::Scalar| match s {
+        crate::Scalar::F16 => quote!(#sdk::WgslType::F16),
+        crate::Scalar::F32 => quote!(#sdk::WgslType::F32),
+        crate::Scalar::I32 => quote!(#sdk::WgslType::I32),
+        // `bool` is not host-shareable, so no buffer struct holds one.
+        crate::Scalar::U32 | crate::Scalar::Bool => quote!(#sdk::WgslType::U32),
+    };
+    match ty {
+        Type::Scalar(s) => scalar(*s),
+        Type::Atomic(s) => {
+            let component = scalar(*s);
+            quote!(#sdk::WgslType::Atomic { component: &#component })
+        }
+        Type::Vector { size, scalar: s } => {
+            let component = scalar(*s);
+            quote!(#sdk::WgslType::Vector { size: #size, component: &#component })
+        }
+        Type::Matrix { columns, rows, scalar: s } => {
+            let component = scalar(*s);
+            quote!(#sdk::WgslType::Matrix { columns: #columns, rows: #rows, component: &#component })
+        }
+        Type::Array { element, length, .. } => {
+            let (element, length) = (wgsl_type(shader, element), length.unwrap_or(0) as usize);
+            quote!(#sdk::WgslType::Array { element: &#element, length: #length })
+        }
+        Type::Struct(index) => {
+            let name = ident(&shader.structs[*index].name);
+            quote!(<#name as #sdk::GpuType>::WGSL)
+        }
+        Type::Other(_) => quote!(#sdk::WgslType::U32),
+    }
+}
+
+/// Whether `ty` may be in the `uniform` address space: its arrays' elements a multiple of 16 bytes
+/// apart, every member at a multiple of its uniform alignment, and a member after a struct at
+/// least the struct's size rounded up to 16 after it.
+fn uniform_compatible(shader: &Shader, ty: &Type) -> bool {
+    match ty {
+        Type::Array { element, length: Some(_), stride } => {
+            stride.is_multiple_of(16) && uniform_compatible(shader, element)
+        }
+        Type::Array { length: None, .. } | Type::Atomic(_) | Type::Other(_) => false,
+        Type::Struct(index) => struct_uniform_compatible(shader, &shader.structs[*index]),
+        Type::Scalar(_) | Type::Vector { .. } | Type::Matrix { .. } => true,
+    }
+}
+
+/// [`uniform_compatible`] for a struct.
+fn struct_uniform_compatible(shader: &Shader, def: &StructDef) -> bool {
+    let members = &def.members;
+    members.iter().enumerate().all(|(i, member)| {
+        let (size, align) = member.ty.size_align(&shader.structs);
+        let composite = matches!(member.ty, Type::Array { .. } | Type::Struct(_));
+        let after_struct = i.checked_sub(1).map(|j| &members[j]).is_none_or(|prev| {
+            !matches!(prev.ty, Type::Struct(_)) || member.offset - prev.offset >= round_up(16, prev.size)
+        });
+        member.offset.is_multiple_of(Layout { size, align }.uniform_align(composite))
+            && after_struct
+            && uniform_compatible(shader, &member.ty)
+    })
 }

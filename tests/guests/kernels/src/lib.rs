@@ -1,12 +1,14 @@
 //! One `#[wasi_webgpu::kernel]` per construct of the Rust kernel subset.
 //! Each check runs its kernel on the GPU (lavapipe, through the reference
-//! host) and on the in-guest CPU device, through the same `launch` call,
+//! host) and on the in-guest CPU device, through the same `launch` call
+//! (`calls` also through `dispatch`, and a `#[shader]` of the same kernel),
 //! and compares both with the same computation written as plain Rust:
 //! integers exactly, floats within the tolerance the check states. Each
 //! check prints `check <name> ... ok` or `... FAILED: <why>`; arguments
 //! select checks by substring. The integration test `kernels` runs it.
 
 mod basics;
+mod calls;
 mod cpu_device;
 mod half;
 mod math;
@@ -113,6 +115,7 @@ both_checks![
     cpu_device::out_of_bounds_never_traps => out_of_bounds_never_traps,
     cpu_device::concurrent_launches_keep_their_arguments => concurrent_launches_keep_their_arguments,
     half::f16_kernels => f16_kernels,
+    calls::dispatch_and_launch_agree => dispatch_and_launch_agree,
 ];
 
 #[wasi_webgpu::main]
