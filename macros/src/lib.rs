@@ -7,7 +7,7 @@ mod shader;
 
 use proc_macro::TokenStream;
 use proc_macro2::Span;
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::{ItemFn, parse_macro_input, spanned::Spanned};
 
 /// Checks WGSL against WebGPU at compile time and generates typed bindings.
@@ -71,13 +71,31 @@ fn expand_http(function: ItemFn) -> syn::Result<proc_macro2::TokenStream> {
     if !sig.generics.params.is_empty() {
         return Err(syn::Error::new(sig.generics.span(), "#[wasi_webgpu::http] cannot be generic"));
     }
-    check_crate_type("#[wasi_webgpu::http]")?;
-
     let name = &sig.ident;
-    let wasip3 = quote!(::wasi_webgpu::__private::wasip3);
-    Ok(quote! {
+    // The signature is checked on every target, so a wrong argument or
+    // return type is an error in `cargo check` too, and next to a wrong
+    // crate type.
+    let output = match &sig.output {
+        syn::ReturnType::Type(_, ty) => ty.span(),
+        syn::ReturnType::Default => sig.ident.span(),
+    };
+    let check = quote_spanned!(output=> ::wasi_webgpu::__private::http::check_handler(#name));
+    let checked = quote! {
         #[allow(dead_code)]
         #function
+
+        const _: () = {
+            let _ = #check;
+        };
+    };
+    if let Err(error) = check_crate_type("#[wasi_webgpu::http]") {
+        let error = error.to_compile_error();
+        return Ok(quote!(#error #checked));
+    }
+
+    let wasip3 = quote!(::wasi_webgpu::__private::wasip3);
+    Ok(quote! {
+        #checked
 
         // Only a wasm component has a `wasi:http/handler` to export; natively
         // the function is still type-checked, so `cargo check` works.

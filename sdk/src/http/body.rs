@@ -178,7 +178,7 @@ impl http_body::Body for Body {
 /// The body of a [`Response`]: bytes sent in one piece.
 ///
 /// Made from a `Vec<u8>`, a `String`, a `&'static str` or
-/// `&'static [u8]` with `.into()`, or by the helpers [`bytes`],
+/// `&'static [u8]` with `.into()`, or by the helpers [`bytes()`],
 /// [`text`], [`json`] and [`json_error`], which also set the status and
 /// `content-type`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

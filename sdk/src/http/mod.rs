@@ -12,9 +12,9 @@
 //! [`#[wasi_webgpu::http]`](macro@crate::http) marks the handler, an
 //! `async fn` from a [`Request`] to a [`Response`] (or to
 //! `Result<Response, E>`), and exports it as the component's
-//! `wasi:http/handler@0.3.0`. The request is an [`http::Request`](::http::Request)
-//! whose body is a [`Body`]; the response an [`http::Response`](::http::Response)
-//! of a [`ResponseBody`], which [`json`], [`text`], [`bytes`] and
+//! `wasi:http/handler@0.3.0`. The request is an [`http::Request`]
+//! whose body is a [`Body`]; the response an [`http::Response`]
+//! of a [`ResponseBody`], which [`json`], [`text`], [`bytes()`] and
 //! [`json_error`] build with a status and a `content-type`.
 //!
 //! # State made once per instance
@@ -88,7 +88,7 @@
 //! with 500 Internal Server Error, `{"error": "<E's Display>"}`
 //! (`application/json`), and prints `Error: <E's Display>` to stderr. For
 //! other statuses return `Ok` of a response, e.g. [`json_error`]. A request
-//! the host cannot turn into an [`http::Request`](::http::Request) (a
+//! the host cannot turn into an [`http::Request`] (a
 //! malformed header) never reaches the handler; the host answers it.
 //!
 //! A panic traps the instance: the host answers that request with a 5xx
@@ -111,7 +111,7 @@ pub use ::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, he
 pub type Request = ::http::Request<Body>;
 
 /// A response: status, headers, and a [`ResponseBody`]. Build one with
-/// [`json`], [`text`], [`bytes`], [`json_error`], [`empty`], or
+/// [`json`], [`text`], [`bytes()`], [`json_error`], [`empty`], or
 /// `Response::new(body.into())`; for more headers,
 /// [`ResponseBuilder::new()`](ResponseBuilder)`.status(..).header(..).body(..)`.
 pub type Response = ::http::Response<ResponseBody>;
@@ -157,6 +157,11 @@ pub mod __private {
     use wasip3::http_compat::{http_from_wasi_request, http_into_wasi_response};
 
     /// What a handler may return.
+    #[diagnostic::on_unimplemented(
+        message = "a #[wasi_webgpu::http] handler returns `wasi_webgpu::http::Response` or \
+                   `Result<wasi_webgpu::http::Response, E>` with `E: Display`, not `{Self}`",
+        label = "the handler's output"
+    )]
     pub trait HandlerResult {
         /// The response to send.
         fn into_response(self) -> Response;
@@ -176,6 +181,17 @@ pub mod __private {
                 super::json_error(super::StatusCode::INTERNAL_SERVER_ERROR, &message)
             })
         }
+    }
+
+    /// Checks a handler's signature at compile time (the generated code
+    /// calls it in a `const`, so it never runs).
+    pub const fn check_handler<F, Fut>(handler: F) -> F
+    where
+        F: FnOnce(super::Request) -> Fut,
+        Fut: core::future::Future,
+        Fut::Output: HandlerResult,
+    {
+        handler
     }
 
     /// Converts the host's request, runs the handler, converts its response.
