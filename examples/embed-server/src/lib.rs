@@ -1,9 +1,13 @@
 //! all-MiniLM-L6-v2 sentence embeddings (`wasi_webgpu_ops::bert`) as an
 //! HTTP service: the component exports `wasi:http/handler@0.3.0`.
 //!
-//! ```text
-//! wasi-webgpu-run serve --dir MODEL_DIR examples/embed-server
+//! ```sh
+//! wasi-webgpu-run serve --addr 127.0.0.1:8080 --dir "$(tests/models/minilm.sh)" examples/embed-server
 //! ```
+//!
+//! (`tests/models/minilm.sh` installs the model's files once and prints
+//! their folder.) The runner prints `wasi-webgpu-run: serving
+//! http://ADDR` on stderr when it is ready.
 //!
 //! The model is loaded once per instance, by the first request that needs
 //! it (requests arriving meanwhile wait for the same load), exactly as
@@ -12,8 +16,10 @@
 //! else `.`; on the GPU, or on the in-guest CPU device with
 //! `EMBED_DEVICE=cpu`. A load that fails is answered with 503 and tried
 //! again by the next request. Embeddings are the numbers `examples/embed`
-//! prints for the same text (f32, written with the shortest digits that
-//! read back as the same f32).
+//! computes for the same texts in the same call (f32, written with the
+//! shortest digits that read back as the same f32). A text batched with
+//! other requests' texts is padded to the batch's longest, which can change
+//! the order of some sums and so the last bits of its embedding.
 //!
 //! # Routes
 //!

@@ -5,6 +5,7 @@
 //! | `POST /saxpy` `{"a": f32, "x": [f32], "y": [f32]}` | `{"z": [a·x + y]}`, computed on the GPU by a `#[kernel]` whose device (and compiled pipeline) the instance's first request makes; at most 2²⁰ elements; 400 `{"error": ..}` for malformed JSON or mismatched lengths, 413 for a body over 64 MiB |
 //! | `GET /stats` | `{"inits": n, "requests": n, "in_flight": n, "max_in_flight": n}` of this instance: GPU inits run, requests started (this one included), requests in progress now (this one included) and the most ever in progress at once (above 1 only if the host overlapped requests) |
 //! | `GET /sleep?ms=N` | waits N ms (at most 600,000) on the monotonic clock, no GPU, then `{"slept_ms": N}` |
+//! | `GET /once?ms=N` | `{"inits": n}`: awaits a per-instance `InstanceState` whose `init` sleeps N ms (no GPU) and counts its runs; concurrent first requests share one `init`, so `n` stays 1 in an instance |
 //! | `GET /trap` | panics: the instance traps |
 //! | `GET /spin` | loops forever, never yielding |
 //!
@@ -39,11 +40,15 @@ struct Gpu {
 
 static GPU: InstanceState<Gpu> = InstanceState::new();
 
+/// `/once`'s state: how many of its `init`s ran when it was made.
+static ONCE: InstanceState<()> = InstanceState::new();
+
 thread_local! {
     static INITS: Cell<u64> = const { Cell::new(0) };
     static REQUESTS: Cell<u64> = const { Cell::new(0) };
     static IN_FLIGHT: Cell<u64> = const { Cell::new(0) };
     static MAX_IN_FLIGHT: Cell<u64> = const { Cell::new(0) };
+    static ONCE_INITS: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Counts a request in flight from its start to its end (or cancellation).
@@ -103,6 +108,8 @@ pub enum Route {
     Stats,
     /// `GET /sleep`.
     Sleep,
+    /// `GET /once`.
+    Once,
     /// `GET /trap`.
     Trap,
     /// `GET /spin`.
@@ -119,6 +126,7 @@ pub fn route(method: &Method, path: &str) -> Route {
         "/saxpy" => (Route::Saxpy, Method::POST),
         "/stats" => (Route::Stats, Method::GET),
         "/sleep" => (Route::Sleep, Method::GET),
+        "/once" => (Route::Once, Method::GET),
         "/trap" => (Route::Trap, Method::GET),
         "/spin" => (Route::Spin, Method::GET),
         _ => return Route::NotFound,
@@ -219,6 +227,17 @@ pub async fn handle(mut request: Request) -> Response {
             }
             Err(message) => json_error(StatusCode::BAD_REQUEST, &message),
         },
+        Route::Once => match parse_ms(wasi_webgpu::http::query_param(&request, "ms")) {
+            Ok(ms) => {
+                ONCE.get_or_init(|| async move {
+                    ONCE_INITS.set(ONCE_INITS.get() + 1);
+                    wasi_webgpu::http::sleep(Duration::from_millis(ms)).await;
+                })
+                .await;
+                json(StatusCode::OK, format!("{{\"inits\":{}}}", ONCE_INITS.get()))
+            }
+            Err(message) => json_error(StatusCode::BAD_REQUEST, &message),
+        },
         Route::Trap => panic!("GET /trap: trapping on purpose"),
         Route::Spin => {
             let mut n = 0u64;
@@ -236,7 +255,10 @@ pub async fn handle(mut request: Request) -> Response {
         }
         Route::NotFound => json_error(
             StatusCode::NOT_FOUND,
-            &format!("no route {}; routes: POST /saxpy, GET /stats, /sleep?ms=N, /trap, /spin", request.uri().path()),
+            &format!(
+                "no route {}; routes: POST /saxpy, GET /stats, /sleep?ms=N, /once?ms=N, /trap, /spin",
+                request.uri().path()
+            ),
         ),
     }
 }
