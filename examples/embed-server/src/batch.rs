@@ -23,9 +23,6 @@ pub type Rows = Result<Vec<Vec<f32>>, String>;
 pub struct Batcher {
     queue: RefCell<VecDeque<Job>>,
     leading: Cell<bool>,
-    /// `embed` calls made, and jobs they served.
-    calls: Cell<u64>,
-    jobs: Cell<u64>,
 }
 
 struct Job {
@@ -129,11 +126,6 @@ impl Batcher {
         Self::default()
     }
 
-    /// `embed` calls made so far, and the requests they served.
-    pub fn counts(&self) -> (u64, u64) {
-        (self.calls.get(), self.jobs.get())
-    }
-
     /// The embeddings of `texts`, made in one `embed` call with the texts
     /// of other requests queued meanwhile (at most `max_texts` in all,
     /// unless one request has more). A leader awaits `window` before it
@@ -166,8 +158,6 @@ impl Batcher {
             texts.extend(job.texts);
             ticket.taken.push(job.slot);
         }
-        self.calls.set(self.calls.get() + 1);
-        self.jobs.set(self.jobs.get() + counts.len() as u64);
         let expected = texts.len();
         let result = embed(texts).await;
         let slots = std::mem::take(&mut ticket.taken);
@@ -259,7 +249,6 @@ mod tests {
         assert_eq!(poll(b.as_mut()), Poll::Ready(Ok(vec![vec![2.0, 1.0], vec![3.0, 1.0]])));
         assert_eq!(poll(c.as_mut()), Poll::Ready(Ok(vec![vec![4.0, 1.0]])));
         assert_eq!(calls.get(), 1);
-        assert_eq!(batcher.counts(), (1, 3));
         assert!(!batcher.leading.get());
     }
 
@@ -281,7 +270,7 @@ mod tests {
         assert!(poll(c.as_mut()).is_pending());
         assert_eq!(poll(b.as_mut()), Poll::Ready(Ok(vec![vec![1.0, 2.0]])));
         assert_eq!(poll(c.as_mut()), Poll::Ready(Ok(vec![vec![1.0, 2.0]])));
-        assert_eq!(batcher.counts(), (2, 3));
+        assert_eq!(calls.get(), 2);
     }
 
     #[test]

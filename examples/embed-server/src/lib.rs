@@ -65,6 +65,7 @@
 mod api;
 mod batch;
 
+use std::cell::Cell;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -90,7 +91,12 @@ struct Model {
 static MODEL: InstanceState<Model> = InstanceState::new();
 
 thread_local! {
+    // Leaked: one per instance, for the instance's life (a batch's futures
+    // borrow it across `.await`s, which `LocalKey::with` cannot lend).
     static BATCHER: &'static Batcher = Box::leak(Box::new(Batcher::new()));
+    /// `SentenceEncoder::embed` calls made, and requests they served.
+    static EMBED_CALLS: Cell<u64> = const { Cell::new(0) };
+    static EMBEDDED_REQUESTS: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Which device the model runs on: `EMBED_DEVICE=cpu` for the CPU device.
@@ -152,7 +158,9 @@ async fn load() -> Result<Model, String> {
 /// Embeds `texts`, batched with concurrent requests unless
 /// `EMBED_BATCHING=0`.
 async fn embed(model: &'static Model, texts: Vec<String>) -> Result<Vec<Vec<f32>>, String> {
+    EMBEDDED_REQUESTS.set(EMBEDDED_REQUESTS.get() + 1);
     let run = move |texts: Vec<String>| async move {
+        EMBED_CALLS.set(EMBED_CALLS.get() + 1);
         let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
         model.encoder.embed(&model.queue, &texts).await.map_err(|e| e.to_string())
     };
@@ -182,7 +190,6 @@ fn to_json<T: serde::Serialize>(value: &T) -> Response {
 }
 
 fn health() -> Response {
-    let (embed_calls, embedded_requests) = BATCHER.with(|b| b.counts());
     to_json(&serde_json::json!({
         "status": "ok",
         "model": model_dir().display().to_string(),
@@ -190,8 +197,8 @@ fn health() -> Response {
         "loaded": MODEL.get().is_some(),
         "loading": MODEL.is_initializing(),
         "batching": !std::env::var("EMBED_BATCHING").is_ok_and(|v| v == "0"),
-        "embed_calls": embed_calls,
-        "embedded_requests": embedded_requests,
+        "embed_calls": EMBED_CALLS.get(),
+        "embedded_requests": EMBEDDED_REQUESTS.get(),
     }))
 }
 
