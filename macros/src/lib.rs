@@ -7,7 +7,7 @@ mod shader;
 
 use proc_macro::TokenStream;
 use proc_macro2::Span;
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::{ItemFn, parse_macro_input, spanned::Spanned};
 
 /// Checks WGSL against WebGPU at compile time and generates typed bindings.
@@ -32,6 +32,90 @@ pub fn main(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
+/// Exports an `async fn(Request) -> Response` as the component's
+/// `wasi:http/handler@0.3.0`. See `wasi_webgpu::http` (the attribute) for
+/// the contract.
+#[proc_macro_attribute]
+pub fn http(attr: TokenStream, item: TokenStream) -> TokenStream {
+    if !attr.is_empty() {
+        let attr = proc_macro2::TokenStream::from(attr);
+        return syn::Error::new(attr.span(), "#[wasi_webgpu::http] takes no arguments").to_compile_error().into();
+    }
+    let function = parse_macro_input!(item as ItemFn);
+    match expand_http(function) {
+        Ok(tokens) => tokens.into(),
+        Err(error) => error.to_compile_error().into(),
+    }
+}
+
+fn expand_http(function: ItemFn) -> syn::Result<proc_macro2::TokenStream> {
+    let sig = &function.sig;
+    if sig.asyncness.is_none() {
+        return Err(syn::Error::new(
+            sig.fn_token.span(),
+            "#[wasi_webgpu::http] needs an `async fn`: `async fn handle(request: wasi_webgpu::http::Request) \
+             -> wasi_webgpu::http::Response`",
+        ));
+    }
+    if sig.inputs.len() != 1 {
+        let span = if sig.inputs.is_empty() { sig.paren_token.span.join() } else { sig.inputs.span() };
+        return Err(syn::Error::new(
+            span,
+            "#[wasi_webgpu::http] takes one argument, the request: \
+             `async fn handle(request: wasi_webgpu::http::Request)`",
+        ));
+    }
+    if let Some(syn::FnArg::Receiver(receiver)) = sig.inputs.first() {
+        return Err(syn::Error::new(receiver.span(), "#[wasi_webgpu::http] needs a free function, not a method"));
+    }
+    if !sig.generics.params.is_empty() {
+        return Err(syn::Error::new(sig.generics.span(), "#[wasi_webgpu::http] cannot be generic"));
+    }
+    let name = &sig.ident;
+    // The signature is checked on every target, so a wrong argument or
+    // return type is an error in `cargo check` too, and next to a wrong
+    // crate type.
+    let output = match &sig.output {
+        syn::ReturnType::Type(_, ty) => ty.span(),
+        syn::ReturnType::Default => sig.ident.span(),
+    };
+    let check = quote_spanned!(output=> ::wasi_webgpu::__private::http::check_handler(#name));
+    let checked = quote! {
+        #[allow(dead_code)]
+        #function
+
+        const _: () = {
+            let _ = #check;
+        };
+    };
+    if let Err(error) = check_crate_type("#[wasi_webgpu::http]") {
+        let error = error.to_compile_error();
+        return Ok(quote!(#error #checked));
+    }
+
+    let wasip3 = quote!(::wasi_webgpu::__private::wasip3);
+    Ok(quote! {
+        #checked
+
+        // Only a wasm component has a `wasi:http/handler` to export; natively
+        // the function is still type-checked, so `cargo check` works.
+        #[cfg(target_arch = "wasm32")]
+        const _: () = {
+            struct __WasiWebGpuHttp;
+
+            impl #wasip3::exports::http::handler::Guest for __WasiWebGpuHttp {
+                async fn handle(
+                    request: #wasip3::http::types::Request,
+                ) -> ::core::result::Result<#wasip3::http::types::Response, #wasip3::http::types::ErrorCode> {
+                    ::wasi_webgpu::__private::http::handle(request, #name).await
+                }
+            }
+
+            #wasip3::http::service::export!(__WasiWebGpuHttp);
+        };
+    })
+}
+
 fn expand_main(function: ItemFn) -> syn::Result<proc_macro2::TokenStream> {
     let sig = &function.sig;
     if sig.asyncness.is_none() {
@@ -50,7 +134,7 @@ fn expand_main(function: ItemFn) -> syn::Result<proc_macro2::TokenStream> {
     if !sig.generics.params.is_empty() {
         return Err(syn::Error::new(sig.generics.span(), "#[wasi_webgpu::main] cannot be generic"));
     }
-    check_crate_type()?;
+    check_crate_type("#[wasi_webgpu::main]")?;
 
     let name = &sig.ident;
     Ok(quote! {
@@ -77,14 +161,13 @@ fn expand_main(function: ItemFn) -> syn::Result<proc_macro2::TokenStream> {
 /// The entry must be exported by a `cdylib`. Cargo tells a proc macro which
 /// target it expands in only through the environment, so this catches the
 /// common mistakes: a `bin` target, or a manifest without `cdylib`.
-fn check_crate_type() -> syn::Result<()> {
-    const HELP: &str = "a wasi-webgpu guest is a library crate: add\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n\
-                        to its Cargo.toml and put #[wasi_webgpu::main] in src/lib.rs";
+fn check_crate_type(attribute: &str) -> syn::Result<()> {
+    let help = format!(
+        "a wasi-webgpu guest is a library crate: add\n\n[lib]\ncrate-type = [\"cdylib\"]\n\n\
+         to its Cargo.toml and put {attribute} in src/lib.rs"
+    );
     if std::env::var_os("CARGO_BIN_NAME").is_some() {
-        return Err(syn::Error::new(
-            Span::call_site(),
-            format!("#[wasi_webgpu::main] cannot be used in a bin target; {HELP}"),
-        ));
+        return Err(syn::Error::new(Span::call_site(), format!("{attribute} cannot be used in a bin target; {help}")));
     }
     // Doctests are compiled with their crate's manifest dir; they are not guests.
     if std::env::var_os("UNSTABLE_RUSTDOC_TEST_PATH").is_some() {
@@ -93,7 +176,7 @@ fn check_crate_type() -> syn::Result<()> {
     let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") else { return Ok(()) };
     match std::fs::read_to_string(std::path::Path::new(&dir).join("Cargo.toml")) {
         Ok(manifest) if !manifest.contains("cdylib") => {
-            Err(syn::Error::new(Span::call_site(), format!("the crate is not a cdylib; {HELP}")))
+            Err(syn::Error::new(Span::call_site(), format!("the crate is not a cdylib; {help}")))
         }
         _ => Ok(()),
     }

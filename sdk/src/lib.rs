@@ -196,6 +196,8 @@ mod features;
 mod gpu_type;
 mod half;
 mod header_buffer;
+#[cfg(feature = "http")]
+pub mod http;
 mod instance;
 mod kernel;
 mod kernel_rt;
@@ -285,6 +287,33 @@ pub use vector::{
 /// The crate must be a `cdylib` (`[lib] crate-type = ["cdylib"]`), since the
 /// component's export is a library export rather than a `bin`'s `main`.
 pub use wasi_webgpu_macros::main;
+
+/// Marks an HTTP service's handler: an `async fn` taking one
+/// [`http::Request`] and returning an [`http::Response`], or
+/// `Result<http::Response, E>` with `E: Display`. Behind the cargo feature
+/// `http`.
+///
+/// ```no_run
+/// use wasi_webgpu::http::{Request, Response, StatusCode, text};
+///
+/// #[wasi_webgpu::http]
+/// async fn handle(request: Request) -> Response {
+///     text(StatusCode::OK, format!("{} {}", request.method(), request.uri().path()))
+/// }
+/// # fn main() {}
+/// ```
+///
+/// It exports the function as the component's `wasi:http/handler@0.3.0`
+/// `handle`; the host calls it once per request, several at once in one
+/// instance when requests overlap. An `Err` is answered with 500 and
+/// `{"error": "<E's Display>"}` (and printed to stderr as `Error: {e}`); a
+/// panic traps the instance, which the host answers with a 5xx. The
+/// [`http`](mod@http) module's guide has the rest: bodies, responses, state
+/// made once per instance.
+///
+/// As for [`main`], the crate must be a `cdylib`.
+#[cfg(feature = "http")]
+pub use wasi_webgpu_macros::http;
 
 /// Compiles WGSL at build time: parses and validates it with naga against
 /// WebGPU (its capabilities, plus `f16` when the shader says `enable f16;`,
@@ -385,6 +414,8 @@ pub mod __private {
     pub use wasip3;
 
     pub use crate::gpu_type::derive_support as gpu_type;
+    #[cfg(feature = "http")]
+    pub use crate::http::__private as http;
     pub use crate::kernel::{Kernel, KernelSpec, OverrideSpec, WorkgroupDim, eval_dim};
 
     pub use wasi_webgpu_macros::__kernel_continue as kernel_continue;

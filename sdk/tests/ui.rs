@@ -44,6 +44,14 @@ fn kernel_without_f16() {
     }
 }
 
+/// `#[wasi_webgpu::http]`'s misuses: `tests/ui/http/fail/*.rs`, with the `http` feature
+/// (`cargo test -p wasi-webgpu --features http --test ui http`).
+#[cfg(feature = "http")]
+#[test]
+fn http() {
+    trybuild::TestCases::new().compile_fail("tests/ui/http/fail/*.rs");
+}
+
 /// Makes `path = "tests/ui/shaders/..."` resolve inside trybuild's generated crate.
 ///
 /// trybuild compiles each case as a binary of a crate it generates at
