@@ -44,7 +44,7 @@ mod host_fixes;
 mod host_panic;
 mod report;
 mod runtime;
-mod serve;
+pub mod serve;
 
 #[cfg(test)]
 mod tests;
