@@ -25,14 +25,12 @@ trap 'kill "${pid:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 # The CLI example: the median of 10 runs after a first one that compiles.
 for _ in $(seq 64); do echo "$text"; done >"$work/batch.txt"
+# The guest reads --file itself: it gets the folder of batch.txt too.
 cli() {
-    "$runner" -q "${opts[@]}" --dir "$model::/model" "$embed" -- --model /model --runs 10 "$@" 2>&1 |
+    "$runner" -q "${opts[@]}" --dir "$model::/model" --dir "$work::/work" "$embed" -- --model /model --runs 10 "$@" 2>&1 |
         sed -n 's/^\([0-9]*\) sentences on .* in \([0-9.]*\) ms, median.*/\1 \2/p'
 }
-# --file reads inside the guest: give it the folder of batch.txt.
-read -r batch_n batch_ms < <("$runner" -q "${opts[@]}" --dir "$model::/model" --dir "$work::/work" "$embed" -- \
-    --model /model --runs 10 --file /work/batch.txt 2>&1 |
-    sed -n 's/^\([0-9]*\) sentences on .* in \([0-9.]*\) ms, median.*/\1 \2/p')
+read -r batch_n batch_ms < <(cli --file /work/batch.txt)
 read -r _ single_ms < <(cli "$text")
 batch_rate=$(awk -v n="$batch_n" -v ms="$batch_ms" 'BEGIN { printf "%.1f", n / ms * 1000 }')
 

@@ -134,13 +134,7 @@ async fn load() -> Result<Model, String> {
             .await
             .map_err(|e| format!("no GPU adapter ({e}); set EMBED_DEVICE=cpu for the CPU device"))?
     };
-    let supported = adapter.limits();
-    let required_limits = wasi_webgpu::Limits {
-        max_buffer_size: supported.max_buffer_size,
-        max_storage_buffer_binding_size: supported.max_storage_buffer_binding_size,
-        max_compute_workgroup_storage_size: supported.max_compute_workgroup_storage_size,
-        ..Default::default()
-    };
+    let required_limits = wasi_webgpu_ops::required_limits(&adapter);
     let descriptor = wasi_webgpu::DeviceDescriptor { required_limits, ..Default::default() };
     let (device, queue) = adapter.request_device(&descriptor).await.map_err(|e| e.to_string())?;
     let ops = Ops::new(&device);

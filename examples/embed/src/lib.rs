@@ -132,14 +132,7 @@ async fn main() -> Result<(), String> {
     };
     // Larger batches need buffers past WebGPU's default limits: ask for the
     // adapter's.
-    let supported = adapter.limits();
-    let required_limits = wasi_webgpu::Limits {
-        max_buffer_size: supported.max_buffer_size,
-        max_storage_buffer_binding_size: supported.max_storage_buffer_binding_size,
-        // Deeper matmul tiles where the adapter has more than 16 KiB.
-        max_compute_workgroup_storage_size: supported.max_compute_workgroup_storage_size,
-        ..Default::default()
-    };
+    let required_limits = wasi_webgpu_ops::required_limits(&adapter);
     // f16 storage needs shader-f16 on the device, which only an adapter
     // that lists it can grant: say so rather than fail in request_device.
     let required_features = if args.f16 { Features::SHADER_F16 } else { Features::empty() };

@@ -26,14 +26,7 @@ async fn main() -> Result<(), String> {
     let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await.map_err(|e| e.to_string())?;
     // Large sizes need buffers and storage bindings past WebGPU's default
     // limits (256 MiB and 128 MiB): ask for what the adapter has.
-    let supported = adapter.limits();
-    let required_limits = wasi_webgpu::Limits {
-        max_buffer_size: supported.max_buffer_size,
-        max_storage_buffer_binding_size: supported.max_storage_buffer_binding_size,
-        // Deeper matmul tiles where the adapter has more than 16 KiB.
-        max_compute_workgroup_storage_size: supported.max_compute_workgroup_storage_size,
-        ..Default::default()
-    };
+    let required_limits = wasi_webgpu_ops::required_limits(&adapter);
     let descriptor = wasi_webgpu::DeviceDescriptor { required_limits, ..Default::default() };
     let (device, queue) = adapter.request_device(&descriptor).await.map_err(|e| e.to_string())?;
     let ops = Ops::new(&device);

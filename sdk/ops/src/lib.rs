@@ -151,7 +151,7 @@
 use std::cell::RefCell;
 use std::future::Future;
 
-use wasi_webgpu::{Buffer, BufferInitDescriptor, BufferUsages, ComputePass, Device, Queue, Threads};
+use wasi_webgpu::{Adapter, Buffer, BufferInitDescriptor, BufferUsages, ComputePass, Device, Limits, Queue, Threads};
 
 mod args;
 mod attention;
@@ -285,6 +285,30 @@ impl Op {
 impl core::fmt::Debug for Op {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Op").field("name", &self.name).field("dispatches", &self.steps.len()).finish()
+    }
+}
+
+/// The limits to request for a device the ops run at the adapter's scale
+/// on: the adapter's largest buffer and storage binding (WebGPU's defaults,
+/// 256 MiB and 128 MiB, hold only small models and matrices) and its
+/// workgroup memory (matmul takes deeper tiles where there is more than
+/// 16 KiB), and WebGPU's defaults for every other limit.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), wasi_webgpu::Error> {
+/// let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await?;
+/// let required_limits = wasi_webgpu_ops::required_limits(&adapter);
+/// let descriptor = wasi_webgpu::DeviceDescriptor { required_limits, ..Default::default() };
+/// let (device, queue) = adapter.request_device(&descriptor).await?;
+/// # let _ = (device, queue); Ok(()) }
+/// ```
+pub fn required_limits(adapter: &Adapter) -> Limits {
+    let supported = adapter.limits();
+    Limits {
+        max_buffer_size: supported.max_buffer_size,
+        max_storage_buffer_binding_size: supported.max_storage_buffer_binding_size,
+        max_compute_workgroup_storage_size: supported.max_compute_workgroup_storage_size,
+        ..Limits::default()
     }
 }
 

@@ -315,28 +315,7 @@ fn list_adapters(config: RunnerConfig) -> Result<i32> {
 
 fn run(cli: Cli) -> Result<i32> {
     let started = Instant::now();
-    // Creating the GPU instance takes a while; do it while cargo builds.
-    let config = cli.config.clone();
-    let runner = std::thread::spawn(move || Runner::with_config(config));
-    let (wasm, build_time) = if cli.target.is_dir() {
-        let wasm = build_guest_with(&cli.target, &BuildOptions { quiet: cli.quiet, ..BuildOptions::default() })?;
-        log::info!("built {} in {:.1?}", wasm.display(), started.elapsed());
-        (wasm, Some(started.elapsed()))
-    } else if cli.target.exists() {
-        (cli.target.clone(), None)
-    } else {
-        bail!("{} does not exist", cli.target.display());
-    };
-    let runner = runner.join().map_err(|_| anyhow::anyhow!("creating the runner panicked"))??;
-
-    match runner.adapter_info() {
-        Ok(info) if !cli.quiet => eprintln!("{LOG_PREFIX}: adapter: {}", describe_adapter(&info)),
-        Ok(_) => {}
-        Err(RequestAdapterError::NotFound { .. }) => eprintln!("{LOG_PREFIX}: {}", runner.no_adapter_help()),
-        Err(e) => {
-            eprintln!("{LOG_PREFIX}: requesting a GPU adapter failed ({e}); {}", runner.no_adapter_help())
-        }
-    }
+    let (runner, wasm, build_time) = prepare(&cli.target, cli.config.clone(), cli.quiet)?;
 
     let outcome = runner.run(&wasm, &cli.opts)?;
     if let GuestStatus::Trapped(_) = outcome.status
@@ -365,6 +344,34 @@ fn run(cli: Cli) -> Result<i32> {
         exit_now(outcome.exit_code);
     }
     Ok(outcome.exit_code)
+}
+
+/// The runner for `config` and the component at `target`, built first when
+/// `target` is a guest crate directory (the GPU instance, slow to create, is
+/// made meanwhile), with the adapter line printed. Also the build's time,
+/// when there was one.
+pub(crate) fn prepare(target: &Path, config: RunnerConfig, quiet: bool) -> Result<(Runner, PathBuf, Option<Duration>)> {
+    let started = Instant::now();
+    let runner = std::thread::spawn(move || Runner::with_config(config));
+    let (wasm, build_time) = if target.is_dir() {
+        let wasm = build_guest_with(target, &BuildOptions { quiet, ..BuildOptions::default() })?;
+        log::info!("built {} in {:.1?}", wasm.display(), started.elapsed());
+        (wasm, Some(started.elapsed()))
+    } else if target.exists() {
+        (target.to_path_buf(), None)
+    } else {
+        bail!("{} does not exist", target.display());
+    };
+    let runner = runner.join().map_err(|_| anyhow::anyhow!("creating the runner panicked"))??;
+    match runner.adapter_info() {
+        Ok(info) if !quiet => eprintln!("{LOG_PREFIX}: adapter: {}", describe_adapter(&info)),
+        Ok(_) => {}
+        Err(RequestAdapterError::NotFound { .. }) => eprintln!("{LOG_PREFIX}: {}", runner.no_adapter_help()),
+        Err(e) => {
+            eprintln!("{LOG_PREFIX}: requesting a GPU adapter failed ({e}); {}", runner.no_adapter_help())
+        }
+    }
+    Ok((runner, wasm, build_time))
 }
 
 /// Ends the process while a guest's thread is still inside a host call,

@@ -6,10 +6,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::{Context as _, Result, bail};
-use wasi_webgpu_host::{LOG_PREFIX, Runner, ServeOptions, Server, describe_adapter};
+use wasi_webgpu_host::{LOG_PREFIX, ServeOptions, Server};
 
-use crate::cli::{Common, common_option, parse_seconds};
-use crate::{BuildOptions, build_guest_with};
+use crate::cli::{Common, common_option, parse_seconds, prepare};
 
 pub(crate) const SERVE_USAGE: &str = "\
 usage: wasi-webgpu-run serve [OPTIONS] <COMPONENT.wasm | GUEST-CRATE-DIR> [--] [ARGS...]
@@ -103,21 +102,7 @@ pub(crate) fn run(cli: ServeCli) -> Result<i32> {
         return Ok(0);
     }
     let ServeCli { target, mut options, common, .. } = cli;
-    let config = common.config.clone();
-    let runner = std::thread::spawn(move || Runner::with_config(config));
-    let wasm = if target.is_dir() {
-        build_guest_with(&target, &BuildOptions { quiet: common.quiet, ..BuildOptions::default() })?
-    } else if target.exists() {
-        target.clone()
-    } else {
-        bail!("{} does not exist", target.display());
-    };
-    let runner = runner.join().map_err(|_| anyhow::anyhow!("creating the runner panicked"))??;
-    match runner.adapter_info() {
-        Ok(info) if !common.quiet => eprintln!("{LOG_PREFIX}: adapter: {}", describe_adapter(&info)),
-        Ok(_) => {}
-        Err(_) => eprintln!("{LOG_PREFIX}: {}", runner.no_adapter_help()),
-    }
+    let (runner, wasm, _) = prepare(&target, common.config, common.quiet)?;
     let bytes = std::fs::read(&wasm).with_context(|| format!("failed to read {}", wasm.display()))?;
     let (component, _) = runner.load(&bytes).with_context(|| format!("{} is not a component", wasm.display()))?;
     options.program_name =

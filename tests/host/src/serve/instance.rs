@@ -8,8 +8,7 @@
 //! so an instance waiting for the GPU holds up only its own requests, and the
 //! HTTP side, on the server's runtime, goes on accepting and queueing.
 
-use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::future::poll_fn;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
@@ -115,14 +114,16 @@ impl Slot {
         let options = &self.shared.options;
         let mut store = Store::new(&self.engine, (self.make_state)()?);
         store.limiter(|state| &mut state.memory);
-        // The deadlines of the requests in flight: a guest that holds the
-        // thread past the earliest (plus KILL_GRACE) is stopped by epoch
-        // interruption, the only way to stop wasm that never yields.
-        let deadlines: Arc<Mutex<BTreeMap<Instant, usize>>> = Arc::default();
-        let watched = Arc::clone(&deadlines);
+        // The requests in flight. A guest that holds the thread past the
+        // earliest of their deadlines (plus KILL_GRACE) is stopped by epoch
+        // interruption, the only way to stop wasm that never yields. The lock
+        // is never held while guest code runs, so the callback cannot find
+        // it taken on its own thread.
+        let in_flight: Arc<Mutex<HashMap<u64, InFlight>>> = Arc::default();
+        let watched = Arc::clone(&in_flight);
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(move |_| {
-            let earliest = watched.lock().unwrap_or_else(|e| e.into_inner()).keys().next().copied();
+            let earliest = lock(&watched).values().map(|entry| entry.deadline).min();
             match earliest {
                 Some(deadline) if Instant::now() > deadline + KILL_GRACE => Err(wasmtime::Error::new(DeadlineReached)),
                 _ => Ok(UpdateDeadline::Continue(1)),
@@ -132,7 +133,6 @@ impl Slot {
         self.shared.stats.instances_started.fetch_add(1, Ordering::Relaxed);
         log::debug!("instance {}.{generation} started", self.index);
         let proxy = Proxy::P3(service);
-        let in_flight: RefCell<HashMap<u64, InFlight>> = RefCell::default();
 
         let serve = async |accessor: &Accessor<HostState>| -> wasmtime::Result<End> {
             let Proxy::P3(service) = &proxy;
@@ -140,10 +140,9 @@ impl Slot {
             let mut tasks = FuturesUnordered::new();
             let mut accepting = true;
             let mut served = 0u64;
-            let mut next_id = 0u64;
             loop {
                 enum Event {
-                    Done(wasmtime::Result<(u64, bool)>),
+                    Done(wasmtime::Result<bool>),
                     New(Job),
                     Closed,
                     Idle,
@@ -175,8 +174,8 @@ impl Slot {
                             continue;
                         }
                         served += 1;
-                        next_id += 1;
-                        let id = next_id;
+                        // Unique among the instance's requests.
+                        let id = served;
                         let (tx, mut rx) = futures::channel::oneshot::channel();
                         let prepared = accessor.with(|mut store| {
                             Prepared::new(store.as_context_mut(), &proxy, job.request, HostState::http, tx)
@@ -189,18 +188,16 @@ impl Slot {
                                 continue;
                             }
                         };
-                        *deadlines.lock().unwrap_or_else(|e| e.into_inner()).entry(job.deadline).or_insert(0) += 1;
-                        in_flight.borrow_mut().insert(id, InFlight { reply: job.reply, deadline: job.deadline });
+                        lock(&in_flight).insert(id, InFlight { reply: job.reply, deadline: job.deadline });
                         let deadline = job.deadline;
                         let index = self.index;
                         let timeout = options.request_timeout;
                         let in_flight = &in_flight;
-                        let deadlines = &deadlines;
                         tasks.push(async move {
                             let expiry = tokio::time::sleep_until(deadline.into());
                             let answered = prepared.run(accessor, expiry).await?;
-                            release(deadlines, deadline);
-                            if let Some(entry) = in_flight.borrow_mut().remove(&id) {
+                            let entry = lock(in_flight).remove(&id);
+                            if let Some(entry) = entry {
                                 let reply = match rx.try_recv() {
                                     Ok(Some(Ok(response))) => Reply::Response { response, instance: index },
                                     Ok(Some(Err(error))) if error.downcast_ref::<ExpirationError>().is_some() => {
@@ -217,10 +214,10 @@ impl Slot {
                                 };
                                 let _ = entry.reply.send(reply);
                             }
-                            Ok((id, answered))
+                            Ok(answered)
                         });
                     }
-                    Event::Done(Ok((_, answered))) => {
+                    Event::Done(Ok(answered)) => {
                         self.record_table(accessor);
                         if !answered {
                             // A request timed out: its task may still run.
@@ -266,7 +263,7 @@ impl Slot {
             }),
         };
         self.shared.stats.traps.fetch_add(1, Ordering::Relaxed);
-        let pending: Vec<InFlight> = in_flight.borrow_mut().drain().map(|(_, entry)| entry).collect();
+        let pending: Vec<InFlight> = lock(&in_flight).drain().map(|(_, entry)| entry).collect();
         eprintln!(
             "{LOG_PREFIX}: instance {}.{generation} stopped: {failure}; {} request(s) in flight answered 5xx; \
              the next request gets a fresh instance",
@@ -298,12 +295,6 @@ impl Slot {
     }
 }
 
-fn release(deadlines: &Mutex<BTreeMap<Instant, usize>>, deadline: Instant) {
-    let mut deadlines = deadlines.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(count) = deadlines.get_mut(&deadline) {
-        *count -= 1;
-        if *count == 0 {
-            deadlines.remove(&deadline);
-        }
-    }
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -102,14 +102,7 @@ async fn main() -> Result<()> {
     let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await?;
     // Batch 256 at 128 tokens has 201 MB activations: past WebGPU's default
     // binding limit, so ask for the adapter's.
-    let supported = adapter.limits();
-    let required_limits = wasi_webgpu::Limits {
-        max_buffer_size: supported.max_buffer_size,
-        max_storage_buffer_binding_size: supported.max_storage_buffer_binding_size,
-        // Deeper matmul tiles where the adapter has more than 16 KiB.
-        max_compute_workgroup_storage_size: supported.max_compute_workgroup_storage_size,
-        ..Default::default()
-    };
+    let required_limits = wasi_webgpu_ops::required_limits(&adapter);
     let required_features = if precision == Precision::F16 { Features::SHADER_F16 } else { Features::empty() };
     if !adapter.features().contains(required_features) {
         return Err("precision=f16 needs an adapter with shader-f16".into());

@@ -116,14 +116,7 @@ async fn main() -> Result<()> {
     let adapter = wasi_webgpu::Instance::new().request_adapter(&Default::default()).await?;
     // 256 MiB and 1 GiB inputs are past WebGPU's default buffer and binding
     // limits: ask for the adapter's.
-    let supported = adapter.limits();
-    let required_limits = wasi_webgpu::Limits {
-        max_buffer_size: supported.max_buffer_size,
-        max_storage_buffer_binding_size: supported.max_storage_buffer_binding_size,
-        // Deeper matmul tiles where the adapter has more than 16 KiB.
-        max_compute_workgroup_storage_size: supported.max_compute_workgroup_storage_size,
-        ..Default::default()
-    };
+    let required_limits = wasi_webgpu_ops::required_limits(&adapter);
     let f16 = args.num("f16", 0)? != 0 && adapter.features().contains(Features::SHADER_F16);
     let required_features = if f16 { Features::SHADER_F16 } else { Features::empty() };
     let descriptor = wasi_webgpu::DeviceDescriptor { required_limits, required_features, ..Default::default() };
