@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use crate::backend::AdapterBackend;
 use crate::bindings::webgpu as raw;
 use crate::device::DeviceShared;
 use crate::{Device, DeviceDescriptor, Error, Features, Limits, Queue, Result};
@@ -24,8 +25,7 @@ use crate::{Device, DeviceDescriptor, Error, Features, Limits, Queue, Result};
 /// passes need a GPU, and return [`Error::CpuDevice`] there. It has
 /// WebGPU's default limits and no optional features.
 pub struct Adapter {
-    /// `None` for the CPU adapter.
-    raw: Option<raw::GpuAdapter>,
+    backend: AdapterBackend,
     features: Features,
     limits: Limits,
 }
@@ -34,16 +34,16 @@ impl Adapter {
     pub(crate) fn from_raw(raw: raw::GpuAdapter) -> Self {
         let features = Features::from_raw(&raw.features());
         let limits = Limits::from_raw(&raw.limits());
-        Self { raw: Some(raw), features, limits }
+        Self { backend: AdapterBackend::Host(raw), features, limits }
     }
 
     pub(crate) fn cpu() -> Self {
-        Self { raw: None, features: Features::empty(), limits: Limits::default() }
+        Self { backend: AdapterBackend::Cpu, features: Features::empty(), limits: Limits::default() }
     }
 
     /// Whether this is the in-guest CPU adapter.
     pub fn is_cpu(&self) -> bool {
-        self.raw.is_none()
+        self.backend.is_cpu()
     }
 
     /// The features this adapter supports.
@@ -59,20 +59,7 @@ impl Adapter {
     /// What the host says about the adapter. Hosts may leave the strings
     /// empty; the reference host mostly does.
     pub fn get_info(&self) -> AdapterInfo {
-        match &self.raw {
-            Some(raw) => AdapterInfo::from_raw(&raw.info()),
-            None => AdapterInfo {
-                vendor: "wasi-webgpu".into(),
-                architecture: "cpu".into(),
-                device: "in-guest CPU".into(),
-                description: "wasi-webgpu's in-guest CPU device: runs #[wasi_webgpu::kernel] kernels as Rust".into(),
-                subgroup_min_size: 1,
-                subgroup_max_size: 1,
-                // Not WebGPU's fallback adapter (a full software WebGPU,
-                // see `Instance::cpu_adapter`): it runs no WGSL.
-                is_fallback_adapter: false,
-            },
-        }
+        self.backend.info()
     }
 
     /// Opens a device on this adapter, with its queue.
@@ -88,19 +75,8 @@ impl Adapter {
         }
         descriptor.required_limits.check_alignments()?;
         descriptor.required_limits.check_within(&self.limits)?;
-        let Some(raw) = &self.raw else {
-            let shared = Rc::new(DeviceShared::new_cpu(descriptor.required_features, descriptor.required_limits));
-            return Ok((Device::from_shared(shared.clone()), Queue::from_shared(shared)));
-        };
-
-        let raw_descriptor = raw::GpuDeviceDescriptor {
-            required_features: Some(descriptor.required_features.to_raw()),
-            required_limits: descriptor.required_limits.to_raw(),
-            default_queue: None,
-            label: descriptor.label.map(str::to_owned),
-        };
-        let device = raw.request_device(Some(raw_descriptor)).await.map_err(|e| Error::RequestDevice(e.message))?;
-        let shared = Rc::new(DeviceShared::new(device, descriptor.required_features, descriptor.required_limits));
+        let backend = self.backend.request_device(descriptor).await?;
+        let shared = Rc::new(DeviceShared::new(backend, descriptor.required_features, descriptor.required_limits));
         Ok((Device::from_shared(shared.clone()), Queue::from_shared(shared)))
     }
 }

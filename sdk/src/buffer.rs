@@ -1,24 +1,24 @@
 //! [`Buffer`]: WebGPU's `GPUBuffer`, typed by its element.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::marker::PhantomData;
 use std::ops::{Bound, RangeBounds};
 use std::rc::Rc;
 
 use bytemuck::Pod;
 
+use crate::backend::BufferMemory;
 use crate::bindings::webgpu as raw;
 use crate::device::{DeviceShared, same_device};
 use crate::flags::flags;
-use crate::verdict::{self, Verdict};
+use crate::verdict::Verdict;
 use crate::{BindingResource, BufferBinding, Error, Result};
 
 mod slice;
-mod staging;
 mod transfer;
 
+pub(crate) use crate::util::staging::{ReadStaging, read_via_staging};
 pub use slice::BufferSlice;
-pub(crate) use staging::ReadStaging;
 
 pub(crate) use transfer::try_with_capacity;
 
@@ -85,7 +85,7 @@ pub enum MapState {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mapping {
+pub(crate) enum Mapping {
     Unmapped,
     /// A map is in flight. `ticket` names the `map` call that started it, so
     /// that call can tell, when the host answers, whether the map is still
@@ -107,45 +107,27 @@ enum Mapping {
 /// (reading a mapping of an unmapped buffer, submitting work that uses a
 /// mapped one), so the guest tracks the state itself and checks it first.
 pub(crate) struct BufferShared {
-    memory: Memory,
+    pub(crate) memory: BufferMemory,
     pub(crate) device: Rc<DeviceShared>,
     /// Byte size, a multiple of [`COPY_BUFFER_ALIGNMENT`].
     pub(crate) size: u64,
     pub(crate) usage: BufferUsages,
-    mapping: Cell<Mapping>,
+    pub(crate) mapping: Cell<Mapping>,
     /// The last ticket a map was given.
-    tickets: Cell<u32>,
-    destroyed: Cell<bool>,
+    pub(crate) tickets: Cell<u32>,
+    pub(crate) destroyed: Cell<bool>,
     /// Whether the host really created the buffer.
-    created: Verdict,
+    pub(crate) created: Verdict,
     /// The descriptor's label, which errors about the buffer quote.
     pub(crate) label: Option<String>,
 }
-
-/// Where a buffer's bytes live.
-enum Memory {
-    /// A host buffer.
-    Gpu(raw::GpuBuffer),
-    /// A buffer of the in-guest CPU device: guest memory in 16-byte aligned
-    /// blocks, so its bytes cast to `&[T]` for any `T` a kernel binds
-    /// (WGSL types align to at most 16).
-    Cpu(RefCell<Vec<CpuBlock>>),
-}
-
-/// A unit of CPU buffer memory that gives its bytes 16-byte alignment.
-#[derive(Clone, Copy, bytemuck::Zeroable, bytemuck::Pod)]
-#[repr(C, align(16))]
-pub(crate) struct CpuBlock([u8; 16]);
 
 impl Drop for BufferShared {
     fn drop(&mut self) {
         // Frees the memory now rather than whenever the host collects the
         // handle; the host defers it past work already submitted.
-        if !self.destroyed.get()
-            && !self.created.failed()
-            && let Memory::Gpu(raw) = &self.memory
-        {
-            raw.destroy();
+        if !self.destroyed.get() {
+            self.memory.destroy(&self.created);
         }
     }
 }
@@ -154,55 +136,9 @@ impl BufferShared {
     /// The host buffer, for `operation`; a buffer of the CPU device has
     /// none, so a GPU-only operation on it is an [`Error::CpuDevice`].
     pub(crate) fn raw(&self, operation: &'static str) -> Result<&raw::GpuBuffer> {
-        match &self.memory {
-            Memory::Gpu(raw) => {
-                self.created.check(operation)?;
-                Ok(raw)
-            }
-            Memory::Cpu(_) => Err(Error::CpuDevice { operation }),
-        }
-    }
-
-    /// The guest memory of a CPU device's buffer, `size` bytes in
-    /// 16-byte aligned blocks; `None` for a host buffer.
-    pub(crate) fn cpu_memory(&self) -> Option<&RefCell<Vec<CpuBlock>>> {
-        match &self.memory {
-            Memory::Cpu(blocks) => Some(blocks),
-            Memory::Gpu(_) => None,
-        }
-    }
-
-    /// Copies `bytes` into a CPU buffer's memory at `start`, which the
-    /// caller has checked is in range.
-    pub(crate) fn cpu_write(&self, memory: &RefCell<Vec<CpuBlock>>, start: u64, bytes: &[u8]) -> Result<()> {
-        let mut blocks = memory.try_borrow_mut().map_err(|_| self.busy("write"))?;
-        let at = start as usize;
-        bytemuck::cast_slice_mut::<CpuBlock, u8>(&mut blocks)[at..at + bytes.len()].copy_from_slice(bytes);
-        Ok(())
-    }
-
-    /// Copies `[start, end)` out of a CPU buffer's memory, which the caller
-    /// has checked is in range, straight into a `Vec<T>`.
-    pub(crate) fn cpu_read<T: Pod>(&self, memory: &RefCell<Vec<CpuBlock>>, start: u64, end: u64) -> Result<Vec<T>> {
-        let blocks = memory.try_borrow().map_err(|_| self.busy("read"))?;
-        try_pod_vec(&bytemuck::cast_slice::<CpuBlock, u8>(&blocks)[start as usize..end as usize])
-    }
-
-    /// Runs `f` on a CPU buffer's memory as bytes, mutably.
-    pub(crate) fn cpu_bytes_mut<R>(
-        &self,
-        memory: &RefCell<Vec<CpuBlock>>,
-        f: impl FnOnce(&mut [u8]) -> R,
-    ) -> Result<R> {
-        let mut blocks = memory.try_borrow_mut().map_err(|_| self.busy("write"))?;
-        Ok(f(bytemuck::cast_slice_mut::<CpuBlock, u8>(&mut blocks)))
-    }
-
-    /// A CPU buffer's memory is borrowed only while a kernel runs on it,
-    /// and a kernel cannot reach the buffer's API; this covers a future
-    /// that runs a kernel being interleaved with another that uses it.
-    pub(crate) fn busy(&self, operation: &'static str) -> Error {
-        Error::UsageConflict { operation, reason: "the buffer is in use by a kernel running on the CPU device".into() }
+        let raw = self.memory.host(operation)?;
+        self.created.check(operation)?;
+        Ok(raw)
     }
 
     pub(crate) fn map_state(&self) -> MapState {
@@ -269,18 +205,6 @@ impl BufferShared {
                 actual: self.map_state(),
             });
         }
-        let raw = match &self.memory {
-            Memory::Gpu(raw) => raw,
-            // CPU work runs when it is submitted, so nothing is pending.
-            Memory::Cpu(_) => {
-                self.mapping.set(Mapping::Mapped { mode, start, end });
-                return Ok(());
-            }
-        };
-        let raw_mode = match mode {
-            MapMode::Read => raw::GpuMapMode::READ,
-            MapMode::Write => raw::GpuMapMode::WRITE,
-        };
         self.device.flush_writes();
         let ticket = self.tickets.get().wrapping_add(1);
         self.tickets.set(ticket);
@@ -288,7 +212,7 @@ impl BufferShared {
         // Declared before the host call's future, so a cancelled map drops
         // (and so cancels) the host call first, then unmaps.
         let mut abandoned = AbandonedMap { buffer: self, ticket, armed: true };
-        let answer = raw.map_async(raw_mode, Some(start), Some(end - start)).await;
+        let answer = self.memory.map(mode, start, end).await;
         abandoned.armed = false;
         if self.destroyed.get() {
             return Err(Error::Destroyed { operation, argument: self.argument() });
@@ -303,33 +227,19 @@ impl BufferShared {
             }
             Err(e) => {
                 self.mapping.set(Mapping::Unmapped);
-                Err(Error::Map(e.message))
+                Err(e)
             }
         }
     }
 
+    /// The mapped bytes `[start, end)`, at most one host call's worth.
     fn get_mapped(&self, start: u64, end: u64) -> Result<Vec<u8>> {
-        match &self.memory {
-            Memory::Gpu(raw) => {
-                raw.get_mapped_range_get_with_copy(Some(start), Some(end - start)).map_err(|e| Error::Map(e.message))
-            }
-            Memory::Cpu(memory) => self.cpu_read(memory, start, end),
-        }
+        self.memory.get_mapped(start, end)
     }
 
-    /// Writes `bytes` at `start`, 8-byte aligned, into the mapping, in
-    /// pieces of [`transfer::MAP_WRITE_CHUNK`]: see [`transfer`] for why.
+    /// Writes `bytes` at `start`, 8-byte aligned, into the mapping.
     fn set_mapped(&self, start: u64, bytes: &[u8]) -> Result<()> {
-        match &self.memory {
-            Memory::Gpu(raw) => bytes
-                .chunks(transfer::MAP_WRITE_CHUNK)
-                .zip((start..).step_by(transfer::MAP_WRITE_CHUNK))
-                .try_for_each(|(piece, at)| {
-                    raw.get_mapped_range_set_with_copy(piece, Some(at), Some(piece.len() as u64))
-                        .map_err(|e| Error::Map(e.message))
-                }),
-            Memory::Cpu(memory) => self.cpu_write(memory, start, bytes),
-        }
+        self.memory.set_mapped(start, bytes)
     }
 
     pub(crate) fn unmap(&self) -> Result<()> {
@@ -350,17 +260,14 @@ impl BufferShared {
                 }
                 self.created.check("unmap")?;
                 self.mapping.set(Mapping::Unmapped);
-                match &self.memory {
-                    Memory::Gpu(raw) => raw.unmap().map_err(|e| Error::Map(e.message)),
-                    Memory::Cpu(_) => Ok(()),
-                }
+                self.memory.unmap()
             }
         }
     }
 
     /// Maps `[start, end)` widened to the mapping alignments, reads it and
     /// unmaps. The buffer must have `MAP_READ` and be unmapped.
-    async fn read_via_map<T: Pod>(&self, start: u64, end: u64) -> Result<Vec<T>> {
+    pub(crate) async fn read_via_map<T: Pod>(&self, start: u64, end: u64) -> Result<Vec<T>> {
         self.read_rows_via_map("read", start, end - start, end - start, 1).await
     }
 
@@ -459,24 +366,6 @@ pub struct BufferDescriptor<'a> {
     pub mapped_at_creation: bool,
 }
 
-/// Describes a [`Buffer`] created with contents, for
-/// [`Device::create_buffer_init`](crate::Device::create_buffer_init).
-#[derive(Debug, Clone)]
-pub struct BufferInitDescriptor<'a, T> {
-    /// A debug label.
-    pub label: Option<&'a str>,
-    /// The initial contents; also the buffer's length.
-    pub contents: &'a [T],
-    /// What the buffer may be used for.
-    pub usage: BufferUsages,
-}
-
-impl<T> Default for BufferInitDescriptor<'_, T> {
-    fn default() -> Self {
-        Self { label: None, contents: &[], usage: BufferUsages::empty() }
-    }
-}
-
 /// A block of GPU memory holding `T`s. Corresponds to WebGPU's
 /// [`GPUBuffer`](https://www.w3.org/TR/webgpu/#gpubuffer).
 ///
@@ -536,7 +425,11 @@ impl<T: Pod> Buffer<T> {
         Self::create(device, descriptor, "create_buffer")
     }
 
-    fn create(device: &Rc<DeviceShared>, descriptor: &BufferDescriptor<'_>, operation: &'static str) -> Result<Self> {
+    pub(crate) fn create(
+        device: &Rc<DeviceShared>,
+        descriptor: &BufferDescriptor<'_>,
+        operation: &'static str,
+    ) -> Result<Self> {
         let usage = descriptor.usage;
         if usage.is_empty() {
             return Err(Error::InvalidUsage { usage, reason: "a buffer needs at least one usage" });
@@ -564,24 +457,7 @@ impl<T: Pod> Buffer<T> {
                 max,
             })?;
         let mapped = descriptor.mapped_at_creation;
-        let (memory, created) = if device.is_cpu() {
-            // Zeroed, as WebGPU buffers start.
-            (Memory::Cpu(RefCell::new(try_vec(size.div_ceil(16) as usize, CpuBlock([0; 16]))?)), Verdict::valid())
-        } else {
-            // The host hands back a handle even when it could not allocate
-            // the memory; a failure is an `Err` here, and no invalid buffer
-            // is ever passed to a later host call (see `verdict`).
-            let what = || format!("{operation} of {size} bytes with usage {usage}");
-            let (raw, created) = verdict::create(device, operation, "buffer", what, |raw| {
-                raw.create_buffer(&raw::GpuBufferDescriptor {
-                    size,
-                    usage: raw::GpuBufferUsage::from_bits_retain(usage.bits() as _),
-                    mapped_at_creation: Some(mapped),
-                    label: descriptor.label.map(str::to_owned),
-                })
-            })?;
-            (Memory::Gpu(raw), created)
-        };
+        let (memory, created) = BufferMemory::create(device, operation, size, usage, mapped, descriptor.label)?;
         let mapping =
             if mapped { Mapping::Mapped { mode: MapMode::Write, start: 0, end: size } } else { Mapping::Unmapped };
         let shared = BufferShared {
@@ -600,31 +476,6 @@ impl<T: Pod> Buffer<T> {
         crate::trace::with(device, |r| {
             r.buffer(Rc::as_ptr(&buffer.shared) as usize, buffer.shared.size, usage, descriptor.label)
         });
-        Ok(buffer)
-    }
-
-    pub(crate) fn new_init(device: &Rc<DeviceShared>, descriptor: &BufferInitDescriptor<'_, T>) -> Result<Self> {
-        let contents = descriptor.contents;
-        let buffer = Self::create(
-            device,
-            &BufferDescriptor {
-                label: descriptor.label,
-                len: contents.len() as u64,
-                usage: descriptor.usage,
-                mapped_at_creation: !contents.is_empty(),
-            },
-            "create_buffer_init",
-        )?;
-        if !contents.is_empty() {
-            // Traced by `write_mapped`.
-            buffer.slice(..).write_mapped(contents)?;
-            buffer.unmap()?;
-            if !buffer.usage().contains(BufferUsages::MAP_WRITE) && !device.is_cpu() {
-                // The host copies the contents in from a staging buffer at
-                // the next submit.
-                device.note_unflushed_writes();
-            }
-        }
         Ok(buffer)
     }
 
@@ -727,15 +578,7 @@ impl<T: Pod> Buffer<T> {
     pub fn destroy(&self) {
         if !self.shared.destroyed.replace(true) {
             self.shared.mapping.set(Mapping::Unmapped);
-            match &self.shared.memory {
-                Memory::Gpu(_) if self.shared.created.failed() => {}
-                Memory::Gpu(raw) => raw.destroy(),
-                Memory::Cpu(memory) => {
-                    if let Ok(mut blocks) = memory.try_borrow_mut() {
-                        *blocks = Vec::new();
-                    }
-                }
-            }
+            self.shared.memory.destroy(&self.shared.created);
         }
     }
 }

@@ -4,10 +4,9 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use crate::Result;
+use crate::backend::Recorded;
 use crate::bind_group::BindGroupShared;
-use crate::bindings::webgpu as raw;
 use crate::buffer::BufferShared;
-use crate::cpu::CpuCommand;
 use crate::device::DeviceShared;
 use crate::texture::TextureShared;
 
@@ -73,10 +72,7 @@ impl UsedResources {
 /// has already had the host validate it. Submitting consumes it, as WebGPU
 /// allows a command buffer to run once.
 pub struct CommandBuffer {
-    /// The host's command buffer; `None` on the CPU device.
-    pub(crate) raw: Option<raw::GpuCommandBuffer>,
+    pub(crate) recorded: Recorded,
     pub(crate) device: Rc<DeviceShared>,
     pub(crate) used: UsedResources,
-    /// The CPU device's recorded work, run at submit.
-    pub(crate) cpu: Vec<CpuCommand>,
 }

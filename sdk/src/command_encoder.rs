@@ -4,10 +4,10 @@ use std::rc::Rc;
 
 use bytemuck::Pod;
 
+use crate::backend::Recording;
 use crate::bindings::webgpu as raw;
 use crate::buffer::{BufferShared, COPY_BUFFER_ALIGNMENT, check_aligned, check_same_device};
 use crate::command_buffer::UsedResources;
-use crate::cpu::CpuCommand;
 use crate::device::DeviceShared;
 use crate::{Buffer, BufferUsages, CommandBuffer, ComputePass, ComputePassDescriptor, Error, Result};
 
@@ -28,11 +28,9 @@ pub struct CommandEncoderDescriptor<'a> {
 /// recording and yields a [`CommandBuffer`] for
 /// [`Queue::submit`](crate::Queue::submit).
 pub struct CommandEncoder {
-    /// The host's encoder; `None` on the CPU device, which records into `cpu`.
-    pub(crate) raw: Option<raw::GpuCommandEncoder>,
+    pub(crate) recording: Recording,
     pub(crate) device: Rc<DeviceShared>,
     pub(crate) used: UsedResources,
-    pub(crate) cpu: Vec<CpuCommand>,
     /// The creating [`Device`](crate::Device)'s kernel pipeline cache, so
     /// [`ComputePass::device`](crate::ComputePass::device) hands out a
     /// device that shares it without allocating on every dispatch.
@@ -41,23 +39,17 @@ pub struct CommandEncoder {
 
 impl CommandEncoder {
     pub(crate) fn new(device: &Rc<DeviceShared>, descriptor: &CommandEncoderDescriptor<'_>) -> Self {
-        let raw = device.raw("create_command_encoder").ok().map(|raw| {
-            raw.create_command_encoder(Some(&raw::GpuCommandEncoderDescriptor {
-                label: descriptor.label.map(str::to_owned),
-            }))
-        });
         Self {
-            raw,
+            recording: Recording::new(&device.backend, descriptor.label),
             device: device.clone(),
             used: UsedResources::default(),
-            cpu: Vec::new(),
             kernels: Default::default(),
         }
     }
 
     /// The host's encoder, for a GPU-only `operation`.
     pub(crate) fn raw(&self, operation: &'static str) -> Result<&raw::GpuCommandEncoder> {
-        self.raw.as_ref().ok_or(Error::CpuDevice { operation })
+        self.recording.host(operation)
     }
 
     /// Starts a compute pass. The pass borrows the encoder until it ends,
@@ -108,22 +100,7 @@ impl CommandEncoder {
         check_aligned(OP, "size", size, COPY_BUFFER_ALIGNMENT)?;
         source.check_range(OP, source_offset, size)?;
         destination.check_range(OP, destination_offset, size)?;
-        match &self.raw {
-            Some(raw) => raw.copy_buffer_to_buffer(
-                source.raw(OP)?,
-                Some(source_offset),
-                destination.raw(OP)?,
-                Some(destination_offset),
-                Some(size),
-            ),
-            None => self.cpu.push(CpuCommand::Copy {
-                source: source.clone(),
-                source_offset,
-                destination: destination.clone(),
-                destination_offset,
-                size,
-            }),
-        }
+        self.recording.copy(source, source_offset, destination, destination_offset, size)?;
         self.used.add_buffer(source);
         self.used.add_buffer(destination);
         Ok(())
@@ -152,10 +129,7 @@ impl CommandEncoder {
         };
         check_aligned(OP, "size", size, COPY_BUFFER_ALIGNMENT)?;
         shared.check_range(OP, offset, size)?;
-        match &self.raw {
-            Some(raw) => raw.clear_buffer(shared.raw(OP)?, Some(offset), Some(size)),
-            None => self.cpu.push(CpuCommand::Clear { buffer: shared.clone(), offset, size }),
-        }
+        self.recording.clear(shared, offset, size)?;
         self.used.add_buffer(shared);
         Ok(())
     }
@@ -168,11 +142,8 @@ impl CommandEncoder {
     /// that does not fit an `auto` layout) is an [`Error::Validation`] here,
     /// never a command buffer that would fail on submit.
     pub async fn finish(self) -> Result<CommandBuffer> {
-        let Self { raw, device, used, cpu, .. } = self;
-        let raw = match raw {
-            Some(raw) => Some(device.capture(|| raw.finish(None)).await?),
-            None => None,
-        };
-        Ok(CommandBuffer { raw, device, used, cpu })
+        let Self { recording, device, used, .. } = self;
+        let recorded = recording.finish(&device).await?;
+        Ok(CommandBuffer { recorded, device, used })
     }
 }

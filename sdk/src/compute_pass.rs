@@ -4,11 +4,11 @@ use std::rc::Rc;
 
 use bytemuck::Pod;
 
+use crate::backend::PassRecording;
 use crate::bind_group::{BindGroupShared, check_bound_groups, check_set_bind_group};
-use crate::bindings::webgpu as raw;
 use crate::buffer::{BufferShared, check_aligned, check_same_device};
 use crate::compute_pipeline::ComputePipelineShared;
-use crate::device::same_device;
+use crate::device::{DeviceShared, same_device};
 use crate::{BindGroup, Buffer, BufferUsages, CommandEncoder, ComputePipeline, Error, Result};
 
 /// Describes a [`ComputePass`]. Corresponds to WebGPU's
@@ -37,9 +37,9 @@ pub struct ComputePassDescriptor<'a> {
 /// Setting the pipeline or bind group that is already set is free: the call
 /// does not reach the host.
 pub struct ComputePass<'a> {
-    /// `None` on the CPU device, where every recording call is an
-    /// [`Error::CpuDevice`].
-    raw: Option<raw::GpuComputePassEncoder>,
+    /// On the CPU device every recording call but a `#[kernel]`'s
+    /// `dispatch` is an [`Error::CpuDevice`].
+    raw: PassRecording,
     encoder: &'a mut CommandEncoder,
     pipeline: Option<Rc<ComputePipelineShared>>,
     groups: Vec<Option<(Rc<BindGroupShared>, Vec<u32>)>>,
@@ -50,16 +50,7 @@ pub struct ComputePass<'a> {
 
 impl<'a> ComputePass<'a> {
     pub(crate) fn new(encoder: &'a mut CommandEncoder, descriptor: &ComputePassDescriptor<'_>) -> Self {
-        let raw = encoder.raw.as_ref().map(|raw| {
-            raw.begin_compute_pass(Some(&raw::GpuComputePassDescriptor {
-                timestamp_writes: descriptor.timestamp_writes.map(crate::ComputePassTimestampWrites::to_raw_compute),
-                label: descriptor.label.map(str::to_owned),
-            }))
-        });
-        #[cfg(feature = "trace")]
-        if raw.is_some() {
-            crate::trace::with(&encoder.device, |r| r.begin_pass());
-        }
+        let raw = encoder.recording.begin_compute_pass(&encoder.device, descriptor);
         let slots = encoder.device.limits.max_bind_groups as usize;
         Self { raw, encoder, pipeline: None, groups: vec![None; slots], checked: false, ended: false }
     }
@@ -153,9 +144,20 @@ impl<'a> ComputePass<'a> {
 
     /// Records a CPU device's kernel, which runs at submit in order with the
     /// encoder's other work, and keeps `buffers` for submit to check.
-    pub(crate) fn record_cpu(&mut self, buffers: &[&Rc<BufferShared>], command: crate::cpu::CpuCommand) {
-        self.encoder.cpu.push(command);
+    pub(crate) fn record_cpu(
+        &mut self,
+        buffers: &[&Rc<BufferShared>],
+        command: crate::backend::CpuCommand,
+    ) -> Result<()> {
+        self.encoder.recording.push_cpu(command)?;
         buffers.iter().for_each(|buffer| self.encoder.used.add_buffer(buffer));
+        Ok(())
+    }
+
+    /// The device's shared state, for the backend's choice of a kernel's
+    /// translation.
+    pub(crate) fn device_shared(&self) -> &DeviceShared {
+        &self.encoder.device
     }
 
     /// Ends the pass, handing the encoder back. Dropping the pass does the
@@ -165,12 +167,8 @@ impl<'a> ComputePass<'a> {
     }
 
     fn end_once(&mut self) {
-        if !std::mem::replace(&mut self.ended, true)
-            && let Some(raw) = &self.raw
-        {
-            raw.end();
-            #[cfg(feature = "trace")]
-            crate::trace::with(&self.encoder.device, |r| r.end_pass());
+        if !std::mem::replace(&mut self.ended, true) {
+            self.raw.end(&self.encoder.device);
         }
     }
 
@@ -201,10 +199,10 @@ impl<'a> ComputePass<'a> {
 
 /// The host's pass encoder, for a GPU-only `operation`.
 fn gpu<'r>(
-    raw: &'r Option<raw::GpuComputePassEncoder>,
+    raw: &'r PassRecording,
     operation: &'static str,
-) -> Result<&'r raw::GpuComputePassEncoder> {
-    raw.as_ref().ok_or(Error::CpuDevice { operation })
+) -> Result<&'r crate::bindings::webgpu::GpuComputePassEncoder> {
+    raw.host(operation)
 }
 
 /// WebGPU forbids one dispatch to use a buffer both as writable storage and

@@ -3,6 +3,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
+use crate::backend::DeviceBackend;
 use crate::bindings::webgpu as raw;
 use crate::{
     BindGroup, BindGroupDescriptor, BindGroupLayout, BindGroupLayoutDescriptor, Buffer, BufferDescriptor,
@@ -10,11 +11,10 @@ use crate::{
     Features, Limits, PipelineLayout, PipelineLayoutDescriptor, Result, ShaderModule, ShaderModuleDescriptor,
 };
 
-/// State every object of a device shares: the host handles, and what the
-/// guest needs to validate calls without asking the host.
+/// State every object of a device shares: its backend, and what the guest
+/// needs to validate calls without asking the host.
 pub(crate) struct DeviceShared {
-    /// The host's device and queue; `None` for the in-guest CPU device.
-    gpu: Option<(raw::GpuDevice, raw::GpuQueue)>,
+    pub(crate) backend: DeviceBackend,
     pub(crate) features: Features,
     pub(crate) limits: Limits,
     /// Error scopes the user pushed and has not popped yet.
@@ -39,20 +39,9 @@ impl Drop for DeviceShared {
 }
 
 impl DeviceShared {
-    pub(crate) fn new(raw: raw::GpuDevice, features: Features, limits: Limits) -> Self {
-        let queue = raw.queue();
-        Self::with_gpu(Some((raw, queue)), features, limits)
-    }
-
-    /// The in-guest CPU device: buffers in guest memory, kernels run by
-    /// [`crate::kernel_rt`]'s executor, no host device behind it.
-    pub(crate) fn new_cpu(features: Features, limits: Limits) -> Self {
-        Self::with_gpu(None, features, limits)
-    }
-
-    fn with_gpu(gpu: Option<(raw::GpuDevice, raw::GpuQueue)>, features: Features, limits: Limits) -> Self {
+    pub(crate) fn new(backend: DeviceBackend, features: Features, limits: Limits) -> Self {
         Self {
-            gpu,
+            backend,
             features,
             limits,
             user_scopes: Cell::new(0),
@@ -61,20 +50,15 @@ impl DeviceShared {
         }
     }
 
-    /// Whether this is the in-guest CPU device.
-    pub(crate) fn is_cpu(&self) -> bool {
-        self.gpu.is_none()
-    }
-
     /// The host's device, for `operation`; the CPU device has none, so a
     /// GPU-only operation on it is an [`Error::CpuDevice`].
     pub(crate) fn raw(&self, operation: &'static str) -> Result<&raw::GpuDevice> {
-        self.gpu.as_ref().map(|(raw, _)| raw).ok_or(Error::CpuDevice { operation })
+        self.backend.device(operation)
     }
 
     /// The host's queue, for `operation`; see [`raw`](Self::raw).
     pub(crate) fn queue(&self, operation: &'static str) -> Result<&raw::GpuQueue> {
-        self.gpu.as_ref().map(|(_, queue)| queue).ok_or(Error::CpuDevice { operation })
+        self.backend.queue(operation)
     }
 
     pub(crate) fn note_unflushed_writes(&self) {
@@ -89,10 +73,8 @@ impl DeviceShared {
     /// those writes only at a submit, and mapping does not submit: an empty
     /// submit runs them first, so a mapping sees what was written.
     pub(crate) fn flush_writes(&self) {
-        if self.unflushed_writes.replace(false)
-            && let Some((_, queue)) = &self.gpu
-        {
-            queue.submit(&[]);
+        if self.unflushed_writes.replace(false) {
+            self.backend.flush_writes();
         }
     }
 
@@ -108,23 +90,7 @@ impl DeviceShared {
     ///
     /// On the CPU device, which reports no errors asynchronously, it just runs `f`.
     pub(crate) async fn capture<T>(&self, f: impl FnOnce() -> T) -> Result<T> {
-        const FILTERS: [raw::GpuErrorFilter; 3] =
-            [raw::GpuErrorFilter::Internal, raw::GpuErrorFilter::OutOfMemory, raw::GpuErrorFilter::Validation];
-        let Some((device, _)) = &self.gpu else { return Ok(f()) };
-        for filter in FILTERS {
-            device.push_error_scope(filter);
-        }
-        let value = f();
-        let mut first = None;
-        for _ in FILTERS {
-            if let Ok(Some(error)) = device.pop_error_scope().await {
-                first.get_or_insert(error_from_raw(&error));
-            }
-        }
-        match first {
-            Some(error) => Err(error),
-            None => Ok(value),
-        }
+        self.backend.capture(f).await
     }
 }
 
@@ -172,7 +138,7 @@ impl Device {
     /// `#[wasi_webgpu::kernel]` kernels as Rust and returns
     /// [`Error::CpuDevice`] for WGSL shaders, pipelines and passes.
     pub fn is_cpu(&self) -> bool {
-        self.shared.is_cpu()
+        self.shared.backend.is_cpu()
     }
 
     /// The features this device was created with.
@@ -267,10 +233,7 @@ impl Device {
     /// the host reports for work the SDK cannot check in the guest.
     pub fn push_error_scope(&self, filter: ErrorFilter) {
         self.shared.user_scopes.set(self.shared.user_scopes.get() + 1);
-        // The CPU device reports every error directly, so its scopes stay empty.
-        if let Ok(raw) = self.shared.raw("push_error_scope") {
-            raw.push_error_scope(filter.to_raw());
-        }
+        self.shared.backend.push_error_scope(filter.to_raw());
     }
 
     /// Stops the innermost scope and returns the first error it captured.
@@ -284,11 +247,7 @@ impl Device {
             return Err(Error::ErrorScopeStackEmpty);
         }
         self.shared.user_scopes.set(depth - 1);
-        let Ok(raw) = self.shared.raw("pop_error_scope") else { return Ok(None) };
-        match raw.pop_error_scope().await {
-            Ok(error) => Ok(error.as_ref().map(error_from_raw)),
-            Err(_) => Err(Error::ErrorScopeStackEmpty),
-        }
+        self.shared.backend.pop_error_scope().await
     }
 }
 

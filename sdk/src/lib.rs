@@ -181,6 +181,7 @@ mod bindings {
 mod flags;
 
 mod adapter;
+mod backend;
 mod bind_group;
 mod bind_group_layout;
 mod binding;
@@ -189,17 +190,16 @@ mod command_buffer;
 mod command_encoder;
 mod compute_pass;
 mod compute_pipeline;
-mod cpu;
 mod device;
 mod error;
 mod features;
 mod gpu_type;
 mod half;
-mod header_buffer;
 #[cfg(feature = "http")]
 pub mod http;
 mod instance;
 mod kernel;
+mod kernel_language;
 mod kernel_rt;
 mod limits;
 mod pipeline_layout;
@@ -218,6 +218,7 @@ mod texture_format;
 mod texture_view;
 #[cfg(feature = "trace")]
 pub mod trace;
+pub mod util;
 mod vector;
 mod verdict;
 
@@ -228,8 +229,8 @@ pub use bind_group_layout::{
 };
 pub use binding::{Storage, StorageMut, Threads, Uniform};
 pub use buffer::{
-    Buffer, BufferDescriptor, BufferId, BufferInitDescriptor, BufferSlice, BufferUsages, COPY_BUFFER_ALIGNMENT,
-    MAP_ALIGNMENT, MapMode, MapState,
+    Buffer, BufferDescriptor, BufferId, BufferSlice, BufferUsages, COPY_BUFFER_ALIGNMENT, MAP_ALIGNMENT, MapMode,
+    MapState,
 };
 pub use command_buffer::CommandBuffer;
 pub use command_encoder::{CommandEncoder, CommandEncoderDescriptor};
@@ -240,9 +241,8 @@ pub use error::{Argument, Error, Result, ShaderError};
 pub use features::Features;
 pub use gpu_type::{GpuType, WgslMember, WgslType};
 pub use half::F16;
-pub use header_buffer::{HeaderBuffer, HeaderBufferInitDescriptor, WithArray};
 pub use instance::{Instance, PowerPreference, RequestAdapterOptions};
-pub use kernel_rt::{
+pub use kernel_language::{
     Workgroup, global_id, local_id, local_index, num_workgroups, storage_barrier, workgroup_barrier, workgroup_id,
 };
 pub use limits::Limits;
@@ -273,6 +273,7 @@ pub use texture::{Extent3d, Origin3d, Texture, TextureDescriptor, TextureDimensi
 pub use texture_binding::{SamplerBindingType, StorageTextureAccess};
 pub use texture_format::{TextureFormat, TextureSampleType};
 pub use texture_view::{TextureAspect, TextureView, TextureViewDescriptor, TextureViewDimension};
+pub use util::{BufferInitDescriptor, HeaderBuffer, HeaderBufferInitDescriptor, WithArray};
 pub use vector::{
     BVec2, BVec3, BVec4, Dot, Extrema, IVec2, IVec3, IVec4, Scalar, Select, UVec2, UVec3, UVec4, Vec2, Vec3, Vec4,
     clamp, dot, max, min, select, vec2, vec3, vec4,
@@ -422,11 +423,12 @@ pub mod __private {
 
     /// The runtime of `#[wasi_webgpu::kernel]`'s generated code.
     pub mod kernel_rt {
-        pub use crate::kernel_rt::{
-            Barrier, CpuSlice, CpuSliceMut, Invocation, WorkgroupRun as Workgroup, barrier, check_launch, cpu_slice,
-            cpu_slice_mut, dispatch_gpu, for_each_invocation, for_each_workgroup, is_cpu, launch_gpu, lockstep,
-            record_cpu,
+        pub use crate::backend::cpu::kernel::{
+            Barrier, CpuSlice, CpuSliceMut, Invocation, WorkgroupRun as Workgroup, barrier, cpu_slice, cpu_slice_mut,
+            for_each_invocation, for_each_workgroup, lockstep, record_cpu,
         };
+        pub use crate::backend::{dispatch, launch};
+        pub use crate::kernel_rt::{check_launch, dispatch_gpu, launch_gpu};
     }
 
     /// What an entry function may return.

@@ -4,15 +4,10 @@ use std::rc::Rc;
 
 use bytemuck::Pod;
 
-use crate::bindings::webgpu as raw;
+use crate::backend::WRITE_CHUNK;
 use crate::buffer::{BufferShared, COPY_BUFFER_ALIGNMENT, check_aligned, check_same_device};
 use crate::device::{DeviceShared, same_device};
-use crate::{Buffer, BufferUsages, CommandBuffer, Error, Result};
-
-/// Largest piece one `write-buffer-with-copy` call carries. The host copies
-/// each call's bytes twice into fresh allocations; pieces of 1 MiB stay in
-/// cache, which measured 3.5 times faster than one 64 MiB call.
-const WRITE_CHUNK: usize = 1 << 20;
+use crate::{Buffer, BufferUsages, CommandBuffer, Result};
 
 /// Runs recorded work and writes buffers. Corresponds to WebGPU's
 /// [`GPUQueue`](https://www.w3.org/TR/webgpu/#gpuqueue).
@@ -61,9 +56,7 @@ impl Queue {
     ///
     /// On the CPU device work is done when `submit` returns.
     pub async fn on_submitted_work_done(&self) {
-        if let Ok(queue) = self.shared.queue("on_submitted_work_done") {
-            queue.on_submitted_work_done().await;
-        }
+        self.shared.backend.on_submitted_work_done().await;
     }
 }
 
@@ -74,20 +67,7 @@ pub(crate) fn write_bytes(buffer: &BufferShared, offset: u64, bytes: &[u8]) -> R
     check_aligned(OP, "offset", offset, COPY_BUFFER_ALIGNMENT)?;
     check_aligned(OP, "data size", bytes.len() as u64, COPY_BUFFER_ALIGNMENT)?;
     buffer.check_range(OP, offset, bytes.len() as u64)?;
-    if let Some(memory) = buffer.cpu_memory() {
-        // The CPU device runs work at submit, so writing now orders this
-        // write before later work, as WebGPU requires.
-        return buffer.cpu_write(memory, offset, bytes);
-    }
-    let (queue, raw) = (buffer.device.queue(OP)?, buffer.raw(OP)?);
-    // Pieces written before a failing one stay queued, so the device must
-    // flush them either way.
-    let written = bytes.chunks(WRITE_CHUNK).enumerate().try_for_each(|(index, chunk)| {
-        let at = offset + (index * WRITE_CHUNK) as u64;
-        queue.write_buffer_with_copy(raw, at, chunk, None, None).map_err(|e| Error::Validation(e.message))
-    });
-    buffer.device.note_unflushed_writes();
-    written
+    crate::backend::write_buffer(buffer, offset, bytes)
 }
 
 /// [`write_bytes`] of `bytes` followed by zeros up to the next multiple of
@@ -117,14 +97,5 @@ pub(crate) fn submit(device: &Rc<DeviceShared>, command_buffers: Vec<CommandBuff
         same_device(&buffer.device, device, "submit")?;
         buffer.used.check_submittable()?;
     }
-    if device.is_cpu() {
-        for command in command_buffers.iter().flat_map(|b| &b.cpu) {
-            command.run()?;
-        }
-        return Ok(());
-    }
-    let raws: Vec<&raw::GpuCommandBuffer> = command_buffers.iter().filter_map(|b| b.raw.as_ref()).collect();
-    device.queue("submit")?.submit(&raws);
-    device.note_submitted();
-    Ok(())
+    crate::backend::submit(device, &command_buffers)
 }

@@ -264,12 +264,18 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
                 threads: #sdk::Threads,
             ) -> #sdk::Result<()> {
                 #rt::check_launch(device, &__SPEC, #launch_call, &[#(#gpu_buffers),*])?;
-                if #rt::is_cpu(device) {
-                    return __run_cpu(device, #(#arg_names,)* threads);
-                }
-                #launch_f16
-                #uniforms
-                #rt::launch_gpu(device, &__SPEC, #launch_call, &__uniforms, &[#(#gpu_buffers),*], threads).await
+                #rt::launch(
+                    device,
+                    (#(#arg_names,)* threads),
+                    |(#(#arg_names,)* threads)| __run_cpu(device, #(#arg_names,)* threads),
+                    |(#(#arg_names,)* threads)| async move {
+                        #launch_f16
+                        #uniforms
+                        #rt::launch_gpu(device, &__SPEC, #launch_call, &__uniforms, &[#(#gpu_buffers),*], threads)
+                            .await
+                    },
+                )
+                .await
             }
 
             #[doc = #doc_dispatch]
@@ -280,17 +286,25 @@ pub fn module(func: &ItemFn, kernel: &Kernel, wgsl_source: &str, generic: bool) 
             ) -> #sdk::Result<()> {
                 let device = &pass.device();
                 #rt::check_launch(device, &__SPEC, #dispatch_call, &[#(#gpu_buffers),*])?;
-                if #rt::is_cpu(device) {
-                    let __buffers = [#(#gpu_buffers),*];
-                    #(#owned)*
-                    return #rt::record_cpu(pass, &__buffers, move |device| {
-                        #(#reborrow)*
-                        __run_cpu(device, #(#arg_names,)* threads)
-                    });
-                }
-                #dispatch_f16
-                #uniforms
-                #rt::dispatch_gpu(pass, &__SPEC, #dispatch_call, &__uniforms, &[#(#gpu_buffers),*], threads).await
+                #rt::dispatch(
+                    pass,
+                    (#(#arg_names,)* threads),
+                    |pass, (#(#arg_names,)* threads)| {
+                        let __buffers = [#(#gpu_buffers),*];
+                        #(#owned)*
+                        #rt::record_cpu(pass, &__buffers, move |device| {
+                            #(#reborrow)*
+                            __run_cpu(device, #(#arg_names,)* threads)
+                        })
+                    },
+                    |pass, (#(#arg_names,)* threads)| async move {
+                        #dispatch_f16
+                        #uniforms
+                        #rt::dispatch_gpu(pass, &__SPEC, #dispatch_call, &__uniforms, &[#(#gpu_buffers),*], threads)
+                            .await
+                    },
+                )
+                .await
             }
 
             /// The CPU device's run of the kernel, at `launch` or at the submit of a `dispatch`.

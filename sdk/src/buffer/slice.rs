@@ -5,7 +5,6 @@ use std::rc::Rc;
 
 use bytemuck::Pod;
 
-use super::staging::read_via_staging;
 use super::{
     Buffer, BufferShared, BufferUsages, COPY_BUFFER_ALIGNMENT, MAP_ALIGNMENT, MapMode, Mapping, align_down, align_up,
     check_aligned,
@@ -186,10 +185,7 @@ impl<'a, T: Pod> BufferSlice<'a, T> {
             return shared.read_via_map(start, end).await;
         }
         shared.check_usage(OP, BufferUsages::MAP_READ | BufferUsages::COPY_SRC)?;
-        match shared.cpu_memory() {
-            Some(memory) => shared.cpu_read(memory, start, end),
-            None => read_via_staging(shared, start, end).await,
-        }
+        crate::backend::read_copy_src(shared, start, end).await
     }
 
     /// Writes `data` at the slice's start: through the queue for a `COPY_DST`

@@ -3,21 +3,15 @@
 //! A host may limit what one call carries: wasmtime 48 traps the guest when
 //! one call copies more than 128 MiB between it and the host
 //! (`Store::set_hostcall_fuel`), and other hosts may allow less. So no call
-//! made here carries more than [`MAP_WRITE_CHUNK`] or `READ_CHUNK` bytes,
-//! however large the user's data, and the result of a read, whose size the
+//! made here carries more than `READ_CHUNK` bytes (writes are split by the
+//! host backend), however large the user's data, and the result of a read, whose size the
 //! user chooses, is allocated fallibly: a read too large for guest memory is
 //! an [`Error::OutOfMemory`], not an abort.
 
 use bytemuck::Pod;
 
-use super::{BufferShared, COPY_BUFFER_ALIGNMENT, MAP_ALIGNMENT, Memory, READ_CHUNK, align_down, align_up};
+use super::{BufferShared, COPY_BUFFER_ALIGNMENT, MAP_ALIGNMENT, READ_CHUNK, align_down, align_up};
 use crate::{Error, Result};
-
-/// Largest piece one `get-mapped-range-set-with-copy` call carries. The host
-/// copies each call's bytes twice, once into a fresh allocation; 1 MiB
-/// pieces stay in cache (the same size as queue writes' pieces). A multiple
-/// of [`MAP_ALIGNMENT`], so every piece's offset stays aligned.
-pub(super) const MAP_WRITE_CHUNK: usize = 1 << 20;
 
 /// Largest unaligned mapped write done as one read and one write of the
 /// widened range; a larger one patches only the words at its ends.
@@ -121,9 +115,6 @@ impl BufferShared {
     /// and the few bytes before and after it are patched into the words
     /// around them.
     pub(super) fn write_into_mapping(&self, start: u64, bytes: &[u8]) -> Result<()> {
-        if let Memory::Cpu(memory) = &self.memory {
-            return self.cpu_write(memory, start, bytes);
-        }
         let end = start + bytes.len() as u64;
         let wide = align_up(end, COPY_BUFFER_ALIGNMENT) - align_down(start, MAP_ALIGNMENT);
         if wide as usize <= SMALL_PATCH && wide != bytes.len() as u64 {

@@ -1,17 +1,18 @@
 //! The staging buffers that reads of non-mappable buffers copy through, and
 //! the one each device keeps between reads.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 use bytemuck::Pod;
 
-use super::{
-    Buffer, BufferDescriptor, BufferShared, BufferUsages, COPY_BUFFER_ALIGNMENT, MapState, Mapping, Memory, align_down,
+use crate::Result;
+use crate::backend::BufferMemory;
+use crate::bindings::webgpu as raw;
+use crate::buffer::{
+    Buffer, BufferDescriptor, BufferShared, BufferUsages, COPY_BUFFER_ALIGNMENT, MapState, Mapping, align_down,
     align_up,
 };
-use crate::Result;
-use crate::bindings::webgpu as raw;
 use crate::device::DeviceShared;
 use crate::verdict::Verdict;
 
@@ -39,7 +40,7 @@ impl ReadStaging {
 /// Copies `[start, end)` of a `COPY_SRC` buffer into a `MAP_READ` staging
 /// buffer and reads that; the staging buffer goes back to the device for the
 /// next read when all went well.
-pub(super) async fn read_via_staging<T: Pod>(source: &Rc<BufferShared>, start: u64, end: u64) -> Result<Vec<T>> {
+pub(crate) async fn read_via_staging<T: Pod>(source: &Rc<BufferShared>, start: u64, end: u64) -> Result<Vec<T>> {
     let (copy_start, copy_end) = (align_down(start, COPY_BUFFER_ALIGNMENT), align_up(end, COPY_BUFFER_ALIGNMENT));
     let device = &source.device;
     let staging = take_staging(device, copy_end - copy_start)?;
@@ -67,7 +68,7 @@ fn take_staging(device: &Rc<DeviceShared>, len: u64) -> Result<Rc<BufferShared>>
         if let Some(kept) = device.read_staging.take() {
             if kept.size >= len {
                 return Ok(Rc::new(BufferShared {
-                    memory: Memory::Gpu(kept.raw),
+                    memory: BufferMemory::Host(kept.raw),
                     device: device.clone(),
                     size: kept.size,
                     usage: BufferUsages::MAP_READ | BufferUsages::COPY_DST,
@@ -107,8 +108,8 @@ fn keep_staging(device: &DeviceShared, mut staging: BufferShared) {
         }
         other.destroy();
     }
-    // Leaves memory without a host buffer, so dropping `staging` destroys nothing.
-    if let Memory::Gpu(raw) = std::mem::replace(&mut staging.memory, Memory::Cpu(RefCell::new(Vec::new()))) {
+    // Dropping `staging` then destroys nothing.
+    if let Some(raw) = staging.memory.take_host() {
         device.read_staging.set(Some(ReadStaging { raw, size: staging.size }));
     }
 }
