@@ -518,9 +518,9 @@ impl<T: Pod> Buffer<T> {
     ///
     /// [`Device::create_buffer`](crate::Device::create_buffer) returns that
     /// error itself when the host answers at once, as the reference host
-    /// does; then this is always `Ok`. On a host that answers later, the
-    /// buffer's synchronous calls return [`Error::CreationPending`] until
-    /// the answer is in; its `async` calls wait for it by themselves.
+    /// does; then this is always `Ok`. On a host that answers later (a
+    /// browser), the buffer's `async` calls wait for the answer by
+    /// themselves, and its synchronous calls go ahead until it is in.
     pub async fn created(&self) -> Result<()> {
         self.shared.created.wait("created").await
     }

@@ -311,20 +311,6 @@ pub enum Error {
     /// the line:column.
     #[error(transparent)]
     ShaderRefused(crate::ShaderRefusal),
-    /// The host has not yet said whether it created the buffer or texture
-    /// (its error scope is still pending), so a synchronous call that would
-    /// hand the object to the host is refused. Await
-    /// [`Buffer::created`](crate::Buffer::created) or
-    /// [`Texture::created`](crate::Texture::created), or any `async` call on
-    /// the object, first. The reference host always answers at once, so this
-    /// is never seen there.
-    #[error("{operation}: the host has not yet said whether the {object} was created; await its `created()` first")]
-    CreationPending {
-        /// The operation attempted.
-        operation: &'static str,
-        /// `buffer` or `texture`.
-        object: &'static str,
-    },
 
     /// A pending map was aborted by [`Buffer::unmap`](crate::Buffer::unmap)
     /// before it completed, as WebGPU's `unmap()` aborts a pending
