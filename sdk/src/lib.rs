@@ -421,6 +421,18 @@ pub mod __private {
 
     pub use wasi_webgpu_macros::__kernel_continue as kernel_continue;
 
+    /// Which device `buffer` belongs to, as [`device_key`] tells devices
+    /// apart: for `wasi-webgpu-ops`' argument checks when an op is prepared.
+    pub fn buffer_device_key<T: bytemuck::Pod>(buffer: &crate::Buffer<T>) -> usize {
+        std::rc::Rc::as_ptr(&buffer.shared.device) as usize
+    }
+
+    /// The same for every handle of one device, different for devices alive
+    /// at the same time.
+    pub fn device_key(device: &crate::Device) -> usize {
+        std::rc::Rc::as_ptr(&device.shared) as usize
+    }
+
     /// The runtime of `#[wasi_webgpu::kernel]`'s generated code.
     pub mod kernel_rt {
         pub use crate::backend::cpu::kernel::{

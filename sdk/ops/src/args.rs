@@ -1,6 +1,7 @@
 //! The checks every op makes of its buffer arguments when it is prepared,
-//! the same on a GPU and on the CPU device: `STORAGE` usage, the size of
-//! what one binding holds, and no buffer both read and written.
+//! the same on a GPU and on the CPU device: the ops' device, `STORAGE`
+//! usage, the size of what one binding holds, and no buffer both read and
+//! written.
 
 use bytemuck::Pod;
 use wasi_webgpu::{Buffer, BufferId, BufferUsages};
@@ -14,6 +15,8 @@ pub(crate) struct Arg {
     /// The same for `op(&z, &z)` and `op(&z, &z.clone())`.
     id: BufferId,
     usage: BufferUsages,
+    /// The buffer's device (`__private::device_key`).
+    device: usize,
     /// The bytes bound at once: the whole buffer, or 0 where the op binds
     /// it in pieces.
     bytes: u64,
@@ -22,7 +25,8 @@ pub(crate) struct Arg {
 
 impl Arg {
     fn new<T: Pod>(name: &'static str, buffer: &Buffer<T>, written: bool) -> Self {
-        Self { name, id: buffer.id(), usage: buffer.usage(), bytes: buffer.size(), written }
+        let device = wasi_webgpu::__private::buffer_device_key(buffer);
+        Self { name, id: buffer.id(), usage: buffer.usage(), device, bytes: buffer.size(), written }
     }
 
     /// The op binds `bytes` of the buffer rather than all of it (0: in
@@ -49,7 +53,11 @@ impl Ops {
     /// `in_place` where the op has such a form.
     pub(crate) fn check_args(&self, op: &'static str, args: &[Arg], in_place: Option<&'static str>) -> Result<()> {
         let max = self.device.limits().max_storage_buffer_binding_size;
+        let device = wasi_webgpu::__private::device_key(&self.device);
         for (i, arg) in args.iter().enumerate() {
+            if arg.device != device {
+                return Err(Error::ForeignBuffer { op, argument: arg.name });
+            }
             if !arg.usage.contains(BufferUsages::STORAGE) {
                 return Err(Error::Usage { op, argument: arg.name, actual: arg.usage });
             }

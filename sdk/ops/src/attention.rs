@@ -84,49 +84,52 @@ impl Ops {
         mask: &Buffer<u32>,
         output: &Buffer<f32>,
     ) -> Result<Op> {
-        const OP: &str = "attention";
-        let mut op = Op::new(OP, &self.device);
-        let Some(plan) = attention_plan(self, OP, desc, qkv, mask, output)? else {
-            return Ok(op);
-        };
-        let AttentionDesc { seq: shape, heads, scale } = *desc;
-        if self.device.is_cpu() {
-            let sequences =
-                Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: shape.hidden as usize };
-            let scores = RefCell::new(vec![0.0f32; sequences.seq * sequences.seq]);
-            let (qkv, mask, output) = (qkv.clone(), mask.clone(), output.clone());
-            return self.cpu_op(OP, move |device| {
-                let (x, m, mut output) = (cpu::read(device, &qkv)?, cpu::read(device, &mask)?, output.clone());
-                let mut out = cpu::write(device, &mut output)?;
-                let scores = &mut scores.borrow_mut();
-                cpu::transformer::attention(sequences, heads as usize, scale, &x, &m, &mut out, scores);
-                Ok(())
-            });
-        }
-        let kernel = self.attention_kernel(plan.head_dim).await?;
-        let params = self.uniform(
-            "attention shape",
-            wgsl::AttentionParams {
-                batch: shape.batch,
-                seq: shape.seq,
-                hidden: shape.hidden,
-                heads,
-                scale: scale * std::f32::consts::LOG2_E,
-                blocks: plan.blocks,
-            },
-        )?;
-        let bound = kernel.bind(
-            &self.device,
-            &wgsl::AttentionBindings {
-                params: params.as_uniform(),
-                qkv: qkv.as_storage(),
-                mask: mask.as_storage(),
-                out: output.as_storage_mut(),
-            },
-        )?;
-        let threads = self.grid(OP, plan.workgroups, kernel.workgroup_size())?;
-        op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
-        Ok(op)
+        crate::named("attention", async {
+            const OP: &str = "attention";
+            let mut op = Op::new(OP, &self.device);
+            let Some(plan) = attention_plan(self, OP, desc, qkv, mask, output)? else {
+                return Ok(op);
+            };
+            let AttentionDesc { seq: shape, heads, scale } = *desc;
+            if self.device.is_cpu() {
+                let sequences =
+                    Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: shape.hidden as usize };
+                let scores = RefCell::new(vec![0.0f32; sequences.seq * sequences.seq]);
+                let (qkv, mask, output) = (qkv.clone(), mask.clone(), output.clone());
+                return self.cpu_op(OP, move |device| {
+                    let (x, m, mut output) = (cpu::read(device, &qkv)?, cpu::read(device, &mask)?, output.clone());
+                    let mut out = cpu::write(device, &mut output)?;
+                    let scores = &mut scores.borrow_mut();
+                    cpu::transformer::attention(sequences, heads as usize, scale, &x, &m, &mut out, scores);
+                    Ok(())
+                });
+            }
+            let kernel = self.attention_kernel(plan.head_dim).await?;
+            let params = self.uniform(
+                "attention shape",
+                wgsl::AttentionParams {
+                    batch: shape.batch,
+                    seq: shape.seq,
+                    hidden: shape.hidden,
+                    heads,
+                    scale: scale * std::f32::consts::LOG2_E,
+                    blocks: plan.blocks,
+                },
+            )?;
+            let bound = kernel.bind(
+                &self.device,
+                &wgsl::AttentionBindings {
+                    params: params.as_uniform(),
+                    qkv: qkv.as_storage(),
+                    mask: mask.as_storage(),
+                    out: output.as_storage_mut(),
+                },
+            )?;
+            let threads = self.grid(OP, plan.workgroups, kernel.workgroup_size())?;
+            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+            Ok(op)
+        })
+        .await
     }
 
     /// The pipeline for `head_dim`, compiled the first time.

@@ -66,6 +66,7 @@ macro_rules! elementwise {
             $(
                 $(#[$doc])*
                 pub async fn $name(&self, $($arg: &Buffer<f32>),*) -> Result<Op> {
+        crate::named(stringify!($name), async {
                     let len = same_len(stringify!($name), &[$((stringify!($arg), $arg)),*])?;
                     if len > 0 {
                         self.check_args(stringify!($name), &[$(arg!($access, $arg)),*], $in_place)?;
@@ -80,7 +81,8 @@ macro_rules! elementwise {
                         )
                     })
                     .await
-                }
+                }).await
+    }
             )*
         }
     };
@@ -238,16 +240,19 @@ impl Ops {
     /// # Ok(()) }
     /// ```
     pub async fn gelu_tanh(&self, x: &Buffer<f32>, out: &Buffer<f32>) -> Result<Op> {
-        const OP: &str = "gelu_tanh";
-        let len = same_len(OP, &[("x", x), ("out", out)])?;
-        if len > 0 {
-            self.check_args(OP, &[read("x", x), written("out", out)], Some("gelu_tanh_in_place"))?;
-        }
-        if self.device.is_cpu() {
-            return self.cpu_elementwise(OP, len, &[x, out]);
-        }
-        self.elementwise(OP, len, 0, 0.0, &self.kernels.elementwise.gelu, |kernel, params| {
-            kernel.bind(&self.device, &wgsl::GeluBindings { params, x: x.as_storage(), out: out.as_storage_mut() })
+        crate::named("gelu_tanh", async {
+            const OP: &str = "gelu_tanh";
+            let len = same_len(OP, &[("x", x), ("out", out)])?;
+            if len > 0 {
+                self.check_args(OP, &[read("x", x), written("out", out)], Some("gelu_tanh_in_place"))?;
+            }
+            if self.device.is_cpu() {
+                return self.cpu_elementwise(OP, len, &[x, out]);
+            }
+            self.elementwise(OP, len, 0, 0.0, &self.kernels.elementwise.gelu, |kernel, params| {
+                kernel.bind(&self.device, &wgsl::GeluBindings { params, x: x.as_storage(), out: out.as_storage_mut() })
+            })
+            .await
         })
         .await
     }
@@ -262,16 +267,19 @@ impl Ops {
     /// # Ok(()) }
     /// ```
     pub async fn gelu_tanh_in_place(&self, x: &Buffer<f32>) -> Result<Op> {
-        const OP: &str = "gelu_tanh_in_place";
-        let len = same_len(OP, &[("x", x)])?;
-        if len > 0 {
-            self.check_args(OP, &[written("x", x)], None)?;
-        }
-        if self.device.is_cpu() {
-            return self.cpu_elementwise(OP, len, &[x]);
-        }
-        self.elementwise(OP, len, 0, 0.0, &self.kernels.elementwise.gelu_in_place, |kernel, params| {
-            kernel.bind(&self.device, &wgsl::GeluInPlaceBindings { params, out: x.as_storage_mut() })
+        crate::named("gelu_tanh_in_place", async {
+            const OP: &str = "gelu_tanh_in_place";
+            let len = same_len(OP, &[("x", x)])?;
+            if len > 0 {
+                self.check_args(OP, &[written("x", x)], None)?;
+            }
+            if self.device.is_cpu() {
+                return self.cpu_elementwise(OP, len, &[x]);
+            }
+            self.elementwise(OP, len, 0, 0.0, &self.kernels.elementwise.gelu_in_place, |kernel, params| {
+                kernel.bind(&self.device, &wgsl::GeluInPlaceBindings { params, out: x.as_storage_mut() })
+            })
+            .await
         })
         .await
     }
@@ -294,32 +302,39 @@ impl Ops {
     /// # Ok(()) }
     /// ```
     pub async fn bias_add(&self, x: &Buffer<f32>, bias: &Buffer<f32>, out: &Buffer<f32>) -> Result<Op> {
-        const OP: &str = "bias_add";
-        let len = same_len(OP, &[("x", x), ("out", out)])?;
-        let cols = bias.len();
-        if cols == 0 || !len.is_multiple_of(cols) {
-            return Err(Error::Shape {
-                op: OP,
-                reason: format!("x holds {len} elements, which is not a whole number of rows of bias's {cols}"),
-            });
-        }
-        let cols = elements(OP, "bias", &[cols])? as u32;
-        if len == 0 {
-            return Ok(Op::new(OP, &self.device));
-        }
-        self.check_args(OP, &[read("x", x), read("bias", bias), written("out", out)], None)?;
-        if self.device.is_cpu() {
-            let (x, bias, out) = (x.clone(), bias.clone(), out.clone());
-            return self.cpu_op(OP, move |device| {
-                let (x, bias, mut out) = (cpu::read(device, &x)?, cpu::read(device, &bias)?, out.clone());
-                cpu::elementwise::bias_add(&x, &bias, &mut cpu::write(device, &mut out)?);
-                Ok(())
-            });
-        }
-        self.elementwise(OP, len, cols, 0.0, &self.kernels.elementwise.bias_add, |kernel, params| {
-            let bindings =
-                wgsl::BiasAddBindings { params, x: x.as_storage(), y: bias.as_storage(), out: out.as_storage_mut() };
-            kernel.bind(&self.device, &bindings)
+        crate::named("bias_add", async {
+            const OP: &str = "bias_add";
+            let len = same_len(OP, &[("x", x), ("out", out)])?;
+            let cols = bias.len();
+            if cols == 0 || !len.is_multiple_of(cols) {
+                return Err(Error::Shape {
+                    op: OP,
+                    reason: format!("x holds {len} elements, which is not a whole number of rows of bias's {cols}"),
+                });
+            }
+            let cols = elements(OP, "bias", &[cols])? as u32;
+            if len == 0 {
+                return Ok(Op::new(OP, &self.device));
+            }
+            self.check_args(OP, &[read("x", x), read("bias", bias), written("out", out)], None)?;
+            if self.device.is_cpu() {
+                let (x, bias, out) = (x.clone(), bias.clone(), out.clone());
+                return self.cpu_op(OP, move |device| {
+                    let (x, bias, mut out) = (cpu::read(device, &x)?, cpu::read(device, &bias)?, out.clone());
+                    cpu::elementwise::bias_add(&x, &bias, &mut cpu::write(device, &mut out)?);
+                    Ok(())
+                });
+            }
+            self.elementwise(OP, len, cols, 0.0, &self.kernels.elementwise.bias_add, |kernel, params| {
+                let bindings = wgsl::BiasAddBindings {
+                    params,
+                    x: x.as_storage(),
+                    y: bias.as_storage(),
+                    out: out.as_storage_mut(),
+                };
+                kernel.bind(&self.device, &bindings)
+            })
+            .await
         })
         .await
     }
@@ -342,7 +357,7 @@ impl Ops {
     /// # Ok(()) }
     /// ```
     pub async fn axpy(&self, alpha: f32, x: &Buffer<f32>, y: &Buffer<f32>) -> Result<Op> {
-        self.accumulate("axpy", alpha, ("x", x), ("y", y)).await
+        crate::named("axpy", async { self.accumulate("axpy", alpha, ("x", x), ("y", y)).await }).await
     }
 
     /// Prepares `a += b` in place, over buffers of one length: [`Ops::add`]
@@ -363,7 +378,7 @@ impl Ops {
     /// # Ok(()) }
     /// ```
     pub async fn add_in_place(&self, a: &Buffer<f32>, b: &Buffer<f32>) -> Result<Op> {
-        self.accumulate("add_in_place", 1.0, ("b", b), ("a", a)).await
+        crate::named("add_in_place", async { self.accumulate("add_in_place", 1.0, ("b", b), ("a", a)).await }).await
     }
 
     /// `y += alpha * x` as the op `op`, whose parameters `x` and `y` are
@@ -406,21 +421,24 @@ impl Ops {
     /// # Ok(()) }
     /// ```
     pub async fn scale(&self, alpha: f32, y: &Buffer<f32>) -> Result<Op> {
-        const OP: &str = "scale";
-        let len = same_len(OP, &[("y", y)])?;
-        if len == 0 {
-            return Ok(Op::new(OP, &self.device));
-        }
-        self.check_args(OP, &[written("y", y)], None)?;
-        if self.device.is_cpu() {
-            let y = y.clone();
-            return self.cpu_op(OP, move |device| {
-                cpu::elementwise::scale(alpha, &mut cpu::write(device, &mut y.clone())?);
-                Ok(())
-            });
-        }
-        self.elementwise(OP, len, 0, alpha, &self.kernels.elementwise.scale, |kernel, params| {
-            kernel.bind(&self.device, &wgsl::ScaleBindings { params, out: y.as_storage_mut() })
+        crate::named("scale", async {
+            const OP: &str = "scale";
+            let len = same_len(OP, &[("y", y)])?;
+            if len == 0 {
+                return Ok(Op::new(OP, &self.device));
+            }
+            self.check_args(OP, &[written("y", y)], None)?;
+            if self.device.is_cpu() {
+                let y = y.clone();
+                return self.cpu_op(OP, move |device| {
+                    cpu::elementwise::scale(alpha, &mut cpu::write(device, &mut y.clone())?);
+                    Ok(())
+                });
+            }
+            self.elementwise(OP, len, 0, alpha, &self.kernels.elementwise.scale, |kernel, params| {
+                kernel.bind(&self.device, &wgsl::ScaleBindings { params, out: y.as_storage_mut() })
+            })
+            .await
         })
         .await
     }

@@ -49,6 +49,16 @@ pub enum Error {
         expected: u64,
     },
 
+    /// A buffer argument of another device than the [`Ops`](crate::Ops)'
+    /// one.
+    #[error("Ops::{op}: argument `{argument}` belongs to another device than these Ops'")]
+    ForeignBuffer {
+        /// The operation.
+        op: &'static str,
+        /// The parameter's name.
+        argument: &'static str,
+    },
+
     /// A buffer argument without [`BufferUsages::STORAGE`](wasi_webgpu::BufferUsages::STORAGE),
     /// which every tensor of an op needs: the kernels bind them as storage.
     #[error("Ops::{op}: argument `{argument}` needs usage STORAGE, but the buffer has {actual}")]
@@ -109,10 +119,36 @@ pub enum Error {
         source: wasi_webgpu::Error,
     },
 
-    /// An error of the SDK: creating a uniform or scratch buffer, compiling a
-    /// pipeline, recording or submitting.
-    #[error(transparent)]
-    Gpu(#[from] wasi_webgpu::Error),
+    /// An error of the SDK inside an operation: preparing it (its uniform
+    /// and scratch buffers, pipelines and bind groups, which check the
+    /// arguments' buffers: destroyed, mapped, of another device), recording
+    /// it or running it. `op` is the [`Ops`](crate::Ops) method, or `run`
+    /// for [`Ops::run`](crate::Ops::run) of several operations.
+    #[error("Ops::{op}: {source}")]
+    Gpu {
+        /// The operation.
+        op: &'static str,
+        /// The SDK's error.
+        source: wasi_webgpu::Error,
+    },
+}
+
+impl From<wasi_webgpu::Error> for Error {
+    /// An SDK error inside an operation, before the operation names it
+    /// ([`Error::in_op`]); every public call returns it named.
+    fn from(source: wasi_webgpu::Error) -> Self {
+        Self::Gpu { op: "", source }
+    }
+}
+
+impl Error {
+    /// Names `op` in an SDK error that does not name an operation yet.
+    pub(crate) fn in_op(self, op: &'static str) -> Self {
+        match self {
+            Self::Gpu { op: "", source } => Self::Gpu { op, source },
+            other => other,
+        }
+    }
 }
 
 /// What [`Error::Aliased`] suggests.

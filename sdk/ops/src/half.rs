@@ -104,35 +104,40 @@ impl Ops {
         beta: &Buffer<F16>,
         output: &Buffer<F16>,
     ) -> Result<Op> {
-        const OP: &str = "add_layer_norm_f16";
-        self.require_f16(OP)?;
-        let mut op = Op::new(OP, &self.device);
-        if !add_layer_norm_plan(self, OP, desc, [input, residual, gamma, beta, output])? {
-            return Ok(op);
-        }
-        let LayerNormDesc { rows, cols, eps } = *desc;
-        let kernel =
-            cached(&self.kernels.half.add_layer_norm, rows::AddLayerNorm::pipeline(&self.device, &Default::default()))
-                .await?;
-        let params = self.uniform(
-            "add_layer_norm_f16 shape",
-            rows::RowParams { rows, cols, eps, seq: 0, vocab: 0, types: 0, normalize: 0 },
-        )?;
-        let bound = bind(
-            &self.device,
-            kernel.bind_group_layouts(),
-            &[
-                (0, params.as_entire_binding()),
-                (1, input.as_entire_binding()),
-                (2, residual.as_entire_binding()),
-                (3, gamma.as_entire_binding()),
-                (4, beta.as_entire_binding()),
-                (5, output.as_entire_binding()),
-            ],
-        )?;
-        let threads = self.grid(OP, rows.into(), kernel.workgroup_size())?;
-        op.push(step(kernel.compute_pipeline().clone(), bound, threads, kernel.workgroup_size()));
-        Ok(op)
+        crate::named("add_layer_norm_f16", async {
+            const OP: &str = "add_layer_norm_f16";
+            self.require_f16(OP)?;
+            let mut op = Op::new(OP, &self.device);
+            if !add_layer_norm_plan(self, OP, desc, [input, residual, gamma, beta, output])? {
+                return Ok(op);
+            }
+            let LayerNormDesc { rows, cols, eps } = *desc;
+            let kernel = cached(
+                &self.kernels.half.add_layer_norm,
+                rows::AddLayerNorm::pipeline(&self.device, &Default::default()),
+            )
+            .await?;
+            let params = self.uniform(
+                "add_layer_norm_f16 shape",
+                rows::RowParams { rows, cols, eps, seq: 0, vocab: 0, types: 0, normalize: 0 },
+            )?;
+            let bound = bind(
+                &self.device,
+                kernel.bind_group_layouts(),
+                &[
+                    (0, params.as_entire_binding()),
+                    (1, input.as_entire_binding()),
+                    (2, residual.as_entire_binding()),
+                    (3, gamma.as_entire_binding()),
+                    (4, beta.as_entire_binding()),
+                    (5, output.as_entire_binding()),
+                ],
+            )?;
+            let threads = self.grid(OP, rows.into(), kernel.workgroup_size())?;
+            op.push(step(kernel.compute_pipeline().clone(), bound, threads, kernel.workgroup_size()));
+            Ok(op)
+        })
+        .await
     }
 
     /// [`Ops::embedding`] over f16 tables and output, with f32 sums and
@@ -164,46 +169,50 @@ impl Ops {
         beta: &Buffer<F16>,
         output: &Buffer<F16>,
     ) -> Result<Op> {
-        const OP: &str = "embedding_f16";
-        self.require_f16(OP)?;
-        let mut op = Op::new(OP, &self.device);
-        let tensors = [word, position, token_type, gamma, beta, output];
-        let Some(tokens) = embedding_plan(self, OP, desc, ids, type_ids, tensors)? else {
-            return Ok(op);
-        };
-        let EmbeddingDesc { seq: shape, vocab, types, eps, .. } = *desc;
-        let kernel =
-            cached(&self.kernels.half.embedding, rows::Embedding::pipeline(&self.device, &Default::default())).await?;
-        let params = self.uniform(
-            "embedding_f16 shape",
-            rows::RowParams {
-                rows: tokens as u32,
-                cols: shape.hidden,
-                eps,
-                seq: shape.seq,
-                vocab,
-                types,
-                normalize: 0,
-            },
-        )?;
-        let bound = bind(
-            &self.device,
-            kernel.bind_group_layouts(),
-            &[
-                (0, params.as_entire_binding()),
-                (6, ids.as_entire_binding()),
-                (7, type_ids.as_entire_binding()),
-                (8, word.as_entire_binding()),
-                (9, position.as_entire_binding()),
-                (10, token_type.as_entire_binding()),
-                (3, gamma.as_entire_binding()),
-                (4, beta.as_entire_binding()),
-                (5, output.as_entire_binding()),
-            ],
-        )?;
-        let threads = self.grid(OP, tokens, kernel.workgroup_size())?;
-        op.push(step(kernel.compute_pipeline().clone(), bound, threads, kernel.workgroup_size()));
-        Ok(op)
+        crate::named("embedding_f16", async {
+            const OP: &str = "embedding_f16";
+            self.require_f16(OP)?;
+            let mut op = Op::new(OP, &self.device);
+            let tensors = [word, position, token_type, gamma, beta, output];
+            let Some(tokens) = embedding_plan(self, OP, desc, ids, type_ids, tensors)? else {
+                return Ok(op);
+            };
+            let EmbeddingDesc { seq: shape, vocab, types, eps, .. } = *desc;
+            let kernel =
+                cached(&self.kernels.half.embedding, rows::Embedding::pipeline(&self.device, &Default::default()))
+                    .await?;
+            let params = self.uniform(
+                "embedding_f16 shape",
+                rows::RowParams {
+                    rows: tokens as u32,
+                    cols: shape.hidden,
+                    eps,
+                    seq: shape.seq,
+                    vocab,
+                    types,
+                    normalize: 0,
+                },
+            )?;
+            let bound = bind(
+                &self.device,
+                kernel.bind_group_layouts(),
+                &[
+                    (0, params.as_entire_binding()),
+                    (6, ids.as_entire_binding()),
+                    (7, type_ids.as_entire_binding()),
+                    (8, word.as_entire_binding()),
+                    (9, position.as_entire_binding()),
+                    (10, token_type.as_entire_binding()),
+                    (3, gamma.as_entire_binding()),
+                    (4, beta.as_entire_binding()),
+                    (5, output.as_entire_binding()),
+                ],
+            )?;
+            let threads = self.grid(OP, tokens, kernel.workgroup_size())?;
+            op.push(step(kernel.compute_pipeline().clone(), bound, threads, kernel.workgroup_size()));
+            Ok(op)
+        })
+        .await
     }
 
     /// [`Ops::attention`] over f16 `qkv` and output: scores, softmax and the
@@ -228,54 +237,57 @@ impl Ops {
         mask: &Buffer<u32>,
         output: &Buffer<F16>,
     ) -> Result<Op> {
-        const OP: &str = "attention_f16";
-        self.require_f16(OP)?;
-        let mut op = Op::new(OP, &self.device);
-        let Some(plan) = attention_plan(self, OP, desc, qkv, mask, output)? else {
-            return Ok(op);
-        };
-        let AttentionDesc { seq: shape, heads, scale } = *desc;
-        let kernel = {
-            let cache = &self.kernels.half.attention;
-            let found = cache.borrow().iter().find(|(d, _)| *d == plan.head_dim).map(|(_, k)| k.clone());
-            match found {
-                Some(kernel) => kernel,
-                None => {
-                    let overrides = attention::Overrides {
-                        HEAD_DIM: Some(plan.head_dim),
-                        D4: None,
-                        KEYS: Some(keys_per_tile(plan.head_dim)),
-                    };
-                    let kernel = attention::Attention::pipeline(&self.device, &overrides).await?;
-                    cache.borrow_mut().push((plan.head_dim, kernel.clone()));
-                    kernel
+        crate::named("attention_f16", async {
+            const OP: &str = "attention_f16";
+            self.require_f16(OP)?;
+            let mut op = Op::new(OP, &self.device);
+            let Some(plan) = attention_plan(self, OP, desc, qkv, mask, output)? else {
+                return Ok(op);
+            };
+            let AttentionDesc { seq: shape, heads, scale } = *desc;
+            let kernel = {
+                let cache = &self.kernels.half.attention;
+                let found = cache.borrow().iter().find(|(d, _)| *d == plan.head_dim).map(|(_, k)| k.clone());
+                match found {
+                    Some(kernel) => kernel,
+                    None => {
+                        let overrides = attention::Overrides {
+                            HEAD_DIM: Some(plan.head_dim),
+                            D4: None,
+                            KEYS: Some(keys_per_tile(plan.head_dim)),
+                        };
+                        let kernel = attention::Attention::pipeline(&self.device, &overrides).await?;
+                        cache.borrow_mut().push((plan.head_dim, kernel.clone()));
+                        kernel
+                    }
                 }
-            }
-        };
-        let params = self.uniform(
-            "attention_f16 shape",
-            attention::AttentionParams {
-                batch: shape.batch,
-                seq: shape.seq,
-                hidden: shape.hidden,
-                heads,
-                scale: scale * std::f32::consts::LOG2_E,
-                blocks: plan.blocks,
-            },
-        )?;
-        let bound = bind(
-            &self.device,
-            kernel.bind_group_layouts(),
-            &[
-                (0, params.as_entire_binding()),
-                (1, qkv.as_entire_binding()),
-                (2, mask.as_entire_binding()),
-                (3, output.as_entire_binding()),
-            ],
-        )?;
-        let threads = self.grid(OP, plan.workgroups, kernel.workgroup_size())?;
-        op.push(step(kernel.compute_pipeline().clone(), bound, threads, kernel.workgroup_size()));
-        Ok(op)
+            };
+            let params = self.uniform(
+                "attention_f16 shape",
+                attention::AttentionParams {
+                    batch: shape.batch,
+                    seq: shape.seq,
+                    hidden: shape.hidden,
+                    heads,
+                    scale: scale * std::f32::consts::LOG2_E,
+                    blocks: plan.blocks,
+                },
+            )?;
+            let bound = bind(
+                &self.device,
+                kernel.bind_group_layouts(),
+                &[
+                    (0, params.as_entire_binding()),
+                    (1, qkv.as_entire_binding()),
+                    (2, mask.as_entire_binding()),
+                    (3, output.as_entire_binding()),
+                ],
+            )?;
+            let threads = self.grid(OP, plan.workgroups, kernel.workgroup_size())?;
+            op.push(step(kernel.compute_pipeline().clone(), bound, threads, kernel.workgroup_size()));
+            Ok(op)
+        })
+        .await
     }
 
     /// [`Ops::mean_pool`] of an f16 input into an **f32** output (the
@@ -300,39 +312,43 @@ impl Ops {
         mask: &Buffer<u32>,
         output: &Buffer<f32>,
     ) -> Result<Op> {
-        const OP: &str = "mean_pool_f16";
-        self.require_f16(OP)?;
-        let mut op = Op::new(OP, &self.device);
-        if !mean_pool_plan(self, OP, desc, input, mask, output)? {
-            return Ok(op);
-        }
-        let PoolDesc { seq: shape, normalize } = *desc;
-        let kernel =
-            cached(&self.kernels.half.mean_pool, rows::MeanPool::pipeline(&self.device, &Default::default())).await?;
-        let params = self.uniform(
-            "mean_pool_f16 shape",
-            rows::RowParams {
-                rows: shape.batch,
-                cols: shape.hidden,
-                eps: 0.0,
-                seq: shape.seq,
-                vocab: 0,
-                types: 0,
-                normalize: u32::from(normalize),
-            },
-        )?;
-        let bound = bind(
-            &self.device,
-            kernel.bind_group_layouts(),
-            &[
-                (0, params.as_entire_binding()),
-                (1, input.as_entire_binding()),
-                (11, mask.as_entire_binding()),
-                (12, output.as_entire_binding()),
-            ],
-        )?;
-        let threads = self.grid(OP, shape.batch.into(), kernel.workgroup_size())?;
-        op.push(step(kernel.compute_pipeline().clone(), bound, threads, kernel.workgroup_size()));
-        Ok(op)
+        crate::named("mean_pool_f16", async {
+            const OP: &str = "mean_pool_f16";
+            self.require_f16(OP)?;
+            let mut op = Op::new(OP, &self.device);
+            if !mean_pool_plan(self, OP, desc, input, mask, output)? {
+                return Ok(op);
+            }
+            let PoolDesc { seq: shape, normalize } = *desc;
+            let kernel =
+                cached(&self.kernels.half.mean_pool, rows::MeanPool::pipeline(&self.device, &Default::default()))
+                    .await?;
+            let params = self.uniform(
+                "mean_pool_f16 shape",
+                rows::RowParams {
+                    rows: shape.batch,
+                    cols: shape.hidden,
+                    eps: 0.0,
+                    seq: shape.seq,
+                    vocab: 0,
+                    types: 0,
+                    normalize: u32::from(normalize),
+                },
+            )?;
+            let bound = bind(
+                &self.device,
+                kernel.bind_group_layouts(),
+                &[
+                    (0, params.as_entire_binding()),
+                    (1, input.as_entire_binding()),
+                    (11, mask.as_entire_binding()),
+                    (12, output.as_entire_binding()),
+                ],
+            )?;
+            let threads = self.grid(OP, shape.batch.into(), kernel.workgroup_size())?;
+            op.push(step(kernel.compute_pipeline().clone(), bound, threads, kernel.workgroup_size()));
+            Ok(op)
+        })
+        .await
     }
 }

@@ -97,41 +97,47 @@ impl Ops {
     /// # Ok(()) }
     /// ```
     pub async fn matmul_f16(&self, desc: &MatmulDesc, a: &Buffer<F16>, b: &Buffer<F16>, c: &Buffer<F16>) -> Result<Op> {
-        const OP: &str = "matmul_f16";
-        self.require_f16(OP)?;
-        let mut op = Op::new(OP, &self.device);
-        let (precision, slices) = desc.accumulate.large();
-        let Some(Checked { product, plan, grid }) = self.matmul_plan(OP, desc, a, b, c, slices)? else {
-            return Ok(op);
-        };
-        let MatmulDesc { m, n, k, batch, transpose_a, transpose_b, .. } = *desc;
-        if let Plan::Tile128 { bk, checked } = plan {
-            let key = Key::matmul(precision, transpose_a, transpose_b, bk, checked);
-            op.push(self.large_step(key, &product, a, b, c, None).await?);
-            return Ok(op);
-        }
-        let variant = usize::from(transpose_a) | usize::from(transpose_b) << 1;
-        let overrides =
-            matmul::Overrides { TRANSPOSE_A: Some(transpose_a), TRANSPOSE_B: Some(transpose_b), ..Default::default() };
-        let cell = &self.kernels.half_matmul.matmul[variant];
-        let kernel = cached(cell, matmul::Matmul::pipeline(&self.device, &overrides)).await?;
-        let [stride_a, stride_b, stride_c] = product.strides;
-        let params =
-            self.uniform("matmul_f16 shape", matmul::MatmulParams { m, n, k, stride_a, stride_b, stride_c })?;
-        let bound = bind(
-            &self.device,
-            kernel.bind_group_layouts(),
-            &[
-                (0, params.as_entire_binding()),
-                (1, a.as_entire_binding()),
-                (2, b.as_entire_binding()),
-                (3, c.as_entire_binding()),
-            ],
-        )?;
-        let [wx, wy, _] = kernel.workgroup_size();
-        let threads = Threads([grid[0] * wx, grid[1] * wy, batch]);
-        op.push(step(kernel.compute_pipeline().clone(), bound, threads, kernel.workgroup_size()));
-        Ok(op)
+        crate::named("matmul_f16", async {
+            const OP: &str = "matmul_f16";
+            self.require_f16(OP)?;
+            let mut op = Op::new(OP, &self.device);
+            let (precision, slices) = desc.accumulate.large();
+            let Some(Checked { product, plan, grid }) = self.matmul_plan(OP, desc, a, b, c, slices)? else {
+                return Ok(op);
+            };
+            let MatmulDesc { m, n, k, batch, transpose_a, transpose_b, .. } = *desc;
+            if let Plan::Tile128 { bk, checked } = plan {
+                let key = Key::matmul(precision, transpose_a, transpose_b, bk, checked);
+                op.push(self.large_step(key, &product, a, b, c, None).await?);
+                return Ok(op);
+            }
+            let variant = usize::from(transpose_a) | usize::from(transpose_b) << 1;
+            let overrides = matmul::Overrides {
+                TRANSPOSE_A: Some(transpose_a),
+                TRANSPOSE_B: Some(transpose_b),
+                ..Default::default()
+            };
+            let cell = &self.kernels.half_matmul.matmul[variant];
+            let kernel = cached(cell, matmul::Matmul::pipeline(&self.device, &overrides)).await?;
+            let [stride_a, stride_b, stride_c] = product.strides;
+            let params =
+                self.uniform("matmul_f16 shape", matmul::MatmulParams { m, n, k, stride_a, stride_b, stride_c })?;
+            let bound = bind(
+                &self.device,
+                kernel.bind_group_layouts(),
+                &[
+                    (0, params.as_entire_binding()),
+                    (1, a.as_entire_binding()),
+                    (2, b.as_entire_binding()),
+                    (3, c.as_entire_binding()),
+                ],
+            )?;
+            let [wx, wy, _] = kernel.workgroup_size();
+            let threads = Threads([grid[0] * wx, grid[1] * wy, batch]);
+            op.push(step(kernel.compute_pipeline().clone(), bound, threads, kernel.workgroup_size()));
+            Ok(op)
+        })
+        .await
     }
 
     /// [`Ops::linear`] over f16 tensors, with its tilings, summed as
@@ -157,49 +163,59 @@ impl Ops {
         bias: &Buffer<F16>,
         output: &Buffer<F16>,
     ) -> Result<Op> {
-        const OP: &str = "linear_f16";
-        self.require_f16(OP)?;
-        let mut op = Op::new(OP, &self.device);
-        let LinearDesc { rows, in_features, out_features, activation, tiling, accumulate } = *desc;
-        let (precision, slices) = accumulate.large();
-        let workgroup_bytes = self.device.limits().max_compute_workgroup_storage_size;
-        let plan = tiling::plan(OP, tiling, &desc.shape(), workgroup_bytes, slices)?;
-        let Some(grid) = self.linear_plan(OP, desc, input, weight, bias, output, plan.tile())? else {
-            return Ok(op);
-        };
-        // With no input features the product reads nothing, and an empty
-        // input or weight could not be bound: the bias stands in.
-        let (a, b) = if in_features == 0 { (bias, bias) } else { (input, weight) };
-        if let Plan::Tile128 { bk, checked } = plan {
-            let key = Key::linear(precision, activation, bk, checked);
-            op.push(self.large_step(key, &Product::linear(desc), a, b, output, Some(bias)).await?);
-            return Ok(op);
-        }
-        let overrides = matmul::Overrides {
-            TRANSPOSE_A: Some(false),
-            TRANSPOSE_B: Some(true),
-            ACTIVATION: Some(activation.code()),
-        };
-        let cell = &self.kernels.half_matmul.linear[activation.code() as usize];
-        let kernel = cached(cell, matmul::Linear::pipeline(&self.device, &overrides)).await?;
-        let params = self.uniform(
-            "linear_f16 shape",
-            matmul::MatmulParams { m: rows, n: out_features, k: in_features, stride_a: 0, stride_b: 0, stride_c: 0 },
-        )?;
-        let bound = bind(
-            &self.device,
-            kernel.bind_group_layouts(),
-            &[
-                (0, params.as_entire_binding()),
-                (1, a.as_entire_binding()),
-                (2, b.as_entire_binding()),
-                (3, output.as_entire_binding()),
-                (4, bias.as_entire_binding()),
-            ],
-        )?;
-        let [wx, wy, _] = kernel.workgroup_size();
-        let threads = Threads([grid[0] * wx, grid[1] * wy, 1]);
-        op.push(step(kernel.compute_pipeline().clone(), bound, threads, kernel.workgroup_size()));
-        Ok(op)
+        crate::named("linear_f16", async {
+            const OP: &str = "linear_f16";
+            self.require_f16(OP)?;
+            let mut op = Op::new(OP, &self.device);
+            let LinearDesc { rows, in_features, out_features, activation, tiling, accumulate } = *desc;
+            let (precision, slices) = accumulate.large();
+            let workgroup_bytes = self.device.limits().max_compute_workgroup_storage_size;
+            let plan = tiling::plan(OP, tiling, &desc.shape(), workgroup_bytes, slices)?;
+            let Some(grid) = self.linear_plan(OP, desc, input, weight, bias, output, plan.tile())? else {
+                return Ok(op);
+            };
+            // With no input features the product reads nothing, and an empty
+            // input or weight could not be bound: the bias stands in.
+            let (a, b) = if in_features == 0 { (bias, bias) } else { (input, weight) };
+            if let Plan::Tile128 { bk, checked } = plan {
+                let key = Key::linear(precision, activation, bk, checked);
+                op.push(self.large_step(key, &Product::linear(desc), a, b, output, Some(bias)).await?);
+                return Ok(op);
+            }
+            let overrides = matmul::Overrides {
+                TRANSPOSE_A: Some(false),
+                TRANSPOSE_B: Some(true),
+                ACTIVATION: Some(activation.code()),
+            };
+            let cell = &self.kernels.half_matmul.linear[activation.code() as usize];
+            let kernel = cached(cell, matmul::Linear::pipeline(&self.device, &overrides)).await?;
+            let params = self.uniform(
+                "linear_f16 shape",
+                matmul::MatmulParams {
+                    m: rows,
+                    n: out_features,
+                    k: in_features,
+                    stride_a: 0,
+                    stride_b: 0,
+                    stride_c: 0,
+                },
+            )?;
+            let bound = bind(
+                &self.device,
+                kernel.bind_group_layouts(),
+                &[
+                    (0, params.as_entire_binding()),
+                    (1, a.as_entire_binding()),
+                    (2, b.as_entire_binding()),
+                    (3, output.as_entire_binding()),
+                    (4, bias.as_entire_binding()),
+                ],
+            )?;
+            let [wx, wy, _] = kernel.workgroup_size();
+            let threads = Threads([grid[0] * wx, grid[1] * wy, 1]);
+            op.push(step(kernel.compute_pipeline().clone(), bound, threads, kernel.workgroup_size()));
+            Ok(op)
+        })
+        .await
     }
 }

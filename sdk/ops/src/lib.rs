@@ -241,7 +241,7 @@ impl Op {
     /// [`submit`](Self::submit) or [`Ops::run`].
     pub fn encode(&self, pass: &mut ComputePass<'_>) -> Result<()> {
         if self.device.is_cpu() {
-            return Err(wasi_webgpu::Error::CpuDevice { operation: "Op::encode" }.into());
+            return Err(Error::from(wasi_webgpu::Error::CpuDevice { operation: "Op::encode" }).in_op(self.name));
         }
         for step in &self.steps {
             match step {
@@ -252,11 +252,20 @@ impl Op {
         Ok(())
     }
 
-    /// Names the op in a conflict between its bindings that preparing did
-    /// not see, rather than a binding number.
+    /// Names the op in an SDK error while recording it, and in a conflict
+    /// between its bindings that preparing did not see rather than a
+    /// binding number.
     fn conflict(&self, error: Error) -> Error {
+        self.named_conflict(error).in_op(self.name)
+    }
+
+    /// A conflict between the op's bindings named by the op; other errors
+    /// as they are.
+    fn named_conflict(&self, error: Error) -> Error {
         match error {
-            Error::Gpu(source @ wasi_webgpu::Error::UsageConflict { .. }) => Error::Conflict { op: self.name, source },
+            Error::Gpu { op: "", source: source @ wasi_webgpu::Error::UsageConflict { .. } } => {
+                Error::Conflict { op: self.name, source }
+            }
             error => error,
         }
     }
@@ -377,9 +386,24 @@ impl Ops {
     }
 }
 
+/// Prepares an operation: `prepare`'s result, with an SDK error inside it
+/// named by the public call `op`.
+async fn named<T>(op: &'static str, prepare: impl Future<Output = Result<T>>) -> Result<T> {
+    prepare.await.map_err(|e| e.in_op(op))
+}
+
 /// Records `ops` into one pass on a fresh encoder and submits it; on the
-/// CPU device, runs their steps in order.
+/// CPU device, runs their steps in order. An SDK error names the op, or
+/// `run` for several.
 async fn run(device: &Device, queue: &Queue, ops: &[&Op]) -> Result<()> {
+    let name = match ops {
+        [op] => op.name,
+        _ => "run",
+    };
+    record_and_submit(device, queue, ops).await.map_err(|e| e.in_op(name))
+}
+
+async fn record_and_submit(device: &Device, queue: &Queue, ops: &[&Op]) -> Result<()> {
     if device.is_cpu() {
         for op in ops {
             if !op.device.is_cpu() {
@@ -387,7 +411,8 @@ async fn run(device: &Device, queue: &Queue, ops: &[&Op]) -> Result<()> {
             }
             for step in &op.steps {
                 match step {
-                    Step::Cpu(step) => step().map_err(|e| op.conflict(e))?,
+                    // Unnamed here, like the GPU's submit: `run` names it.
+                    Step::Cpu(step) => step().map_err(|e| op.named_conflict(e))?,
                     Step::Gpu(_) => unreachable!("a CPU op holds CPU steps only"),
                 }
             }

@@ -139,62 +139,68 @@ impl Ops {
         bias: &Buffer<f32>,
         output: &Buffer<f32>,
     ) -> Result<Op> {
-        const OP: &str = "linear";
-        let mut op = Op::new(OP, &self.device);
-        let LinearDesc { rows, in_features, out_features, activation, tiling, .. } = *desc;
-        let workgroup_bytes = self.device.limits().max_compute_workgroup_storage_size;
-        let plan = tiling::plan(OP, tiling, &desc.shape(), workgroup_bytes, F32_SLICES)?;
-        let Some(grid) = self.linear_plan(OP, desc, input, weight, bias, output, plan.tile())? else {
-            return Ok(op);
-        };
-        if self.device.is_cpu() {
-            let (m, n, k) = (rows as usize, out_features as usize, in_features as usize);
-            let buffers = [input.clone(), weight.clone(), bias.clone(), output.clone()];
-            return self.cpu_op(OP, move |device| {
-                let [input, weight, bias, output] = &buffers;
-                let b = cpu::read(device, bias)?;
-                let (x, w) = if k == 0 {
-                    (None, None)
-                } else {
-                    (Some(cpu::read(device, input)?), Some(cpu::read(device, weight)?))
-                };
-                let mut output = output.clone();
-                let mut y = cpu::write(device, &mut output)?;
-                let (x, w) = (x.as_deref().unwrap_or(&[]), w.as_deref().unwrap_or(&[]));
-                cpu::matmul::linear(m, k, n, activation, x, w, &b[..n], &mut y);
-                Ok(())
-            });
-        }
-        // With no input features the product reads nothing, and an empty
-        // input or weight could not be bound: the bias stands in.
-        let (a, b) = if in_features == 0 { (bias, bias) } else { (input, weight) };
-        if let Plan::Tile128 { bk, checked } = plan {
-            let key = Key::linear(Precision::F32, activation, bk, checked);
-            op.push(self.large_step(key, &Product::linear(desc), a, b, output, Some(bias)).await?);
-            return Ok(op);
-        }
-        let overrides =
-            wgsl::Overrides { TRANSPOSE_A: Some(false), TRANSPOSE_B: Some(true), ACTIVATION: Some(activation.code()) };
-        let cell = &self.kernels.linear[activation.code() as usize];
-        let kernel = cached(cell, wgsl::Linear::pipeline(&self.device, &overrides)).await?;
-        let params = self.uniform(
-            "linear shape",
-            wgsl::MatmulParams { m: rows, n: out_features, k: in_features, stride_a: 0, stride_b: 0, stride_c: 0 },
-        )?;
-        let bound = kernel.bind(
-            &self.device,
-            &wgsl::LinearBindings {
-                params: params.as_uniform(),
-                a: a.as_storage(),
-                b: b.as_storage(),
-                c: output.as_storage_mut(),
-                bias: bias.as_storage(),
-            },
-        )?;
-        let [wx, wy, _] = kernel.workgroup_size();
-        let threads = wasi_webgpu::Threads::xy(grid[0] * wx, grid[1] * wy);
-        op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
-        Ok(op)
+        crate::named("linear", async {
+            const OP: &str = "linear";
+            let mut op = Op::new(OP, &self.device);
+            let LinearDesc { rows, in_features, out_features, activation, tiling, .. } = *desc;
+            let workgroup_bytes = self.device.limits().max_compute_workgroup_storage_size;
+            let plan = tiling::plan(OP, tiling, &desc.shape(), workgroup_bytes, F32_SLICES)?;
+            let Some(grid) = self.linear_plan(OP, desc, input, weight, bias, output, plan.tile())? else {
+                return Ok(op);
+            };
+            if self.device.is_cpu() {
+                let (m, n, k) = (rows as usize, out_features as usize, in_features as usize);
+                let buffers = [input.clone(), weight.clone(), bias.clone(), output.clone()];
+                return self.cpu_op(OP, move |device| {
+                    let [input, weight, bias, output] = &buffers;
+                    let b = cpu::read(device, bias)?;
+                    let (x, w) = if k == 0 {
+                        (None, None)
+                    } else {
+                        (Some(cpu::read(device, input)?), Some(cpu::read(device, weight)?))
+                    };
+                    let mut output = output.clone();
+                    let mut y = cpu::write(device, &mut output)?;
+                    let (x, w) = (x.as_deref().unwrap_or(&[]), w.as_deref().unwrap_or(&[]));
+                    cpu::matmul::linear(m, k, n, activation, x, w, &b[..n], &mut y);
+                    Ok(())
+                });
+            }
+            // With no input features the product reads nothing, and an empty
+            // input or weight could not be bound: the bias stands in.
+            let (a, b) = if in_features == 0 { (bias, bias) } else { (input, weight) };
+            if let Plan::Tile128 { bk, checked } = plan {
+                let key = Key::linear(Precision::F32, activation, bk, checked);
+                op.push(self.large_step(key, &Product::linear(desc), a, b, output, Some(bias)).await?);
+                return Ok(op);
+            }
+            let overrides = wgsl::Overrides {
+                TRANSPOSE_A: Some(false),
+                TRANSPOSE_B: Some(true),
+                ACTIVATION: Some(activation.code()),
+            };
+            let cell = &self.kernels.linear[activation.code() as usize];
+            let kernel = cached(cell, wgsl::Linear::pipeline(&self.device, &overrides)).await?;
+            let params = self.uniform(
+                "linear shape",
+                wgsl::MatmulParams { m: rows, n: out_features, k: in_features, stride_a: 0, stride_b: 0, stride_c: 0 },
+            )?;
+            let bound = kernel.bind(
+                &self.device,
+                &wgsl::LinearBindings {
+                    params: params.as_uniform(),
+                    a: a.as_storage(),
+                    b: b.as_storage(),
+                    c: output.as_storage_mut(),
+                    bias: bias.as_storage(),
+                },
+            )?;
+            let [wx, wy, _] = kernel.workgroup_size();
+            let threads = wasi_webgpu::Threads::xy(grid[0] * wx, grid[1] * wy);
+            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+            Ok(op)
+        })
+        .await
     }
 
     /// Checks a linear shape against its buffers: `None` when there is no

@@ -154,53 +154,60 @@ impl Ops {
     /// # Ok(()) }
     /// ```
     pub async fn matmul(&self, desc: &MatmulDesc, a: &Buffer<f32>, b: &Buffer<f32>, c: &Buffer<f32>) -> Result<Op> {
-        const OP: &str = "matmul";
-        let mut op = Op::new(OP, &self.device);
-        let Some(Checked { product, plan, grid }) = self.matmul_plan(OP, desc, a, b, c, F32_SLICES)? else {
-            return Ok(op);
-        };
-        let MatmulDesc { m, n, k, batch, transpose_a, transpose_b, .. } = *desc;
-        let [stride_a, stride_b, stride_c] = product.strides;
-        if self.device.is_cpu() {
-            let product = cpu::matmul::Matmul {
-                m: m as usize,
-                n: n as usize,
-                k: k as usize,
-                batch: batch as usize,
-                transpose_a,
-                transpose_b,
-                strides: [stride_a as usize, stride_b as usize, stride_c as usize],
+        crate::named("matmul", async {
+            const OP: &str = "matmul";
+            let mut op = Op::new(OP, &self.device);
+            let Some(Checked { product, plan, grid }) = self.matmul_plan(OP, desc, a, b, c, F32_SLICES)? else {
+                return Ok(op);
             };
-            let (a, b, c) = (a.clone(), b.clone(), c.clone());
-            return self.cpu_op(OP, move |device| {
-                let (a, b, mut c) = (cpu::read(device, &a)?, cpu::read(device, &b)?, c.clone());
-                product.run(&a, &b, &mut cpu::write(device, &mut c)?);
-                Ok(())
-            });
-        }
-        if let Plan::Tile128 { bk, checked } = plan {
-            let key = Key::matmul(Precision::F32, transpose_a, transpose_b, bk, checked);
-            op.push(self.large_step(key, &product, a, b, c, None).await?);
-            return Ok(op);
-        }
-        let variant = usize::from(transpose_a) | usize::from(transpose_b) << 1;
-        let overrides =
-            wgsl::Overrides { TRANSPOSE_A: Some(transpose_a), TRANSPOSE_B: Some(transpose_b), ..Default::default() };
-        let kernel = cached(&self.kernels.matmul[variant], wgsl::Matmul::pipeline(&self.device, &overrides)).await?;
-        let params = self.uniform("matmul shape", wgsl::MatmulParams { m, n, k, stride_a, stride_b, stride_c })?;
-        let bound = kernel.bind(
-            &self.device,
-            &wgsl::MatmulBindings {
-                params: params.as_uniform(),
-                a: a.as_storage(),
-                b: b.as_storage(),
-                c: c.as_storage_mut(),
-            },
-        )?;
-        let [wx, wy, _] = kernel.workgroup_size();
-        let threads = wasi_webgpu::Threads::xyz(grid[0] * wx, grid[1] * wy, batch);
-        op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
-        Ok(op)
+            let MatmulDesc { m, n, k, batch, transpose_a, transpose_b, .. } = *desc;
+            let [stride_a, stride_b, stride_c] = product.strides;
+            if self.device.is_cpu() {
+                let product = cpu::matmul::Matmul {
+                    m: m as usize,
+                    n: n as usize,
+                    k: k as usize,
+                    batch: batch as usize,
+                    transpose_a,
+                    transpose_b,
+                    strides: [stride_a as usize, stride_b as usize, stride_c as usize],
+                };
+                let (a, b, c) = (a.clone(), b.clone(), c.clone());
+                return self.cpu_op(OP, move |device| {
+                    let (a, b, mut c) = (cpu::read(device, &a)?, cpu::read(device, &b)?, c.clone());
+                    product.run(&a, &b, &mut cpu::write(device, &mut c)?);
+                    Ok(())
+                });
+            }
+            if let Plan::Tile128 { bk, checked } = plan {
+                let key = Key::matmul(Precision::F32, transpose_a, transpose_b, bk, checked);
+                op.push(self.large_step(key, &product, a, b, c, None).await?);
+                return Ok(op);
+            }
+            let variant = usize::from(transpose_a) | usize::from(transpose_b) << 1;
+            let overrides = wgsl::Overrides {
+                TRANSPOSE_A: Some(transpose_a),
+                TRANSPOSE_B: Some(transpose_b),
+                ..Default::default()
+            };
+            let kernel =
+                cached(&self.kernels.matmul[variant], wgsl::Matmul::pipeline(&self.device, &overrides)).await?;
+            let params = self.uniform("matmul shape", wgsl::MatmulParams { m, n, k, stride_a, stride_b, stride_c })?;
+            let bound = kernel.bind(
+                &self.device,
+                &wgsl::MatmulBindings {
+                    params: params.as_uniform(),
+                    a: a.as_storage(),
+                    b: b.as_storage(),
+                    c: c.as_storage_mut(),
+                },
+            )?;
+            let [wx, wy, _] = kernel.workgroup_size();
+            let threads = wasi_webgpu::Threads::xyz(grid[0] * wx, grid[1] * wy, batch);
+            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+            Ok(op)
+        })
+        .await
     }
 
     /// Checks a matmul shape against its buffers and the device, and picks

@@ -107,7 +107,7 @@ impl Ops {
     /// # Ok(()) }
     /// ```
     pub async fn sum(&self, desc: &ReduceDesc, input: &Buffer<f32>, output: &Buffer<f32>) -> Result<Op> {
-        self.reduce(Reduction::Sum, desc, input, output).await
+        crate::named("sum", async { self.reduce(Reduction::Sum, desc, input, output).await }).await
     }
 
     /// Prepares the maximum along `desc.axis` of `input` into `output`; see
@@ -125,7 +125,7 @@ impl Ops {
     /// # Ok(()) }
     /// ```
     pub async fn max(&self, desc: &ReduceDesc, input: &Buffer<f32>, output: &Buffer<f32>) -> Result<Op> {
-        self.reduce(Reduction::Max, desc, input, output).await
+        crate::named("max", async { self.reduce(Reduction::Max, desc, input, output).await }).await
     }
 
     /// Prepares a reduction of the `[rows, cols]` matrix in `input` along
@@ -182,114 +182,157 @@ impl Ops {
         input: &Buffer<f32>,
         output: &Buffer<f32>,
     ) -> Result<Op> {
-        let op_name = match reduction {
-            Reduction::Sum => "sum",
-            Reduction::Max => "max",
-        };
-        let ReduceDesc { rows, cols, axis } = *desc;
-        if axis > 1 {
-            return Err(Error::Shape { op: op_name, reason: format!("axis {axis} of a 2D tensor; use 0 or 1") });
-        }
-        let total = elements(op_name, "the input", &[rows.into(), cols.into()])?;
-        let (outputs, axis_len) = if axis == 1 { (rows, cols) } else { (cols, rows) };
-        let mut op = Op::new(op_name, &self.device);
-        if outputs == 0 {
-            return Ok(op);
-        }
-        if axis_len == 0 {
-            return Err(Error::Shape { op: op_name, reason: format!("axis {axis} has length 0: nothing to reduce") });
-        }
-        check_len(op_name, "input", input, total)?;
-        check_len(op_name, "output", output, outputs.into())?;
+        crate::named("reduce", async {
+            let op_name = match reduction {
+                Reduction::Sum => "sum",
+                Reduction::Max => "max",
+            };
+            let ReduceDesc { rows, cols, axis } = *desc;
+            if axis > 1 {
+                return Err(Error::Shape { op: op_name, reason: format!("axis {axis} of a 2D tensor; use 0 or 1") });
+            }
+            let total = elements(op_name, "the input", &[rows.into(), cols.into()])?;
+            let (outputs, axis_len) = if axis == 1 { (rows, cols) } else { (cols, rows) };
+            let mut op = Op::new(op_name, &self.device);
+            if outputs == 0 {
+                return Ok(op);
+            }
+            if axis_len == 0 {
+                return Err(Error::Shape {
+                    op: op_name,
+                    reason: format!("axis {axis} has length 0: nothing to reduce"),
+                });
+            }
+            check_len(op_name, "input", input, total)?;
+            check_len(op_name, "output", output, outputs.into())?;
 
-        let max = reduction == Reduction::Max;
-        // The kernels bind the elements used, 1D inputs in pieces.
-        let input_bytes = if rows == 1 && axis == 1 { 0 } else { total * 4 };
-        let args = [read("input", input).binds(input_bytes), written("output", output).binds(u64::from(outputs) * 4)];
-        self.check_args(op_name, &args, None)?;
-        if self.device.is_cpu() {
-            let (input, output) = (input.clone(), output.clone());
-            let (total, outputs, cols) = (total as usize, outputs as usize, cols as usize);
-            return self.cpu_op(op_name, move |device| {
-                let (x, mut output) = (cpu::read(device, &input)?, output.clone());
-                let mut out = cpu::write(device, &mut output)?;
-                let (x, out) = (&x[..total], &mut out[..outputs]);
-                if axis == 1 {
-                    cpu::reduce::reduce_rows(max, cols, x, out);
-                } else {
-                    cpu::reduce::reduce_cols(max, cols, x, out);
+            let max = reduction == Reduction::Max;
+            // The kernels bind the elements used, 1D inputs in pieces.
+            let input_bytes = if rows == 1 && axis == 1 { 0 } else { total * 4 };
+            let args =
+                [read("input", input).binds(input_bytes), written("output", output).binds(u64::from(outputs) * 4)];
+            self.check_args(op_name, &args, None)?;
+            if self.device.is_cpu() {
+                let (input, output) = (input.clone(), output.clone());
+                let (total, outputs, cols) = (total as usize, outputs as usize, cols as usize);
+                return self.cpu_op(op_name, move |device| {
+                    let (x, mut output) = (cpu::read(device, &input)?, output.clone());
+                    let mut out = cpu::write(device, &mut output)?;
+                    let (x, out) = (&x[..total], &mut out[..outputs]);
+                    if axis == 1 {
+                        cpu::reduce::reduce_rows(max, cols, x, out);
+                    } else {
+                        cpu::reduce::reduce_cols(max, cols, x, out);
+                    }
+                    Ok(())
+                });
+            }
+            let overrides = wgsl::Overrides { MAX: Some(max) };
+            let mut source = input.clone();
+            let mut axis_len = u64::from(axis_len);
+            if axis == 1 {
+                let kernel = cached(
+                    &self.kernels.reduce_rows[usize::from(max)],
+                    wgsl::ReduceRows::pipeline(&self.device, &overrides),
+                )
+                .await?;
+                let limits = self.device.limits();
+                if rows == 1 && total * 4 > limits.max_storage_buffer_binding_size {
+                    // One binding cannot hold the input: reduce pieces of it
+                    // into one vector of partials, which the loop below reduces.
+                    let piece = piece_len(
+                        op_name,
+                        limits.max_storage_buffer_binding_size,
+                        limits.min_storage_buffer_offset_alignment,
+                        ROW_CHUNK,
+                    )?;
+                    let chunk = piece.div_ceil(ROW_GROUPS).next_multiple_of(ROW_CHUNK);
+                    // Every piece writes the same number of partials, padded to
+                    // the offset alignment so that each piece's run of partials
+                    // can be bound on its own; the padding (and a short last
+                    // piece's surplus) gets chunks past the piece's end, which
+                    // write the identity.
+                    let align = u64::from(limits.min_storage_buffer_offset_alignment.max(4)) / 4;
+                    let per_piece = piece.div_ceil(chunk).next_multiple_of(align);
+                    let pieces = axis_len.div_ceil(piece);
+                    let partials = self.scratch("reduce piece partials", pieces * per_piece)?;
+                    let threads = self.grid(op_name, per_piece, kernel.workgroup_size())?;
+                    for i in 0..pieces {
+                        let start = i * piece;
+                        let len = piece.min(axis_len - start);
+                        let params = self.uniform(
+                            "reduce shape",
+                            wgsl::ReduceParams {
+                                rows: 1,
+                                cols: len as u32,
+                                chunk: chunk as u32,
+                                chunks: per_piece as u32,
+                            },
+                        )?;
+                        let out = i * per_piece;
+                        let bindings = wgsl::ReduceRowsBindings {
+                            params: params.as_uniform(),
+                            input: input.slice(start..start + len).as_storage(),
+                            output: partials.slice(out..out + per_piece).as_storage_mut(),
+                        };
+                        let bound = kernel.bind(&self.device, &bindings)?;
+                        let kernel = kernel.clone();
+                        op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+                    }
+                    (source, axis_len) = (partials, pieces * per_piece);
                 }
-                Ok(())
-            });
-        }
-        let overrides = wgsl::Overrides { MAX: Some(max) };
-        let mut source = input.clone();
-        let mut axis_len = u64::from(axis_len);
-        if axis == 1 {
-            let kernel = cached(
-                &self.kernels.reduce_rows[usize::from(max)],
-                wgsl::ReduceRows::pipeline(&self.device, &overrides),
-            )
-            .await?;
-            let limits = self.device.limits();
-            if rows == 1 && total * 4 > limits.max_storage_buffer_binding_size {
-                // One binding cannot hold the input: reduce pieces of it
-                // into one vector of partials, which the loop below reduces.
-                let piece = piece_len(
-                    op_name,
-                    limits.max_storage_buffer_binding_size,
-                    limits.min_storage_buffer_offset_alignment,
-                    ROW_CHUNK,
-                )?;
-                let chunk = piece.div_ceil(ROW_GROUPS).next_multiple_of(ROW_CHUNK);
-                // Every piece writes the same number of partials, padded to
-                // the offset alignment so that each piece's run of partials
-                // can be bound on its own; the padding (and a short last
-                // piece's surplus) gets chunks past the piece's end, which
-                // write the identity.
-                let align = u64::from(limits.min_storage_buffer_offset_alignment.max(4)) / 4;
-                let per_piece = piece.div_ceil(chunk).next_multiple_of(align);
-                let pieces = axis_len.div_ceil(piece);
-                let partials = self.scratch("reduce piece partials", pieces * per_piece)?;
-                let threads = self.grid(op_name, per_piece, kernel.workgroup_size())?;
-                for i in 0..pieces {
-                    let start = i * piece;
-                    let len = piece.min(axis_len - start);
+                loop {
+                    let per_row = (ROW_GROUPS / u64::from(rows)).max(1);
+                    let chunk = axis_len.div_ceil(per_row).next_multiple_of(ROW_CHUNK).max(ROW_CHUNK);
+                    let chunks = axis_len.div_ceil(chunk);
+                    let partials = u64::from(rows) * chunks;
+                    let target = if chunks == 1 { output.clone() } else { self.scratch("reduce partials", partials)? };
                     let params = self.uniform(
                         "reduce shape",
-                        wgsl::ReduceParams { rows: 1, cols: len as u32, chunk: chunk as u32, chunks: per_piece as u32 },
+                        wgsl::ReduceParams { rows, cols: axis_len as u32, chunk: chunk as u32, chunks: chunks as u32 },
                     )?;
-                    let out = i * per_piece;
                     let bindings = wgsl::ReduceRowsBindings {
                         params: params.as_uniform(),
-                        input: input.slice(start..start + len).as_storage(),
-                        output: partials.slice(out..out + per_piece).as_storage_mut(),
+                        // Only the elements used, so a buffer longer than the
+                        // shape needs binds whatever its size.
+                        input: source.slice(..u64::from(rows) * axis_len).as_storage(),
+                        output: target.slice(..partials).as_storage_mut(),
                     };
                     let bound = kernel.bind(&self.device, &bindings)?;
+                    let threads = self.grid(op_name, partials, kernel.workgroup_size())?;
                     let kernel = kernel.clone();
                     op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+                    if chunks == 1 {
+                        return Ok(op);
+                    }
+                    (source, axis_len) = (target, chunks);
                 }
-                (source, axis_len) = (partials, pieces * per_piece);
             }
+            let kernel = cached(
+                &self.kernels.reduce_cols[usize::from(max)],
+                wgsl::ReduceCols::pipeline(&self.device, &overrides),
+            )
+            .await?;
+            let size = kernel.workgroup_size();
             loop {
-                let per_row = (ROW_GROUPS / u64::from(rows)).max(1);
-                let chunk = axis_len.div_ceil(per_row).next_multiple_of(ROW_CHUNK).max(ROW_CHUNK);
-                let chunks = axis_len.div_ceil(chunk);
-                let partials = u64::from(rows) * chunks;
-                let target = if chunks == 1 { output.clone() } else { self.scratch("reduce partials", partials)? };
+                let chunks = axis_len.div_ceil(COL_CHUNK);
+                let target = if chunks == 1 {
+                    output.clone()
+                } else {
+                    self.scratch("reduce partials", chunks * u64::from(cols))?
+                };
                 let params = self.uniform(
                     "reduce shape",
-                    wgsl::ReduceParams { rows, cols: axis_len as u32, chunk: chunk as u32, chunks: chunks as u32 },
+                    wgsl::ReduceParams { rows: axis_len as u32, cols, chunk: COL_CHUNK as u32, chunks: chunks as u32 },
                 )?;
-                let bindings = wgsl::ReduceRowsBindings {
+                let bindings = wgsl::ReduceColsBindings {
                     params: params.as_uniform(),
-                    // Only the elements used, so a buffer longer than the
-                    // shape needs binds whatever its size.
-                    input: source.slice(..u64::from(rows) * axis_len).as_storage(),
-                    output: target.slice(..partials).as_storage_mut(),
+                    input: source.slice(..axis_len * u64::from(cols)).as_storage(),
+                    output: target.slice(..chunks * u64::from(cols)).as_storage_mut(),
                 };
                 let bound = kernel.bind(&self.device, &bindings)?;
-                let threads = self.grid(op_name, partials, kernel.workgroup_size())?;
+                let groups = u64::from(cols).div_ceil(u64::from(size[0])) * chunks;
+                let threads = self.grid(op_name, groups, size)?;
                 let kernel = kernel.clone();
                 op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
                 if chunks == 1 {
@@ -297,33 +340,7 @@ impl Ops {
                 }
                 (source, axis_len) = (target, chunks);
             }
-        }
-        let kernel =
-            cached(&self.kernels.reduce_cols[usize::from(max)], wgsl::ReduceCols::pipeline(&self.device, &overrides))
-                .await?;
-        let size = kernel.workgroup_size();
-        loop {
-            let chunks = axis_len.div_ceil(COL_CHUNK);
-            let target =
-                if chunks == 1 { output.clone() } else { self.scratch("reduce partials", chunks * u64::from(cols))? };
-            let params = self.uniform(
-                "reduce shape",
-                wgsl::ReduceParams { rows: axis_len as u32, cols, chunk: COL_CHUNK as u32, chunks: chunks as u32 },
-            )?;
-            let bindings = wgsl::ReduceColsBindings {
-                params: params.as_uniform(),
-                input: source.slice(..axis_len * u64::from(cols)).as_storage(),
-                output: target.slice(..chunks * u64::from(cols)).as_storage_mut(),
-            };
-            let bound = kernel.bind(&self.device, &bindings)?;
-            let groups = u64::from(cols).div_ceil(u64::from(size[0])) * chunks;
-            let threads = self.grid(op_name, groups, size)?;
-            let kernel = kernel.clone();
-            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
-            if chunks == 1 {
-                return Ok(op);
-            }
-            (source, axis_len) = (target, chunks);
-        }
+        })
+        .await
     }
 }

@@ -85,47 +85,53 @@ impl Ops {
     /// # Ok(()) }
     /// ```
     pub async fn softmax(&self, desc: &RowsDesc, input: &Buffer<f32>, output: &Buffer<f32>) -> Result<Op> {
-        const OP: &str = "softmax";
-        let Some(mut op) = self.rows_shape(OP, desc.rows, desc.cols, &[("input", input), ("output", output)])? else {
-            return Ok(Op::new(OP, &self.device));
-        };
-        self.check_args(OP, &[read("input", input), written("output", output)], None)?;
-        if self.device.is_cpu() {
-            let (cols, input, output) = (desc.cols as usize, input.clone(), output.clone());
-            let len = desc.rows as usize * cols;
-            return self.cpu_op(OP, move |device| {
-                let (x, mut output) = (cpu::read(device, &input)?, output.clone());
-                cpu::rows::softmax(cols, &x[..len], &mut cpu::write(device, &mut output)?[..len]);
-                Ok(())
-            });
-        }
-        let params = self.uniform("softmax shape", wgsl::RowParams { rows: desc.rows, cols: desc.cols, eps: 0.0 })?;
-        let kernels = &self.kernels.rows;
-        if desc.cols <= NARROW {
-            let kernel =
-                cached(&kernels.softmax_narrow, wgsl::SoftmaxNarrow::pipeline(&self.device, &Default::default()))
-                    .await?;
-            let bindings = wgsl::SoftmaxNarrowBindings {
-                params: params.as_uniform(),
-                input: input.as_storage(),
-                output: output.as_storage_mut(),
+        crate::named("softmax", async {
+            const OP: &str = "softmax";
+            let Some(mut op) = self.rows_shape(OP, desc.rows, desc.cols, &[("input", input), ("output", output)])?
+            else {
+                return Ok(Op::new(OP, &self.device));
             };
-            let bound = kernel.bind(&self.device, &bindings)?;
-            let size = kernel.workgroup_size();
-            let threads = self.grid(OP, u64::from(desc.rows).div_ceil(u64::from(size[0])), size)?;
-            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
-        } else {
-            let kernel = cached(&kernels.softmax, wgsl::Softmax::pipeline(&self.device, &Default::default())).await?;
-            let bindings = wgsl::SoftmaxBindings {
-                params: params.as_uniform(),
-                input: input.as_storage(),
-                output: output.as_storage_mut(),
-            };
-            let bound = kernel.bind(&self.device, &bindings)?;
-            let threads = self.grid(OP, desc.rows.into(), kernel.workgroup_size())?;
-            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
-        }
-        Ok(op)
+            self.check_args(OP, &[read("input", input), written("output", output)], None)?;
+            if self.device.is_cpu() {
+                let (cols, input, output) = (desc.cols as usize, input.clone(), output.clone());
+                let len = desc.rows as usize * cols;
+                return self.cpu_op(OP, move |device| {
+                    let (x, mut output) = (cpu::read(device, &input)?, output.clone());
+                    cpu::rows::softmax(cols, &x[..len], &mut cpu::write(device, &mut output)?[..len]);
+                    Ok(())
+                });
+            }
+            let params =
+                self.uniform("softmax shape", wgsl::RowParams { rows: desc.rows, cols: desc.cols, eps: 0.0 })?;
+            let kernels = &self.kernels.rows;
+            if desc.cols <= NARROW {
+                let kernel =
+                    cached(&kernels.softmax_narrow, wgsl::SoftmaxNarrow::pipeline(&self.device, &Default::default()))
+                        .await?;
+                let bindings = wgsl::SoftmaxNarrowBindings {
+                    params: params.as_uniform(),
+                    input: input.as_storage(),
+                    output: output.as_storage_mut(),
+                };
+                let bound = kernel.bind(&self.device, &bindings)?;
+                let size = kernel.workgroup_size();
+                let threads = self.grid(OP, u64::from(desc.rows).div_ceil(u64::from(size[0])), size)?;
+                op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+            } else {
+                let kernel =
+                    cached(&kernels.softmax, wgsl::Softmax::pipeline(&self.device, &Default::default())).await?;
+                let bindings = wgsl::SoftmaxBindings {
+                    params: params.as_uniform(),
+                    input: input.as_storage(),
+                    output: output.as_storage_mut(),
+                };
+                let bound = kernel.bind(&self.device, &bindings)?;
+                let threads = self.grid(OP, desc.rows.into(), kernel.workgroup_size())?;
+                op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+            }
+            Ok(op)
+        })
+        .await
     }
 
     /// Prepares layer normalisation of each row of a `[rows, cols]` matrix:
@@ -162,62 +168,70 @@ impl Ops {
         beta: &Buffer<f32>,
         output: &Buffer<f32>,
     ) -> Result<Op> {
-        const OP: &str = "layer_norm";
-        let LayerNormDesc { rows, cols, eps } = *desc;
-        if !(eps >= 0.0 && eps.is_finite()) {
-            return Err(Error::Shape { op: OP, reason: format!("eps = {eps}; it must be finite and not negative") });
-        }
-        let Some(mut op) = self.rows_shape(OP, rows, cols, &[("input", input), ("output", output)])? else {
-            return Ok(Op::new(OP, &self.device));
-        };
-        check_len(OP, "gamma", gamma, cols.into())?;
-        check_len(OP, "beta", beta, cols.into())?;
-        let args = [read("input", input), read("gamma", gamma), read("beta", beta), written("output", output)];
-        self.check_args(OP, &args, None)?;
-        if self.device.is_cpu() {
-            let (cols, len) = (cols as usize, rows as usize * cols as usize);
-            let buffers = [input.clone(), gamma.clone(), beta.clone(), output.clone()];
-            return self.cpu_op(OP, move |device| {
-                let [input, gamma, beta, output] = &buffers;
-                let (x, g, b) = (cpu::read(device, input)?, cpu::read(device, gamma)?, cpu::read(device, beta)?);
-                let mut output = output.clone();
-                let mut out = cpu::write(device, &mut output)?;
-                cpu::rows::layer_norm(&x[..len], &g[..cols], &b[..cols], eps, &mut out[..len]);
-                Ok(())
-            });
-        }
-        let params = self.uniform("layer_norm shape", wgsl::RowParams { rows, cols, eps })?;
-        let kernels = &self.kernels.rows;
-        if cols <= NARROW {
-            let kernel =
-                cached(&kernels.layer_norm_narrow, wgsl::LayerNormNarrow::pipeline(&self.device, &Default::default()))
-                    .await?;
-            let bindings = wgsl::LayerNormNarrowBindings {
-                params: params.as_uniform(),
-                input: input.as_storage(),
-                gamma: gamma.as_storage(),
-                beta: beta.as_storage(),
-                output: output.as_storage_mut(),
+        crate::named("layer_norm", async {
+            const OP: &str = "layer_norm";
+            let LayerNormDesc { rows, cols, eps } = *desc;
+            if !(eps >= 0.0 && eps.is_finite()) {
+                return Err(Error::Shape {
+                    op: OP,
+                    reason: format!("eps = {eps}; it must be finite and not negative"),
+                });
+            }
+            let Some(mut op) = self.rows_shape(OP, rows, cols, &[("input", input), ("output", output)])? else {
+                return Ok(Op::new(OP, &self.device));
             };
-            let bound = kernel.bind(&self.device, &bindings)?;
-            let size = kernel.workgroup_size();
-            let threads = self.grid(OP, u64::from(rows).div_ceil(u64::from(size[0])), size)?;
-            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
-        } else {
-            let kernel =
-                cached(&kernels.layer_norm, wgsl::LayerNorm::pipeline(&self.device, &Default::default())).await?;
-            let bindings = wgsl::LayerNormBindings {
-                params: params.as_uniform(),
-                input: input.as_storage(),
-                gamma: gamma.as_storage(),
-                beta: beta.as_storage(),
-                output: output.as_storage_mut(),
-            };
-            let bound = kernel.bind(&self.device, &bindings)?;
-            let threads = self.grid(OP, rows.into(), kernel.workgroup_size())?;
-            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
-        }
-        Ok(op)
+            check_len(OP, "gamma", gamma, cols.into())?;
+            check_len(OP, "beta", beta, cols.into())?;
+            let args = [read("input", input), read("gamma", gamma), read("beta", beta), written("output", output)];
+            self.check_args(OP, &args, None)?;
+            if self.device.is_cpu() {
+                let (cols, len) = (cols as usize, rows as usize * cols as usize);
+                let buffers = [input.clone(), gamma.clone(), beta.clone(), output.clone()];
+                return self.cpu_op(OP, move |device| {
+                    let [input, gamma, beta, output] = &buffers;
+                    let (x, g, b) = (cpu::read(device, input)?, cpu::read(device, gamma)?, cpu::read(device, beta)?);
+                    let mut output = output.clone();
+                    let mut out = cpu::write(device, &mut output)?;
+                    cpu::rows::layer_norm(&x[..len], &g[..cols], &b[..cols], eps, &mut out[..len]);
+                    Ok(())
+                });
+            }
+            let params = self.uniform("layer_norm shape", wgsl::RowParams { rows, cols, eps })?;
+            let kernels = &self.kernels.rows;
+            if cols <= NARROW {
+                let kernel = cached(
+                    &kernels.layer_norm_narrow,
+                    wgsl::LayerNormNarrow::pipeline(&self.device, &Default::default()),
+                )
+                .await?;
+                let bindings = wgsl::LayerNormNarrowBindings {
+                    params: params.as_uniform(),
+                    input: input.as_storage(),
+                    gamma: gamma.as_storage(),
+                    beta: beta.as_storage(),
+                    output: output.as_storage_mut(),
+                };
+                let bound = kernel.bind(&self.device, &bindings)?;
+                let size = kernel.workgroup_size();
+                let threads = self.grid(OP, u64::from(rows).div_ceil(u64::from(size[0])), size)?;
+                op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+            } else {
+                let kernel =
+                    cached(&kernels.layer_norm, wgsl::LayerNorm::pipeline(&self.device, &Default::default())).await?;
+                let bindings = wgsl::LayerNormBindings {
+                    params: params.as_uniform(),
+                    input: input.as_storage(),
+                    gamma: gamma.as_storage(),
+                    beta: beta.as_storage(),
+                    output: output.as_storage_mut(),
+                };
+                let bound = kernel.bind(&self.device, &bindings)?;
+                let threads = self.grid(OP, rows.into(), kernel.workgroup_size())?;
+                op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+            }
+            Ok(op)
+        })
+        .await
     }
 
     /// Checks a row-wise shape against its buffers: `None` when there is no

@@ -72,40 +72,43 @@ impl Ops {
     /// # Ok(()) }
     /// ```
     pub async fn scan(&self, kind: ScanKind, input: &Buffer<f32>, output: &Buffer<f32>) -> Result<Op> {
-        const OP: &str = "scan";
-        let len = input.len();
-        if output.len() != len {
-            return Err(Error::LengthMismatch {
-                op: OP,
-                buffer: "output",
-                len: output.len(),
-                other: "input",
-                expected: len,
-            });
-        }
-        elements(OP, "input", &[len])?;
-        let mut op = Op::new(OP, &self.device);
-        if len == 0 {
-            return Ok(op);
-        }
-        // Buffers past one binding are bound in pieces: no size limit.
-        self.check_args(OP, &[read("input", input).binds(0), written("output", output).binds(0)], None)?;
-        if self.device.is_cpu() {
-            let (input, output) = (input.clone(), output.clone());
-            let exclusive = kind == ScanKind::Exclusive;
-            return self.cpu_op(OP, move |device| {
-                let (x, mut output) = (cpu::read(device, &input)?, output.clone());
-                cpu::reduce::scan(exclusive, &x, &mut cpu::write(device, &mut output)?);
-                Ok(())
-            });
-        }
-        let limits = self.device.limits();
-        if input.size().max(output.size()) > limits.max_storage_buffer_binding_size {
-            self.scan_pieces(&mut op, kind, input, output, len).await?;
-        } else {
-            self.scan_into(&mut op, kind, input, output, len).await?;
-        }
-        Ok(op)
+        crate::named("scan", async {
+            const OP: &str = "scan";
+            let len = input.len();
+            if output.len() != len {
+                return Err(Error::LengthMismatch {
+                    op: OP,
+                    buffer: "output",
+                    len: output.len(),
+                    other: "input",
+                    expected: len,
+                });
+            }
+            elements(OP, "input", &[len])?;
+            let mut op = Op::new(OP, &self.device);
+            if len == 0 {
+                return Ok(op);
+            }
+            // Buffers past one binding are bound in pieces: no size limit.
+            self.check_args(OP, &[read("input", input).binds(0), written("output", output).binds(0)], None)?;
+            if self.device.is_cpu() {
+                let (input, output) = (input.clone(), output.clone());
+                let exclusive = kind == ScanKind::Exclusive;
+                return self.cpu_op(OP, move |device| {
+                    let (x, mut output) = (cpu::read(device, &input)?, output.clone());
+                    cpu::reduce::scan(exclusive, &x, &mut cpu::write(device, &mut output)?);
+                    Ok(())
+                });
+            }
+            let limits = self.device.limits();
+            if input.size().max(output.size()) > limits.max_storage_buffer_binding_size {
+                self.scan_pieces(&mut op, kind, input, output, len).await?;
+            } else {
+                self.scan_into(&mut op, kind, input, output, len).await?;
+            }
+            Ok(op)
+        })
+        .await
     }
 
     /// Records the scan of `len` elements of buffers too large for one

@@ -127,72 +127,83 @@ impl Ops {
         beta: &Buffer<f32>,
         output: &Buffer<f32>,
     ) -> Result<Op> {
-        const OP: &str = "embedding";
-        let mut op = Op::new(OP, &self.device);
-        let tensors = [word, position, token_type, gamma, beta, output];
-        let Some(tokens) = embedding_plan(self, OP, desc, ids, type_ids, tensors)? else {
-            return Ok(op);
-        };
-        let EmbeddingDesc { seq: shape, vocab, max_positions, types, eps } = *desc;
-        if self.device.is_cpu() {
-            let h = shape.hidden as usize;
-            let rows = |n: u32| n as usize * h;
-            let (words, positions, type_rows) = (rows(vocab), rows(max_positions), rows(types));
-            let sequences = Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: h };
-            let indices = [ids.clone(), type_ids.clone()];
-            let tables = [word.clone(), position.clone(), token_type.clone(), gamma.clone(), beta.clone()];
-            let output = output.clone();
-            return self.cpu_op(OP, move |device| {
-                let (ids, type_ids) = (cpu::read(device, &indices[0])?, cpu::read(device, &indices[1])?);
-                let [word, position, token_type, gamma, beta] = &tables;
-                let (word, position, token_type) =
-                    (cpu::read(device, word)?, cpu::read(device, position)?, cpu::read(device, token_type)?);
-                let (gamma, beta) = (cpu::read(device, gamma)?, cpu::read(device, beta)?);
-                let tables = cpu::transformer::Tables {
-                    word: &word[..words],
-                    position: &position[..positions],
-                    token_type: &token_type[..type_rows],
-                    gamma: &gamma[..h],
-                    beta: &beta[..h],
+        crate::named("embedding", async {
+            const OP: &str = "embedding";
+            let mut op = Op::new(OP, &self.device);
+            let tensors = [word, position, token_type, gamma, beta, output];
+            let Some(tokens) = embedding_plan(self, OP, desc, ids, type_ids, tensors)? else {
+                return Ok(op);
+            };
+            let EmbeddingDesc { seq: shape, vocab, max_positions, types, eps } = *desc;
+            if self.device.is_cpu() {
+                let h = shape.hidden as usize;
+                let rows = |n: u32| n as usize * h;
+                let (words, positions, type_rows) = (rows(vocab), rows(max_positions), rows(types));
+                let sequences = Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: h };
+                let indices = [ids.clone(), type_ids.clone()];
+                let tables = [word.clone(), position.clone(), token_type.clone(), gamma.clone(), beta.clone()];
+                let output = output.clone();
+                return self.cpu_op(OP, move |device| {
+                    let (ids, type_ids) = (cpu::read(device, &indices[0])?, cpu::read(device, &indices[1])?);
+                    let [word, position, token_type, gamma, beta] = &tables;
+                    let (word, position, token_type) =
+                        (cpu::read(device, word)?, cpu::read(device, position)?, cpu::read(device, token_type)?);
+                    let (gamma, beta) = (cpu::read(device, gamma)?, cpu::read(device, beta)?);
+                    let tables = cpu::transformer::Tables {
+                        word: &word[..words],
+                        position: &position[..positions],
+                        token_type: &token_type[..type_rows],
+                        gamma: &gamma[..h],
+                        beta: &beta[..h],
+                        eps,
+                    };
+                    let mut output = output.clone();
+                    cpu::transformer::embedding(
+                        sequences,
+                        &ids,
+                        &type_ids,
+                        &tables,
+                        &mut cpu::write(device, &mut output)?,
+                    );
+                    Ok(())
+                });
+            }
+            let kernel = cached(
+                &self.kernels.transformer.embedding,
+                wgsl::Embedding::pipeline(&self.device, &Default::default()),
+            )
+            .await?;
+            let params = self.uniform(
+                "embedding shape",
+                wgsl::RowParams {
+                    rows: tokens as u32,
+                    cols: shape.hidden,
                     eps,
-                };
-                let mut output = output.clone();
-                cpu::transformer::embedding(sequences, &ids, &type_ids, &tables, &mut cpu::write(device, &mut output)?);
-                Ok(())
-            });
-        }
-        let kernel =
-            cached(&self.kernels.transformer.embedding, wgsl::Embedding::pipeline(&self.device, &Default::default()))
-                .await?;
-        let params = self.uniform(
-            "embedding shape",
-            wgsl::RowParams {
-                rows: tokens as u32,
-                cols: shape.hidden,
-                eps,
-                seq: shape.seq,
-                vocab,
-                types,
-                normalize: 0,
-            },
-        )?;
-        let bound = kernel.bind(
-            &self.device,
-            &wgsl::EmbeddingBindings {
-                params: params.as_uniform(),
-                ids: ids.as_storage(),
-                type_ids: type_ids.as_storage(),
-                word: word.as_storage(),
-                position: position.as_storage(),
-                token_type: token_type.as_storage(),
-                gamma: gamma.as_storage(),
-                beta: beta.as_storage(),
-                output: output.as_storage_mut(),
-            },
-        )?;
-        let threads = self.grid(OP, tokens, kernel.workgroup_size())?;
-        op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
-        Ok(op)
+                    seq: shape.seq,
+                    vocab,
+                    types,
+                    normalize: 0,
+                },
+            )?;
+            let bound = kernel.bind(
+                &self.device,
+                &wgsl::EmbeddingBindings {
+                    params: params.as_uniform(),
+                    ids: ids.as_storage(),
+                    type_ids: type_ids.as_storage(),
+                    word: word.as_storage(),
+                    position: position.as_storage(),
+                    token_type: token_type.as_storage(),
+                    gamma: gamma.as_storage(),
+                    beta: beta.as_storage(),
+                    output: output.as_storage_mut(),
+                },
+            )?;
+            let threads = self.grid(OP, tokens, kernel.workgroup_size())?;
+            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+            Ok(op)
+        })
+        .await
     }
 
     /// Prepares `output = LN(input + residual) * gamma + beta` per row of a
@@ -226,48 +237,51 @@ impl Ops {
         beta: &Buffer<f32>,
         output: &Buffer<f32>,
     ) -> Result<Op> {
-        const OP: &str = "add_layer_norm";
-        let mut op = Op::new(OP, &self.device);
-        if !add_layer_norm_plan(self, OP, desc, [input, residual, gamma, beta, output])? {
-            return Ok(op);
-        }
-        let LayerNormDesc { rows, cols, eps } = *desc;
-        if self.device.is_cpu() {
-            let (cols, len) = (cols as usize, rows as usize * cols as usize);
-            let buffers = [input.clone(), residual.clone(), gamma.clone(), beta.clone(), output.clone()];
-            return self.cpu_op(OP, move |device| {
-                let [input, residual, gamma, beta, output] = &buffers;
-                let (x, r) = (cpu::read(device, input)?, cpu::read(device, residual)?);
-                let (g, b) = (cpu::read(device, gamma)?, cpu::read(device, beta)?);
-                let mut output = output.clone();
-                let mut out = cpu::write(device, &mut output)?;
-                cpu::rows::add_layer_norm(&x[..len], &r[..len], &g[..cols], &b[..cols], eps, &mut out[..len]);
-                Ok(())
-            });
-        }
-        let kernel = cached(
-            &self.kernels.transformer.add_layer_norm,
-            wgsl::AddLayerNorm::pipeline(&self.device, &Default::default()),
-        )
-        .await?;
-        let params = self.uniform(
-            "add_layer_norm shape",
-            wgsl::RowParams { rows, cols, eps, seq: 0, vocab: 0, types: 0, normalize: 0 },
-        )?;
-        let bound = kernel.bind(
-            &self.device,
-            &wgsl::AddLayerNormBindings {
-                params: params.as_uniform(),
-                input: input.as_storage(),
-                residual: residual.as_storage(),
-                gamma: gamma.as_storage(),
-                beta: beta.as_storage(),
-                output: output.as_storage_mut(),
-            },
-        )?;
-        let threads = self.grid(OP, rows.into(), kernel.workgroup_size())?;
-        op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
-        Ok(op)
+        crate::named("add_layer_norm", async {
+            const OP: &str = "add_layer_norm";
+            let mut op = Op::new(OP, &self.device);
+            if !add_layer_norm_plan(self, OP, desc, [input, residual, gamma, beta, output])? {
+                return Ok(op);
+            }
+            let LayerNormDesc { rows, cols, eps } = *desc;
+            if self.device.is_cpu() {
+                let (cols, len) = (cols as usize, rows as usize * cols as usize);
+                let buffers = [input.clone(), residual.clone(), gamma.clone(), beta.clone(), output.clone()];
+                return self.cpu_op(OP, move |device| {
+                    let [input, residual, gamma, beta, output] = &buffers;
+                    let (x, r) = (cpu::read(device, input)?, cpu::read(device, residual)?);
+                    let (g, b) = (cpu::read(device, gamma)?, cpu::read(device, beta)?);
+                    let mut output = output.clone();
+                    let mut out = cpu::write(device, &mut output)?;
+                    cpu::rows::add_layer_norm(&x[..len], &r[..len], &g[..cols], &b[..cols], eps, &mut out[..len]);
+                    Ok(())
+                });
+            }
+            let kernel = cached(
+                &self.kernels.transformer.add_layer_norm,
+                wgsl::AddLayerNorm::pipeline(&self.device, &Default::default()),
+            )
+            .await?;
+            let params = self.uniform(
+                "add_layer_norm shape",
+                wgsl::RowParams { rows, cols, eps, seq: 0, vocab: 0, types: 0, normalize: 0 },
+            )?;
+            let bound = kernel.bind(
+                &self.device,
+                &wgsl::AddLayerNormBindings {
+                    params: params.as_uniform(),
+                    input: input.as_storage(),
+                    residual: residual.as_storage(),
+                    gamma: gamma.as_storage(),
+                    beta: beta.as_storage(),
+                    output: output.as_storage_mut(),
+                },
+            )?;
+            let threads = self.grid(OP, rows.into(), kernel.workgroup_size())?;
+            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+            Ok(op)
+        })
+        .await
     }
 
     /// Prepares masked mean pooling of each sequence of `input`
@@ -297,49 +311,54 @@ impl Ops {
         mask: &Buffer<u32>,
         output: &Buffer<f32>,
     ) -> Result<Op> {
-        const OP: &str = "mean_pool";
-        let mut op = Op::new(OP, &self.device);
-        if !mean_pool_plan(self, OP, desc, input, mask, output)? {
-            return Ok(op);
-        }
-        let PoolDesc { seq: shape, normalize } = *desc;
-        if self.device.is_cpu() {
-            let sequences =
-                Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: shape.hidden as usize };
-            let (input, mask, output) = (input.clone(), mask.clone(), output.clone());
-            return self.cpu_op(OP, move |device| {
-                let (x, m, mut output) = (cpu::read(device, &input)?, cpu::read(device, &mask)?, output.clone());
-                cpu::transformer::mean_pool(sequences, normalize, &x, &m, &mut cpu::write(device, &mut output)?);
-                Ok(())
-            });
-        }
-        let kernel =
-            cached(&self.kernels.transformer.mean_pool, wgsl::MeanPool::pipeline(&self.device, &Default::default()))
-                .await?;
-        let params = self.uniform(
-            "mean_pool shape",
-            wgsl::RowParams {
-                rows: shape.batch,
-                cols: shape.hidden,
-                eps: 0.0,
-                seq: shape.seq,
-                vocab: 0,
-                types: 0,
-                normalize: u32::from(normalize),
-            },
-        )?;
-        let bound = kernel.bind(
-            &self.device,
-            &wgsl::MeanPoolBindings {
-                params: params.as_uniform(),
-                input: input.as_storage(),
-                mask: mask.as_storage(),
-                output: output.as_storage_mut(),
-            },
-        )?;
-        let threads = self.grid(OP, shape.batch.into(), kernel.workgroup_size())?;
-        op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
-        Ok(op)
+        crate::named("mean_pool", async {
+            const OP: &str = "mean_pool";
+            let mut op = Op::new(OP, &self.device);
+            if !mean_pool_plan(self, OP, desc, input, mask, output)? {
+                return Ok(op);
+            }
+            let PoolDesc { seq: shape, normalize } = *desc;
+            if self.device.is_cpu() {
+                let sequences =
+                    Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: shape.hidden as usize };
+                let (input, mask, output) = (input.clone(), mask.clone(), output.clone());
+                return self.cpu_op(OP, move |device| {
+                    let (x, m, mut output) = (cpu::read(device, &input)?, cpu::read(device, &mask)?, output.clone());
+                    cpu::transformer::mean_pool(sequences, normalize, &x, &m, &mut cpu::write(device, &mut output)?);
+                    Ok(())
+                });
+            }
+            let kernel = cached(
+                &self.kernels.transformer.mean_pool,
+                wgsl::MeanPool::pipeline(&self.device, &Default::default()),
+            )
+            .await?;
+            let params = self.uniform(
+                "mean_pool shape",
+                wgsl::RowParams {
+                    rows: shape.batch,
+                    cols: shape.hidden,
+                    eps: 0.0,
+                    seq: shape.seq,
+                    vocab: 0,
+                    types: 0,
+                    normalize: u32::from(normalize),
+                },
+            )?;
+            let bound = kernel.bind(
+                &self.device,
+                &wgsl::MeanPoolBindings {
+                    params: params.as_uniform(),
+                    input: input.as_storage(),
+                    mask: mask.as_storage(),
+                    output: output.as_storage_mut(),
+                },
+            )?;
+            let threads = self.grid(OP, shape.batch.into(), kernel.workgroup_size())?;
+            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+            Ok(op)
+        })
+        .await
     }
 }
 

@@ -45,7 +45,7 @@ async fn layer_chain_in_one_pass(gpu: &Gpu) -> Outcome {
     let mut pass = encoder.begin_compute_pass(&Default::default());
     if gpu.device.is_cpu() {
         for op in &chain {
-            expect_err!(op.encode(&mut pass), Error::Gpu(wasi_webgpu::Error::CpuDevice { .. }));
+            expect_err!(op.encode(&mut pass), Error::Gpu { source: wasi_webgpu::Error::CpuDevice { .. }, .. });
         }
         pass.end();
         ensure!(y.read().await.at("read")?[0].is_nan(), "encoding a CPU op ran it");
@@ -337,5 +337,41 @@ async fn errors_name_the_call_and_argument(gpu: &Gpu) -> Outcome {
 
     // Two handles of one buffer are the same buffer, refused as early.
     let clone = ops.gelu(&z, &z.clone()).await.err().ok_or("gelu of a clone prepared")?;
-    expect(message(clone)?, "Ops::gelu: `x` and `out` are the same buffer")
+    expect(message(clone)?, "Ops::gelu: `x` and `out` are the same buffer")?;
+
+    // What the SDK finds inside an op names the op too: a buffer of another
+    // device when the op is prepared, and an input destroyed since (WebGPU
+    // refuses destroyed buffers at submit, not when binding them) when it
+    // runs, alone or with others.
+    let names_the_op = |error: Error, op: &str, what: &str| -> Outcome {
+        let text = message(error)?;
+        ensure!(
+            text.starts_with(&format!("Ops::{op}: ")) && text.contains(what),
+            "got {text:?}, expected `Ops::{op}: ` and {what:?}"
+        );
+        Ok(())
+    };
+    let out = buffer(gpu, &[0.0; 8])?;
+    let (other_device, _) = gpu.adapter.request_device(&Default::default()).await.at("a second device")?;
+    let foreign = other_device
+        .create_buffer_init(&wasi_webgpu::BufferInitDescriptor {
+            label: Some("foreign"),
+            contents: &[1.0f32; 8],
+            usage: BufferUsages::STORAGE,
+        })
+        .at("a buffer of the second device")?;
+    let error = ops.relu(&foreign, &out).await.err().ok_or("relu of another device's buffer prepared")?;
+    ensure!(matches!(error, Error::ForeignBuffer { op: "relu", argument: "x" }), "relu of a foreign x: {error:?}");
+    names_the_op(error, "relu", "argument `x` belongs to another device")?;
+    let input = buffer(gpu, &[1.0; 8])?;
+    let op = ops.relu(&input, &out).await.at("relu")?;
+    input.destroy();
+    names_the_op(
+        op.submit(&gpu.queue).await.err().ok_or("relu of a buffer destroyed since ran")?,
+        "relu",
+        "destroyed",
+    )?;
+    let other = ops.relu(&out, &z).await.at("relu")?;
+    let both = ops.run(&gpu.queue, &[&op, &other]).await.err().ok_or("run of a destroyed buffer's op ran")?;
+    names_the_op(both, "run", "destroyed")
 }

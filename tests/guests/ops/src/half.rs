@@ -55,7 +55,7 @@ async fn f16_ops_within_their_bound(gpu: &Gpu) -> Outcome {
     // The harness's device has no shader-f16.
     expect_err!(
         Ops::new(&gpu.device).linear_f16(&LinearDesc::new(2, 2, 2), &x, &x, &x, &out).await,
-        Error::Gpu(wasi_webgpu::Error::MissingFeature { feature: "shader-f16", .. })
+        Error::Gpu { op: "linear_f16", source: wasi_webgpu::Error::MissingFeature { feature: "shader-f16", .. } }
     );
     if !gpu.adapter.features().contains(Features::SHADER_F16) {
         println!("note: the adapter has no shader-f16; checked the typed refusal only");

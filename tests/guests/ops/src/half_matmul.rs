@@ -257,12 +257,12 @@ async fn f16_products_refuse(gpu: &Gpu) -> Outcome {
     let x = zeros(&gpu.device)?;
     expect_err!(
         ops.matmul_f16(&MatmulDesc::new(2, 2, 2), &x, &x, &x).await,
-        Error::Gpu(wasi_webgpu::Error::MissingFeature { feature: "shader-f16", .. })
+        Error::Gpu { op: "matmul_f16", source: wasi_webgpu::Error::MissingFeature { feature: "shader-f16", .. } }
     );
     let desc = MatmulDesc::new(2, 2, 2).with_accumulate(Accumulate::F16);
     expect_err!(
         ops.matmul_f16(&desc, &x, &x, &x).await,
-        Error::Gpu(wasi_webgpu::Error::MissingFeature { feature: "shader-f16", .. })
+        Error::Gpu { op: "matmul_f16", source: wasi_webgpu::Error::MissingFeature { feature: "shader-f16", .. } }
     );
     let Some((device, _)) = f16_device(gpu, false).await? else {
         return Ok(());
@@ -286,12 +286,18 @@ async fn f16_products_refuse(gpu: &Gpu) -> Outcome {
         let desc = MatmulDesc::new(4, 4, 4).with_tiling(Tiling::Tile128Deep).with_accumulate(accumulate);
         expect_err!(
             ops.matmul_f16(&desc, &a, &b, &c).await,
-            Error::Gpu(wasi_webgpu::Error::OverLimit { limit: "maxComputeWorkgroupStorageSize", .. })
+            Error::Gpu {
+                op: "matmul_f16",
+                source: wasi_webgpu::Error::OverLimit { limit: "maxComputeWorkgroupStorageSize", .. }
+            }
         );
         let desc = LinearDesc::new(4, 4, 4).with_tiling(Tiling::Tile128Deep).with_accumulate(accumulate);
         expect_err!(
             ops.linear_f16(&desc, &a, &b, &c, &d).await,
-            Error::Gpu(wasi_webgpu::Error::OverLimit { limit: "maxComputeWorkgroupStorageSize", .. })
+            Error::Gpu {
+                op: "linear_f16",
+                source: wasi_webgpu::Error::OverLimit { limit: "maxComputeWorkgroupStorageSize", .. }
+            }
         );
     }
     Ok(())

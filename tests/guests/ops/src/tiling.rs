@@ -133,11 +133,17 @@ async fn tilings_a_shape_or_device_refuses(gpu: &Gpu) -> Outcome {
     // The harness's device has WebGPU's default 16 KiB of workgroup memory.
     expect_err!(
         ops.matmul(&MatmulDesc::new(4, 4, 4).with_tiling(Tiling::Tile128Deep), &a, &b, &c).await,
-        Error::Gpu(wasi_webgpu::Error::OverLimit { limit: "maxComputeWorkgroupStorageSize", .. })
+        Error::Gpu {
+            op: "matmul",
+            source: wasi_webgpu::Error::OverLimit { limit: "maxComputeWorkgroupStorageSize", .. }
+        }
     );
     expect_err!(
         ops.linear(&LinearDesc::new(4, 4, 4).with_tiling(Tiling::Tile128Deep), &a, &b, &c, &d).await,
-        Error::Gpu(wasi_webgpu::Error::OverLimit { limit: "maxComputeWorkgroupStorageSize", .. })
+        Error::Gpu {
+            op: "linear",
+            source: wasi_webgpu::Error::OverLimit { limit: "maxComputeWorkgroupStorageSize", .. }
+        }
     );
     Ok(())
 }
