@@ -163,6 +163,43 @@ pub enum Error {
         max: u64,
     },
 
+    /// A buffer slice passed to a `#[shader]`'s `dispatch`/`bind` or a
+    /// `#[kernel]`'s `launch` whose offset or size breaks WebGPU's binding
+    /// alignment: offsets a multiple of the device's
+    /// `minStorageBufferOffsetAlignment` / `minUniformBufferOffsetAlignment`
+    /// (256 by default), storage sizes a multiple of 4.
+    #[error("{operation}: {argument} is bound at {what} {value}, which is not a multiple of {rule} = {alignment}")]
+    BindingMisaligned {
+        /// The public call.
+        operation: &'static str,
+        /// Which argument, and the buffer's label.
+        argument: Argument,
+        /// `offset` or `size`, in bytes.
+        what: &'static str,
+        /// The offset or size.
+        value: u64,
+        /// What sets the alignment (`minStorageBufferOffsetAlignment`, ...).
+        rule: &'static str,
+        /// The alignment it needs.
+        alignment: u64,
+    },
+
+    /// A buffer slice passed to a `#[shader]`'s `dispatch`/`bind` or a
+    /// `#[kernel]`'s `launch` that reaches past the buffer's end.
+    #[error("{operation}: {argument} is bound at bytes {start}..{end}, past the end of its {size} bytes")]
+    BindingOutOfBounds {
+        /// The public call.
+        operation: &'static str,
+        /// Which argument, and the buffer's label.
+        argument: Argument,
+        /// The slice's first byte.
+        start: u64,
+        /// The byte after the slice's last (saturated at `u64::MAX`).
+        end: u64,
+        /// The buffer's size in bytes.
+        size: u64,
+    },
+
     /// A bind group does not fit the layout it is created from or used with.
     #[error("bind group: {0}")]
     BindGroup(String),

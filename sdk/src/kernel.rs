@@ -286,7 +286,37 @@ pub(crate) fn check_arguments(
                 actual: buffer.usage,
             });
         }
-        let size = binding.size.unwrap_or(buffer.size.saturating_sub(binding.offset));
+        let end = match binding.size {
+            Some(size) => binding.offset.saturating_add(size),
+            None => buffer.size.max(binding.offset),
+        };
+        if end > buffer.size {
+            let (start, size) = (binding.offset, buffer.size);
+            return Err(Error::BindingOutOfBounds { operation: call, argument: argument(), start, end, size });
+        }
+        let size = end - binding.offset;
+        let (alignment, rule) = match ty {
+            BufferBindingType::Uniform => {
+                (limits.min_uniform_buffer_offset_alignment, "minUniformBufferOffsetAlignment")
+            }
+            BufferBindingType::Storage { .. } => {
+                (limits.min_storage_buffer_offset_alignment, "minStorageBufferOffsetAlignment")
+            }
+        };
+        let misaligned = |what, value, rule, alignment| Error::BindingMisaligned {
+            operation: call,
+            argument: argument(),
+            what,
+            value,
+            rule,
+            alignment,
+        };
+        if !binding.offset.is_multiple_of(alignment.into()) {
+            return Err(misaligned("offset", binding.offset, rule, alignment.into()));
+        }
+        if matches!(ty, BufferBindingType::Storage { .. }) && !size.is_multiple_of(4) {
+            return Err(misaligned("size", size, "the storage binding size unit", 4));
+        }
         if size == 0 {
             return Err(Error::BindGroup(format!(
                 "{call}: {} is empty, and WebGPU cannot bind an empty buffer",

@@ -24,13 +24,17 @@ fn every_misuse_check_passes_without_a_trap() {
 /// What `errors_name_the_call_and_argument` (tests/guests/misuse/src/wording.rs) must print: the
 /// user's call (`scale::Main::dispatch`, not the `create_bind_group` it makes), the WGSL variable,
 /// the buffer's label, and usage flags as names, with "one of" where any one will do.
-const WORDING: [&str; 5] = [
+const WORDING: [&str; 7] = [
     "scale::Main::dispatch: argument `output` (buffer \"readback\") needs usage STORAGE, but it has MAP_READ | \
      COPY_DST",
     "scale::Main::bind: argument `params` (buffer \"storage params\") needs usage UNIFORM, but it has STORAGE",
     "scale::Main::dispatch: arguments `input` and `output` are the same buffer \"output\", and one of them is \
      read-only: a dispatch may not use a buffer both as writable storage and read-only, and a launch may not \
      alias a writable buffer at all, on the GPU and the CPU device alike",
+    "scale::Main::dispatch: argument `input` (buffer \"input\") is bound at offset 4, which is not a multiple of \
+     minStorageBufferOffsetAlignment = 256",
+    "scale::Main::bind: argument `output` (buffer \"output\") is bound at bytes 0..400, past the end of its 256 \
+     bytes",
     "read: the buffer \"weights\" needs one of the usages MAP_READ | COPY_SRC, but it has STORAGE",
     "create_bind_group: argument `binding 1` (buffer \"readback\") needs usage STORAGE, but it has MAP_READ | \
      COPY_DST",

@@ -75,6 +75,21 @@ pub async fn errors_name_the_call_and_argument(gpu: &Gpu) -> Outcome {
     // One buffer read and written by one dispatch.
     let aliased = bindings(&output, &output, params.as_uniform());
     said(kernel.dispatch(&mut pass, &aliased, Threads::x(64)), |e| matches!(e, Error::UsageConflict { .. }))?;
+    // A slice of the input starting one element in: storage bindings start
+    // at multiples of minStorageBufferOffsetAlignment (256).
+    let unaligned = scale::Bindings {
+        params: params.as_uniform(),
+        input: input.slice(1..).as_storage(),
+        output: output.as_storage_mut(),
+    };
+    said(kernel.dispatch(&mut pass, &unaligned, Threads::x(64)), |e| matches!(e, Error::BindingMisaligned { .. }))?;
+    // A slice past the end of the output, made into bind groups ahead of time.
+    let past_end = scale::Bindings {
+        params: params.as_uniform(),
+        input: input.as_storage(),
+        output: output.slice(0..100).as_storage_mut(),
+    };
+    said(kernel.bind(device, &past_end), |e| matches!(e, Error::BindingOutOfBounds { .. }))?;
     // The good dispatch still runs.
     kernel.dispatch(&mut pass, &bindings(&input, &output, params.as_uniform()), Threads::x(64)).at("dispatch")?;
     pass.end();
