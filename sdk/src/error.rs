@@ -164,23 +164,19 @@ pub enum Error {
     },
 
     /// A buffer slice passed to a `#[shader]`'s `dispatch`/`bind` or a
-    /// `#[kernel]`'s `launch` whose offset or size breaks WebGPU's binding
-    /// alignment: offsets a multiple of the device's
+    /// `#[kernel]`'s `launch` at an offset that breaks WebGPU's binding
+    /// alignment: a multiple of the device's
     /// `minStorageBufferOffsetAlignment` / `minUniformBufferOffsetAlignment`
-    /// (256 by default), storage sizes a multiple of 4.
-    #[error("{operation}: {argument} is bound at {what} {value}, which is not a multiple of {rule} = {alignment}")]
+    /// (256 by default).
+    #[error("{operation}: {argument} is bound at offset {offset}, which is not a multiple of {alignment}")]
     BindingMisaligned {
         /// The public call.
         operation: &'static str,
         /// Which argument, and the buffer's label.
         argument: Argument,
-        /// `offset` or `size`, in bytes.
-        what: &'static str,
-        /// The offset or size.
-        value: u64,
-        /// What sets the alignment (`minStorageBufferOffsetAlignment`, ...).
-        rule: &'static str,
-        /// The alignment it needs.
+        /// The slice's offset in bytes.
+        offset: u64,
+        /// The device's offset alignment for the binding's kind.
         alignment: u64,
     },
 

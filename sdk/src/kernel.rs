@@ -295,27 +295,19 @@ pub(crate) fn check_arguments(
             return Err(Error::BindingOutOfBounds { operation: call, argument: argument(), start, end, size });
         }
         let size = end - binding.offset;
-        let (alignment, rule) = match ty {
-            BufferBindingType::Uniform => {
-                (limits.min_uniform_buffer_offset_alignment, "minUniformBufferOffsetAlignment")
-            }
-            BufferBindingType::Storage { .. } => {
-                (limits.min_storage_buffer_offset_alignment, "minStorageBufferOffsetAlignment")
-            }
-        };
-        let misaligned = |what, value, rule, alignment| Error::BindingMisaligned {
-            operation: call,
-            argument: argument(),
-            what,
-            value,
-            rule,
-            alignment,
+        let alignment = match ty {
+            BufferBindingType::Uniform => limits.min_uniform_buffer_offset_alignment,
+            BufferBindingType::Storage { .. } => limits.min_storage_buffer_offset_alignment,
         };
         if !binding.offset.is_multiple_of(alignment.into()) {
-            return Err(misaligned("offset", binding.offset, rule, alignment.into()));
+            let (offset, alignment) = (binding.offset, alignment.into());
+            return Err(Error::BindingMisaligned { operation: call, argument: argument(), offset, alignment });
         }
         if matches!(ty, BufferBindingType::Storage { .. }) && !size.is_multiple_of(4) {
-            return Err(misaligned("size", size, "the storage binding size unit", 4));
+            return Err(Error::BindGroup(format!(
+                "{call}: {} binds {size} bytes, and storage bindings hold a multiple of 4",
+                argument()
+            )));
         }
         if size == 0 {
             return Err(Error::BindGroup(format!(

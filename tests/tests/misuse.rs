@@ -31,8 +31,7 @@ const WORDING: [&str; 7] = [
     "scale::Main::dispatch: arguments `input` and `output` are the same buffer \"output\", and one of them is \
      read-only: a dispatch may not use a buffer both as writable storage and read-only, and a launch may not \
      alias a writable buffer at all, on the GPU and the CPU device alike",
-    "scale::Main::dispatch: argument `input` (buffer \"input\") is bound at offset 4, which is not a multiple of \
-     minStorageBufferOffsetAlignment = 256",
+    "scale::Main::dispatch: argument `input` (buffer \"input\") is bound at offset 4, which is not a multiple of 256",
     "scale::Main::bind: argument `output` (buffer \"output\") is bound at bytes 0..400, past the end of its 256 \
      bytes",
     "read: the buffer \"weights\" needs one of the usages MAP_READ | COPY_SRC, but it has STORAGE",

@@ -85,6 +85,46 @@ fn concurrent_saxpy_requests_share_one_device_and_each_gets_its_own_answer() {
     assert!(stats["max_in_flight"].as_u64() >= Some(4), "requests did not overlap in the instance: {stats}");
 }
 
+/// Two instances, one request at a time each: concurrent requests spread
+/// over both, each instance on a GPU instance (wgpu-core `Global`) of its
+/// own, and every answer right.
+#[test]
+fn two_instances_serve_concurrent_requests_each_on_its_own_device() {
+    let served = serve(
+        &common::guest("tests/guests/service"),
+        &["--max-body", "67108864", "--instances", "2", "--concurrency", "1"],
+        START,
+    );
+    let clients: Vec<_> = (0..8u32)
+        .map(|k| {
+            let url = served.url("/saxpy");
+            std::thread::spawn(move || {
+                let n = 200_000 + 11 * k as usize;
+                let a = 1.5 + k as f32;
+                let x: Vec<f32> = (0..n).map(|i| (i % 500) as f32 * 0.5).collect();
+                let y: Vec<f32> = (0..n).map(|i| (i % 3) as f32 - k as f32).collect();
+                let reply = post(&url, &saxpy_body(a, &x, &y));
+                (a, x, y, reply)
+            })
+        })
+        .collect();
+    for client in clients {
+        let (a, x, y, reply) = client.join().unwrap();
+        assert_eq!(reply.status, 200, "{}\n{}", &reply.body[..reply.body.len().min(300)], served.log());
+        let z: Vec<f32> = serde_json::from_value(json(&reply.body)["z"].clone()).expect("z is floats");
+        assert_eq!(z.len(), x.len());
+        for i in 0..x.len() {
+            let want = a * x[i] + y[i];
+            assert!((z[i] - want).abs() <= 1e-6 * want.abs().max(1.0), "a={a} z[{i}] = {} != {want}", z[i]);
+        }
+    }
+    let log = served.log();
+    for instance in ["(instance 0)", "(instance 1)"] {
+        let served_there = log.lines().any(|l| l.contains("\"POST /saxpy\" 200") && l.ends_with(instance));
+        assert!(served_there, "no saxpy request was served by {instance}:\n{log}");
+    }
+}
+
 #[test]
 fn a_saxpy_of_a_million_elements_and_one_after_a_trap() {
     let served = service();

@@ -115,8 +115,9 @@ pub enum Error {
     Conflict {
         /// The operation.
         op: &'static str,
-        /// The SDK's error.
-        source: wasi_webgpu::Error,
+        /// The SDK's error, boxed: one variant holding it in place keeps
+        /// every `Result` of the crate small.
+        source: Box<wasi_webgpu::Error>,
     },
 
     /// An error of the SDK inside an operation: preparing it (its uniform

@@ -264,7 +264,7 @@ impl Op {
     fn named_conflict(&self, error: Error) -> Error {
         match error {
             Error::Gpu { op: "", source: source @ wasi_webgpu::Error::UsageConflict { .. } } => {
-                Error::Conflict { op: self.name, source }
+                Error::Conflict { op: self.name, source: Box::new(source) }
             }
             error => error,
         }

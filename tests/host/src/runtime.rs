@@ -346,6 +346,20 @@ impl Default for RunnerConfig {
     }
 }
 
+/// A wgpu-core instance on `backends`.
+fn gpu_instance(backends: Backends) -> Arc<Global> {
+    let mut descriptor = InstanceDescriptor::new_without_display_handle();
+    descriptor.backends = backends;
+    descriptor.backend_options.noop = NoopBackendOptions { enable: backends.contains(Backends::NOOP) };
+    // WebGPU resolves timestamp queries in nanoseconds and has no timestamp
+    // period to convert them with; wgpu-core converts them only with this
+    // flag (a no-op on GPUs whose period is 1 ns, like lavapipe).
+    descriptor.flags |= InstanceFlags::AUTOMATIC_TIMESTAMP_NORMALIZATION;
+    let global = Arc::new(Global::new("wasi-webgpu", descriptor, None));
+    log::debug!("GPU instance created for backends {backends:?}");
+    global
+}
+
 /// Runs guest components. Build one and reuse it: it owns the GPU instance
 /// (slow to create) and the compiled-component cache.
 pub struct Runner {
@@ -408,15 +422,7 @@ impl Runner {
         wasmtime_wasi_http::p3::add_to_linker(&mut linker).anyhow().context("failed to link wasi:http@0.3")?;
         host_fixes::install(&mut linker)?;
 
-        let mut descriptor = InstanceDescriptor::new_without_display_handle();
-        descriptor.backends = backends;
-        descriptor.backend_options.noop = NoopBackendOptions { enable: backends.contains(Backends::NOOP) };
-        // WebGPU resolves timestamp queries in nanoseconds and has no
-        // timestamp period to convert them with; wgpu-core converts them only
-        // with this flag (a no-op on GPUs whose period is 1 ns, like lavapipe).
-        descriptor.flags |= InstanceFlags::AUTOMATIC_TIMESTAMP_NORMALIZATION;
-        let global = Arc::new(Global::new("wasi-webgpu", descriptor, None));
-        log::debug!("GPU instance created for backends {backends:?}");
+        let global = gpu_instance(backends);
         if let Some(choice) = &adapter {
             adapter::check_choice(&global, backends, choice)?;
             host_fixes::install_adapter_choice(&mut linker, backends, choice.clone())?;
@@ -439,6 +445,13 @@ impl Runner {
     /// The GPU instance guests share.
     pub fn global(&self) -> &Arc<Global> {
         &self.global
+    }
+
+    /// A GPU instance of its own, on the runner's backends: a served
+    /// instance's, so that its waits for the GPU (`map-async` waits for
+    /// every device of its instance) never wait for another's work.
+    pub(crate) fn new_global(&self) -> Arc<Global> {
+        gpu_instance(self.backends)
     }
 
     /// The compiled-component cache.

@@ -60,6 +60,7 @@ use wasmtime_wasi_http::p3::bindings::ServicePre;
 
 use self::queue::{LimitedBody, Queue};
 use crate::runtime::{HostState, wasi_builder};
+use crate::wgpu_core::global::Global;
 use crate::{LOG_PREFIX, Runner, WasmtimeResultExt as _};
 
 /// How a [`Server`] is set up. `Default` is what `wasi-webgpu-run serve`
@@ -70,7 +71,9 @@ pub struct ServeOptions {
     /// says which). Default `127.0.0.1:8080`.
     pub addr: SocketAddr,
     /// How many component instances serve at once, each with its own GPU
-    /// state. Default 1.
+    /// state, on a thread and a GPU instance (wgpu-core `Global`) of its
+    /// own, so that one's waits for the GPU never wait for another's work.
+    /// Default 1.
     pub instances: usize,
     /// How many requests one instance serves at once. Default 64.
     pub max_concurrent: usize,
@@ -223,9 +226,11 @@ impl Server {
         let stats =
             Stats { table_entries: (0..options.instances).map(|_| AtomicUsize::new(0)).collect(), ..Stats::default() };
         let shared = Arc::new(Shared { options, queue: Queue::new(), stats });
-        let make_state: Arc<dyn Fn() -> Result<HostState> + Send + Sync> = {
+        // Each slot has a GPU instance of its own: the reference host's
+        // `map-async` waits for every device of its instance, which would
+        // make one slot's reads wait for the others' work.
+        let make_state = |global: Arc<Global>| -> Arc<dyn Fn() -> Result<HostState> + Send + Sync> {
             let shared = Arc::clone(&shared);
-            let global = Arc::clone(runner.global());
             Arc::new(move || {
                 let o = &shared.options;
                 let mut builder = wasi_builder(&o.program_name, &o.args, &o.env, &o.dirs)?;
@@ -235,11 +240,12 @@ impl Server {
         };
         let mut slots = Vec::new();
         for index in 0..shared.options.instances {
+            let global = if index == 0 { Arc::clone(runner.global()) } else { runner.new_global() };
             let slot = instance::Slot {
                 index,
                 engine: runner.engine().clone(),
                 pre: pre.clone(),
-                make_state: Arc::clone(&make_state),
+                make_state: make_state(global),
                 shared: Arc::clone(&shared),
             };
             slots.push(instance::spawn(slot).context("cannot start an instance thread")?);
