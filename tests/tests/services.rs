@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::serve::{Served, WrkRequest, curl, serve, wrk};
+use common::serve::{Reply, Served, WrkRequest, curl, serve, wrk};
 
 const START: Duration = Duration::from_secs(300);
 
@@ -32,7 +32,7 @@ fn json(text: &str) -> serde_json::Value {
 }
 
 /// POSTs `body` (written to a file: bodies can be larger than an argument).
-fn post(url: &str, body: &str) -> common::serve::Reply {
+fn post(url: &str, body: &str) -> Reply {
     let file = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(file.path(), body).unwrap();
     curl(url, &["-H", "Content-Type: application/json", "--data-binary", &format!("@{}", file.path().display())])
@@ -40,6 +40,17 @@ fn post(url: &str, body: &str) -> common::serve::Reply {
 
 fn saxpy_body(a: f32, x: &[f32], y: &[f32]) -> String {
     serde_json::json!({ "a": a, "x": x, "y": y }).to_string()
+}
+
+/// `reply` is a 200 whose `z` is `a * x + y`, computed here on the CPU.
+fn assert_saxpy(served: &Served, a: f32, x: &[f32], y: &[f32], reply: &Reply) {
+    assert_eq!(reply.status, 200, "{}\n{}", &reply.body[..reply.body.len().min(300)], served.log());
+    let z: Vec<f32> = serde_json::from_value(json(&reply.body)["z"].clone()).expect("z is floats");
+    assert_eq!(z.len(), x.len());
+    for i in 0..x.len() {
+        let want = a * x[i] + y[i];
+        assert!((z[i] - want).abs() <= 1e-6 * want.abs().max(1.0), "a={a} z[{i}] = {} != {want}", z[i]);
+    }
 }
 
 #[test]
@@ -60,13 +71,7 @@ fn concurrent_saxpy_requests_share_one_device_and_each_gets_its_own_answer() {
         .collect();
     for client in clients {
         let (a, x, y, reply) = client.join().unwrap();
-        assert_eq!(reply.status, 200, "{}\n{}", &reply.body[..reply.body.len().min(300)], served.log());
-        let z: Vec<f32> = serde_json::from_value(json(&reply.body)["z"].clone()).expect("z is floats");
-        assert_eq!(z.len(), x.len());
-        for i in 0..x.len() {
-            let want = a * x[i] + y[i];
-            assert!((z[i] - want).abs() <= 1e-6 * want.abs().max(1.0), "a={a} z[{i}] = {} != {want}", z[i]);
-        }
+        assert_saxpy(&served, a, &x, &y, &reply);
     }
     let stats = json(&curl(&served.url("/stats"), &[]).body);
     assert_eq!(stats["inits"], 1, "one device for every request of the instance: {stats}");
@@ -110,13 +115,7 @@ fn two_instances_serve_concurrent_requests_each_on_its_own_device() {
         .collect();
     for client in clients {
         let (a, x, y, reply) = client.join().unwrap();
-        assert_eq!(reply.status, 200, "{}\n{}", &reply.body[..reply.body.len().min(300)], served.log());
-        let z: Vec<f32> = serde_json::from_value(json(&reply.body)["z"].clone()).expect("z is floats");
-        assert_eq!(z.len(), x.len());
-        for i in 0..x.len() {
-            let want = a * x[i] + y[i];
-            assert!((z[i] - want).abs() <= 1e-6 * want.abs().max(1.0), "a={a} z[{i}] = {} != {want}", z[i]);
-        }
+        assert_saxpy(&served, a, &x, &y, &reply);
     }
     let log = served.log();
     for instance in ["(instance 0)", "(instance 1)"] {
@@ -267,7 +266,7 @@ fn embed_server_under_wrk_load_gives_every_client_the_verified_embedding() {
 fn embed_server_refuses_bad_input_and_keeps_serving() {
     let served = embed_server(&[]);
     let expected = verified_embedding(&served, "A man is riding a horse.");
-    let refused = |reply: common::serve::Reply, status: u16, what: &str| {
+    let refused = |reply: Reply, status: u16, what: &str| {
         assert_eq!(reply.status, status, "{what}: {reply:?}");
         if status != 413 || reply.body.starts_with('{') {
             assert!(json(&reply.body)["error"].is_string(), "{what}: {reply:?}");
