@@ -136,7 +136,7 @@ pub enum Error {
 
 impl From<wasi_webgpu::Error> for Error {
     /// An SDK error inside an operation, before the operation names it
-    /// ([`Error::in_op`]); every public call returns it named.
+    /// (`Error::in_op`); every public call returns it named.
     fn from(source: wasi_webgpu::Error) -> Self {
         Self::Gpu { op: "", source }
     }
