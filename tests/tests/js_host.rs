@@ -316,7 +316,7 @@ fn texture_checks_are_the_same_on_both_hosts() {
 }
 
 /// What the browser does differently, with the words the check fails with
-/// there (tests/js/README.md, rows 2 and 15): Chromium's `mapAsync` often
+/// there (tests/js/README.md, rows 2 and 16): Chromium's `mapAsync` often
 /// answers before the shim's timer, so the misuse guest's checks of a map
 /// still pending find it done; SwiftShader allocates a texture only when it
 /// is first used, so a 256 GiB one is created without an out-of-memory error.
