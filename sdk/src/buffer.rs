@@ -232,16 +232,6 @@ impl BufferShared {
         }
     }
 
-    /// The mapped bytes `[start, end)`, at most one host call's worth.
-    fn get_mapped(&self, start: u64, end: u64) -> Result<Vec<u8>> {
-        self.memory.get_mapped(start, end)
-    }
-
-    /// Writes `bytes` at `start`, 8-byte aligned, into the mapping.
-    fn set_mapped(&self, start: u64, bytes: &[u8]) -> Result<()> {
-        self.memory.set_mapped(start, bytes)
-    }
-
     pub(crate) fn unmap(&self) -> Result<()> {
         match self.mapping.get() {
             // WebGPU makes unmapping an unmapped buffer a no-op; the host

@@ -243,7 +243,7 @@ impl BufferMemory {
     pub(crate) fn get_mapped(&self, start: u64, end: u64) -> Result<Vec<u8>> {
         match self {
             Self::Host(raw) => host::get_mapped(raw, start, end),
-            Self::Cpu(memory) => memory.read(start, end),
+            Self::Cpu(memory) => memory.read_pod(start, end),
             Self::Released => Err(released("get_mapped_range")),
         }
     }

@@ -79,7 +79,7 @@ impl BufferShared {
             } else {
                 let wide_start = align_down(first, MAP_ALIGNMENT);
                 let last_end = first + (n - 1) * stride + row_bytes;
-                let bytes = self.get_mapped(wide_start, align_up(last_end, COPY_BUFFER_ALIGNMENT))?;
+                let bytes = self.memory.get_mapped(wide_start, align_up(last_end, COPY_BUFFER_ALIGNMENT))?;
                 for i in 0..n {
                     let at = (first - wide_start + i * stride) as usize;
                     extend_pod(&mut values, &bytes[at..at + row_bytes as usize]);
@@ -101,7 +101,7 @@ impl BufferShared {
         while at < end {
             let piece_end = end.min(at + piece);
             let wide_start = align_down(at, MAP_ALIGNMENT);
-            let bytes = self.get_mapped(wide_start, align_up(piece_end, COPY_BUFFER_ALIGNMENT))?;
+            let bytes = self.memory.get_mapped(wide_start, align_up(piece_end, COPY_BUFFER_ALIGNMENT))?;
             let skip = (at - wide_start) as usize;
             extend_pod(values, &bytes[skip..skip + (piece_end - at) as usize]);
             at = piece_end;
@@ -111,7 +111,7 @@ impl BufferShared {
 
     /// Writes `bytes` at `start` into a mapped range that covers it. The
     /// host takes 8-byte aligned offsets and 4-byte multiples of sizes, so
-    /// the aligned middle goes straight to [`set_mapped`](Self::set_mapped)
+    /// the aligned middle goes straight to `BufferMemory::set_mapped`
     /// and the few bytes before and after it are patched into the words
     /// around them.
     pub(super) fn write_into_mapping(&self, start: u64, bytes: &[u8]) -> Result<()> {
@@ -129,7 +129,7 @@ impl BufferShared {
             self.patch_mapped(start, &bytes[..at(middle_start)])?;
         }
         if middle_start < middle_end {
-            self.set_mapped(middle_start, &bytes[at(middle_start)..at(middle_end)])?;
+            self.memory.set_mapped(middle_start, &bytes[at(middle_start)..at(middle_end)])?;
         }
         // After the middle: the tail's words may overlap the middle's last
         // word, which must be read back as just written.
@@ -145,10 +145,10 @@ impl BufferShared {
     fn patch_mapped(&self, start: u64, bytes: &[u8]) -> Result<()> {
         let end = start + bytes.len() as u64;
         let (wide_start, wide_end) = (align_down(start, MAP_ALIGNMENT), align_up(end, COPY_BUFFER_ALIGNMENT));
-        let mut wide = self.get_mapped(wide_start, wide_end)?;
+        let mut wide = self.memory.get_mapped(wide_start, wide_end)?;
         let at = (start - wide_start) as usize;
         wide[at..at + bytes.len()].copy_from_slice(bytes);
-        self.set_mapped(wide_start, &wide)
+        self.memory.set_mapped(wide_start, &wide)
     }
 }
 

@@ -47,11 +47,6 @@ impl CpuMemory {
         self.bytes_mut(|memory| memory[at..at + bytes.len()].copy_from_slice(bytes))
     }
 
-    /// `[start, end)`, which the caller has checked is in range, as bytes.
-    pub(crate) fn read(&self, start: u64, end: u64) -> Result<Vec<u8>> {
-        self.read_pod(start, end)
-    }
-
     /// `[start, end)`, which the caller has checked is in range, copied
     /// straight into a `Vec<T>`.
     pub(crate) fn read_pod<T: Pod>(&self, start: u64, end: u64) -> Result<Vec<T>> {
