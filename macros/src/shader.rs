@@ -10,7 +10,8 @@ use syn::{Ident, ItemMod, LitStr, Token};
 
 /// Where the WGSL comes from.
 enum Source {
-    Path(LitStr),
+    /// `path = "a.wgsl"`, or `path = ["a.wgsl", "b.wgsl", ..]`: files joined in order.
+    Paths(Vec<LitStr>),
     Inline(LitStr),
 }
 
@@ -22,10 +23,19 @@ impl Parse for Source {
         }
         let key: Ident = input.parse()?;
         input.parse::<Token![=]>()?;
-        let value: LitStr = input.parse()?;
         let source = match key.to_string().as_str() {
-            "path" => Source::Path(value),
-            "wgsl" => Source::Inline(value),
+            "path" if input.peek(syn::token::Bracket) => {
+                let list;
+                let bracket = syn::bracketed!(list in input);
+                let paths: Vec<LitStr> =
+                    list.parse_terminated(|i: ParseStream<'_>| i.parse::<LitStr>(), Token![,])?.into_iter().collect();
+                if paths.is_empty() {
+                    return Err(syn::Error::new(bracket.span.join(), "`path = [..]` needs at least one file"));
+                }
+                Source::Paths(paths)
+            }
+            "path" => Source::Paths(vec![input.parse()?]),
+            "wgsl" => Source::Inline(input.parse()?),
             _ => return Err(syn::Error::new(key.span(), format!("unknown key `{key}`; {USAGE}"))),
         };
         if input.peek(Token![,]) {
@@ -50,23 +60,54 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
     };
     let label = module.ident.to_string();
 
-    let (wgsl, source_expr, literal, shown_path) = match &source {
-        Source::Path(lit) => {
-            let path = resolve(&lit.value());
-            let wgsl = std::fs::read_to_string(&path).map_err(|e| {
-                let shown = lit.value();
-                syn::Error::new(
-                    lit.span(),
-                    format!("cannot read the shader `{shown}` (relative to CARGO_MANIFEST_DIR): {e}"),
-                )
-            })?;
-            let absolute = path.to_string_lossy().into_owned();
-            // include_str! makes cargo rebuild the crate when the file changes.
-            (wgsl, quote!(::core::include_str!(#absolute)), lit, lit.value())
+    let compiled = match &source {
+        Source::Paths(paths) => {
+            let mut files = Vec::with_capacity(paths.len());
+            for lit in paths {
+                let path = resolve(&lit.value());
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    let shown = lit.value();
+                    syn::Error::new(
+                        lit.span(),
+                        format!("cannot read the shader `{shown}` (relative to CARGO_MANIFEST_DIR): {e}"),
+                    )
+                })?;
+                files.push((lit.value(), path.to_string_lossy().into_owned(), text));
+            }
+            let named: Vec<(&str, &str)> =
+                files.iter().map(|(shown, _, text)| (shown.as_str(), text.as_str())).collect();
+            let absolute = files.iter().map(|(_, absolute, _)| absolute);
+            // include_str! makes cargo rebuild the crate when a file changes.
+            let (shader, source_expr) = match named.as_slice() {
+                [(shown, text)] => {
+                    (wasi_webgpu_shader::compile(text, Some(shown)), quote!(#(::core::include_str!(#absolute))*))
+                }
+                // The newlines are wasi_webgpu_shader::join's.
+                _ => (
+                    wasi_webgpu_shader::compile_files(&named),
+                    quote!(::core::concat!(#(::core::include_str!(#absolute), "\n"),*)),
+                ),
+            };
+            // An error points at the file it is in.
+            let at = shader.as_ref().err().and_then(|d| d.span.clone()).map_or(0, |span| {
+                {
+                    let mut end = 0;
+                    named.iter().position(|(_, text)| {
+                        end += text.len() + 1;
+                        span.start < end
+                    })
+                }
+                .unwrap_or(0)
+            });
+            (shader, source_expr, &paths[at])
         }
-        Source::Inline(lit) => (lit.value(), quote!(#lit), lit, format!("{label} (inline WGSL)")),
+        Source::Inline(lit) => {
+            let shown = format!("{label} (inline WGSL)");
+            (wasi_webgpu_shader::compile(&lit.value(), Some(&shown)), quote!(#lit), lit)
+        }
     };
-    let shader = wasi_webgpu_shader::compile(&wgsl, Some(&shown_path)).map_err(|d| {
+    let (shader, source_expr, literal) = compiled;
+    let shader = shader.map_err(|d| {
         // The message carries the whole cause; the rendering, whose first
         // line repeats it, follows for the source snippet.
         let rendered = d.rendered.trim_end();

@@ -326,13 +326,20 @@ pub use wasi_webgpu_macros::http;
 ///
 /// #[wasi_webgpu::shader(wgsl = r#"...WGSL..."#)]
 /// mod inline {}
+///
+/// // One module over several files, joined in order (WGSL has no imports):
+/// // the f16 variant of a kernel written over `alias elem = ...;`.
+/// #[wasi_webgpu::shader(path = ["shaders/f16.wgsl", "shaders/scale.wgsl"])]
+/// mod scale_f16 {}
 /// ```
 ///
 /// A shader that does not compile, or breaks a WebGPU limit (256
 /// invocations per workgroup, a 256×256×64 workgroup, 16 KiB of workgroup
 /// memory, 8 storage buffers per stage, 4 bind groups, 64 KiB uniform
-/// bindings), is a compile error with the WGSL line and column. Editing the
-/// file rebuilds the crate.
+/// bindings), is a compile error with the WGSL file, line and column.
+/// Editing a file rebuilds the crate. With `path = [..]`, an `enable`
+/// directive goes in the first file, and each file is followed by a newline
+/// in `SOURCE`.
 ///
 /// The module gets:
 /// - `SOURCE`, the WGSL text;

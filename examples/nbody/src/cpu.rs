@@ -31,25 +31,27 @@ impl Body {
     }
 }
 
-/// SplitMix64: small, deterministic, and good enough for initial conditions.
+/// PCG32 (O'Neill's XSH-RR variant): small, deterministic, and good enough
+/// for initial conditions.
 pub struct Rng(u64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Self(seed)
+        let mut rng = Self(seed.wrapping_add(0x853c_49e6_748f_ea9b));
+        rng.next_u32();
+        rng
     }
 
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+    fn next_u32(&mut self) -> u32 {
+        let old = self.0;
+        self.0 = old.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((((old >> 18) ^ old) >> 27) as u32).rotate_right((old >> 59) as u32)
     }
 
-    /// Uniform in `[0, 1)`.
+    /// Uniform in `[0, 1)`, from 53 random bits.
     pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        let bits = (u64::from(self.next_u32()) << 21) | u64::from(self.next_u32() >> 11);
+        bits as f64 / (1u64 << 53) as f64
     }
 
     /// A vector of length `r` in a uniformly random direction.

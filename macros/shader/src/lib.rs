@@ -62,6 +62,27 @@ pub fn compile(source: &str, path: Option<&str>) -> Result<Shader, Diagnostic> {
 }
 
 #[cfg(feature = "naga")]
+/// [`compile`] for a module written over several files, `(path, text)` in order, joined by a
+/// newline: WGSL has no imports, so shared declarations (an element type's `alias`, a common
+/// function) live in files of their own and each module lists the ones it uses. An `enable`
+/// directive must come first, so it goes in the first file.
+///
+/// A [`Diagnostic`]'s rendering names the file the error is in, and its
+/// [`line`](Diagnostic::line) and [`column`](Diagnostic::column) count within that file;
+/// [`span`](Diagnostic::span) stays a range of the joined source.
+pub fn compile_files(files: &[(&str, &str)]) -> Result<Shader, Diagnostic> {
+    let joined = join(files);
+    let shown = files.iter().map(|(path, _)| *path).collect::<Vec<_>>().join(" + ");
+    compile(&joined, Some(&shown)).map_err(|d| d.in_file(files))
+}
+
+#[cfg(feature = "naga")]
+/// The source [`compile_files`] compiles: the texts, each followed by a newline.
+pub fn join(files: &[(&str, &str)]) -> String {
+    files.iter().flat_map(|(_, text)| [*text, "\n"]).collect()
+}
+
+#[cfg(feature = "naga")]
 /// Parses and validates `source` like [`compile`], without building the reflection.
 pub fn validate(source: &str) -> Result<(), Diagnostic> {
     guarded(source, DEFAULT_PATH, || {
@@ -123,6 +144,31 @@ impl Diagnostic {
             None => (None, None),
         };
         Diagnostic { message, line, column, span, rendered }
+    }
+
+    /// This diagnostic of [`compile_files`]'s joined source, told in the file its span starts in:
+    /// one label there, carrying the message (the other labels may lie in other files).
+    fn in_file(self, files: &[(&str, &str)]) -> Self {
+        use codespan_reporting::diagnostic::Label;
+
+        let Some(span) = self.span.clone() else { return self };
+        let mut start = 0;
+        for (path, text) in files {
+            let end = start + text.len() + 1;
+            if span.start < end {
+                let local = span.start - start..(span.end - start).min(text.len());
+                let diagnostic = codespan_reporting::diagnostic::Diagnostic::error()
+                    .with_message(&self.message)
+                    .with_labels(vec![Label::primary((), local.clone())]);
+                let file = codespan_reporting::files::SimpleFile::new(*path, display_source(text));
+                let rendered = codespan_reporting::term::emit_into_string(&Default::default(), &file, &diagnostic)
+                    .unwrap_or_else(|_| format!("error: {}\n  ┌─ {path}\n", self.message));
+                let located = Diagnostic::new(self.message, Some(local), rendered, text);
+                return Diagnostic { span: Some(span), ..located };
+            }
+            start = end;
+        }
+        self
     }
 
     /// An error of this crate's own (limits), rendered like naga's errors. The first label with a

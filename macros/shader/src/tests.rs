@@ -585,3 +585,29 @@ fn vertex_inputs_become_a_packed_vertex_buffer_layout() {
         assert!(generated.contains(expected), "{expected:?} missing from {generated}");
     }
 }
+
+#[test]
+fn files_join_and_errors_name_the_file_they_are_in() {
+    let prelude = "enable f16;\nalias elem = f16;\n";
+    let body = "@group(0) @binding(0) var<storage, read_write> data: array<elem>;\n\
+                @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) id: vec3<u32>) {\n    \
+                data[id.x] = elem(2.0) * data[id.x];\n}\n";
+    let shader = compile_files(&[("f16.wgsl", prelude), ("scale.wgsl", body)]).expect("the joined module compiles");
+    assert_eq!(shader.enables, ["f16"]);
+    assert_eq!(join(&[("a", "x"), ("b", "y")]), "x\ny\n");
+
+    // An undeclared name on line 3 of the second file: told there, not at
+    // line 5 of the joined source.
+    let broken = body.replace("elem(2.0)", "missing(2.0)");
+    let d = compile_files(&[("f16.wgsl", prelude), ("scale.wgsl", &broken)]).expect_err("undeclared name");
+    assert_eq!((d.line, d.column), (Some(3), Some(18)), "{d}");
+    assert!(d.rendered.contains("scale.wgsl:3:18"), "{}", d.rendered);
+    assert!(!d.rendered.contains("f16.wgsl"), "{}", d.rendered);
+    let joined = join(&[("f16.wgsl", prelude), ("scale.wgsl", &broken)]);
+    let span = d.span.clone().expect("a span");
+    assert!(joined[span].starts_with("missing"), "the span stays in the joined source");
+
+    // An error in the first file is told there.
+    let d = compile_files(&[("f16.wgsl", "enable f16;\nalias elem = f17;\n"), ("scale.wgsl", body)]).expect_err("f17");
+    assert!(d.rendered.contains("f16.wgsl:2:"), "{}", d.rendered);
+}

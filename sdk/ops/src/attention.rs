@@ -6,22 +6,33 @@ use wasi_webgpu::Buffer;
 
 use crate::args::{read, written};
 use crate::cpu::{self, transformer::Sequences};
-use crate::{Error, Op, Ops, Result, SequenceDesc, check_len, elements};
+use crate::element::{Kernel, compile, f32s};
+use crate::{Element, Error, Op, Ops, Result, SequenceDesc, check_len, elements};
+
+// Bound by binding number (crate::element::Kernel), through one body for
+// both element types.
+#[allow(dead_code)]
+#[wasi_webgpu::shader(path = ["src/wgsl/f32.wgsl", "src/wgsl/attention.wgsl"])]
+mod wgsl {}
 
 #[allow(dead_code)]
-#[wasi_webgpu::shader(path = "src/wgsl/attention.wgsl")]
-pub(crate) mod wgsl {}
+#[wasi_webgpu::shader(path = ["src/wgsl/f16.wgsl", "src/wgsl/attention.wgsl"])]
+mod wgsl_f16 {}
 
 /// Queries per workgroup (`QUERIES` in the shader).
 const QUERIES: u32 = 32;
 /// The largest head_dim the kernel's registers hold.
 const MAX_HEAD_DIM: u32 = 64;
 
-/// Pipelines by head_dim: each is compiled for its own, so its loops
-/// have constant trip counts.
+/// Pipelines by head_dim and element type: each is compiled for its own
+/// head_dim, so its loops have constant trip counts.
 #[derive(Default)]
 pub(crate) struct Kernels {
-    attention: RefCell<Vec<(u32, wgsl::Attention)>>,
+    attention: RefCell<Vec<((u32, bool), Kernel)>>,
+}
+
+fn key_of<T: Element>(head_dim: u32) -> (u32, bool) {
+    (head_dim, T::F16)
 }
 
 /// The shape of multi-head self-attention; see [`Ops::attention`].
@@ -44,7 +55,8 @@ impl AttentionDesc {
 }
 
 impl Ops {
-    /// Prepares multi-head self-attention over a padded batch.
+    /// Prepares multi-head self-attention over a padded batch, over `f32`
+    /// or [`F16`](wasi_webgpu::F16) `qkv` and output ([`Element`]).
     ///
     /// `qkv` is `[tokens, 3 * hidden]`, the output of one fused QKV
     /// [`linear`](Ops::linear): token `t`'s row holds q, then k, then v,
@@ -65,8 +77,9 @@ impl Ops {
     /// Aliasing: `output` must not be `qkv` ([`Error::Aliased`]).
     ///
     /// Numerics: scores, softmax and sums in f32 (an online softmax in
-    /// `exp2`); the tests hold it within `2e-6 + 1e-5 |ref|` of f64, padded
-    /// and all-padding sequences included.
+    /// `exp2`), whichever the storage; the tests hold it within
+    /// `2e-6 + 1e-5 |ref|` of f64 (plus one f16 ulp in f16), padded and
+    /// all-padding sequences included.
     ///
     /// ```no_run
     /// # use wasi_webgpu::{Buffer, Queue};
@@ -77,16 +90,16 @@ impl Ops {
     /// ops.attention(&desc, qkv, mask, out).await?.submit(queue).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn attention(
+    pub async fn attention<T: Element>(
         &self,
         desc: &AttentionDesc,
-        qkv: &Buffer<f32>,
+        qkv: &Buffer<T>,
         mask: &Buffer<u32>,
-        output: &Buffer<f32>,
+        output: &Buffer<T>,
     ) -> Result<Op> {
         crate::named("attention", async {
             const OP: &str = "attention";
-            let mut op = Op::new(OP, &self.device);
+            let mut op = self.begin::<T>(OP)?;
             let Some(plan) = attention_plan(self, OP, desc, qkv, mask, output)? else {
                 return Ok(op);
             };
@@ -95,7 +108,8 @@ impl Ops {
                 let sequences =
                     Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: shape.hidden as usize };
                 let scores = RefCell::new(vec![0.0f32; sequences.seq * sequences.seq]);
-                let (qkv, mask, output) = (qkv.clone(), mask.clone(), output.clone());
+                let [qkv, output] = f32s(OP, [qkv, output])?.map(Buffer::clone);
+                let mask = mask.clone();
                 return self.cpu_op(OP, move |device| {
                     let (x, m, mut output) = (cpu::read(device, &qkv)?, cpu::read(device, &mask)?, output.clone());
                     let mut out = cpu::write(device, &mut output)?;
@@ -104,7 +118,19 @@ impl Ops {
                     Ok(())
                 });
             }
-            let kernel = self.attention_kernel(plan.head_dim).await?;
+            let cache = &self.kernels.attention.attention;
+            let key = key_of::<T>(plan.head_dim);
+            let kernel = cache.borrow().iter().find(|(k, _)| *k == key).map(|(_, kernel)| kernel.clone());
+            let kernel = match kernel {
+                Some(kernel) => kernel,
+                None => {
+                    let head_dim = plan.head_dim;
+                    let keys = keys_per_tile(head_dim);
+                    let kernel = compile!(&self.device, T, wgsl / wgsl_f16::Attention, HEAD_DIM: head_dim, KEYS: keys);
+                    cache.borrow_mut().push((key, kernel.clone()));
+                    kernel
+                }
+            };
             let params = self.uniform(
                 "attention shape",
                 wgsl::AttentionParams {
@@ -118,30 +144,17 @@ impl Ops {
             )?;
             let bound = kernel.bind(
                 &self.device,
-                &wgsl::AttentionBindings {
-                    params: params.as_uniform(),
-                    qkv: qkv.as_storage(),
-                    mask: mask.as_storage(),
-                    out: output.as_storage_mut(),
-                },
+                &[
+                    (0, params.as_entire_binding()),
+                    (1, qkv.as_entire_binding()),
+                    (2, mask.as_entire_binding()),
+                    (3, output.as_entire_binding()),
+                ],
             )?;
-            let threads = self.grid(OP, plan.workgroups, kernel.workgroup_size())?;
-            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+            op.push(kernel.step(bound, self.grid(OP, plan.workgroups, kernel.size)?));
             Ok(op)
         })
         .await
-    }
-
-    /// The pipeline for `head_dim`, compiled the first time.
-    async fn attention_kernel(&self, head_dim: u32) -> Result<wgsl::Attention> {
-        let cache = &self.kernels.attention.attention;
-        if let Some((_, kernel)) = cache.borrow().iter().find(|(d, _)| *d == head_dim) {
-            return Ok(kernel.clone());
-        }
-        let overrides = wgsl::Overrides { HEAD_DIM: Some(head_dim), D4: None, KEYS: Some(keys_per_tile(head_dim)) };
-        let kernel = wgsl::Attention::pipeline(&self.device, &overrides).await?;
-        cache.borrow_mut().push((head_dim, kernel.clone()));
-        Ok(kernel)
     }
 }
 

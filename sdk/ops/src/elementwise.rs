@@ -12,20 +12,25 @@ use crate::cpu;
 use crate::{Error, Op, Ops, Result, cached, elements};
 
 #[allow(dead_code)]
-#[wasi_webgpu::shader(path = "src/wgsl/elementwise.wgsl")]
+#[wasi_webgpu::shader(path = ["src/wgsl/elementwise.wgsl", "src/wgsl/erf.wgsl"])]
 pub(crate) mod wgsl {}
+
+/// The `UNARY` override values of elementwise.wgsl's `unary` entry points.
+const RELU: u32 = 0;
+const GELU_TANH: u32 = 1;
+const GELU_ERF: u32 = 2;
 
 #[derive(Default)]
 pub(crate) struct Kernels {
     add: RefCell<Option<wgsl::Add>>,
     mul: RefCell<Option<wgsl::Mul>>,
-    relu: RefCell<Option<wgsl::Relu>>,
+    relu: RefCell<Option<wgsl::Unary>>,
     relu_backward: RefCell<Option<wgsl::ReluBackward>>,
-    gelu: RefCell<Option<wgsl::Gelu>>,
-    gelu_erf: RefCell<Option<wgsl::GeluErf>>,
-    relu_in_place: RefCell<Option<wgsl::ReluInPlace>>,
-    gelu_in_place: RefCell<Option<wgsl::GeluInPlace>>,
-    gelu_erf_in_place: RefCell<Option<wgsl::GeluErfInPlace>>,
+    gelu: RefCell<Option<wgsl::Unary>>,
+    gelu_erf: RefCell<Option<wgsl::Unary>>,
+    relu_in_place: RefCell<Option<wgsl::UnaryInPlace>>,
+    gelu_in_place: RefCell<Option<wgsl::UnaryInPlace>>,
+    gelu_erf_in_place: RefCell<Option<wgsl::UnaryInPlace>>,
     bias_add: RefCell<Option<wgsl::BiasAdd>>,
     axpy: RefCell<Option<wgsl::Axpy>>,
     scale: RefCell<Option<wgsl::Scale>>,
@@ -56,11 +61,12 @@ macro_rules! arg {
 /// Declares a prepare method per elementwise entry point: its buffers are
 /// bound to the entry point's globals `x`, `y` (read) and `out` (written),
 /// and the last one is the buffer written. `in_place` is the op that does
-/// the same to one buffer, which an aliasing error suggests.
+/// the same to one buffer, which an aliasing error suggests; `unary` the
+/// `UNARY` override of the `unary` entry points.
 macro_rules! elementwise {
     ($(
         $(#[$doc:meta])*
-        fn $name:ident($($arg:ident: $global:ident as $access:ident),*) => $kernel:ident, in_place: $in_place:expr;
+        fn $name:ident($($arg:ident: $global:ident as $access:ident),*) => $kernel:ident, in_place: $in_place:expr $(, unary: $unary:expr)?;
     )*) => {
         impl Ops {
             $(
@@ -74,7 +80,8 @@ macro_rules! elementwise {
                     if self.device.is_cpu() {
                         return self.cpu_elementwise(stringify!($name), len, &[$($arg),*]);
                     }
-                    self.elementwise(stringify!($name), len, 0, 0.0, &self.kernels.elementwise.$name, |kernel, params| {
+                    let unary = None $(.or(Some($unary)))?;
+                    self.elementwise(stringify!($name), len, 0, 0.0, unary, &self.kernels.elementwise.$name, |kernel, params| {
                         kernel.bind(
                             &self.device,
                             &wgsl::$kernel { params, $($global: $arg.$access()),* },
@@ -135,7 +142,7 @@ elementwise! {
     /// ops.relu(x, out).await?.submit(queue).await?;
     /// # Ok(()) }
     /// ```
-    fn relu(x: x as as_storage, out: out as as_storage_mut) => ReluBindings, in_place: Some("relu_in_place");
+    fn relu(x: x as as_storage, out: out as as_storage_mut) => UnaryBindings, in_place: Some("relu_in_place"), unary: RELU;
     /// Prepares `out = x * Φ(x)` with the tanh approximation,
     /// `0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³)))`, elementwise; the same
     /// as [`Ops::gelu_tanh`]. BERT uses the exact form, [`Ops::gelu_erf`].
@@ -153,7 +160,7 @@ elementwise! {
     /// ops.gelu(x, out).await?.submit(queue).await?;
     /// # Ok(()) }
     /// ```
-    fn gelu(x: x as as_storage, out: out as as_storage_mut) => GeluBindings, in_place: Some("gelu_in_place");
+    fn gelu(x: x as as_storage, out: out as as_storage_mut) => UnaryBindings, in_place: Some("gelu_in_place"), unary: GELU_TANH;
     /// Prepares exact GELU, `out = 0.5 x (1 + erf(x / √2))`, elementwise.
     ///
     /// Aliasing: `out` must not be `x` ([`Error::Aliased`]); use
@@ -168,7 +175,7 @@ elementwise! {
     /// ops.gelu_erf(x, out).await?.submit(queue).await?;
     /// # Ok(()) }
     /// ```
-    fn gelu_erf(x: x as as_storage, out: out as as_storage_mut) => GeluErfBindings, in_place: Some("gelu_erf_in_place");
+    fn gelu_erf(x: x as as_storage, out: out as as_storage_mut) => UnaryBindings, in_place: Some("gelu_erf_in_place"), unary: GELU_ERF;
     /// Prepares ReLU's backward pass: `out = grad` where `x > 0`, else 0,
     /// with `x` the input of the forward ReLU and `grad` the gradient of its
     /// output, all of one length.
@@ -197,7 +204,7 @@ elementwise! {
     /// ops.relu_in_place(x).await?.submit(queue).await?;
     /// # Ok(()) }
     /// ```
-    fn relu_in_place(x: out as as_storage_mut) => ReluInPlaceBindings, in_place: None;
+    fn relu_in_place(x: out as as_storage_mut) => UnaryInPlaceBindings, in_place: None, unary: RELU;
     /// Prepares GELU's tanh approximation in place, `x = gelu(x)`:
     /// [`Ops::gelu`] without a second buffer (also named
     /// [`Ops::gelu_tanh_in_place`]).
@@ -211,7 +218,7 @@ elementwise! {
     /// ops.gelu_in_place(x).await?.submit(queue).await?;
     /// # Ok(()) }
     /// ```
-    fn gelu_in_place(x: out as as_storage_mut) => GeluInPlaceBindings, in_place: None;
+    fn gelu_in_place(x: out as as_storage_mut) => UnaryInPlaceBindings, in_place: None, unary: GELU_TANH;
     /// Prepares exact GELU in place, `x = 0.5 x (1 + erf(x / √2))`:
     /// [`Ops::gelu_erf`] without a second buffer.
     ///
@@ -224,7 +231,7 @@ elementwise! {
     /// ops.gelu_erf_in_place(x).await?.submit(queue).await?;
     /// # Ok(()) }
     /// ```
-    fn gelu_erf_in_place(x: out as as_storage_mut) => GeluErfInPlaceBindings, in_place: None;
+    fn gelu_erf_in_place(x: out as as_storage_mut) => UnaryInPlaceBindings, in_place: None, unary: GELU_ERF;
 }
 
 impl Ops {
@@ -249,8 +256,8 @@ impl Ops {
             if self.device.is_cpu() {
                 return self.cpu_elementwise(OP, len, &[x, out]);
             }
-            self.elementwise(OP, len, 0, 0.0, &self.kernels.elementwise.gelu, |kernel, params| {
-                kernel.bind(&self.device, &wgsl::GeluBindings { params, x: x.as_storage(), out: out.as_storage_mut() })
+            self.elementwise(OP, len, 0, 0.0, Some(GELU_TANH), &self.kernels.elementwise.gelu, |kernel, params| {
+                kernel.bind(&self.device, &wgsl::UnaryBindings { params, x: x.as_storage(), out: out.as_storage_mut() })
             })
             .await
         })
@@ -276,8 +283,9 @@ impl Ops {
             if self.device.is_cpu() {
                 return self.cpu_elementwise(OP, len, &[x]);
             }
-            self.elementwise(OP, len, 0, 0.0, &self.kernels.elementwise.gelu_in_place, |kernel, params| {
-                kernel.bind(&self.device, &wgsl::GeluInPlaceBindings { params, out: x.as_storage_mut() })
+            let cell = &self.kernels.elementwise.gelu_in_place;
+            self.elementwise(OP, len, 0, 0.0, Some(GELU_TANH), cell, |kernel, params| {
+                kernel.bind(&self.device, &wgsl::UnaryInPlaceBindings { params, out: x.as_storage_mut() })
             })
             .await
         })
@@ -325,7 +333,7 @@ impl Ops {
                     Ok(())
                 });
             }
-            self.elementwise(OP, len, cols, 0.0, &self.kernels.elementwise.bias_add, |kernel, params| {
+            self.elementwise(OP, len, cols, 0.0, None, &self.kernels.elementwise.bias_add, |kernel, params| {
                 let bindings = wgsl::BiasAddBindings {
                     params,
                     x: x.as_storage(),
@@ -403,7 +411,7 @@ impl Ops {
                 Ok(())
             });
         }
-        self.elementwise(op, len, 0, alpha, &self.kernels.elementwise.axpy, |kernel, params| {
+        self.elementwise(op, len, 0, alpha, None, &self.kernels.elementwise.axpy, |kernel, params| {
             kernel.bind(&self.device, &wgsl::AxpyBindings { params, x: x.as_storage(), out: y.as_storage_mut() })
         })
         .await
@@ -435,7 +443,7 @@ impl Ops {
                     Ok(())
                 });
             }
-            self.elementwise(OP, len, 0, alpha, &self.kernels.elementwise.scale, |kernel, params| {
+            self.elementwise(OP, len, 0, alpha, None, &self.kernels.elementwise.scale, |kernel, params| {
                 kernel.bind(&self.device, &wgsl::ScaleBindings { params, out: y.as_storage_mut() })
             })
             .await
@@ -478,12 +486,14 @@ impl Ops {
 
     /// The shared part: compile (once), write the uniform, bind, and record
     /// one dispatch of `len` invocations.
+    #[allow(clippy::too_many_arguments)]
     async fn elementwise<K, B>(
         &self,
         op_name: &'static str,
         len: u64,
         cols: u32,
         alpha: f32,
+        unary: Option<u32>,
         cell: &RefCell<Option<K>>,
         bind: impl FnOnce(&K, wasi_webgpu::Uniform<'_, wgsl::ElementwiseParams>) -> wasi_webgpu::Result<B>,
     ) -> Result<Op>
@@ -495,7 +505,7 @@ impl Ops {
         if len == 0 {
             return Ok(op);
         }
-        let kernel = cached(cell, K::compile(&self.device)).await?;
+        let kernel = cached(cell, K::compile(&self.device, unary)).await?;
         let params = self.uniform("elementwise shape", wgsl::ElementwiseParams { len: len as u32, cols, alpha })?;
         let bound = bind(&kernel, params.as_uniform())?;
         let workgroup_size = kernel.workgroup_size();
@@ -508,7 +518,8 @@ impl Ops {
 /// What [`Ops::elementwise`] needs of a generated entry point type.
 pub(crate) trait Kernel: Clone {
     type Bound;
-    async fn compile(device: &wasi_webgpu::Device) -> wasi_webgpu::Result<Self>;
+    /// The pipeline, with `UNARY` set for the `unary` entry points only.
+    async fn compile(device: &wasi_webgpu::Device, unary: Option<u32>) -> wasi_webgpu::Result<Self>;
     fn workgroup_size(&self) -> [u32; 3];
     fn dispatch(
         &self,
@@ -522,8 +533,8 @@ macro_rules! kernel {
     ($($ty:ident => $bound:ident),*) => {$(
         impl Kernel for wgsl::$ty {
             type Bound = wgsl::$bound;
-            async fn compile(device: &wasi_webgpu::Device) -> wasi_webgpu::Result<Self> {
-                Self::pipeline(device, &Default::default()).await
+            async fn compile(device: &wasi_webgpu::Device, unary: Option<u32>) -> wasi_webgpu::Result<Self> {
+                Self::pipeline(device, &wgsl::Overrides { UNARY: unary }).await
             }
             fn workgroup_size(&self) -> [u32; 3] {
                 self.workgroup_size()
@@ -543,14 +554,10 @@ macro_rules! kernel {
 kernel!(
     Add => AddBound,
     Mul => MulBound,
-    Relu => ReluBound,
+    Unary => UnaryBound,
     ReluBackward => ReluBackwardBound,
-    Gelu => GeluBound,
-    GeluErf => GeluErfBound,
     BiasAdd => BiasAddBound,
     Axpy => AxpyBound,
     Scale => ScaleBound,
-    ReluInPlace => ReluInPlaceBound,
-    GeluInPlace => GeluInPlaceBound,
-    GeluErfInPlace => GeluErfInPlaceBound
+    UnaryInPlace => UnaryInPlaceBound
 );

@@ -1,35 +1,39 @@
-//! The 128 × 128 tile kernels (`wgsl/matmul_large.wgsl`, and
-//! `wgsl/matmul_large_f16.wgsl` over f16 storage) behind
+//! The 128 × 128 tile kernels (`wgsl/matmul_large.wgsl`, over f32, f16
+//! storage with f32 sums, or f16 storage and sums) behind
 //! [`Tiling::Tile128`](crate::Tiling::Tile128) and
 //! [`Tiling::Tile128Deep`](crate::Tiling::Tile128Deep): their pipelines,
 //! cached by configuration, and their dispatch.
 
 use std::cell::RefCell;
 
-use wasi_webgpu::{BindGroupLayout, Buffer, ComputePipeline};
+use wasi_webgpu::Buffer;
 
-use crate::half::{bind, step};
+use crate::element::{Kernel, bind};
 use crate::{Activation, GpuStep, LinearDesc, Ops, Result};
 
 // Bound by binding number, not through the generated bindings: the kernel
 // reads the `Buffer<f32>`s as `array<vec4<f32>>`.
 #[allow(dead_code)]
-#[wasi_webgpu::shader(path = "src/wgsl/matmul_large.wgsl")]
+#[wasi_webgpu::shader(path = ["src/wgsl/f32.wgsl", "src/wgsl/matmul_large.wgsl", "src/wgsl/matmul_epilogue.wgsl", "src/wgsl/erf.wgsl"])]
 mod wgsl {}
 
 // Likewise, and the generated bindings would type its f16 as u16.
 #[allow(dead_code)]
-#[wasi_webgpu::shader(path = "src/wgsl/matmul_large_f16.wgsl")]
+#[wasi_webgpu::shader(path = ["src/wgsl/f16.wgsl", "src/wgsl/matmul_large.wgsl", "src/wgsl/matmul_epilogue.wgsl", "src/wgsl/erf.wgsl"])]
 mod wgsl_f16 {}
+
+#[allow(dead_code)]
+#[wasi_webgpu::shader(path = ["src/wgsl/f16_sums.wgsl", "src/wgsl/matmul_large.wgsl", "src/wgsl/matmul_epilogue.wgsl", "src/wgsl/erf.wgsl"])]
+mod wgsl_f16_sums {}
 
 /// The storage and sums of a 128 tile kernel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Precision {
-    /// f32 storage and sums (matmul_large.wgsl).
+    /// f32 storage and sums (after f32.wgsl).
     F32,
-    /// f16 storage, f32 sums (matmul_large_f16.wgsl's `matmul`, `linear`).
+    /// f16 storage, f32 sums (after f16.wgsl).
     F16,
-    /// f16 storage and sums (its `matmul_h`, `linear_h`).
+    /// f16 storage and sums (after f16_sums.wgsl).
     F16Sums,
 }
 
@@ -73,13 +77,6 @@ impl Key {
     }
 }
 
-/// A compiled configuration.
-#[derive(Clone)]
-struct Kernel {
-    pipeline: ComputePipeline,
-    layout: BindGroupLayout,
-}
-
 /// The compiled configurations, filled on first use.
 #[derive(Default)]
 pub(crate) struct Kernels(RefCell<Vec<(Key, Kernel)>>);
@@ -108,7 +105,7 @@ impl Ops {
         }
         let device = &self.device;
         let Key { precision, linear, activation, transpose_a, transpose_b, bk, checked } = key;
-        // The two files' `Overrides` are distinct types of the same fields.
+        // The modules' `Overrides` are distinct types of the same fields.
         macro_rules! overrides {
             ($module:ident) => {
                 $module::Overrides {
@@ -124,7 +121,11 @@ impl Ops {
         macro_rules! compile {
             ($entry:path, $overrides:expr) => {{
                 let kernel = <$entry>::pipeline(device, &$overrides).await?;
-                Kernel { pipeline: kernel.compute_pipeline().clone(), layout: kernel.bind_group_layouts()[0].clone() }
+                Kernel {
+                    pipeline: kernel.compute_pipeline().clone(),
+                    layout: kernel.bind_group_layouts()[0].clone(),
+                    size: kernel.workgroup_size(),
+                }
             }};
         }
         let kernel = match (precision, linear) {
@@ -132,8 +133,8 @@ impl Ops {
             (Precision::F32, true) => compile!(wgsl::Linear, overrides!(wgsl)),
             (Precision::F16, false) => compile!(wgsl_f16::Matmul, overrides!(wgsl_f16)),
             (Precision::F16, true) => compile!(wgsl_f16::Linear, overrides!(wgsl_f16)),
-            (Precision::F16Sums, false) => compile!(wgsl_f16::MatmulH, overrides!(wgsl_f16)),
-            (Precision::F16Sums, true) => compile!(wgsl_f16::LinearH, overrides!(wgsl_f16)),
+            (Precision::F16Sums, false) => compile!(wgsl_f16_sums::Matmul, overrides!(wgsl_f16_sums)),
+            (Precision::F16Sums, true) => compile!(wgsl_f16_sums::Linear, overrides!(wgsl_f16_sums)),
         };
         cache.borrow_mut().push((key, kernel.clone()));
         Ok(kernel)
@@ -154,7 +155,7 @@ impl Ops {
     ) -> Result<GpuStep> {
         let kernel = self.large_kernel(key).await?;
         let [stride_a, stride_b, stride_c] = shape.strides;
-        // Both files declare the same `MatmulParams`, bound by number.
+        // Every module has matmul_epilogue.wgsl's `MatmulParams`, bound by number.
         let params = self.uniform(
             "matmul_large shape",
             wgsl::MatmulParams { m: shape.m, n: shape.n, k: shape.k, stride_a, stride_b, stride_c },
@@ -168,10 +169,9 @@ impl Ops {
         if let Some(bias) = bias {
             entries.push((4, bias.as_entire_binding()));
         }
-        let bound = bind(&self.device, std::slice::from_ref(&kernel.layout), &entries)?;
-        let size = [16, 16, 1];
-        let threads =
-            wasi_webgpu::Threads([shape.n.div_ceil(TILE) * size[0], shape.m.div_ceil(TILE) * size[1], shape.batch]);
-        Ok(step(kernel.pipeline, bound, threads, size))
+        let bound = bind(&self.device, &kernel.layout, &entries)?;
+        let [wx, wy, _] = kernel.size;
+        let threads = wasi_webgpu::Threads([shape.n.div_ceil(TILE) * wx, shape.m.div_ceil(TILE) * wy, shape.batch]);
+        Ok(kernel.step(bound, threads))
     }
 }

@@ -12,7 +12,7 @@
 //! | BERT embeddings (word + position + token type) fused with their LayerNorm | [`Ops::embedding`] |
 //! | Multi-head self-attention over a padded, masked batch (one fused kernel) | [`Ops::attention`] |
 //! | Masked mean pooling and L2 normalisation | [`Ops::mean_pool`] |
-//! | The transformer ops over f16 storage (devices with `shader-f16`) | [`Ops::matmul_f16`], [`Ops::linear_f16`], [`Ops::add_layer_norm_f16`], [`Ops::embedding_f16`], [`Ops::attention_f16`], [`Ops::mean_pool_f16`] |
+//! | The transformer ops over f16 storage (devices with `shader-f16`) | [`Ops::matmul`], [`Ops::linear`], [`Ops::add_layer_norm`], [`Ops::embedding`], [`Ops::attention`], [`Ops::mean_pool`] over `Buffer<F16>` ([`Element`]) |
 //! | Elementwise `a + b`, `a * b`, ReLU, GELU (exact and tanh), row-broadcast bias | [`Ops::add`], [`Ops::mul`], [`Ops::relu`], [`Ops::gelu_erf`], [`Ops::gelu_tanh`], [`Ops::bias_add`] |
 //! | For training: ReLU's gradient, `y += αx`, `y *= α` | [`Ops::relu_backward`], [`Ops::axpy`], [`Ops::scale`] |
 //! | In place: `a += b`, ReLU, GELU | [`Ops::add_in_place`], [`Ops::relu_in_place`], [`Ops::gelu_in_place`], [`Ops::gelu_tanh_in_place`], [`Ops::gelu_erf_in_place`] |
@@ -129,14 +129,15 @@
 //!
 //! # Precision
 //!
-//! Everything computes in `f32`, the `*_f16` ops too: they store their
-//! tensors as f16 (`Buffer<F16>`) and widen each value on load, so each
-//! stored result is within one f16 ulp (2⁻¹⁰ relative) of the f32 result of
-//! the same f16 inputs ([`Ops::add_layer_norm_f16`] and
-//! [`Ops::embedding_f16`] also store the row they normalise as f16 first).
-//! The one exception is asked for: [`Ops::matmul_f16`] and
-//! [`Ops::linear_f16`] with [`Accumulate::F16`] sum in f16, whose error
-//! grows with the length of the sums (see [`Accumulate`]).
+//! Everything computes in `f32`, the ops over f16 storage too (an
+//! [`Element`] of `F16`: the transformer ops take `Buffer<f32>` or
+//! `Buffer<F16>`): they widen each value on load, so each stored result is
+//! within one f16 ulp (2⁻¹⁰ relative) of the f32 result of the same f16
+//! inputs ([`Ops::add_layer_norm`] and [`Ops::embedding`] also store the row
+//! they normalise as f16 first). The one exception is asked for:
+//! [`Ops::matmul`] and [`Ops::linear`] over f16 with [`Accumulate::F16`] sum
+//! in f16, whose error grows with the length of the sums (see
+//! [`Accumulate`]).
 //! Sums (matmul's dot products, reductions,
 //! scans, softmax and layernorm's statistics) are formed in a different order
 //! from a sequential loop, so they differ from one in the last bits; the
@@ -153,15 +154,15 @@ use std::future::Future;
 
 use wasi_webgpu::{Adapter, Buffer, BufferInitDescriptor, BufferUsages, ComputePass, Device, Limits, Queue, Threads};
 
+mod accumulate;
 mod args;
 mod attention;
 #[cfg(feature = "bert")]
 pub mod bert;
 mod cpu;
+mod element;
 mod elementwise;
 mod error;
-mod half;
-mod half_matmul;
 mod large;
 mod linear;
 mod matmul;
@@ -171,9 +172,10 @@ mod scan;
 mod tiling;
 mod transformer;
 
+pub use accumulate::Accumulate;
 pub use attention::AttentionDesc;
+pub use element::Element;
 pub use error::{Error, Result};
-pub use half_matmul::Accumulate;
 pub use linear::{Activation, LinearDesc};
 pub use matmul::MatmulDesc;
 pub use reduce::{ReduceDesc, Reduction};
@@ -432,8 +434,7 @@ async fn record_and_submit(device: &Device, queue: &Queue, ops: &[&Op]) -> Resul
 /// The compiled pipelines, by kind and variant, filled on first use.
 #[derive(Default)]
 struct Kernels {
-    matmul: [RefCell<Option<matmul::wgsl::Matmul>>; 4],
-    linear: [RefCell<Option<matmul::wgsl::Linear>>; 4],
+    matmul: matmul::Kernels,
     large: large::Kernels,
     elementwise: elementwise::Kernels,
     reduce_rows: [RefCell<Option<reduce::wgsl::ReduceRows>>; 2],
@@ -442,8 +443,6 @@ struct Kernels {
     scan: scan::Kernels,
     transformer: transformer::Kernels,
     attention: attention::Kernels,
-    half: half::Kernels,
-    half_matmul: half_matmul::Kernels,
 }
 
 /// The pipeline in `cell`, compiled by `compile` the first time.

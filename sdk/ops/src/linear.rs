@@ -5,10 +5,11 @@ use wasi_webgpu::Buffer;
 
 use crate::args::{Arg, read, written};
 use crate::cpu;
-use crate::large::{Key, Precision, Product};
-use crate::matmul::wgsl;
-use crate::tiling::{self, F32_SLICES, Plan, Shape, Tiling};
-use crate::{Accumulate, Op, Ops, Result, cached, check_len, elements};
+use crate::element::{f32s, kernel};
+use crate::large::{Key, Product};
+use crate::matmul::{wgsl, wgsl_f16};
+use crate::tiling::{self, Plan, Shape, Tiling};
+use crate::{Accumulate, Element, Op, Ops, Result, check_len, elements};
 
 /// The activation applied to `x · Wᵀ + b` inside [`Ops::linear`]'s kernel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -50,11 +51,10 @@ pub struct LinearDesc {
     pub out_features: u32,
     /// Applied to each output element after the bias.
     pub activation: Activation,
-    /// The kernel configuration of [`Ops::linear`] and
-    /// [`Ops::linear_f16`]; [`Tiling::Auto`] unless set.
+    /// The kernel configuration; [`Tiling::Auto`] unless set.
     pub tiling: Tiling,
-    /// The sums of [`Ops::linear_f16`]; [`Accumulate::F32`] unless set.
-    /// [`Ops::linear`] ignores it.
+    /// The sums of an f16 linear; [`Accumulate::F32`] unless set. An f32
+    /// linear ignores it.
     pub accumulate: Accumulate,
 }
 
@@ -82,7 +82,7 @@ impl LinearDesc {
         Self { tiling, ..self }
     }
 
-    /// Sums [`Ops::linear_f16`]'s products as `accumulate` says.
+    /// Sums an f16 linear's products as `accumulate` says.
     pub fn with_accumulate(self, accumulate: Accumulate) -> Self {
         Self { accumulate, ..self }
     }
@@ -102,8 +102,8 @@ impl LinearDesc {
 }
 
 impl Ops {
-    /// Prepares `output = activation(input · weightᵀ + bias)`; see
-    /// [`LinearDesc`]. One dispatch of [`Ops::matmul`]'s kernel (64 × 64 or
+    /// Prepares `output = activation(input · weightᵀ + bias)` over `f32` or
+    /// [`F16`](wasi_webgpu::F16) tensors ([`Element`]); see [`LinearDesc`]. One dispatch of [`Ops::matmul`]'s kernel (64 × 64 or
     /// 128 × 128 tiles, as `desc.tiling` resolves), with the bias and
     /// activation applied in registers before the store, so the
     /// pre-activation never goes through memory. `in_features = 0` gives
@@ -121,6 +121,9 @@ impl Ops {
     /// Numerics: f32 dot products as [`Ops::matmul`]'s, the bias and
     /// activation in f32 registers; the tests hold it within
     /// `2e-6 + 1.2 k ε Σ|terms| + 2e-7 |y|` of f64, for each [`Activation`].
+    /// Over f16, the sums are as `desc.accumulate` says (by default in f32,
+    /// each output rounded once to f16; see [`Accumulate`]); the bias and
+    /// activation are applied in f32.
     ///
     /// ```no_run
     /// # use wasi_webgpu::{Buffer, Queue};
@@ -131,26 +134,27 @@ impl Ops {
     /// ops.linear(&desc, x, w, b, y).await?.submit(queue).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn linear(
+    pub async fn linear<T: Element>(
         &self,
         desc: &LinearDesc,
-        input: &Buffer<f32>,
-        weight: &Buffer<f32>,
-        bias: &Buffer<f32>,
-        output: &Buffer<f32>,
+        input: &Buffer<T>,
+        weight: &Buffer<T>,
+        bias: &Buffer<T>,
+        output: &Buffer<T>,
     ) -> Result<Op> {
         crate::named("linear", async {
             const OP: &str = "linear";
-            let mut op = Op::new(OP, &self.device);
-            let LinearDesc { rows, in_features, out_features, activation, tiling, .. } = *desc;
+            let mut op = self.begin::<T>(OP)?;
+            let LinearDesc { rows, in_features, out_features, activation, tiling, accumulate } = *desc;
+            let (precision, slices) = accumulate.large::<T>();
             let workgroup_bytes = self.device.limits().max_compute_workgroup_storage_size;
-            let plan = tiling::plan(OP, tiling, &desc.shape(), workgroup_bytes, F32_SLICES)?;
+            let plan = tiling::plan(OP, tiling, &desc.shape(), workgroup_bytes, slices)?;
             let Some(grid) = self.linear_plan(OP, desc, input, weight, bias, output, plan.tile())? else {
                 return Ok(op);
             };
             if self.device.is_cpu() {
                 let (m, n, k) = (rows as usize, out_features as usize, in_features as usize);
-                let buffers = [input.clone(), weight.clone(), bias.clone(), output.clone()];
+                let buffers = f32s(OP, [input, weight, bias, output])?.map(Buffer::clone);
                 return self.cpu_op(OP, move |device| {
                     let [input, weight, bias, output] = &buffers;
                     let b = cpu::read(device, bias)?;
@@ -170,34 +174,36 @@ impl Ops {
             // input or weight could not be bound: the bias stands in.
             let (a, b) = if in_features == 0 { (bias, bias) } else { (input, weight) };
             if let Plan::Tile128 { bk, checked } = plan {
-                let key = Key::linear(Precision::F32, activation, bk, checked);
+                let key = Key::linear(precision, activation, bk, checked);
                 op.push(self.large_step(key, &Product::linear(desc), a, b, output, Some(bias)).await?);
                 return Ok(op);
             }
-            let overrides = wgsl::Overrides {
-                TRANSPOSE_A: Some(false),
-                TRANSPOSE_B: Some(true),
-                ACTIVATION: Some(activation.code()),
-            };
-            let cell = &self.kernels.linear[activation.code() as usize];
-            let kernel = cached(cell, wgsl::Linear::pipeline(&self.device, &overrides)).await?;
+            let cells = &self.kernels.matmul.linear[activation.code() as usize];
+            let kernel = kernel!(
+                &self.device,
+                cells,
+                T,
+                wgsl / wgsl_f16::Linear,
+                TRANSPOSE_A: false,
+                TRANSPOSE_B: true,
+                ACTIVATION: activation.code(),
+            );
             let params = self.uniform(
                 "linear shape",
                 wgsl::MatmulParams { m: rows, n: out_features, k: in_features, stride_a: 0, stride_b: 0, stride_c: 0 },
             )?;
             let bound = kernel.bind(
                 &self.device,
-                &wgsl::LinearBindings {
-                    params: params.as_uniform(),
-                    a: a.as_storage(),
-                    b: b.as_storage(),
-                    c: output.as_storage_mut(),
-                    bias: bias.as_storage(),
-                },
+                &[
+                    (0, params.as_entire_binding()),
+                    (1, a.as_entire_binding()),
+                    (2, b.as_entire_binding()),
+                    (3, output.as_entire_binding()),
+                    (4, bias.as_entire_binding()),
+                ],
             )?;
-            let [wx, wy, _] = kernel.workgroup_size();
-            let threads = wasi_webgpu::Threads::xy(grid[0] * wx, grid[1] * wy);
-            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+            let [wx, wy, _] = kernel.size;
+            op.push(kernel.step(bound, wasi_webgpu::Threads::xy(grid[0] * wx, grid[1] * wy)));
             Ok(op)
         })
         .await

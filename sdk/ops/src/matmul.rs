@@ -4,15 +4,30 @@ use wasi_webgpu::Buffer;
 
 use crate::args::{read, written};
 use crate::cpu;
-use crate::large::{Key, Precision, Product};
-use crate::tiling::{self, F32_SLICES, Plan, Shape, Tiling};
-use crate::{Accumulate, Error, Op, Ops, Result, cached, check_len, elements};
+use crate::element::{Cells, f32s, kernel};
+use crate::large::{Key, Product};
+use crate::tiling::{self, Plan, Shape, Tiling};
+use crate::{Accumulate, Element, Error, Op, Ops, Result, check_len, elements};
 
 // The shader's generated items that the ops do not use are not dead weight
-// in the component: only what is called is linked.
+// in the component: only what is called is linked. Bound by binding number
+// (crate::element::Kernel), through one body for both element types.
 #[allow(dead_code)]
-#[wasi_webgpu::shader(path = "src/wgsl/matmul.wgsl")]
+#[wasi_webgpu::shader(path = ["src/wgsl/f32.wgsl", "src/wgsl/matmul.wgsl", "src/wgsl/matmul_epilogue.wgsl", "src/wgsl/erf.wgsl"])]
 pub(crate) mod wgsl {}
+
+#[allow(dead_code)]
+#[wasi_webgpu::shader(path = ["src/wgsl/f16.wgsl", "src/wgsl/matmul.wgsl", "src/wgsl/matmul_epilogue.wgsl", "src/wgsl/erf.wgsl"])]
+pub(crate) mod wgsl_f16 {}
+
+/// The compiled 64 tile pipelines, each element type's, filled on first use.
+#[derive(Default)]
+pub(crate) struct Kernels {
+    /// By `TRANSPOSE_A | TRANSPOSE_B << 1`.
+    pub(crate) matmul: [Cells; 4],
+    /// By activation code.
+    pub(crate) linear: [Cells; 4],
+}
 
 /// The shape of `C = op(A) · op(B)`, batched.
 ///
@@ -23,9 +38,9 @@ pub(crate) mod wgsl {}
 /// elements into its buffer; the strides default to the matrices' sizes
 /// (packed batches), and a stride of 0 uses one matrix for every batch
 /// entry (for example shared weights). `tiling` picks the kernel; the
-/// default, [`Tiling::Auto`], chooses by shape. `accumulate` is how
-/// [`Ops::matmul_f16`] sums (f32 unless set); [`Ops::matmul`] always sums in
-/// f32.
+/// default, [`Tiling::Auto`], chooses by shape. `accumulate` is how a
+/// product of [`F16`](wasi_webgpu::F16) matrices sums (f32 unless set); an
+/// f32 product always sums in f32.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MatmulDesc {
     /// Rows of `op(A)` and `C`.
@@ -49,8 +64,8 @@ pub struct MatmulDesc {
     pub stride_c: Option<u32>,
     /// The kernel configuration; [`Tiling::Auto`] unless set.
     pub tiling: Tiling,
-    /// The sums of [`Ops::matmul_f16`]; [`Accumulate::F32`] unless set.
-    /// [`Ops::matmul`] ignores it.
+    /// The sums of an f16 product; [`Accumulate::F32`] unless set. An f32
+    /// product ignores it.
     pub accumulate: Accumulate,
 }
 
@@ -104,7 +119,7 @@ impl MatmulDesc {
         Self { tiling, ..self }
     }
 
-    /// Sums [`Ops::matmul_f16`]'s products as `accumulate` says.
+    /// Sums an f16 product as `accumulate` says.
     pub fn with_accumulate(self, accumulate: Accumulate) -> Self {
         Self { accumulate, ..self }
     }
@@ -124,7 +139,8 @@ pub(crate) struct Checked {
 }
 
 impl Ops {
-    /// Prepares `c = op(a) · op(b)` for the shape `desc`; see [`MatmulDesc`].
+    /// Prepares `c = op(a) · op(b)` for the shape `desc`, over `f32` or
+    /// [`F16`](wasi_webgpu::F16) matrices ([`Element`]); see [`MatmulDesc`].
     ///
     /// Each workgroup computes a 64 × 64 tile of C, 8 × 4 elements per
     /// invocation, staging 64 × 16 slices of A and B in workgroup memory; or,
@@ -142,7 +158,10 @@ impl Ops {
     /// the tests hold it within `1e-6 + k ε Σ_p |a_ip b_pj|` (ε = 2⁻²³, the
     /// classical bound for a sum of `k` products) of an f64 product, over
     /// `m × n × k` from 1 × 1 × 1 to 100 × 70 × 1000 (65 × 63 × 129 among
-    /// them), transposed and batched.
+    /// them), transposed and batched. Over f16, the sums are as
+    /// `desc.accumulate` says (see [`Accumulate`] for each one's error
+    /// bound); with f32 sums each output is within one f16 ulp (2⁻¹⁰
+    /// relative) of the f32 product of the same f16 inputs.
     ///
     /// ```no_run
     /// # use wasi_webgpu::{Buffer, Queue};
@@ -153,11 +172,18 @@ impl Ops {
     /// ops.matmul(&desc, a, b, c).await?.submit(queue).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn matmul(&self, desc: &MatmulDesc, a: &Buffer<f32>, b: &Buffer<f32>, c: &Buffer<f32>) -> Result<Op> {
+    pub async fn matmul<T: Element>(
+        &self,
+        desc: &MatmulDesc,
+        a: &Buffer<T>,
+        b: &Buffer<T>,
+        c: &Buffer<T>,
+    ) -> Result<Op> {
         crate::named("matmul", async {
             const OP: &str = "matmul";
-            let mut op = Op::new(OP, &self.device);
-            let Some(Checked { product, plan, grid }) = self.matmul_plan(OP, desc, a, b, c, F32_SLICES)? else {
+            let mut op = self.begin::<T>(OP)?;
+            let (precision, slices) = desc.accumulate.large::<T>();
+            let Some(Checked { product, plan, grid }) = self.matmul_plan(OP, desc, a, b, c, slices)? else {
                 return Ok(op);
             };
             let MatmulDesc { m, n, k, batch, transpose_a, transpose_b, .. } = *desc;
@@ -172,7 +198,7 @@ impl Ops {
                     transpose_b,
                     strides: [stride_a as usize, stride_b as usize, stride_c as usize],
                 };
-                let (a, b, c) = (a.clone(), b.clone(), c.clone());
+                let [a, b, c] = f32s(OP, [a, b, c])?.map(Buffer::clone);
                 return self.cpu_op(OP, move |device| {
                     let (a, b, mut c) = (cpu::read(device, &a)?, cpu::read(device, &b)?, c.clone());
                     product.run(&a, &b, &mut cpu::write(device, &mut c)?);
@@ -180,31 +206,32 @@ impl Ops {
                 });
             }
             if let Plan::Tile128 { bk, checked } = plan {
-                let key = Key::matmul(Precision::F32, transpose_a, transpose_b, bk, checked);
+                let key = Key::matmul(precision, transpose_a, transpose_b, bk, checked);
                 op.push(self.large_step(key, &product, a, b, c, None).await?);
                 return Ok(op);
             }
             let variant = usize::from(transpose_a) | usize::from(transpose_b) << 1;
-            let overrides = wgsl::Overrides {
-                TRANSPOSE_A: Some(transpose_a),
-                TRANSPOSE_B: Some(transpose_b),
-                ..Default::default()
-            };
-            let kernel =
-                cached(&self.kernels.matmul[variant], wgsl::Matmul::pipeline(&self.device, &overrides)).await?;
+            let cells = &self.kernels.matmul.matmul[variant];
+            let kernel = kernel!(
+                &self.device,
+                cells,
+                T,
+                wgsl / wgsl_f16::Matmul,
+                TRANSPOSE_A: transpose_a,
+                TRANSPOSE_B: transpose_b,
+            );
             let params = self.uniform("matmul shape", wgsl::MatmulParams { m, n, k, stride_a, stride_b, stride_c })?;
             let bound = kernel.bind(
                 &self.device,
-                &wgsl::MatmulBindings {
-                    params: params.as_uniform(),
-                    a: a.as_storage(),
-                    b: b.as_storage(),
-                    c: c.as_storage_mut(),
-                },
+                &[
+                    (0, params.as_entire_binding()),
+                    (1, a.as_entire_binding()),
+                    (2, b.as_entire_binding()),
+                    (3, c.as_entire_binding()),
+                ],
             )?;
-            let [wx, wy, _] = kernel.workgroup_size();
-            let threads = wasi_webgpu::Threads::xyz(grid[0] * wx, grid[1] * wy, batch);
-            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+            let [wx, wy, _] = kernel.size;
+            op.push(kernel.step(bound, wasi_webgpu::Threads::xyz(grid[0] * wx, grid[1] * wy, batch)));
             Ok(op)
         })
         .await

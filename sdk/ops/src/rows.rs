@@ -9,7 +9,7 @@ use crate::cpu;
 use crate::{Error, Op, Ops, Result, cached, check_len, elements};
 
 #[allow(dead_code)]
-#[wasi_webgpu::shader(path = "src/wgsl/rows.wgsl")]
+#[wasi_webgpu::shader(path = ["src/wgsl/rows.wgsl", "src/wgsl/tree_sum.wgsl"])]
 pub(crate) mod wgsl {}
 
 /// Rows up to this long take one invocation each (`softmax_narrow`,

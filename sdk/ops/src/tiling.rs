@@ -11,8 +11,8 @@ use crate::{Error, Result};
 /// device; the others exist to measure and test each kernel. The CPU
 /// device runs one kernel whatever the tiling, but checks it as a GPU would
 /// (a tiling the shape or the device's limits cannot take is the same
-/// error). The f16 products ([`Ops::matmul_f16`](crate::Ops::matmul_f16),
-/// [`Ops::linear_f16`](crate::Ops::linear_f16)) choose the same way between
+/// error). The f16 products ([`Ops::matmul`](crate::Ops::matmul) and
+/// [`Ops::linear`](crate::Ops::linear) over `Buffer<F16>`) choose the same way between
 /// the 64 × 64 kernel and its 128 × 128 counterpart over f16 storage; their
 /// slices are as deep as the f32 ones (f16 slices, of
 /// [`Accumulate::F16`](crate::Accumulate::F16), twice as deep) in the same

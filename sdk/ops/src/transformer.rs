@@ -1,23 +1,29 @@
 //! A transformer's row operations: [`Ops::embedding`],
-//! [`Ops::add_layer_norm`] and [`Ops::mean_pool`].
-
-use std::cell::RefCell;
+//! [`Ops::add_layer_norm`] and [`Ops::mean_pool`], over either
+//! [`Element`].
 
 use wasi_webgpu::Buffer;
 
 use crate::args::{read, written};
 use crate::cpu::{self, transformer::Sequences};
-use crate::{Error, LayerNormDesc, Op, Ops, Result, cached, check_len, elements};
+use crate::element::{Cells, f32s, kernel};
+use crate::{Element, Error, LayerNormDesc, Op, Ops, Result, check_len, elements};
+
+// Bound by binding number (crate::element::Kernel), through one body for
+// both element types.
+#[allow(dead_code)]
+#[wasi_webgpu::shader(path = ["src/wgsl/f32.wgsl", "src/wgsl/transformer.wgsl", "src/wgsl/tree_sum.wgsl"])]
+pub(crate) mod wgsl {}
 
 #[allow(dead_code)]
-#[wasi_webgpu::shader(path = "src/wgsl/transformer.wgsl")]
-pub(crate) mod wgsl {}
+#[wasi_webgpu::shader(path = ["src/wgsl/f16.wgsl", "src/wgsl/transformer.wgsl", "src/wgsl/tree_sum.wgsl"])]
+mod wgsl_f16 {}
 
 #[derive(Default)]
 pub(crate) struct Kernels {
-    add_layer_norm: RefCell<Option<wgsl::AddLayerNorm>>,
-    embedding: RefCell<Option<wgsl::Embedding>>,
-    mean_pool: RefCell<Option<wgsl::MeanPool>>,
+    add_layer_norm: Cells,
+    embedding: Cells,
+    mean_pool: Cells,
 }
 
 /// The layout of a padded batch of token sequences: `batch` sequences of
@@ -86,7 +92,10 @@ fn check_eps(op: &'static str, eps: f32) -> Result<()> {
 impl Ops {
     /// Prepares BERT's embeddings fused with their LayerNorm: for each token
     /// `t` of the batch,
-    /// `output[t] = LN(word[ids[t]] + position[t % seq] + token_type[type_ids[t]]) * gamma + beta`.
+    /// `output[t] = LN(word[ids[t]] + position[t % seq] + token_type[type_ids[t]]) * gamma + beta`,
+    /// over `f32` or [`F16`](wasi_webgpu::F16) tables and output
+    /// ([`Element`]: in f16 the sum of the three rows is rounded to f16
+    /// before it is normalised).
     ///
     /// `ids` and `type_ids` hold `tokens` elements, `output` `tokens × hidden`.
     /// A token whose id is `>= vocab` (or type `>= types`) reads no table and
@@ -115,21 +124,21 @@ impl Ops {
     /// # Ok(()) }
     /// ```
     #[allow(clippy::too_many_arguments)]
-    pub async fn embedding(
+    pub async fn embedding<T: Element>(
         &self,
         desc: &EmbeddingDesc,
         ids: &Buffer<u32>,
         type_ids: &Buffer<u32>,
-        word: &Buffer<f32>,
-        position: &Buffer<f32>,
-        token_type: &Buffer<f32>,
-        gamma: &Buffer<f32>,
-        beta: &Buffer<f32>,
-        output: &Buffer<f32>,
+        word: &Buffer<T>,
+        position: &Buffer<T>,
+        token_type: &Buffer<T>,
+        gamma: &Buffer<T>,
+        beta: &Buffer<T>,
+        output: &Buffer<T>,
     ) -> Result<Op> {
         crate::named("embedding", async {
             const OP: &str = "embedding";
-            let mut op = Op::new(OP, &self.device);
+            let mut op = self.begin::<T>(OP)?;
             let tensors = [word, position, token_type, gamma, beta, output];
             let Some(tokens) = embedding_plan(self, OP, desc, ids, type_ids, tensors)? else {
                 return Ok(op);
@@ -141,8 +150,8 @@ impl Ops {
                 let (words, positions, type_rows) = (rows(vocab), rows(max_positions), rows(types));
                 let sequences = Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: h };
                 let indices = [ids.clone(), type_ids.clone()];
-                let tables = [word.clone(), position.clone(), token_type.clone(), gamma.clone(), beta.clone()];
-                let output = output.clone();
+                let tables = f32s(OP, [word, position, token_type, gamma, beta])?.map(Buffer::clone);
+                let output = f32s(OP, [output])?[0].clone();
                 return self.cpu_op(OP, move |device| {
                     let (ids, type_ids) = (cpu::read(device, &indices[0])?, cpu::read(device, &indices[1])?);
                     let [word, position, token_type, gamma, beta] = &tables;
@@ -168,11 +177,7 @@ impl Ops {
                     Ok(())
                 });
             }
-            let kernel = cached(
-                &self.kernels.transformer.embedding,
-                wgsl::Embedding::pipeline(&self.device, &Default::default()),
-            )
-            .await?;
+            let kernel = kernel!(&self.device, &self.kernels.transformer.embedding, T, wgsl / wgsl_f16::Embedding);
             let params = self.uniform(
                 "embedding shape",
                 wgsl::RowParams {
@@ -187,20 +192,19 @@ impl Ops {
             )?;
             let bound = kernel.bind(
                 &self.device,
-                &wgsl::EmbeddingBindings {
-                    params: params.as_uniform(),
-                    ids: ids.as_storage(),
-                    type_ids: type_ids.as_storage(),
-                    word: word.as_storage(),
-                    position: position.as_storage(),
-                    token_type: token_type.as_storage(),
-                    gamma: gamma.as_storage(),
-                    beta: beta.as_storage(),
-                    output: output.as_storage_mut(),
-                },
+                &[
+                    (0, params.as_entire_binding()),
+                    (6, ids.as_entire_binding()),
+                    (7, type_ids.as_entire_binding()),
+                    (8, word.as_entire_binding()),
+                    (9, position.as_entire_binding()),
+                    (10, token_type.as_entire_binding()),
+                    (3, gamma.as_entire_binding()),
+                    (4, beta.as_entire_binding()),
+                    (5, output.as_entire_binding()),
+                ],
             )?;
-            let threads = self.grid(OP, tokens, kernel.workgroup_size())?;
-            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+            op.push(kernel.step(bound, self.grid(OP, tokens, kernel.size)?));
             Ok(op)
         })
         .await
@@ -208,8 +212,10 @@ impl Ops {
 
     /// Prepares `output = LN(input + residual) * gamma + beta` per row of a
     /// `[rows, cols]` matrix: a transformer's residual connection fused with
-    /// its LayerNorm, with [`Ops::layer_norm`]'s two-pass statistics. One
-    /// workgroup per row.
+    /// its LayerNorm, with [`Ops::layer_norm`]'s two-pass statistics, over
+    /// `f32` or [`F16`](wasi_webgpu::F16) tensors ([`Element`]: in f16 the
+    /// sum `input + residual` is rounded to f16 before it is normalised, as
+    /// an f16 residual add would store it). One workgroup per row.
     ///
     /// Layout: `input`, `residual` and `output` are row-major `[rows, cols]`;
     /// `gamma` and `beta` have `cols` elements.
@@ -228,25 +234,25 @@ impl Ops {
     /// ops.add_layer_norm(&desc, x, residual, gamma, beta, y).await?.submit(queue).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn add_layer_norm(
+    pub async fn add_layer_norm<T: Element>(
         &self,
         desc: &LayerNormDesc,
-        input: &Buffer<f32>,
-        residual: &Buffer<f32>,
-        gamma: &Buffer<f32>,
-        beta: &Buffer<f32>,
-        output: &Buffer<f32>,
+        input: &Buffer<T>,
+        residual: &Buffer<T>,
+        gamma: &Buffer<T>,
+        beta: &Buffer<T>,
+        output: &Buffer<T>,
     ) -> Result<Op> {
         crate::named("add_layer_norm", async {
             const OP: &str = "add_layer_norm";
-            let mut op = Op::new(OP, &self.device);
+            let mut op = self.begin::<T>(OP)?;
             if !add_layer_norm_plan(self, OP, desc, [input, residual, gamma, beta, output])? {
                 return Ok(op);
             }
             let LayerNormDesc { rows, cols, eps } = *desc;
             if self.device.is_cpu() {
                 let (cols, len) = (cols as usize, rows as usize * cols as usize);
-                let buffers = [input.clone(), residual.clone(), gamma.clone(), beta.clone(), output.clone()];
+                let buffers = f32s(OP, [input, residual, gamma, beta, output])?.map(Buffer::clone);
                 return self.cpu_op(OP, move |device| {
                     let [input, residual, gamma, beta, output] = &buffers;
                     let (x, r) = (cpu::read(device, input)?, cpu::read(device, residual)?);
@@ -257,35 +263,33 @@ impl Ops {
                     Ok(())
                 });
             }
-            let kernel = cached(
-                &self.kernels.transformer.add_layer_norm,
-                wgsl::AddLayerNorm::pipeline(&self.device, &Default::default()),
-            )
-            .await?;
+            let kernel =
+                kernel!(&self.device, &self.kernels.transformer.add_layer_norm, T, wgsl / wgsl_f16::AddLayerNorm);
             let params = self.uniform(
                 "add_layer_norm shape",
                 wgsl::RowParams { rows, cols, eps, seq: 0, vocab: 0, types: 0, normalize: 0 },
             )?;
             let bound = kernel.bind(
                 &self.device,
-                &wgsl::AddLayerNormBindings {
-                    params: params.as_uniform(),
-                    input: input.as_storage(),
-                    residual: residual.as_storage(),
-                    gamma: gamma.as_storage(),
-                    beta: beta.as_storage(),
-                    output: output.as_storage_mut(),
-                },
+                &[
+                    (0, params.as_entire_binding()),
+                    (1, input.as_entire_binding()),
+                    (2, residual.as_entire_binding()),
+                    (3, gamma.as_entire_binding()),
+                    (4, beta.as_entire_binding()),
+                    (5, output.as_entire_binding()),
+                ],
             )?;
-            let threads = self.grid(OP, rows.into(), kernel.workgroup_size())?;
-            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+            op.push(kernel.step(bound, self.grid(OP, rows.into(), kernel.size)?));
             Ok(op)
         })
         .await
     }
 
     /// Prepares masked mean pooling of each sequence of `input`
-    /// (`[batch, seq, hidden]`) into `output` (`[batch, hidden]`):
+    /// (`[batch, seq, hidden]`, `f32` or [`F16`](wasi_webgpu::F16)) into the
+    /// f32 `output` (`[batch, hidden]`: the embeddings a model returns, kept
+    /// from a last f16 rounding), with f32 sums:
     /// `output[b] = Σ_s mask[b, s] · input[b, s] / max(Σ_s mask[b, s], 1e-9)`,
     /// where a mask element is 1 for a real token and 0 for padding (any
     /// nonzero value counts as 1). With `normalize`, each row is then divided
@@ -304,16 +308,16 @@ impl Ops {
     /// ops.mean_pool(&desc, tokens, mask, embeddings).await?.submit(queue).await?;
     /// # Ok(()) }
     /// ```
-    pub async fn mean_pool(
+    pub async fn mean_pool<T: Element>(
         &self,
         desc: &PoolDesc,
-        input: &Buffer<f32>,
+        input: &Buffer<T>,
         mask: &Buffer<u32>,
         output: &Buffer<f32>,
     ) -> Result<Op> {
         crate::named("mean_pool", async {
             const OP: &str = "mean_pool";
-            let mut op = Op::new(OP, &self.device);
+            let mut op = self.begin::<T>(OP)?;
             if !mean_pool_plan(self, OP, desc, input, mask, output)? {
                 return Ok(op);
             }
@@ -321,18 +325,14 @@ impl Ops {
             if self.device.is_cpu() {
                 let sequences =
                     Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: shape.hidden as usize };
-                let (input, mask, output) = (input.clone(), mask.clone(), output.clone());
+                let (input, mask, output) = (f32s(OP, [input])?[0].clone(), mask.clone(), output.clone());
                 return self.cpu_op(OP, move |device| {
                     let (x, m, mut output) = (cpu::read(device, &input)?, cpu::read(device, &mask)?, output.clone());
                     cpu::transformer::mean_pool(sequences, normalize, &x, &m, &mut cpu::write(device, &mut output)?);
                     Ok(())
                 });
             }
-            let kernel = cached(
-                &self.kernels.transformer.mean_pool,
-                wgsl::MeanPool::pipeline(&self.device, &Default::default()),
-            )
-            .await?;
+            let kernel = kernel!(&self.device, &self.kernels.transformer.mean_pool, T, wgsl / wgsl_f16::MeanPool);
             let params = self.uniform(
                 "mean_pool shape",
                 wgsl::RowParams {
@@ -347,15 +347,14 @@ impl Ops {
             )?;
             let bound = kernel.bind(
                 &self.device,
-                &wgsl::MeanPoolBindings {
-                    params: params.as_uniform(),
-                    input: input.as_storage(),
-                    mask: mask.as_storage(),
-                    output: output.as_storage_mut(),
-                },
+                &[
+                    (0, params.as_entire_binding()),
+                    (1, input.as_entire_binding()),
+                    (11, mask.as_entire_binding()),
+                    (12, output.as_entire_binding()),
+                ],
             )?;
-            let threads = self.grid(OP, shape.batch.into(), kernel.workgroup_size())?;
-            op.push(Box::new(move |pass| kernel.dispatch_bound(pass, &bound, threads)));
+            op.push(kernel.step(bound, self.grid(OP, shape.batch.into(), kernel.size)?));
             Ok(op)
         })
         .await

@@ -212,9 +212,13 @@ impl<'m, 's> Evaluator<'m, 's> {
         } else {
             Vec::new()
         };
+        // A vector's or matrix's component: a scalar, or an alias of one.
         let element = |index: usize| -> Result<u64, Eval> {
             let arg = args.get(index).ok_or(Eval::Unknown(at))?;
-            scalar_width(m.text(arg.start)).ok_or(Eval::Unknown(arg.start))
+            match scalar_width(m.text(arg.start)) {
+                Some(size) => Ok(size),
+                None => self.layout(arg.clone()).map(|layout| layout.size),
+            }
         };
         let suffix = |name: &str| match name.as_bytes().last() {
             Some(b'f' | b'i' | b'u') => Some(4),

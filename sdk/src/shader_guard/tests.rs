@@ -132,6 +132,14 @@ fn workgroup_memory_follows_wgsl_layout_and_the_device_limit() {
     // vec3<f32> has a 16-byte stride in arrays: 1025 of them are 16400 bytes.
     let r = refusal(module(&wg("var<workgroup> a: array<vec3<f32>, 1025>;")));
     assert_eq!(r.value, Some(16400));
+    // A vector of an alias of a scalar: vec4<h> with h = f16 is 8 bytes, so
+    // 2049 of them are over (16392, counted as 16400); vec4<w> with w = f32,
+    // 16 bytes, 1025 of them.
+    let r = refusal(module(&wg("enable f16;\nalias h = f16;\nvar<workgroup> a: array<vec4<h>, 2049>;")));
+    assert_eq!(r.value, Some(16400));
+    assert_eq!(module(&wg("enable f16;\nalias h = f16;\nvar<workgroup> a: array<vec4<h>, 2048>;")), Ok(false));
+    let r = refusal(module(&wg("alias w = f32;\nvar<workgroup> a: array<vec4<w>, 1025>;")));
+    assert_eq!(r.value, Some(16400));
     // A struct { f32, vec3f } is 32 bytes (the vec3 aligned to 16); 513 of them: 16416.
     let r = refusal(module(&wg("struct S { a: f32, b: vec3f }\nvar<workgroup> a: array<S, 513>;")));
     assert_eq!(r.value, Some(16416));

@@ -202,7 +202,7 @@ fn torch_note(torch: Option<&[Torch]>, o: &Options<'_>) -> String {
     }
 }
 
-/// `Ops::matmul` (f32) and `Ops::linear_f16` at each size; rows guest vs
+/// `Ops::matmul` (f32) and `Ops::linear` over F16 at each size; rows guest vs
 /// native replay and guest vs cuBLAS.
 pub fn matmul(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r: &mut Report) -> Result<()> {
     let sizes = o.matmul_sizes.clone().unwrap_or_else(|| match (o.quick, o.cpu_adapter) {
@@ -271,7 +271,7 @@ pub fn matmul(o: &Options<'_>, runner: &Runner, native: &Native, wasm: &Path, r:
         }
     }
     r.notes.push(format!(
-        "opsmatmul: `Ops::matmul` of n×n by n×n f32 (with the tiles `Tiling::Auto` picks, and forced to the 64 × 64 kernel: the before), and `Ops::matmul_f16` of the same shape with f32 sums and with f16 sums (`Accumulate`), operands multiples of 1/16 so 64 sampled entries check against an f64 dot product in the guest first (exactly for f32; within f16's rounding); a sample is one submit of `iters` prepared products + `on-submitted-work-done`. Native: the trace replayed with wgpu.{}",
+        "opsmatmul: `Ops::matmul` of n×n by n×n f32 (with the tiles `Tiling::Auto` picks, and forced to the 64 × 64 kernel: the before), and `Ops::matmul` over `F16` of the same shape with f32 sums and with f16 sums (`Accumulate`), operands multiples of 1/16 so 64 sampled entries check against an f64 dot product in the guest first (exactly for f32; within f16's rounding); a sample is one submit of `iters` prepared products + `on-submitted-work-done`. Native: the trace replayed with wgpu.{}",
         torch_note(torch.as_deref(), o)
     ));
     Ok(())

@@ -4,14 +4,17 @@
 //! load.
 //!
 //! The f32 and f16 passes are one function so that they cannot drift
-//! apart: [`Element`] only picks which of each pair of ops ([`Ops::linear`]
-//! or [`Ops::linear_f16`], …) runs.
+//! apart: every op takes either [`Element`]. The f16 linears keep
+//! [`Accumulate::F32`](crate::Accumulate::F32): f16 sums over k = 1536
+//! would cost more accuracy than the storage does.
 
 use wasi_webgpu::{Buffer, BufferDescriptor, BufferUsages, Device, F16, Features};
 
 use super::weights::{DeviceWeights, EmbeddingBuffers, LayerBuffers, Tensor};
 use super::{Config, HiddenAct, ModelError, Weights, WeightsError};
-use crate::{Activation, AttentionDesc, EmbeddingDesc, LayerNormDesc, LinearDesc, Op, Ops, PoolDesc, SequenceDesc};
+use crate::{
+    Activation, AttentionDesc, Element, EmbeddingDesc, LayerNormDesc, LinearDesc, Op, Ops, PoolDesc, SequenceDesc,
+};
 
 /// The number format a [`SentenceEncoder`](super::SentenceEncoder) keeps
 /// its weights and activations in on the device, chosen at load with
@@ -62,168 +65,6 @@ impl LoadOptions {
     pub fn with_precision(mut self, precision: Precision) -> Self {
         self.precision = precision;
         self
-    }
-}
-
-/// An element type of the forward pass: which op of each f32/f16 pair runs.
-pub(crate) trait Element: bytemuck::Pod {
-    async fn linear(
-        ops: &Ops,
-        desc: &LinearDesc,
-        input: &Buffer<Self>,
-        weight: &Buffer<Self>,
-        bias: &Buffer<Self>,
-        output: &Buffer<Self>,
-    ) -> crate::Result<Op>;
-
-    async fn attention(
-        ops: &Ops,
-        desc: &AttentionDesc,
-        qkv: &Buffer<Self>,
-        mask: &Buffer<u32>,
-        output: &Buffer<Self>,
-    ) -> crate::Result<Op>;
-
-    async fn add_layer_norm(
-        ops: &Ops,
-        desc: &LayerNormDesc,
-        input: &Buffer<Self>,
-        residual: &Buffer<Self>,
-        gamma: &Buffer<Self>,
-        beta: &Buffer<Self>,
-        output: &Buffer<Self>,
-    ) -> crate::Result<Op>;
-
-    async fn embedding(
-        ops: &Ops,
-        desc: &EmbeddingDesc,
-        ids: &Buffer<u32>,
-        type_ids: &Buffer<u32>,
-        table: &EmbeddingBuffers<Self>,
-        output: &Buffer<Self>,
-    ) -> crate::Result<Op>;
-
-    /// Pools into f32 in both precisions: the embeddings returned are f32.
-    async fn mean_pool(
-        ops: &Ops,
-        desc: &PoolDesc,
-        input: &Buffer<Self>,
-        mask: &Buffer<u32>,
-        output: &Buffer<f32>,
-    ) -> crate::Result<Op>;
-}
-
-impl Element for f32 {
-    async fn linear(
-        ops: &Ops,
-        desc: &LinearDesc,
-        input: &Buffer<f32>,
-        weight: &Buffer<f32>,
-        bias: &Buffer<f32>,
-        output: &Buffer<f32>,
-    ) -> crate::Result<Op> {
-        ops.linear(desc, input, weight, bias, output).await
-    }
-
-    async fn attention(
-        ops: &Ops,
-        desc: &AttentionDesc,
-        qkv: &Buffer<f32>,
-        mask: &Buffer<u32>,
-        output: &Buffer<f32>,
-    ) -> crate::Result<Op> {
-        ops.attention(desc, qkv, mask, output).await
-    }
-
-    async fn add_layer_norm(
-        ops: &Ops,
-        desc: &LayerNormDesc,
-        input: &Buffer<f32>,
-        residual: &Buffer<f32>,
-        gamma: &Buffer<f32>,
-        beta: &Buffer<f32>,
-        output: &Buffer<f32>,
-    ) -> crate::Result<Op> {
-        ops.add_layer_norm(desc, input, residual, gamma, beta, output).await
-    }
-
-    async fn embedding(
-        ops: &Ops,
-        desc: &EmbeddingDesc,
-        ids: &Buffer<u32>,
-        type_ids: &Buffer<u32>,
-        e: &EmbeddingBuffers<f32>,
-        output: &Buffer<f32>,
-    ) -> crate::Result<Op> {
-        ops.embedding(desc, ids, type_ids, &e.word, &e.position, &e.token_type, &e.gamma, &e.beta, output).await
-    }
-
-    async fn mean_pool(
-        ops: &Ops,
-        desc: &PoolDesc,
-        input: &Buffer<f32>,
-        mask: &Buffer<u32>,
-        output: &Buffer<f32>,
-    ) -> crate::Result<Op> {
-        ops.mean_pool(desc, input, mask, output).await
-    }
-}
-
-impl Element for F16 {
-    async fn linear(
-        ops: &Ops,
-        desc: &LinearDesc,
-        input: &Buffer<F16>,
-        weight: &Buffer<F16>,
-        bias: &Buffer<F16>,
-        output: &Buffer<F16>,
-    ) -> crate::Result<Op> {
-        // `desc.accumulate` stays `Accumulate::F32`: f16 sums over k = 1536
-        // would cost more accuracy than the storage does.
-        ops.linear_f16(desc, input, weight, bias, output).await
-    }
-
-    async fn attention(
-        ops: &Ops,
-        desc: &AttentionDesc,
-        qkv: &Buffer<F16>,
-        mask: &Buffer<u32>,
-        output: &Buffer<F16>,
-    ) -> crate::Result<Op> {
-        ops.attention_f16(desc, qkv, mask, output).await
-    }
-
-    async fn add_layer_norm(
-        ops: &Ops,
-        desc: &LayerNormDesc,
-        input: &Buffer<F16>,
-        residual: &Buffer<F16>,
-        gamma: &Buffer<F16>,
-        beta: &Buffer<F16>,
-        output: &Buffer<F16>,
-    ) -> crate::Result<Op> {
-        ops.add_layer_norm_f16(desc, input, residual, gamma, beta, output).await
-    }
-
-    async fn embedding(
-        ops: &Ops,
-        desc: &EmbeddingDesc,
-        ids: &Buffer<u32>,
-        type_ids: &Buffer<u32>,
-        e: &EmbeddingBuffers<F16>,
-        output: &Buffer<F16>,
-    ) -> crate::Result<Op> {
-        ops.embedding_f16(desc, ids, type_ids, &e.word, &e.position, &e.token_type, &e.gamma, &e.beta, output).await
-    }
-
-    async fn mean_pool(
-        ops: &Ops,
-        desc: &PoolDesc,
-        input: &Buffer<F16>,
-        mask: &Buffer<u32>,
-        output: &Buffer<f32>,
-    ) -> crate::Result<Op> {
-        ops.mean_pool_f16(desc, input, mask, output).await
     }
 }
 
@@ -428,25 +269,37 @@ pub(crate) async fn forward<T: Element>(
         types: c.type_vocab_size,
         eps,
     };
-    prepared.push(T::embedding(ops, &embedding, io.ids, io.type_ids, &weights.embeddings, &w.hidden).await?);
+    let e = &weights.embeddings;
+    let embedded = ops.embedding(
+        &embedding,
+        io.ids,
+        io.type_ids,
+        &e.word,
+        &e.position,
+        &e.token_type,
+        &e.gamma,
+        &e.beta,
+        &w.hidden,
+    );
+    prepared.push(embedded.await?);
     let attention =
         AttentionDesc { seq: sequence, heads: c.num_attention_heads, scale: 1.0 / (c.head_dim() as f32).sqrt() };
     let none = Activation::None;
     for l in &weights.layers {
-        prepared.push(T::linear(ops, &linear(3 * h, h, none), &w.hidden, &l.qkv, &l.qkv_bias, &w.qkv).await?);
-        prepared.push(T::attention(ops, &attention, &w.qkv, io.mask, &w.context).await?);
+        prepared.push(ops.linear(&linear(3 * h, h, none), &w.hidden, &l.qkv, &l.qkv_bias, &w.qkv).await?);
+        prepared.push(ops.attention(&attention, &w.qkv, io.mask, &w.context).await?);
         let out = linear(h, h, none);
-        prepared.push(T::linear(ops, &out, &w.context, &l.attention_out, &l.attention_out_bias, &w.projected).await?);
+        prepared.push(ops.linear(&out, &w.context, &l.attention_out, &l.attention_out_bias, &w.projected).await?);
         let (gamma, beta) = (&l.attention_gamma, &l.attention_beta);
-        prepared.push(T::add_layer_norm(ops, &norm, &w.projected, &w.hidden, gamma, beta, &w.attended).await?);
+        prepared.push(ops.add_layer_norm(&norm, &w.projected, &w.hidden, gamma, beta, &w.attended).await?);
         let up = linear(c.intermediate_size, h, activation);
-        prepared.push(T::linear(ops, &up, &w.attended, &l.intermediate, &l.intermediate_bias, &w.intermediate).await?);
+        prepared.push(ops.linear(&up, &w.attended, &l.intermediate, &l.intermediate_bias, &w.intermediate).await?);
         let down = linear(h, c.intermediate_size, none);
-        prepared.push(T::linear(ops, &down, &w.intermediate, &l.output, &l.output_bias, &w.ffn).await?);
+        prepared.push(ops.linear(&down, &w.intermediate, &l.output, &l.output_bias, &w.ffn).await?);
         let (gamma, beta) = (&l.output_gamma, &l.output_beta);
-        prepared.push(T::add_layer_norm(ops, &norm, &w.ffn, &w.attended, gamma, beta, &w.hidden).await?);
+        prepared.push(ops.add_layer_norm(&norm, &w.ffn, &w.attended, gamma, beta, &w.hidden).await?);
     }
     let pool = PoolDesc { seq: sequence, normalize: true };
-    prepared.push(T::mean_pool(ops, &pool, &w.hidden, io.mask, io.pooled).await?);
+    prepared.push(ops.mean_pool(&pool, &w.hidden, io.mask, io.pooled).await?);
     Ok(prepared)
 }

@@ -1,4 +1,5 @@
-// Multi-head self-attention over a padded batch, flash-attention style:
+// Multi-head self-attention over a padded batch, flash-attention style, over
+// `elem` storage (f32.wgsl or f16.wgsl; the arithmetic is f32 either way):
 // scores, mask, softmax and the product with V in one kernel, without the
 // [seq, seq] score matrix ever reaching memory.
 //
@@ -44,9 +45,9 @@ struct AttentionParams {
 }
 
 @group(0) @binding(0) var<uniform> params: AttentionParams;
-@group(0) @binding(1) var<storage, read> qkv: array<f32>;
+@group(0) @binding(1) var<storage, read> qkv: array<elem>;
 @group(0) @binding(2) var<storage, read> mask: array<u32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<elem>;
 
 var<workgroup> k_tile: array<vec4<f32>, TILE>;
 var<workgroup> v_tile: array<vec4<f32>, TILE>;
@@ -58,11 +59,11 @@ var<workgroup> key_bias: array<f32, MAX_KEYS>;
 fn load4(at: u32, col: u32) -> vec4<f32> {
     var v = vec4<f32>(0.0);
     if col + 3u < HEAD_DIM {
-        return vec4<f32>(qkv[at], qkv[at + 1u], qkv[at + 2u], qkv[at + 3u]);
+        return vec4<f32>(f32(qkv[at]), f32(qkv[at + 1u]), f32(qkv[at + 2u]), f32(qkv[at + 3u]));
     }
     for (var j = 0u; j < 4u; j++) {
         if col + j < HEAD_DIM {
-            v[j] = qkv[at + j];
+            v[j] = f32(qkv[at + j]);
         }
     }
     return v;
@@ -161,7 +162,7 @@ fn attention(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) gro
             let v = acc[i] * inverse;
             for (var j = 0u; j < 4u; j++) {
                 if 4u * i + j < HEAD_DIM {
-                    out[at + 4u * i + j] = v[j];
+                    out[at + 4u * i + j] = elem(v[j]);
                 }
             }
         }

@@ -37,14 +37,6 @@ fn mul(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: v
     }
 }
 
-@compute @workgroup_size(BLOCK)
-fn relu(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-    let i = index(wid, groups, lid);
-    if i < params.len {
-        out[i] = max(x[i], 0.0);
-    }
-}
-
 // out = y where x > 0, else 0: the gradient of relu(x) given the gradient y
 // of its output.
 @compute @workgroup_size(BLOCK)
@@ -69,71 +61,40 @@ fn gelu_exact(v: f32) -> f32 {
     return 0.5 * v * (1.0 + erf(v * 0.7071067811865476));
 }
 
-@compute @workgroup_size(BLOCK)
-fn gelu(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-    let i = index(wid, groups, lid);
-    if i < params.len {
-        out[i] = gelu_tanh(x[i]);
+// The one-input functions, picked by UNARY: 0 ReLU, 1 GELU (tanh),
+// 2 GELU (erf). Each op is its own pipeline, so the switch folds away.
+override UNARY: u32 = 0u;
+
+fn unary_op(v: f32) -> f32 {
+    switch UNARY {
+        case 1u: {
+            return gelu_tanh(v);
+        }
+        case 2u: {
+            return gelu_exact(v);
+        }
+        default: {
+            return max(v, 0.0);
+        }
     }
 }
 
 @compute @workgroup_size(BLOCK)
-fn gelu_erf(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+fn unary(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
     let i = index(wid, groups, lid);
     if i < params.len {
-        out[i] = gelu_exact(x[i]);
+        out[i] = unary_op(x[i]);
     }
 }
 
-// The in-place forms read and write `out` alone: one buffer cannot be
+// The in-place form reads and writes `out` alone: one buffer cannot be
 // bound both as `x` and as `out` in one dispatch.
 @compute @workgroup_size(BLOCK)
-fn relu_in_place(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+fn unary_in_place(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
     let i = index(wid, groups, lid);
     if i < params.len {
-        out[i] = max(out[i], 0.0);
+        out[i] = unary_op(out[i]);
     }
-}
-
-@compute @workgroup_size(BLOCK)
-fn gelu_in_place(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-    let i = index(wid, groups, lid);
-    if i < params.len {
-        out[i] = gelu_tanh(out[i]);
-    }
-}
-
-@compute @workgroup_size(BLOCK)
-fn gelu_erf_in_place(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-    let i = index(wid, groups, lid);
-    if i < params.len {
-        out[i] = gelu_exact(out[i]);
-    }
-}
-
-// erf in f32 (WGSL has none), N. Juffa's minimax approximation: within
-// 1 ulp (about 6e-8 absolute), against 1.5e-7 for Abramowitz-Stegun 7.1.26.
-// The same function as matmul.wgsl's (WGSL has no includes).
-fn erf(a: f32) -> f32 {
-    let t = abs(a);
-    let s = a * a;
-    if t > 0.927734375 {
-        var r = fma(-1.72853470e-5, t, 3.83197126e-4);
-        let u = fma(-3.88396438e-3, t, 2.42546219e-2);
-        r = fma(r, s, u);
-        r = fma(r, t, -1.06777877e-1);
-        r = fma(r, t, -6.34846687e-1);
-        r = fma(r, t, -1.28717512e-1);
-        r = fma(r, t, -t);
-        return sign(a) * (1.0 - exp(r));
-    }
-    var r = -5.96761703e-4;
-    r = fma(r, s, 4.99119423e-3);
-    r = fma(r, s, -2.67681349e-2);
-    r = fma(r, s, 1.12819925e-1);
-    r = fma(r, s, -3.76125336e-1);
-    r = fma(r, s, 1.28379166e-1);
-    return fma(r, a, a);
 }
 
 // out[r][c] = x[r][c] + y[c]: the bias broadcast over rows.

@@ -1,5 +1,7 @@
-// Batched matrix product C[b] = op(A[b]) * op(B[b]) over row-major f32
-// matrices, where op transposes when TRANSPOSE_A / TRANSPOSE_B is set:
+// Batched matrix product C[b] = op(A[b]) * op(B[b]) over row-major
+// matrices of `elem` (f32.wgsl, or f16.wgsl's f16 storage: loads widen to
+// f32, all arithmetic is f32, the store rounds once; with
+// matmul_epilogue.wgsl and erf.wgsl), where op transposes when TRANSPOSE_A / TRANSPOSE_B is set:
 // op(A) is m x k (A is stored m x k, or k x m when transposed), op(B) is
 // k x n (stored k x n, or n x k), C is m x n. Batch b starts at
 // b * stride_* elements; a stride of 0 shares one matrix across the batch.
@@ -22,20 +24,11 @@ const TILE_K: u32 = 16u;
 override TRANSPOSE_A: bool = false;
 override TRANSPOSE_B: bool = false;
 
-struct MatmulParams {
-    m: u32,
-    n: u32,
-    k: u32,
-    stride_a: u32,
-    stride_b: u32,
-    stride_c: u32,
-}
-
 @group(0) @binding(0) var<uniform> params: MatmulParams;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
-@group(0) @binding(4) var<storage, read> bias: array<f32>;
+@group(0) @binding(1) var<storage, read> a: array<elem>;
+@group(0) @binding(2) var<storage, read> b: array<elem>;
+@group(0) @binding(3) var<storage, read_write> c: array<elem>;
+@group(0) @binding(4) var<storage, read> bias: array<elem>;
 
 // tile_a[kk * 16 + r] holds op(A) rows 4r..4r+3 at column kk of the slice;
 // tile_b[kk * 16 + q] holds op(B) columns 4q..4q+3 at row kk. The inner loop
@@ -107,59 +100,10 @@ fn load_bias(col: u32) -> vec4<f32> {
     var v = vec4<f32>(0.0);
     for (var j = 0u; j < 4u; j++) {
         if col + j < params.n {
-            v[j] = bias[col + j];
+            v[j] = f32(bias[col + j]);
         }
     }
     return v;
-}
-
-// 0: none, 1: GELU (erf), 2: GELU (tanh), 3: ReLU.
-override ACTIVATION: u32 = 0u;
-
-fn activate(v: vec4<f32>) -> vec4<f32> {
-    switch ACTIVATION {
-        case 1u: {
-            return 0.5 * v * (vec4<f32>(1.0) + erf4(v * 0.7071067811865476));
-        }
-        case 2u: {
-            let u = 0.7978845608028654 * (v + 0.044715 * v * v * v);
-            return v / (vec4<f32>(1.0) + exp(-2.0 * u));
-        }
-        case 3u: {
-            return max(v, vec4<f32>(0.0));
-        }
-        default: {
-            return v;
-        }
-    }
-}
-
-fn erf4(v: vec4<f32>) -> vec4<f32> {
-    return vec4<f32>(erf(v.x), erf(v.y), erf(v.z), erf(v.w));
-}
-
-// erf in f32 (WGSL has none), N. Juffa's minimax approximation: within
-// 1 ulp (about 6e-8 absolute), against 1.5e-7 for Abramowitz-Stegun 7.1.26.
-fn erf(a: f32) -> f32 {
-    let t = abs(a);
-    let s = a * a;
-    if t > 0.927734375 {
-        var r = fma(-1.72853470e-5, t, 3.83197126e-4);
-        let u = fma(-3.88396438e-3, t, 2.42546219e-2);
-        r = fma(r, s, u);
-        r = fma(r, t, -1.06777877e-1);
-        r = fma(r, t, -6.34846687e-1);
-        r = fma(r, t, -1.28717512e-1);
-        r = fma(r, t, -t);
-        return sign(a) * (1.0 - exp(r));
-    }
-    var r = -5.96761703e-4;
-    r = fma(r, s, 4.99119423e-3);
-    r = fma(r, s, -2.67681349e-2);
-    r = fma(r, s, 1.12819925e-1);
-    r = fma(r, s, -3.76125336e-1);
-    r = fma(r, s, 1.28379166e-1);
-    return fma(r, a, a);
 }
 
 // The product's tile, shared by both entry points.
@@ -238,9 +182,9 @@ fn load_a(base: u32, row: u32, col: u32) -> f32 {
         return 0.0;
     }
     if TRANSPOSE_A {
-        return a[base + col * params.m + row];
+        return f32(a[base + col * params.m + row]);
     }
-    return a[base + row * params.k + col];
+    return f32(a[base + row * params.k + col]);
 }
 
 // op(B)[row][col] of the batch entry at `base`, or 0 past the edges.
@@ -249,9 +193,9 @@ fn load_b(base: u32, row: u32, col: u32) -> f32 {
         return 0.0;
     }
     if TRANSPOSE_B {
-        return b[base + col * params.k + row];
+        return f32(b[base + col * params.k + row]);
     }
-    return b[base + row * params.n + col];
+    return f32(b[base + row * params.n + col]);
 }
 
 fn store_row(base: u32, row: u32, col: u32, values: vec4<f32>) {
@@ -261,7 +205,7 @@ fn store_row(base: u32, row: u32, col: u32, values: vec4<f32>) {
     let at = base + row * params.n + col;
     for (var j = 0u; j < 4u; j++) {
         if col + j < params.n {
-            c[at + j] = values[j];
+            c[at + j] = elem(values[j]);
         }
     }
 }

@@ -2,7 +2,7 @@
 // layer normalisation. One workgroup per row (numbered over a 2D grid, so
 // more than 65535 rows fit the dispatch limits); the workgroup's invocations
 // stride along the row and combine through tree reductions in workgroup
-// memory.
+// memory. With tree_sum.wgsl.
 
 // -inf's bits, read at run time: a const-expression that evaluates to an
 // infinity is a shader-creation error in WGSL (Dawn enforces it; naga does not).
@@ -24,21 +24,6 @@ struct RowParams {
 @group(0) @binding(4) var<storage, read> beta: array<f32>;
 
 var<workgroup> scratch: array<f32, BLOCK>;
-
-fn tree_sum(local: u32, value: f32) -> f32 {
-    scratch[local] = value;
-    workgroupBarrier();
-    for (var stride = BLOCK / 2u; stride > 0u; stride /= 2u) {
-        if local < stride {
-            scratch[local] += scratch[local + stride];
-        }
-        workgroupBarrier();
-    }
-    let total = scratch[0];
-    // Nobody may overwrite scratch[0] for the next reduction before all have read it.
-    workgroupBarrier();
-    return total;
-}
 
 fn tree_max(local: u32, value: f32) -> f32 {
     scratch[local] = value;

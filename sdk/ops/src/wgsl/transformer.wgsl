@@ -1,11 +1,14 @@
-// Row kernels of a transformer over row-major f32 matrices: the BERT
-// embedding sum and residual add, each fused with its LayerNorm, and masked
-// mean pooling. One workgroup per row (numbered over a 2D grid, so more
-// rows than one dispatch dimension holds still fit); its invocations stride
-// along the row. Each pass first writes the row's pre-normalisation values
-// to `output`, and the statistics passes read them back there: every
-// invocation rereads only the elements it wrote, so no barrier is needed,
-// and the sums of the gathered rows are formed once.
+// Row kernels of a transformer over row-major matrices of `elem` (f32.wgsl,
+// or f16.wgsl's f16 storage: all arithmetic, the statistics included, is
+// f32): the BERT embedding sum and residual add, each fused with its
+// LayerNorm, and masked mean pooling. One workgroup per row (numbered over a
+// 2D grid, so more rows than one dispatch dimension holds still fit); its
+// invocations stride along the row. Each pass first writes the row's
+// pre-normalisation values to `output`, and the statistics passes read them
+// back there: every invocation rereads only the elements it wrote, so no
+// barrier is needed, and the sums of the gathered rows are formed once. In
+// f16 that row is rounded once before the statistics, as PyTorch's f16
+// residual add rounds it. With tree_sum.wgsl.
 
 const BLOCK: u32 = 128u;
 
@@ -26,34 +29,20 @@ struct RowParams {
 }
 
 @group(0) @binding(0) var<uniform> params: RowParams;
-@group(0) @binding(1) var<storage, read> input: array<f32>;
-@group(0) @binding(2) var<storage, read> residual: array<f32>;
-@group(0) @binding(3) var<storage, read> gamma: array<f32>;
-@group(0) @binding(4) var<storage, read> beta: array<f32>;
-@group(0) @binding(5) var<storage, read_write> output: array<f32>;
+@group(0) @binding(1) var<storage, read> input: array<elem>;
+@group(0) @binding(2) var<storage, read> residual: array<elem>;
+@group(0) @binding(3) var<storage, read> gamma: array<elem>;
+@group(0) @binding(4) var<storage, read> beta: array<elem>;
+@group(0) @binding(5) var<storage, read_write> output: array<elem>;
 @group(0) @binding(6) var<storage, read> ids: array<u32>;
 @group(0) @binding(7) var<storage, read> type_ids: array<u32>;
-@group(0) @binding(8) var<storage, read> word: array<f32>;
-@group(0) @binding(9) var<storage, read> position: array<f32>;
-@group(0) @binding(10) var<storage, read> token_type: array<f32>;
+@group(0) @binding(8) var<storage, read> word: array<elem>;
+@group(0) @binding(9) var<storage, read> position: array<elem>;
+@group(0) @binding(10) var<storage, read> token_type: array<elem>;
 @group(0) @binding(11) var<storage, read> mask: array<u32>;
+@group(0) @binding(12) var<storage, read_write> pooled: array<f32>;
 
 var<workgroup> scratch: array<f32, BLOCK>;
-
-fn tree_sum(local: u32, value: f32) -> f32 {
-    scratch[local] = value;
-    workgroupBarrier();
-    for (var stride = BLOCK / 2u; stride > 0u; stride /= 2u) {
-        if local < stride {
-            scratch[local] += scratch[local + stride];
-        }
-        workgroupBarrier();
-    }
-    let total = scratch[0];
-    // Nobody may overwrite scratch[0] for the next reduction before all have read it.
-    workgroupBarrier();
-    return total;
-}
 
 // LayerNorm of the row of `output` starting at `base` (`end` is cols, or 0
 // for a workgroup past the last row), in place: two passes for the
@@ -63,18 +52,18 @@ fn normalize_row(local: u32, base: u32, end: u32, zero: bool) {
     let count = f32(params.cols);
     var sum = 0.0;
     for (var i = local; i < end; i += BLOCK) {
-        sum += output[base + i];
+        sum += f32(output[base + i]);
     }
     let mean = tree_sum(local, sum) / count;
     var squares = 0.0;
     for (var i = local; i < end; i += BLOCK) {
-        let d = output[base + i] - mean;
+        let d = f32(output[base + i]) - mean;
         squares += d * d;
     }
     let scale = inverseSqrt(tree_sum(local, squares) / count + params.eps);
     for (var i = local; i < end; i += BLOCK) {
-        let y = (output[base + i] - mean) * scale * gamma[i] + beta[i];
-        output[base + i] = select(y, 0.0, zero);
+        let y = (f32(output[base + i]) - mean) * scale * f32(gamma[i]) + f32(beta[i]);
+        output[base + i] = elem(select(y, 0.0, zero));
     }
 }
 
@@ -85,7 +74,7 @@ fn add_layer_norm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups
     let base = row * params.cols;
     let end = select(0u, params.cols, row < params.rows);
     for (var i = local; i < end; i += BLOCK) {
-        output[base + i] = input[base + i] + residual[base + i];
+        output[base + i] = elem(f32(input[base + i]) + f32(residual[base + i]));
     }
     normalize_row(local, base, end, false);
 }
@@ -113,17 +102,18 @@ fn embedding(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) gro
     for (var i = local; i < end; i += BLOCK) {
         var v = 0.0;
         if valid {
-            v = word[word_base + i] + position[position_base + i] + token_type[type_base + i];
+            v = f32(word[word_base + i]) + f32(position[position_base + i]) + f32(token_type[type_base + i]);
         }
-        output[base + i] = v;
+        output[base + i] = elem(v);
     }
     normalize_row(local, base, end, !valid);
 }
 
-// output[b] = sum_s mask[b, s] x[b, s] / max(sum_s mask[b, s], 1e-9), then,
-// with `normalize`, divided by max(|output[b]|_2, 1e-12): sentence-
+// pooled[b] = sum_s mask[b, s] x[b, s] / max(sum_s mask[b, s], 1e-9), then,
+// with `normalize`, divided by max(|pooled[b]|_2, 1e-12): sentence-
 // transformers' mean pooling and L2 normalisation. One workgroup per batch
-// entry; each invocation sums its columns down the sequence.
+// entry; each invocation sums its columns down the sequence. The pooled
+// rows stay f32: they are the model's output, and f16 would round them.
 @compute @workgroup_size(BLOCK)
 fn mean_pool(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_index) local: u32) {
     let row = wid.y * groups.x + wid.x;
@@ -143,18 +133,18 @@ fn mean_pool(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) gro
         var sum = 0.0;
         for (var s = 0u; s < params.seq; s++) {
             if mask[first + s] != 0u {
-                sum += input[(first + s) * params.cols + i];
+                sum += f32(input[(first + s) * params.cols + i]);
             }
         }
         let mean = sum * inverse;
-        output[base + i] = mean;
+        pooled[base + i] = mean;
         squares += mean * mean;
     }
     if params.normalize != 0u {
         let norm = sqrt(tree_sum(local, squares));
         let scale = 1.0 / max(norm, 1e-12);
         for (var i = local; i < end; i += BLOCK) {
-            output[base + i] *= scale;
+            pooled[base + i] *= scale;
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The f16 path (`*_f16` ops) where the adapter has `shader-f16`, against
+//! The f16 path (the ops over `Buffer<F16>`) where the adapter has `shader-f16`, against
 //! f64 references computed from the same f16-rounded inputs; elsewhere the
 //! typed refusal of a device without it.
 
@@ -54,8 +54,8 @@ async fn f16_ops_within_their_bound(gpu: &Gpu) -> Outcome {
     );
     // The harness's device has no shader-f16.
     expect_err!(
-        Ops::new(&gpu.device).linear_f16(&LinearDesc::new(2, 2, 2), &x, &x, &x, &out).await,
-        Error::Gpu { op: "linear_f16", source: wasi_webgpu::Error::MissingFeature { feature: "shader-f16", .. } }
+        Ops::new(&gpu.device).linear(&LinearDesc::new(2, 2, 2), &x, &x, &x, &out).await,
+        Error::Gpu { op: "linear", source: wasi_webgpu::Error::MissingFeature { feature: "shader-f16", .. } }
     );
     if !gpu.adapter.features().contains(Features::SHADER_F16) {
         println!("note: the adapter has no shader-f16; checked the typed refusal only");
@@ -82,7 +82,7 @@ async fn f16_ops_within_their_bound(gpu: &Gpu) -> Outcome {
     let bs = halves(&rng.vec(4 * h, -1.0, 1.0));
     let y = half(&vec![F16::NAN; tokens * 4 * h])?;
     let desc = LinearDesc::new(tokens as u32, hidden, 4 * hidden).with_activation(Activation::GeluErf);
-    let op = ops.linear_f16(&desc, &half(&xs)?, &half(&ws)?, &half(&bs)?, &y).await.at("linear_f16")?;
+    let op = ops.linear(&desc, &half(&xs)?, &half(&ws)?, &half(&bs)?, &y).await.at("linear_f16")?;
     op.submit(&queue).await.at("linear_f16")?;
     let got = widen(&y.read().await.at("read")?);
     let (mut expected, mut tol) = (Vec::new(), Vec::new());
@@ -108,7 +108,7 @@ async fn f16_ops_within_their_bound(gpu: &Gpu) -> Outcome {
     let shape = SequenceDesc::new(batch, seq, hidden);
     let out = half(&vec![F16::NAN; tokens * h])?;
     let desc = AttentionDesc::new(shape, heads);
-    let op = ops.attention_f16(&desc, &half(&qkv)?, &words(&mask)?, &out).await.at("attention_f16")?;
+    let op = ops.attention(&desc, &half(&qkv)?, &words(&mask)?, &out).await.at("attention_f16")?;
     op.submit(&queue).await.at("attention_f16")?;
     let got = widen(&out.read().await.at("read")?);
     let expected =
@@ -122,7 +122,7 @@ async fn f16_ops_within_their_bound(gpu: &Gpu) -> Outcome {
     let out = half(&vec![F16::NAN; tokens * h])?;
     let ln = LayerNormDesc { rows: tokens as u32, cols: hidden, eps: 1e-12 };
     let op = ops
-        .add_layer_norm_f16(&ln, &half(&a)?, &half(&r)?, &half(&gamma)?, &half(&beta)?, &out)
+        .add_layer_norm(&ln, &half(&a)?, &half(&r)?, &half(&gamma)?, &half(&beta)?, &out)
         .await
         .at("add_layer_norm_f16")?;
     op.submit(&queue).await.at("add_layer_norm_f16")?;
@@ -154,7 +154,7 @@ async fn f16_ops_within_their_bound(gpu: &Gpu) -> Outcome {
     let emb = half(&vec![F16::NAN; tokens * h])?;
     let desc = EmbeddingDesc { seq: shape, vocab, max_positions: seq, types, eps: 1e-12 };
     let op = ops
-        .embedding_f16(
+        .embedding(
             &desc,
             &words(&ids)?,
             &words(&kinds)?,
@@ -201,7 +201,7 @@ async fn f16_ops_within_their_bound(gpu: &Gpu) -> Outcome {
         .create_buffer_init(&BufferInitDescriptor { label: None, contents: &vec![f32::NAN; batch as usize * h], usage })
         .at("f32 buffer")?;
     let desc = PoolDesc { seq: shape, normalize: true };
-    let op = ops.mean_pool_f16(&desc, &emb, &words(&mask)?, &pooled).await.at("mean_pool_f16")?;
+    let op = ops.mean_pool(&desc, &emb, &words(&mask)?, &pooled).await.at("mean_pool_f16")?;
     op.submit(&queue).await.at("mean_pool_f16")?;
     let got = pooled.read().await.at("read")?;
     let mut expected = Vec::new();

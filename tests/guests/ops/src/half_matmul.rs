@@ -1,4 +1,4 @@
-//! The f16 matrix products, `matmul_f16` and `linear_f16`, with each sum
+//! The f16 matrix products, `matmul` and `linear` over `Buffer<F16>`, with each sum
 //! (`Accumulate::F32`, `Accumulate::F16`) and each forced tiling, against
 //! f64 references of the same f16-rounded inputs: shapes off the 128 tiles
 //! and their slices (129 x 260 x 132), exact multiples (the unchecked
@@ -142,7 +142,7 @@ async fn check_matmul(
     for accumulate in [Accumulate::F32, Accumulate::F16] {
         let desc = desc.with_accumulate(accumulate);
         let c = upload(device, &vec![F16::NAN; c_len])?;
-        let op = ops.matmul_f16(&desc, &a, &b, &c).await.at("matmul_f16")?;
+        let op = ops.matmul(&desc, &a, &b, &c).await.at("matmul_f16")?;
         op.submit(queue).await.at("matmul_f16")?;
         let got = widen(&c.read().await.at("read")?);
         // Entries between strided batches are not part of C and stay NaN.
@@ -234,7 +234,7 @@ async fn linear_f16_each_tiling_and_sum(gpu: &Gpu) -> Outcome {
             for accumulate in [Accumulate::F32, Accumulate::F16] {
                 let desc = desc.with_accumulate(accumulate);
                 let y = upload(&device, &vec![F16::NAN; r * n])?;
-                let op = ops.linear_f16(&desc, &xb, &wb, &bb, &y).await.at("linear_f16")?;
+                let op = ops.linear(&desc, &xb, &wb, &bb, &y).await.at("linear_f16")?;
                 op.submit(&queue).await.at("linear_f16")?;
                 let got = widen(&y.read().await.at("read")?);
                 let what = format!("linear_f16 {r}x{k} -> {n} {:?} {tiling:?} {accumulate:?}", desc.activation);
@@ -256,13 +256,13 @@ async fn f16_products_refuse(gpu: &Gpu) -> Outcome {
     let ops = Ops::new(&gpu.device);
     let x = zeros(&gpu.device)?;
     expect_err!(
-        ops.matmul_f16(&MatmulDesc::new(2, 2, 2), &x, &x, &x).await,
-        Error::Gpu { op: "matmul_f16", source: wasi_webgpu::Error::MissingFeature { feature: "shader-f16", .. } }
+        ops.matmul(&MatmulDesc::new(2, 2, 2), &x, &x, &x).await,
+        Error::Gpu { op: "matmul", source: wasi_webgpu::Error::MissingFeature { feature: "shader-f16", .. } }
     );
     let desc = MatmulDesc::new(2, 2, 2).with_accumulate(Accumulate::F16);
     expect_err!(
-        ops.matmul_f16(&desc, &x, &x, &x).await,
-        Error::Gpu { op: "matmul_f16", source: wasi_webgpu::Error::MissingFeature { feature: "shader-f16", .. } }
+        ops.matmul(&desc, &x, &x, &x).await,
+        Error::Gpu { op: "matmul", source: wasi_webgpu::Error::MissingFeature { feature: "shader-f16", .. } }
     );
     let Some((device, _)) = f16_device(gpu, false).await? else {
         return Ok(());
@@ -273,29 +273,29 @@ async fn f16_products_refuse(gpu: &Gpu) -> Outcome {
     for accumulate in [Accumulate::F32, Accumulate::F16] {
         // n = 7: C's rows are not whole vec4s.
         let desc = MatmulDesc::new(4, 7, 4).with_tiling(Tiling::Tile128).with_accumulate(accumulate);
-        expect_err!(ops.matmul_f16(&desc, &a, &b, &c).await, Error::Shape { op: "matmul_f16", .. });
+        expect_err!(ops.matmul(&desc, &a, &b, &c).await, Error::Shape { op: "matmul", .. });
         // Overlapping batch entries of C.
         let desc = MatmulDesc::new(4, 4, 4).batched(2).strides(16, 16, 8).with_accumulate(accumulate);
-        expect_err!(ops.matmul_f16(&desc, &a, &b, &c).await, Error::Shape { op: "matmul_f16", .. });
+        expect_err!(ops.matmul(&desc, &a, &b, &c).await, Error::Shape { op: "matmul", .. });
         // C of 9 x 9 needs 81 elements; the buffers hold 64.
         let desc = MatmulDesc::new(9, 9, 4).with_accumulate(accumulate);
-        expect_err!(ops.matmul_f16(&desc, &a, &b, &c).await, Error::TooSmall { op: "matmul_f16", buffer: "c", .. });
+        expect_err!(ops.matmul(&desc, &a, &b, &c).await, Error::TooSmall { op: "matmul", buffer: "c", .. });
         let desc = LinearDesc::new(4, 6, 4).with_tiling(Tiling::Tile128).with_accumulate(accumulate);
-        expect_err!(ops.linear_f16(&desc, &a, &b, &c, &d).await, Error::Shape { op: "linear_f16", .. });
+        expect_err!(ops.linear(&desc, &a, &b, &c, &d).await, Error::Shape { op: "linear", .. });
         // This device has WebGPU's default 16 KiB of workgroup memory.
         let desc = MatmulDesc::new(4, 4, 4).with_tiling(Tiling::Tile128Deep).with_accumulate(accumulate);
         expect_err!(
-            ops.matmul_f16(&desc, &a, &b, &c).await,
+            ops.matmul(&desc, &a, &b, &c).await,
             Error::Gpu {
-                op: "matmul_f16",
+                op: "matmul",
                 source: wasi_webgpu::Error::OverLimit { limit: "maxComputeWorkgroupStorageSize", .. }
             }
         );
         let desc = LinearDesc::new(4, 4, 4).with_tiling(Tiling::Tile128Deep).with_accumulate(accumulate);
         expect_err!(
-            ops.linear_f16(&desc, &a, &b, &c, &d).await,
+            ops.linear(&desc, &a, &b, &c, &d).await,
             Error::Gpu {
-                op: "linear_f16",
+                op: "linear",
                 source: wasi_webgpu::Error::OverLimit { limit: "maxComputeWorkgroupStorageSize", .. }
             }
         );

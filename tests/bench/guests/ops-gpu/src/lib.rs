@@ -7,7 +7,7 @@
 //!   with the CPU's (the scan element by element).
 //! - `matmul sizes=1024,2048,4096 iters=1,1,1 [f16=1]`: `Ops::matmul` of
 //!   `n × n` by `n × n` f32, `iters` times per submit, and with `f16=1` (when
-//!   the adapter has `shader-f16`) `Ops::matmul_f16` of the same shape with
+//!   the adapter has `shader-f16`) `Ops::matmul` over `F16` of the same shape with
 //!   f32 sums (`matmul_f16_<n>`) and with f16 sums (`matmul_f16h_<n>`). The
 //!   operands are multiples of 1/16 in [-0.5, 0.5], whose products and sums
 //!   f32 holds exactly, so 64 sampled entries are compared exactly with an
@@ -286,7 +286,7 @@ async fn matmul(b: &Bench, n: u32, iters: u32, f16: bool) -> Result<()> {
             (Accumulate::F32, format!("matmul_f16_{n}"), 1.0 / 2048.0, 0.0),
             (Accumulate::F16, format!("matmul_f16h_{n}"), 1.0 / 2048.0, 0.01),
         ] {
-            let op = ops.matmul_f16(&MatmulDesc::new(n, n, n).with_accumulate(accumulate), &a, &bb, &c).await?;
+            let op = ops.matmul(&MatmulDesc::new(n, n, n).with_accumulate(accumulate), &a, &bb, &c).await?;
             op.submit(&b.queue).await?;
             let got: Vec<f32> = c.read().await?.iter().map(|h| h.to_f32()).collect();
             check(n as usize, &x, &y, &got, rel, of_abs).map_err(|e| format!("f16 {accumulate:?}: {e}"))?;

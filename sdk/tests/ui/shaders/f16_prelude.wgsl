@@ -1,0 +1,3 @@
+enable f16;
+
+alias elem = f16;
