@@ -4,8 +4,8 @@ use crate::Element;
 use crate::large::Precision;
 use crate::tiling::{F16_SLICES, F32_SLICES};
 
-/// How a matrix product of [`F16`](wasi_webgpu::F16) matrices ([`Ops::matmul`], [`Ops::linear`])
-/// sums its products: the `accumulate` of [`MatmulDesc`] and [`LinearDesc`].
+/// How a matrix product of [`F16`](wasi_webgpu::F16) matrices ([`Ops::matmul`](crate::Ops::matmul), [`Ops::linear`](crate::Ops::linear))
+/// sums its products: the `accumulate` of [`MatmulDesc`](crate::MatmulDesc) and [`LinearDesc`](crate::LinearDesc).
 ///
 /// Each product of two f16 values is exact in f32 either way; the choice is
 /// where the sums are rounded. Overflow past f16's largest value (65504) is
@@ -32,7 +32,7 @@ pub enum Accumulate {
     /// 8 to 1028 (inputs uniform in [-1, 1), on lavapipe), where f32 sums
     /// stayed within 4.7 × 10⁻⁴ `Σ|aᵢ bᵢ|` (the output's one rounding): use
     /// it where a few bits of the result can go. The bias and activation of
-    /// an f16 [`Ops::linear`] are applied in f32 after the sum.
+    /// an f16 [`Ops::linear`](crate::Ops::linear) are applied in f32 after the sum.
     ///
     /// Where the product runs on 64 × 64 tiles ([`Tiling::Tile64`](crate::Tiling::Tile64),
     /// or what [`Tiling::Auto`](crate::Tiling::Auto) picks for small or
