@@ -182,7 +182,8 @@ fn callback_macro(name: &Ident, bundle: &[syn::Item]) -> TokenStream {
 
 /// Invokes the callback macro of the first pending helper. `span` is where that helper is
 /// called, so that a function which is not a `#[gpu]` helper in scope, and which the source check
-/// of `callee` could not tell, is still reported there (as rustc's "cannot find macro").
+/// of `callee` could not tell (one from another crate), is still reported there (as rustc's
+/// "cannot find macro").
 fn next_callback(
     rest: impl Fn(TokenStream, TokenStream) -> TokenStream,
     pending: Vec<String>,
