@@ -89,16 +89,8 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
                 ),
             };
             // An error points at the file it is in.
-            let at = shader.as_ref().err().and_then(|d| d.span.clone()).map_or(0, |span| {
-                {
-                    let mut end = 0;
-                    named.iter().position(|(_, text)| {
-                        end += text.len() + 1;
-                        span.start < end
-                    })
-                }
-                .unwrap_or(0)
-            });
+            let span = shader.as_ref().err().and_then(|d| d.span.clone());
+            let at = span.and_then(|span| wasi_webgpu_shader::file_at(&named, span.start)).map_or(0, |(at, _)| at);
             (shader, source_expr, &paths[at])
         }
         Source::Inline(lit) => {

@@ -194,14 +194,16 @@ fn child_dir(file: &Path) -> PathBuf {
 fn imported_fn(scope: &[&Item], here: &Module, path: &[String]) -> Option<(PathBuf, ItemFn)> {
     let (name, modules) = path.split_last()?;
     let (mut items, mut module, rest): (Vec<Item>, Module, &[String]) = match modules.first()?.as_str() {
-        "self" => (scope.iter().map(|i| (*i).clone()).collect(), here.clone(), &modules[1..]),
         "crate" => {
             let root = crate_root(&here.file)?;
             let parsed = syn::parse_file(&std::fs::read_to_string(&root).ok()?).ok()?;
             (parsed.items, Module { dir: root.parent()?.to_path_buf(), file: root }, &modules[1..])
         }
         "super" => return None,
-        _ => (scope.iter().map(|i| (*i).clone()).collect(), here.clone(), modules),
+        first => {
+            let rest = if first == "self" { &modules[1..] } else { modules };
+            (scope.iter().map(|i| (*i).clone()).collect(), here.clone(), rest)
+        }
     };
     for segment in rest {
         (items, module) = child(&items, &module, segment)?;

@@ -83,6 +83,21 @@ pub fn join(files: &[(&str, &str)]) -> String {
 }
 
 #[cfg(feature = "naga")]
+/// The index of the file of `files` that byte `offset` of their [`join`] lies in (a file's
+/// newline counts as its own), and where that file starts; `None` past the end.
+pub fn file_at(files: &[(&str, &str)], offset: usize) -> Option<(usize, usize)> {
+    let mut start = 0;
+    for (index, (_, text)) in files.iter().enumerate() {
+        let end = start + text.len() + 1;
+        if offset < end {
+            return Some((index, start));
+        }
+        start = end;
+    }
+    None
+}
+
+#[cfg(feature = "naga")]
 /// Parses and validates `source` like [`compile`], without building the reflection.
 pub fn validate(source: &str) -> Result<(), Diagnostic> {
     guarded(source, DEFAULT_PATH, || {
@@ -152,23 +167,17 @@ impl Diagnostic {
         use codespan_reporting::diagnostic::Label;
 
         let Some(span) = self.span.clone() else { return self };
-        let mut start = 0;
-        for (path, text) in files {
-            let end = start + text.len() + 1;
-            if span.start < end {
-                let local = span.start - start..(span.end - start).min(text.len());
-                let diagnostic = codespan_reporting::diagnostic::Diagnostic::error()
-                    .with_message(&self.message)
-                    .with_labels(vec![Label::primary((), local.clone())]);
-                let file = codespan_reporting::files::SimpleFile::new(*path, display_source(text));
-                let rendered = codespan_reporting::term::emit_into_string(&Default::default(), &file, &diagnostic)
-                    .unwrap_or_else(|_| format!("error: {}\n  ┌─ {path}\n", self.message));
-                let located = Diagnostic::new(self.message, Some(local), rendered, text);
-                return Diagnostic { span: Some(span), ..located };
-            }
-            start = end;
-        }
-        self
+        let Some((index, start)) = file_at(files, span.start) else { return self };
+        let (path, text) = files[index];
+        let local = span.start - start..(span.end - start).min(text.len());
+        let diagnostic = codespan_reporting::diagnostic::Diagnostic::error()
+            .with_message(&self.message)
+            .with_labels(vec![Label::primary((), local.clone())]);
+        let file = codespan_reporting::files::SimpleFile::new(path, display_source(text));
+        let rendered = codespan_reporting::term::emit_into_string(&Default::default(), &file, &diagnostic)
+            .unwrap_or_else(|_| format!("error: {}\n  ┌─ {path}\n", self.message));
+        let located = Diagnostic::new(self.message, Some(local), rendered, text);
+        Diagnostic { span: Some(span), ..located }
     }
 
     /// An error of this crate's own (limits), rendered like naga's errors. The first label with a

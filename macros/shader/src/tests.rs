@@ -595,6 +595,9 @@ fn files_join_and_errors_name_the_file_they_are_in() {
     let shader = compile_files(&[("f16.wgsl", prelude), ("scale.wgsl", body)]).expect("the joined module compiles");
     assert_eq!(shader.enables, ["f16"]);
     assert_eq!(join(&[("a", "x"), ("b", "y")]), "x\ny\n");
+    assert_eq!(file_at(&[("a", "x"), ("b", "y")], 1), Some((0, 0)), "a file's newline is its own");
+    assert_eq!(file_at(&[("a", "x"), ("b", "y")], 2), Some((1, 2)));
+    assert_eq!(file_at(&[("a", "x"), ("b", "y")], 4), None);
 
     // An undeclared name on line 3 of the second file: told there, not at
     // line 5 of the joined source.

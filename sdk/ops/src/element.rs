@@ -66,10 +66,14 @@ impl Ops {
     /// run kernels over `T`: checked before anything else.
     pub(crate) fn begin<T: Element>(&self, op: &'static str) -> Result<Op> {
         if T::F16 && !self.device.features().contains(Features::SHADER_F16) {
-            return Err(wasi_webgpu::Error::MissingFeature { feature: "shader-f16", operation: op }.into());
+            return Err(missing_f16(op));
         }
         Ok(Op::new(op, &self.device))
     }
+}
+
+fn missing_f16(op: &'static str) -> crate::Error {
+    wasi_webgpu::Error::MissingFeature { feature: "shader-f16", operation: op }.into()
 }
 
 /// `buffers` as the f32 buffers the CPU device's kernels take. Only f32 ops
@@ -80,9 +84,7 @@ pub(crate) fn f32s<'b, T: Element, const N: usize>(
     buffers: [&'b Buffer<T>; N],
 ) -> Result<[&'b Buffer<f32>; N]> {
     let found: Option<Vec<&Buffer<f32>>> = buffers.into_iter().map(T::as_f32).collect();
-    found
-        .and_then(|found| <[&Buffer<f32>; N]>::try_from(found).ok())
-        .ok_or_else(|| wasi_webgpu::Error::MissingFeature { feature: "shader-f16", operation: op }.into())
+    found.and_then(|found| <[&Buffer<f32>; N]>::try_from(found).ok()).ok_or_else(|| missing_f16(op))
 }
 
 /// A compiled entry point of one of the modules `#[shader]` generates from
@@ -100,26 +102,33 @@ pub(crate) struct Kernel {
     pub(crate) size: [u32; 3],
 }
 
-/// Compiles the [`Kernel`] of entry point `$entry` in the f32 module `$f32`
-/// or the f16 module `$f16`, as `$t` says, with the overrides given (by
-/// field, each `Some`).
-macro_rules! compile {
-    ($device:expr, $t:ty, $f32:ident / $f16:ident :: $entry:ident $(, $field:ident: $value:expr)* $(,)?) => {{
-        macro_rules! from {
-            ($module:ident) => {{
-                #[allow(unused_mut)]
-                let mut overrides = $module::Overrides::default();
-                $(overrides.$field = Some($value);)*
-                let kernel = $module::$entry::pipeline($device, &overrides).await?;
-                $crate::element::Kernel {
-                    pipeline: kernel.compute_pipeline().clone(),
-                    layout: kernel.bind_group_layouts()[0].clone(),
-                    size: kernel.workgroup_size(),
-                }
-            }};
+/// Compiles the [`Kernel`] of entry point `$entry` of `#[shader]` module
+/// `$module`, with the overrides given (by field, each `Some`).
+macro_rules! pipeline {
+    ($device:expr, $module:ident :: $entry:ident $(, $field:ident: $value:expr)* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut overrides = $module::Overrides::default();
+        $(overrides.$field = Some($value);)*
+        let kernel = $module::$entry::pipeline($device, &overrides).await?;
+        $crate::element::Kernel {
+            pipeline: kernel.compute_pipeline().clone(),
+            layout: kernel.bind_group_layouts()[0].clone(),
+            size: kernel.workgroup_size(),
         }
-        if <$t as $crate::Element>::F16 { from!($f16) } else { from!($f32) }
     }};
+}
+pub(crate) use pipeline;
+
+/// [`pipeline!`] of entry point `$entry` in the f32 module `$f32` or the f16
+/// module `$f16`, as `$t` says.
+macro_rules! compile {
+    ($device:expr, $t:ty, $f32:ident / $f16:ident :: $entry:ident $(, $field:ident: $value:expr)* $(,)?) => {
+        if <$t as $crate::Element>::F16 {
+            $crate::element::pipeline!($device, $f16::$entry $(, $field: $value)*)
+        } else {
+            $crate::element::pipeline!($device, $f32::$entry $(, $field: $value)*)
+        }
+    };
 }
 pub(crate) use compile;
 
@@ -146,33 +155,22 @@ pub(crate) type Cells = [RefCell<Option<Kernel>>; 2];
 impl Kernel {
     /// One bind group (group 0) of `entries`.
     pub(crate) fn bind(&self, device: &Device, entries: &[(u32, BindingResource<'_>)]) -> Result<BindGroup> {
-        bind(device, &self.layout, entries)
+        let entries: Vec<BindGroupEntry<'_>> =
+            entries.iter().map(|&(binding, resource)| BindGroupEntry { binding, resource }).collect();
+        let descriptor = BindGroupDescriptor { label: Some("ops bind group"), layout: &self.layout, entries: &entries };
+        Ok(device.create_bind_group(&descriptor)?)
     }
 
     /// The dispatch of `threads` invocations with `bound`.
     pub(crate) fn step(&self, bound: BindGroup, threads: Threads) -> GpuStep {
-        step(self.pipeline.clone(), bound, threads, self.size)
+        let [x, y, z] = threads.0;
+        let size = self.size;
+        let groups = [x.div_ceil(size[0]), y.div_ceil(size[1]), z.div_ceil(size[2])];
+        let pipeline = self.pipeline.clone();
+        Box::new(move |pass| {
+            pass.set_pipeline(&pipeline)?;
+            pass.set_bind_group(0, &bound, &[])?;
+            pass.dispatch_workgroups(groups[0], groups[1], groups[2])
+        })
     }
-}
-
-/// One bind group (group 0) of `entries` for `layout`.
-pub(crate) fn bind(
-    device: &Device,
-    layout: &BindGroupLayout,
-    entries: &[(u32, BindingResource<'_>)],
-) -> Result<BindGroup> {
-    let entries: Vec<BindGroupEntry<'_>> =
-        entries.iter().map(|&(binding, resource)| BindGroupEntry { binding, resource }).collect();
-    Ok(device.create_bind_group(&BindGroupDescriptor { label: Some("ops bind group"), layout, entries: &entries })?)
-}
-
-/// The dispatch of `threads` invocations in workgroups of `size`.
-pub(crate) fn step(pipeline: ComputePipeline, bound: BindGroup, threads: Threads, size: [u32; 3]) -> GpuStep {
-    let [x, y, z] = threads.0;
-    let groups = [x.div_ceil(size[0]), y.div_ceil(size[1]), z.div_ceil(size[2])];
-    Box::new(move |pass| {
-        pass.set_pipeline(&pipeline)?;
-        pass.set_bind_group(0, &bound, &[])?;
-        pass.dispatch_workgroups(groups[0], groups[1], groups[2])
-    })
 }

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 
 use wasi_webgpu::Buffer;
 
-use crate::element::{Kernel, bind};
+use crate::element::{Kernel, pipeline};
 use crate::{Activation, GpuStep, LinearDesc, Ops, Result};
 
 // Bound by binding number, not through the generated bindings: the kernel
@@ -106,35 +106,26 @@ impl Ops {
         let device = &self.device;
         let Key { precision, linear, activation, transpose_a, transpose_b, bk, checked } = key;
         // The modules' `Overrides` are distinct types of the same fields.
-        macro_rules! overrides {
-            ($module:ident) => {
-                $module::Overrides {
-                    BK: Some(bk),
-                    TRANSPOSE_A: Some(transpose_a),
-                    TRANSPOSE_B: Some(transpose_b),
-                    CHECKED: Some(checked),
-                    ACTIVATION: Some(activation),
-                    ..Default::default()
-                }
+        macro_rules! compile {
+            ($module:ident :: $entry:ident) => {
+                pipeline!(
+                    device,
+                    $module::$entry,
+                    BK: bk,
+                    TRANSPOSE_A: transpose_a,
+                    TRANSPOSE_B: transpose_b,
+                    CHECKED: checked,
+                    ACTIVATION: activation,
+                )
             };
         }
-        macro_rules! compile {
-            ($entry:path, $overrides:expr) => {{
-                let kernel = <$entry>::pipeline(device, &$overrides).await?;
-                Kernel {
-                    pipeline: kernel.compute_pipeline().clone(),
-                    layout: kernel.bind_group_layouts()[0].clone(),
-                    size: kernel.workgroup_size(),
-                }
-            }};
-        }
         let kernel = match (precision, linear) {
-            (Precision::F32, false) => compile!(wgsl::Matmul, overrides!(wgsl)),
-            (Precision::F32, true) => compile!(wgsl::Linear, overrides!(wgsl)),
-            (Precision::F16, false) => compile!(wgsl_f16::Matmul, overrides!(wgsl_f16)),
-            (Precision::F16, true) => compile!(wgsl_f16::Linear, overrides!(wgsl_f16)),
-            (Precision::F16Sums, false) => compile!(wgsl_f16_sums::Matmul, overrides!(wgsl_f16_sums)),
-            (Precision::F16Sums, true) => compile!(wgsl_f16_sums::Linear, overrides!(wgsl_f16_sums)),
+            (Precision::F32, false) => compile!(wgsl::Matmul),
+            (Precision::F32, true) => compile!(wgsl::Linear),
+            (Precision::F16, false) => compile!(wgsl_f16::Matmul),
+            (Precision::F16, true) => compile!(wgsl_f16::Linear),
+            (Precision::F16Sums, false) => compile!(wgsl_f16_sums::Matmul),
+            (Precision::F16Sums, true) => compile!(wgsl_f16_sums::Linear),
         };
         cache.borrow_mut().push((key, kernel.clone()));
         Ok(kernel)
@@ -169,7 +160,7 @@ impl Ops {
         if let Some(bias) = bias {
             entries.push((4, bias.as_entire_binding()));
         }
-        let bound = bind(&self.device, &kernel.layout, &entries)?;
+        let bound = kernel.bind(&self.device, &entries)?;
         let [wx, wy, _] = kernel.size;
         let threads = wasi_webgpu::Threads([shape.n.div_ceil(TILE) * wx, shape.m.div_ceil(TILE) * wy, shape.batch]);
         Ok(kernel.step(bound, threads))

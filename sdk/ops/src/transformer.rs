@@ -150,8 +150,9 @@ impl Ops {
                 let (words, positions, type_rows) = (rows(vocab), rows(max_positions), rows(types));
                 let sequences = Sequences { batch: shape.batch as usize, seq: shape.seq as usize, hidden: h };
                 let indices = [ids.clone(), type_ids.clone()];
-                let tables = f32s(OP, [word, position, token_type, gamma, beta])?.map(Buffer::clone);
-                let output = f32s(OP, [output])?[0].clone();
+                let [word, position, token_type, gamma, beta, output] =
+                    f32s(OP, [word, position, token_type, gamma, beta, output])?.map(Buffer::clone);
+                let tables = [word, position, token_type, gamma, beta];
                 return self.cpu_op(OP, move |device| {
                     let (ids, type_ids) = (cpu::read(device, &indices[0])?, cpu::read(device, &indices[1])?);
                     let [word, position, token_type, gamma, beta] = &tables;
