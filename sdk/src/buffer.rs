@@ -4,7 +4,6 @@ use std::cell::Cell;
 use std::marker::PhantomData;
 use std::ops::{Bound, RangeBounds};
 use std::rc::Rc;
-use std::task::Poll;
 
 use bytemuck::Pod;
 
@@ -213,7 +212,7 @@ impl BufferShared {
         // Declared before the host call's future, so a cancelled map drops
         // (and so cancels) the host call first, then unmaps.
         let mut abandoned = AbandonedMap { buffer: self, ticket, armed: true };
-        let answer = not_at_first_poll(self.memory.map(mode, start, end)).await;
+        let answer = self.memory.map(mode, start, end).await;
         abandoned.armed = false;
         if self.destroyed.get() {
             return Err(Error::Destroyed { operation, argument: self.argument() });
@@ -282,36 +281,6 @@ impl BufferShared {
         self.unmap()?;
         values
     }
-}
-
-/// `future`'s output, never at the first poll: ready then, it wakes itself
-/// and answers at the next. WebGPU's `mapAsync` never resolves
-/// synchronously, and the hosts differ in how soon they answer (the
-/// reference host after its work-done poll, a browser often within the
-/// first poll, the CPU device at once), so an `unmap` or `destroy` the
-/// guest makes after polling a map once meets a pending map on every one.
-async fn not_at_first_poll<F: Future>(future: F) -> F::Output {
-    let mut future = std::pin::pin!(future);
-    let mut first = true;
-    let mut ready = None;
-    std::future::poll_fn(|cx| {
-        if let Some(output) = ready.take() {
-            return Poll::Ready(output);
-        }
-        match future.as_mut().poll(cx) {
-            Poll::Ready(output) if first => {
-                first = false;
-                ready = Some(output);
-                cx.waker().wake_by_ref();
-                Poll::Pending
-            }
-            polled => {
-                first = false;
-                polled
-            }
-        }
-    })
-    .await
 }
 
 /// Unmaps a buffer whose map future was dropped while the host mapped it,
